@@ -1,0 +1,27 @@
+# podlife: run the living documentation, test everything.
+GO ?= go
+
+.PHONY: run test update bench lint build
+
+# run prints the living documentation of pod creation: every scenario of
+# features/pod_creation.feature with the trace of the first one.
+run:
+	$(GO) run ./cmd/podlife run features/pod_creation.feature --format pretty
+	$(GO) run ./cmd/podlife apply --cluster examples/cluster.yaml -f examples/pod-demo.yaml
+
+test:
+	$(GO) test ./...
+
+# update rewrites every golden file; read the diff before you commit.
+update:
+	$(GO) test ./... -update
+
+bench:
+	$(GO) test ./model -run '^$$' -bench . -benchmem
+
+lint:
+	@test -z "$$(gofmt -l .)" || (gofmt -l .; echo "gofmt: the files above need formatting"; exit 1)
+	$(GO) vet ./...
+
+build:
+	$(GO) build -o bin/podlife ./cmd/podlife

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// applyReport is the JSON output of apply; its key names are a contract.
+type applyReport struct {
+	Requests []*kubectl.Result `json:"requests"`
+	Events   []trace.Event     `json:"events"`
+}
+
+func applyCommand() *cobra.Command {
+	var clusterFile, as, output string
+	var files, groups []string
+	cmd := &cobra.Command{
+		Use:   "apply --cluster FILE -f FILE [-f FILE ...]",
+		Short: "What if: submit manifests to a model of your cluster and show what it would do",
+		Long: "apply loads the cluster file's objects (Nodes, Namespaces, ConfigMaps, ...) as the\n" +
+			"cluster's settled state, submits every document of each -f file in order with\n" +
+			"`kubectl create`, lets the cluster settle and prints the trace and each request's\n" +
+			"outcome. Exit status: 0 when every request was accepted, 1 when one was rejected,\n" +
+			"2 when the input is bad.",
+		Example: "  podlife apply --cluster examples/cluster.yaml -f examples/pod-demo.yaml\n" +
+			"  podlife apply --cluster cluster.yaml -f pod.yaml --as jane --groups developers -o json",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if output != "text" && output != "json" {
+				return fmt.Errorf("-o %q: want text or json", output)
+			}
+			if len(files) == 0 {
+				return fmt.Errorf("give at least one manifest with -f")
+			}
+			report, err := runApply(clusterFile, files, as, groups)
+			if err != nil {
+				fmt.Fprintln(cmd.ErrOrStderr(), err)
+				return exitError{code: 2}
+			}
+			if err := printReport(cmd.OutOrStdout(), report, output); err != nil {
+				return err
+			}
+			for _, r := range report.Requests {
+				if !r.Allowed {
+					return exitError{code: 1}
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&clusterFile, "cluster", "", "YAML of the cluster's existing objects (Nodes, Namespaces, ...)")
+	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest to submit (repeatable; every document, in order)")
+	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
+	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cmd.MarkFlagRequired("cluster")
+	return cmd
+}
+
+func readManifest(path string) ([]*manifest.Document, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, diag.Errorf(diag.Pos{File: path}, "%v", err)
+	}
+	return manifest.Parse(path, data)
+}
+
+func runApply(clusterFile string, files []string, as string, groups []string) (*applyReport, error) {
+	var errs diag.List
+	collect := func(err error) {
+		var list diag.List
+		if d, ok := err.(*diag.Error); ok {
+			errs = append(errs, d)
+		} else if asList(err, &list) {
+			errs = append(errs, list...)
+		} else {
+			errs.Add(diag.Pos{}, "%v", err)
+		}
+	}
+	seed, err := readManifest(clusterFile)
+	if err != nil {
+		collect(err)
+	}
+	var submit []*manifest.Document
+	for _, f := range files {
+		docs, err := readManifest(f)
+		if err != nil {
+			collect(err)
+		}
+		submit = append(submit, docs...)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	c := model.New(model.Options{})
+	for _, d := range seed {
+		if d.Object == nil {
+			errs.Add(d.Pos(), "%s %q: podlife does not know kind %s in %s", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
+			continue
+		}
+		if node, ok := d.Object.(*corev1.Node); ok {
+			var images []string
+			for _, img := range node.Status.Images {
+				images = append(images, img.Names...)
+			}
+			node.Status.Images = nil
+			if err := c.AddNode(node, images); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+			continue
+		}
+		if _, isNS := d.Object.(*corev1.Namespace); isNS && c.Store.Get(keyOf(d)) != nil {
+			continue // the default namespaces exist already
+		}
+		if err := c.Seed(d.Object); err != nil {
+			errs.Add(d.Pos(), "%v", err)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	user := "admin"
+	if as != "" {
+		user = as
+		c.AddUser(as, groups...)
+	}
+	for _, d := range submit {
+		c.Apply(d, user)
+	}
+	if err := c.Settle(); err != nil {
+		return nil, err
+	}
+	return &applyReport{Requests: c.Requests(), Events: c.Events()}, nil
+}
+
+func printReport(w io.Writer, r *applyReport, output string) error {
+	if output == "json" {
+		if r.Events == nil {
+			r.Events = []trace.Event{}
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	io.WriteString(w, trace.Text(r.Events))
+	fmt.Fprintln(w, "\nrequests:")
+	for _, req := range r.Requests {
+		verdict := "rejected"
+		if req.Allowed {
+			verdict = "accepted"
+		}
+		fmt.Fprintf(w, "  %s %s: %s, code %d: %s\n", req.Verb, req.Object, verdict, req.Code, req.Message)
+	}
+	return nil
+}

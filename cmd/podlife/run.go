@@ -1,0 +1,48 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	"github.com/cucumber/godog"
+	"github.com/spf13/cobra"
+
+	"github.com/podlife/podlife/steps"
+	"github.com/podlife/podlife/verify"
+)
+
+func runCommand() *cobra.Command {
+	var format, tags, goldenDir string
+	var update bool
+	cmd := &cobra.Command{
+		Use:   "run [PATH...]",
+		Short: "Run feature files against the model, with golden files and CEL checks",
+		Example: "  podlife run features/pod_creation.feature\n" +
+			"  podlife run --format junit:report.xml --tags @smoke features/",
+		RunE: func(cmd *cobra.Command, paths []string) error {
+			if len(paths) == 0 {
+				paths = []string{"features"}
+			}
+			if update {
+				// goldie reads its -update flag from the standard flag set.
+				if err := flag.Set("update", "true"); err != nil {
+					return err
+				}
+			}
+			golden := &verify.Golden{Dir: goldenDir, Rerun: func(featureFile, _ string) string {
+				return fmt.Sprintf("podlife run --update %s", featureFile)
+			}}
+			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
+			suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: steps.Initializer(&steps.Config{Golden: golden}), Options: &opts}
+			if status := suite.Run(); status != 0 {
+				return exitError{code: 1}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "pretty", "godog formatter: pretty, progress, junit, cucumber (FORMAT:FILE writes to a file)")
+	cmd.Flags().StringVar(&tags, "tags", "", "run only scenarios matching this tag expression")
+	cmd.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
+	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden files instead of comparing")
+	return cmd
+}

@@ -1,0 +1,35 @@
+package manifest
+
+import (
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/podlife/podlife/model/sim"
+)
+
+// kinds are the types this model can decode. kubectl learns the same list
+// from the API server's discovery; a kind not listed here fails kubectl's
+// resource mapping.
+var kinds = map[schema.GroupVersionKind]func() sim.Object{
+	corev1.SchemeGroupVersion.WithKind("Pod"):            func() sim.Object { return &corev1.Pod{} },
+	corev1.SchemeGroupVersion.WithKind("Node"):           func() sim.Object { return &corev1.Node{} },
+	corev1.SchemeGroupVersion.WithKind("Namespace"):      func() sim.Object { return &corev1.Namespace{} },
+	corev1.SchemeGroupVersion.WithKind("ConfigMap"):      func() sim.Object { return &corev1.ConfigMap{} },
+	corev1.SchemeGroupVersion.WithKind("Secret"):         func() sim.Object { return &corev1.Secret{} },
+	corev1.SchemeGroupVersion.WithKind("ServiceAccount"): func() sim.Object { return &corev1.ServiceAccount{} },
+	corev1.SchemeGroupVersion.WithKind("Service"):        func() sim.Object { return &corev1.Service{} },
+	appsv1.SchemeGroupVersion.WithKind("Deployment"):     func() sim.Object { return &appsv1.Deployment{} },
+	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"):     func() sim.Object { return &appsv1.ReplicaSet{} },
+	schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"): func() sim.Object {
+		return &schedulingv1.PriorityClass{}
+	},
+}
+
+func newObject(gvk schema.GroupVersionKind) sim.Object {
+	if f, ok := kinds[gvk]; ok {
+		return f()
+	}
+	return nil
+}

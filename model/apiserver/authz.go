@@ -1,0 +1,122 @@
+package apiserver
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Attributes describe a request the way kube-apiserver's authorizers see it.
+type Attributes struct {
+	User        UserInfo
+	Verb        string
+	APIGroup    string
+	Resource    string
+	Subresource string
+	Namespace   string
+	Name        string
+	Path        string // for non-resource requests
+	IsResource  bool
+}
+
+// Decision is an authorizer's verdict.
+type Decision int
+
+// Decisions, as k8s.io/apiserver/pkg/authorization/authorizer names them.
+const (
+	NoOpinion Decision = iota
+	Allow
+	Deny
+)
+
+// Authorizer is one link of the authorization chain.
+type Authorizer interface {
+	Name() string
+	Authorize(a Attributes) (Decision, string)
+}
+
+// Chain runs authorizers in order: the first Allow or Deny decides,
+// NoOpinion passes to the next (k8s.io/apiserver/pkg/authorization/union).
+type Chain []Authorizer
+
+// Authorize returns the decision, the reason, and which authorizer decided
+// (empty when nobody had an opinion).
+func (c Chain) Authorize(a Attributes) (Decision, string, string) {
+	var reasons []string
+	for _, z := range c {
+		d, reason := z.Authorize(a)
+		if d != NoOpinion {
+			return d, reason, z.Name()
+		}
+		if reason != "" {
+			// union.go prefixes each reason with the authorizer's lower-cased name.
+			reasons = append(reasons, strings.ToLower(z.Name())+": "+reason)
+		}
+	}
+	return NoOpinion, strings.Join(reasons, "\n"), ""
+}
+
+// forbiddenMessage is the text kube-apiserver puts in a 403 for an
+// authorization failure
+// (k8s.io/apiserver/pkg/endpoints/handlers/responsewriters/errors.go).
+func forbiddenMessage(a Attributes) string {
+	if !a.IsResource {
+		return fmt.Sprintf("User %q cannot %s path %q", a.User.Name, a.Verb, a.Path)
+	}
+	resource := a.Resource
+	if a.Subresource != "" {
+		resource += "/" + a.Subresource
+	}
+	if a.Namespace != "" {
+		return fmt.Sprintf("User %q cannot %s resource %q in API group %q in the namespace %q", a.User.Name, a.Verb, resource, a.APIGroup, a.Namespace)
+	}
+	return fmt.Sprintf("User %q cannot %s resource %q in API group %q at the cluster scope", a.User.Name, a.Verb, resource, a.APIGroup)
+}
+
+// PrivilegedGroup allows every request from system:masters. kube-apiserver
+// always puts it in front of the configured authorizers
+// (pkg/kubeapiserver/authorizer/reload.go).
+type PrivilegedGroup struct{}
+
+// Name implements Authorizer.
+func (PrivilegedGroup) Name() string { return "kubernetes.io/system-privileged-group" }
+
+// Authorize implements Authorizer.
+func (PrivilegedGroup) Authorize(a Attributes) (Decision, string) {
+	if a.User.InGroup(SystemMasters) {
+		return Allow, ""
+	}
+	return NoOpinion, ""
+}
+
+// ComponentPolicy grants the control plane's own components exactly the
+// requests the model makes on their behalf: the scheduler binds pods, a
+// kubelet writes the status of pods bound to its node. In a real cluster the
+// Node authorizer and RBAC's bootstrap roles (system:kube-scheduler,
+// system:node) grant these; ComponentPolicy stands in for them so that every
+// component request is still authorized, and gives way to RBAC when it lands.
+type ComponentPolicy struct {
+	// NodeOf returns the node a pod is bound to.
+	NodeOf func(namespace, name string) string
+}
+
+// Name implements Authorizer.
+func (ComponentPolicy) Name() string { return "ComponentPolicy" }
+
+// Authorize implements Authorizer.
+func (p ComponentPolicy) Authorize(a Attributes) (Decision, string) {
+	if !a.IsResource || a.APIGroup != "" || a.Resource != "pods" {
+		return NoOpinion, ""
+	}
+	switch {
+	case a.User.Name == SystemKubeScheduler:
+		if (a.Subresource == "binding" && a.Verb == "create") || (a.Subresource == "status" && a.Verb == "patch") {
+			return Allow, ""
+		}
+	case a.User.InGroup(SystemNodesGroup) && strings.HasPrefix(a.User.Name, NodeUserPrefix):
+		node := strings.TrimPrefix(a.User.Name, NodeUserPrefix)
+		if a.Subresource == "status" && a.Verb == "patch" && p.NodeOf != nil && p.NodeOf(a.Namespace, a.Name) == node {
+			return Allow, ""
+		}
+	}
+	return NoOpinion, ""
+}

@@ -1,0 +1,30 @@
+package apiserver
+
+import "github.com/podlife/podlife/model/sim"
+
+// Client is how a component talks to the API server: each request travels
+// for Latency, is served, and the response travels back for Latency before
+// the component sees it.
+type Client struct {
+	Server     *Server
+	Engine     *sim.Engine
+	Latency    sim.Duration
+	Component  string // the caller's name in the trace
+	Credential string // the token the component presents
+}
+
+// Do sends req and calls done with the response.
+func (c *Client) Do(req *Request, done func(Response)) {
+	req.Client = c.Component
+	if req.Credential == "" {
+		req.Credential = c.Credential
+	}
+	c.Engine.After(c.Latency, "request "+c.Component, func() {
+		resp := c.Server.Handle(req)
+		c.Engine.After(c.Latency, "response "+c.Component, func() {
+			if done != nil {
+				done(resp)
+			}
+		})
+	})
+}

@@ -1,0 +1,356 @@
+// Package apiserver models kube-apiserver's handling of a request:
+// authentication, the authorization chain, defaulting, the admission chain
+// (mutating, then validation, then validating plugins) and persistence to the
+// store, each stage answering with the same status and message a real API
+// server gives.
+package apiserver
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// Component is the API server's name in the trace.
+const Component = "kube-apiserver"
+
+// Epoch is the wall-clock instant virtual time 0 stands for in timestamps.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Request is one call to the API server.
+type Request struct {
+	Client      string // who calls, as named in the trace: "kubectl", "kube-scheduler", ...
+	Credential  string // the token presented: the model's tokens name their user
+	Verb        string // create, patch
+	Resource    Resource
+	Namespace   string
+	Name        string
+	Subresource string
+	Object      sim.Object
+	// Narrate records every stage in the trace. Users' requests are narrated;
+	// the components' own requests are summarised on one line.
+	Narrate bool
+}
+
+// Path is the request's URL path.
+func (r *Request) Path() string {
+	if r.Verb == "create" && r.Subresource == "" {
+		return r.Resource.CollectionPath(r.Namespace)
+	}
+	return r.Resource.ObjectPath(r.Namespace, r.Name, r.Subresource)
+}
+
+// Method is the request's HTTP method.
+func (r *Request) Method() string {
+	switch r.Verb {
+	case "create":
+		return http.MethodPost
+	case "patch":
+		return http.MethodPatch
+	case "update":
+		return http.MethodPut
+	case "delete":
+		return http.MethodDelete
+	}
+	return http.MethodGet
+}
+
+// Response is the API server's answer.
+type Response struct {
+	Code    int
+	Reason  metav1.StatusReason // empty on success
+	Message string              // the Status message on failure
+	Object  sim.Object
+}
+
+// OK reports a 2xx answer.
+func (r Response) OK() bool { return r.Code >= 200 && r.Code < 300 }
+
+// Status is "201 Created" or "403 Forbidden".
+func (r Response) Status() string {
+	if r.Reason != "" {
+		return fmt.Sprintf("%d %s", r.Code, r.Reason)
+	}
+	return fmt.Sprintf("%d %s", r.Code, http.StatusText(r.Code))
+}
+
+// Server is the model's kube-apiserver.
+type Server struct {
+	store      *sim.Store
+	rec        *trace.Recorder
+	now        func() sim.Time
+	Authn      *Authenticator
+	Authorizer Chain
+	Admission  []AdmissionPlugin
+	uids       int
+	// quietPut holds the etcd write of a request that is not narrated, so it
+	// is recorded after the request's one line.
+	quietPut string
+	narrate  bool
+}
+
+// New returns an API server over store that records to rec.
+func New(store *sim.Store, rec *trace.Recorder, now func() sim.Time) *Server {
+	s := &Server{store: store, rec: rec, now: now, Authn: NewAuthenticator()}
+	s.Authorizer = Chain{PrivilegedGroup{}, ComponentPolicy{NodeOf: s.nodeOf}}
+	s.Admission = []AdmissionPlugin{NamespaceLifecycle{}}
+	return s
+}
+
+func (s *Server) nodeOf(namespace, name string) string {
+	if p, ok := s.store.Get(sim.Key{Kind: "Pod", Namespace: namespace, Name: name}).(*corev1.Pod); ok {
+		return p.Spec.NodeName
+	}
+	return ""
+}
+
+// ObjectRef names an object in the trace: "pod/default/web", "node/node01".
+func ObjectRef(kind, namespace, name string) string {
+	k := lower(kind)
+	if namespace == "" {
+		return k + "/" + name
+	}
+	return k + "/" + namespace + "/" + name
+}
+
+func lower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// Handle serves one request.
+func (s *Server) Handle(req *Request) Response {
+	s.narrate, s.quietPut = req.Narrate, ""
+	resp := s.handle(req)
+	if !req.Narrate {
+		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())
+		if !resp.OK() {
+			msg += ": " + resp.Message
+		}
+		s.rec.Step(Component, "request", s.ref(req), msg)
+		if s.quietPut != "" {
+			s.rec.Step("etcd", "put", s.ref(req), s.quietPut)
+		}
+	} else {
+		msg := resp.Status()
+		if !resp.OK() {
+			msg += ": " + resp.Message
+		}
+		s.rec.Step(Component, "respond", s.ref(req), msg)
+	}
+	return resp
+}
+
+func (s *Server) ref(req *Request) string {
+	name := req.Name
+	if name == "" && req.Object != nil {
+		name = req.Object.GetName()
+	}
+	return ObjectRef(req.Resource.GVK.Kind, req.Namespace, name)
+}
+
+func (s *Server) handle(req *Request) Response {
+	ref := s.ref(req)
+	user, ok := s.Authn.Authenticate(req.Credential)
+	if !ok {
+		if req.Narrate {
+			s.rec.Stepf(Component, "authenticate", ref, "no user has the token presented for %q", req.Credential)
+		}
+		return failure(apierrors.NewUnauthorized("Unauthorized"))
+	}
+	if req.Narrate {
+		s.rec.Stepf(Component, "authenticate", ref, "user %q, groups %v", user.Name, user.Groups)
+	}
+
+	attrs := Attributes{
+		User: user, Verb: req.Verb, APIGroup: req.Resource.GVK.Group, Resource: req.Resource.Resource,
+		Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name, IsResource: true,
+	}
+	decision, reason, by := s.Authorizer.Authorize(attrs)
+	if decision != Allow {
+		msg := forbiddenMessage(attrs)
+		if reason != "" {
+			msg += ": " + reason
+		}
+		if req.Narrate {
+			s.rec.Stepf(Component, "authorize", ref, "no authorizer allows %s %s", req.Verb, resourceString(attrs))
+		}
+		return failure(apierrors.NewForbidden(req.Resource.GroupResource(), req.Name, errors.New(msg)))
+	}
+	if req.Narrate {
+		s.rec.Stepf(Component, "authorize", ref, "%s allowed by %s", req.Verb, by)
+	}
+
+	switch {
+	case req.Verb == "create" && req.Subresource == "":
+		return s.create(req, user)
+	case req.Verb == "create" && req.Subresource == "binding":
+		return s.bind(req)
+	case req.Verb == "patch" && req.Subresource == "status":
+		return s.patchStatus(req)
+	}
+	return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb))
+}
+
+func resourceString(a Attributes) string {
+	if a.Subresource != "" {
+		return a.Resource + "/" + a.Subresource
+	}
+	return a.Resource
+}
+
+func failure(err error) Response {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		st := status.Status()
+		return Response{Code: int(st.Code), Reason: st.Reason, Message: st.Message}
+	}
+	return Response{Code: http.StatusInternalServerError, Reason: metav1.StatusReasonInternalError, Message: err.Error()}
+}
+
+// create follows the registry's create path
+// (k8s.io/apiserver/pkg/endpoints/handlers/create.go): defaulting, mutating
+// admission, system fields, validation, validating admission, storage.
+func (s *Server) create(req *Request, user UserInfo) Response {
+	obj := req.Object.DeepCopyObject().(sim.Object)
+	obj.GetObjectKind().SetGroupVersionKind(req.Resource.GVK)
+	if req.Resource.Namespaced {
+		obj.SetNamespace(req.Namespace)
+	}
+	if pod, ok := obj.(*corev1.Pod); ok {
+		defaultPod(pod)
+	}
+	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store}
+	ref := s.ref(req)
+	for _, p := range s.Admission {
+		if m, ok := p.(Mutator); ok && p.Handles(ar) {
+			note, err := m.Admit(ar)
+			if resp, failed := s.admitted(req, ref, p.Name(), "mutating", note, err, ar); failed {
+				return resp
+			}
+		}
+	}
+	s.uids++
+	obj.SetUID(types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", s.uids)))
+	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond)))
+	if err := validate(obj, req.Resource); err != nil {
+		if req.Narrate {
+			s.rec.Step(Component, "validate", ref, "field validation failed")
+		}
+		return failure(err)
+	}
+	for _, p := range s.Admission {
+		if v, ok := p.(Validator); ok && p.Handles(ar) {
+			note, err := v.Validate(ar)
+			if resp, failed := s.admitted(req, ref, p.Name(), "validating", note, err, ar); failed {
+				return resp
+			}
+		}
+	}
+	if s.store.Get(sim.KeyOf(obj)) != nil {
+		return failure(apierrors.NewAlreadyExists(req.Resource.GroupResource(), obj.GetName()))
+	}
+	stored, _ := s.store.Create(obj)
+	s.persisted(stored, "create")
+	return Response{Code: http.StatusCreated, Object: stored}
+}
+
+func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err error, ar *AdmissionRequest) (Response, bool) {
+	if err != nil {
+		if req.Narrate {
+			s.rec.Stepf(Component, "admit", ref, "%s (%s) rejected the request", plugin, phase)
+		}
+		return failure(ForbiddenByAdmission(ar, err)), true
+	}
+	if req.Narrate {
+		msg := fmt.Sprintf("%s (%s): admitted", plugin, phase)
+		if note != "" {
+			msg += ": " + note
+		}
+		s.rec.Step(Component, "admit", ref, msg)
+	}
+	return Response{}, false
+}
+
+func (s *Server) persisted(obj sim.Object, verb string) {
+	msg := fmt.Sprintf("%s, resourceVersion %s", verb, obj.GetResourceVersion())
+	if !s.narrate {
+		s.quietPut = msg
+		return
+	}
+	k := sim.KeyOf(obj)
+	s.rec.Step("etcd", "put", ObjectRef(k.Kind, k.Namespace, k.Name), msg)
+}
+
+// bind serves pods/binding: it sets spec.nodeName and the PodScheduled
+// condition (pkg/registry/core/pod/storage/storage.go).
+func (s *Server) bind(req *Request) Response {
+	binding := req.Object.(*corev1.Binding)
+	pod, errResp := s.pod(req)
+	if pod == nil {
+		return errResp
+	}
+	if pod.DeletionTimestamp != nil {
+		return failure(apierrors.NewConflict(schema.GroupResource{Resource: "pods/binding"}, req.Name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", req.Name)))
+	}
+	if pod.Spec.NodeName != "" {
+		return failure(apierrors.NewConflict(schema.GroupResource{Resource: "pods/binding"}, req.Name, fmt.Errorf("pod %v is already assigned to node %q", req.Name, pod.Spec.NodeName)))
+	}
+	pod = pod.DeepCopy()
+	pod.Spec.NodeName = binding.Target.Name
+	setCondition(&pod.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: s.metaNow()})
+	stored, _ := s.store.Update(pod)
+	s.persisted(stored, "update")
+	return Response{Code: http.StatusCreated, Object: stored}
+}
+
+// patchStatus replaces a pod's status with the one sent.
+func (s *Server) patchStatus(req *Request) Response {
+	pod, errResp := s.pod(req)
+	if pod == nil {
+		return errResp
+	}
+	pod = pod.DeepCopy()
+	pod.Status = *req.Object.(*corev1.Pod).Status.DeepCopy()
+	stored, _ := s.store.Update(pod)
+	s.persisted(stored, "update")
+	return Response{Code: http.StatusOK, Object: stored}
+}
+
+func (s *Server) pod(req *Request) (*corev1.Pod, Response) {
+	pod, ok := s.store.Get(sim.Key{Kind: "Pod", Namespace: req.Namespace, Name: req.Name}).(*corev1.Pod)
+	if !ok {
+		return nil, failure(apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, req.Name))
+	}
+	return pod, Response{}
+}
+
+func (s *Server) metaNow() metav1.Time {
+	return metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond))
+}
+
+// setCondition adds or replaces a condition, keeping the list's order.
+func setCondition(status *corev1.PodStatus, c corev1.PodCondition) {
+	for i := range status.Conditions {
+		if status.Conditions[i].Type == c.Type {
+			status.Conditions[i] = c
+			return
+		}
+	}
+	status.Conditions = append(status.Conditions, c)
+}

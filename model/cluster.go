@@ -1,0 +1,249 @@
+// Package model wires podlife's components into one deterministic cluster:
+// kubectl, kube-apiserver with etcd, kube-scheduler and a kubelet per node,
+// all driven by one sim.Engine. Steps and the CLI use only this API: they
+// add nodes and users, submit manifests, let time pass, and read the trace
+// and the objects.
+package model
+
+import (
+	"fmt"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/scheduler"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// Options configure a cluster.
+type Options struct {
+	Chooser   sim.Chooser // nil: FIFO
+	Latencies *Latencies  // nil: DefaultLatencies
+}
+
+// Cluster is one simulated cluster.
+type Cluster struct {
+	Engine  *sim.Engine
+	Store   *sim.Store
+	Trace   *trace.Recorder
+	API     *apiserver.Server
+	Latency Latencies
+	Images  *Registry
+
+	kubectl   *kubectl.Kubectl
+	scheduler *scheduler.Scheduler
+	kubelets  map[string]*kubelet.Kubelet
+	started   bool
+	nodes     []string
+	requests  []*kubectl.Result
+	uids      int
+}
+
+// DefaultNamespaces exist in every cluster.
+var DefaultNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
+
+// New returns a cluster with the default namespaces, the admin user (in
+// system:masters) and no nodes.
+func New(opts Options) *Cluster {
+	lat := DefaultLatencies()
+	if opts.Latencies != nil {
+		lat = *opts.Latencies
+	}
+	engine := sim.New(opts.Chooser)
+	c := &Cluster{Engine: engine, Store: sim.NewStore(engine), Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
+	c.Images = NewRegistry(&c.Latency)
+	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
+	c.API = apiserver.New(c.Store, c.Trace, engine.Now)
+	c.API.Authn.AddUser(apiserver.SystemKubeScheduler, "")
+	c.AddUser("admin", apiserver.SystemMasters)
+	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Latency: lat.Request}
+	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
+	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient)
+	for _, ns := range DefaultNamespaces {
+		c.Seed(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	}
+	return c
+}
+
+// AddUser declares a user who authenticates with a static token.
+func (c *Cluster) AddUser(name string, groups ...string) {
+	c.uids++
+	c.API.Authn.AddUser(name, fmt.Sprintf("user-%d", c.uids), groups...)
+}
+
+// Seed stores an object as part of the cluster's initial, settled state:
+// what controllers would already have done is done. A Namespace gets its
+// default ServiceAccount and phase Active; a Node gets a kubelet.
+func (c *Cluster) Seed(obj sim.Object) error {
+	switch o := obj.(type) {
+	case *corev1.Node:
+		return c.AddNode(o, nil)
+	case *corev1.Namespace:
+		o.Kind, o.APIVersion = "Namespace", "v1"
+		o.Status.Phase = corev1.NamespaceActive
+	}
+	res, ok := apiserver.ResourceFor(obj.GetObjectKind().GroupVersionKind().Kind)
+	if !ok {
+		return fmt.Errorf("%s %q: podlife cannot hold this kind of object", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName())
+	}
+	if res.Namespaced && obj.GetNamespace() == "" {
+		obj.SetNamespace("default")
+	}
+	if _, err := c.Store.Create(obj); err != nil {
+		return err
+	}
+	if ns, isNS := obj.(*corev1.Namespace); isNS {
+		sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns.Name}}
+		if _, err := c.Store.Create(sa); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddNode registers a ready node whose kubelet already holds images. Missing
+// capacity defaults to 2 cpu, 4Gi memory and 110 pods; the pod CIDR, if not
+// given, is 10.244.N.0/24 for the N-th node, as the node IPAM controller
+// hands them out.
+func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
+	if _, dup := c.kubelets[node.Name]; dup {
+		return fmt.Errorf("node %q is declared twice", node.Name)
+	}
+	node.Kind, node.APIVersion = "Node", "v1"
+	i := len(c.nodes)
+	if node.Status.Capacity == nil {
+		node.Status.Capacity = corev1.ResourceList{}
+	}
+	defaults := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("4Gi"), corev1.ResourcePods: resource.MustParse("110")}
+	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
+		if _, ok := node.Status.Capacity[name]; !ok {
+			node.Status.Capacity[name] = defaults[name]
+		}
+	}
+	if node.Status.Allocatable == nil {
+		node.Status.Allocatable = node.Status.Capacity.DeepCopy()
+	}
+	if node.Spec.PodCIDR == "" {
+		node.Spec.PodCIDR = fmt.Sprintf("10.244.%d.0/24", i)
+		node.Spec.PodCIDRs = []string{node.Spec.PodCIDR}
+	}
+	cidr, err := netip.ParsePrefix(node.Spec.PodCIDR)
+	if err != nil {
+		return fmt.Errorf("node %q: podCIDR: %v", node.Name, err)
+	}
+	nodeIP := ""
+	for _, a := range node.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP {
+			nodeIP = a.Address
+		}
+	}
+	if nodeIP == "" {
+		nodeIP = fmt.Sprintf("172.18.0.%d", i+2)
+		node.Status.Addresses = append(node.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: nodeIP}, corev1.NodeAddress{Type: corev1.NodeHostName, Address: node.Name})
+	}
+	if len(node.Status.Conditions) == 0 {
+		node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}}
+	}
+	for _, img := range images {
+		node.Status.Images = append(node.Status.Images, corev1.ContainerImage{Names: []string{img}, SizeBytes: c.Images.Image(img).Size})
+	}
+	c.kubelets[node.Name] = kubelet.New(kubelet.Config{
+		Node: node, NodeIP: nodeIP, PodCIDR: cidr, Images: images,
+		Engine: c.Engine, Recorder: c.Trace, API: c.API, Store: c.Store, Latency: c.Latency.Request,
+		Registry: c.Images,
+		Timings: kubelet.Timings{
+			Sync: c.Latency.KubeletSync, VolumeMount: c.Latency.VolumeMount, Sandbox: c.Latency.Sandbox, CNI: c.Latency.CNI,
+			ContainerCreate: c.Latency.ContainerCreate, ContainerStart: c.Latency.ContainerStart, InitRun: c.Latency.InitRun,
+			ImageCheck: c.Latency.ImageCheck, PLEGRelist: c.Latency.PLEGRelist,
+		},
+	})
+	c.nodes = append(c.nodes, node.Name)
+	c.API.Authn.AddUser(apiserver.NodeUserPrefix+node.Name, "", apiserver.SystemNodesGroup)
+	_, err = c.Store.Create(node)
+	return err
+}
+
+// start brings the components up over the seeded state: each lists what
+// the store holds (nodes in the order they were added) and then watches, so
+// the initial state costs no virtual time and leaves no trace.
+func (c *Cluster) start() {
+	if c.started {
+		return
+	}
+	c.started = true
+	for _, name := range c.nodes {
+		c.scheduler.OnNode(sim.WatchEvent{Type: sim.Added, Object: c.Store.Get(sim.Key{Kind: "Node", Name: name})})
+	}
+	for _, pod := range c.Store.List("Pod", "") {
+		ev := sim.WatchEvent{Type: sim.Added, Object: pod}
+		c.scheduler.OnPod(ev)
+		c.routeToKubelet(ev)
+	}
+	lat := c.Latency
+	c.Store.Watch(scheduler.Component, "Node", lat.Watch, c.scheduler.OnNode)
+	c.Store.Watch(scheduler.Component, "Pod", lat.Watch, c.scheduler.OnPod)
+	c.Store.Watch("kubelet", "Pod", lat.Watch, c.routeToKubelet)
+}
+
+func (c *Cluster) routeToKubelet(ev sim.WatchEvent) {
+	pod := ev.Object.(*corev1.Pod)
+	if pod.Spec.NodeName == "" {
+		return
+	}
+	if k, ok := c.kubelets[pod.Spec.NodeName]; ok {
+		k.OnPod(ev)
+	}
+}
+
+// Nodes lists node names in the order they were added.
+func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
+
+// Kubelet returns a node's kubelet.
+func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node] }
+
+// Apply submits one document with `kubectl create -f` as user (a token the
+// API server may or may not know). The result fills in as time passes.
+func (c *Cluster) Apply(doc *manifest.Document, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Create(doc, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
+// Requests lists every request submitted so far.
+func (c *Cluster) Requests() []*kubectl.Result { return c.requests }
+
+// maxSettleTasks bounds Settle, so that a model that never goes quiet fails
+// instead of hanging.
+const maxSettleTasks = 50_000_000
+
+// Settle runs the cluster until nothing is left to do.
+func (c *Cluster) Settle() error {
+	c.start()
+	if !c.Engine.Settle(maxSettleTasks) {
+		return fmt.Errorf("the cluster did not settle after %d steps (virtual time %v)", maxSettleTasks, c.Engine.Now())
+	}
+	return nil
+}
+
+// Advance lets d of virtual time pass.
+func (c *Cluster) Advance(d sim.Duration) {
+	c.start()
+	c.Engine.RunUntil(c.Engine.Now().Add(d))
+}
+
+// Events is the trace so far.
+func (c *Cluster) Events() []trace.Event { return c.Trace.Events() }
+
+// Pod returns a pod, or nil.
+func (c *Cluster) Pod(namespace, name string) *corev1.Pod {
+	p, _ := c.Store.Get(sim.Key{Kind: "Pod", Namespace: namespace, Name: name}).(*corev1.Pod)
+	return p
+}

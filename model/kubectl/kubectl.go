@@ -1,0 +1,106 @@
+// Package kubectl models the client side of `kubectl create -f`: resource
+// mapping through discovery, the request it sends, and what it prints.
+// Field validation happens on the server (kubectl's --validate=strict asks
+// the API server to do it), so a wrong field is the API server's 400 or 422,
+// as on a real cluster.
+package kubectl
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// Component is kubectl's name in the trace.
+const Component = "kubectl"
+
+// Result is the outcome of one request, as a user reads it.
+type Result struct {
+	Object  string `json:"object"`
+	Verb    string `json:"verb"`
+	Code    int    `json:"code"` // 0 when kubectl refused before sending anything
+	Allowed bool   `json:"allowed"`
+	Message string `json:"message"`
+	// Output is the line kubectl prints.
+	Output string `json:"-"`
+	// Done is set once the response has arrived.
+	Done bool `json:"-"`
+}
+
+// Kubectl sends users' manifests to the API server.
+type Kubectl struct {
+	Engine  *sim.Engine
+	Rec     *trace.Recorder
+	API     *apiserver.Server
+	Latency sim.Duration
+}
+
+// Create runs `kubectl create -f` for one document as the user whose token
+// is credential. The result fills in when the response arrives.
+func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
+	ns := doc.Namespace
+	res, known := apiserver.Discover(doc.GVK)
+	if known && res.Namespaced && ns == "" {
+		ns = "default"
+	}
+	ref := apiserver.ObjectRef(doc.GVK.Kind, ns, doc.Name)
+	if !known {
+		ref = apiserver.ObjectRef(doc.GVK.Kind, doc.Namespace, doc.Name)
+	}
+	result := &Result{Object: ref, Verb: "create"}
+	if !known || doc.Object == nil {
+		msg := fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
+			doc.Name, doc.Namespace, doc.File, doc.GVK.Kind, doc.GVK.GroupVersion().String())
+		k.Rec.Step(Component, "validate", ref, "error: "+msg)
+		result.Message, result.Output, result.Done = msg, "error: "+msg+"\nensure CRDs are installed first", true
+		return result
+	}
+	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
+	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Credential: credential, Narrate: true}
+	if !res.Namespaced {
+		req.Namespace = ""
+	}
+	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
+	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
+	client.Do(req, func(resp apiserver.Response) {
+		result.Code, result.Allowed, result.Done = resp.Code, resp.OK(), true
+		if resp.OK() {
+			result.Output = fmt.Sprintf("%s/%s created", kindName(res), doc.Name)
+			result.Message = result.Output
+		} else {
+			result.Message = resp.Message
+			result.Output = errorOutput(resp, doc.File)
+		}
+		k.Rec.Step(Component, "response", ref, result.Output)
+	})
+	return result
+}
+
+func scope(r apiserver.Resource) string {
+	if r.Namespaced {
+		return "namespaced"
+	}
+	return "cluster-scoped"
+}
+
+// kindName is how kubectl names a created object: "pod", "deployment.apps".
+func kindName(r apiserver.Resource) string {
+	k := strings.ToLower(r.GVK.Kind)
+	if r.GVK.Group != "" {
+		k += "." + r.GVK.Group
+	}
+	return k
+}
+
+// errorOutput is what kubectl prints for a failed create
+// (k8s.io/kubectl/pkg/cmd/util/helpers.go StandardErrorMessage).
+func errorOutput(resp apiserver.Response, file string) string {
+	if resp.Code == 401 {
+		return "error: You must be logged in to the server (Unauthorized)"
+	}
+	return fmt.Sprintf("Error from server (%s): error when creating %q: %s", resp.Reason, file, resp.Message)
+}

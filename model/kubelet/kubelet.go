@@ -1,0 +1,124 @@
+// Package kubelet models the node agent: it learns of pods bound to its
+// node, admits them, mounts their volumes, asks the runtime (CRI) for a
+// sandbox and the network plugin (CNI) for an IP, pulls images one at a
+// time, creates and starts containers, probes readiness and reports status
+// back, leaving the events a real kubelet leaves.
+package kubelet
+
+import (
+	"fmt"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// PauseImage is the sandbox image of Kubernetes v1.37's kubelet.
+const PauseImage = "registry.k8s.io/pause:3.10.1"
+
+// Timings are the kubelet's latencies.
+type Timings struct {
+	Sync            sim.Duration // from learning of a pod to its first sync
+	VolumeMount     sim.Duration // per volume
+	Sandbox         sim.Duration // RunPodSandbox: the pause container
+	CNI             sim.Duration // CNI ADD
+	ContainerCreate sim.Duration
+	ContainerStart  sim.Duration
+	InitRun         sim.Duration // how long an init container runs before it exits 0
+	ImageCheck      sim.Duration // an Always pull of an image the node already has
+	PLEGRelist      sim.Duration // the pod lifecycle event generator's relist period
+}
+
+// Image is what the registry knows of an image.
+type Image struct {
+	Size int64        // bytes
+	Pull sim.Duration // how long a pull takes
+}
+
+// Registry answers for images.
+type Registry interface {
+	Image(ref string) Image
+}
+
+// Kubelet is one node's kubelet.
+type Kubelet struct {
+	node     *corev1.Node
+	nodeIP   string
+	engine   *sim.Engine
+	rec      *trace.Recorder
+	api      *apiserver.Client
+	store    *sim.Store
+	timings  Timings
+	registry Registry
+
+	component string
+	images    map[string]bool // images present on the node
+	pullFree  sim.Time        // when the serial image puller is next free
+	ipam      *ipam
+	pods      map[sim.Key]*worker
+	admitted  []*worker // in admission order, for the node's resource accounting
+}
+
+// Config gathers what a Kubelet needs.
+type Config struct {
+	Node     *corev1.Node
+	NodeIP   string
+	PodCIDR  netip.Prefix
+	Images   []string // images already present on the node
+	Engine   *sim.Engine
+	Recorder *trace.Recorder
+	API      *apiserver.Server
+	Store    *sim.Store
+	Latency  sim.Duration // API round-trip leg
+	Timings  Timings
+	Registry Registry
+}
+
+// New returns the kubelet of cfg.Node.
+func New(cfg Config) *Kubelet {
+	name := cfg.Node.Name
+	k := &Kubelet{
+		node: cfg.Node, nodeIP: cfg.NodeIP, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
+		timings: cfg.Timings, registry: cfg.Registry,
+		component: "kubelet/" + name,
+		images:    map[string]bool{},
+		ipam:      newIPAM(cfg.PodCIDR),
+		pods:      map[sim.Key]*worker{},
+	}
+	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
+	for _, img := range cfg.Images {
+		k.images[img] = true
+	}
+	return k
+}
+
+// HasImage reports whether the node holds an image.
+func (k *Kubelet) HasImage(ref string) bool { return k.images[ref] }
+
+// OnPod handles a watch event for a pod bound to this node.
+func (k *Kubelet) OnPod(ev sim.WatchEvent) {
+	pod := ev.Object.(*corev1.Pod)
+	key := sim.KeyOf(pod)
+	if ev.Type == sim.Deleted {
+		delete(k.pods, key)
+		return
+	}
+	if w, ok := k.pods[key]; ok {
+		w.pod = pod
+		return
+	}
+	w := &worker{k: k, pod: pod, key: key}
+	k.pods[key] = w
+	k.engine.After(k.timings.Sync, "kubelet sync", w.start)
+}
+
+func (k *Kubelet) ref(pod *corev1.Pod) string {
+	return apiserver.ObjectRef("Pod", pod.Namespace, pod.Name)
+}
+
+func containerRef(pod *corev1.Pod, container string) string {
+	return fmt.Sprintf("pod/%s/%s{%s}", pod.Namespace, pod.Name, container)
+}

@@ -1,0 +1,440 @@
+package kubelet
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	helpers "k8s.io/component-helpers/resource"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// worker drives one pod through the kubelet's sync, the way a pod worker
+// does: each stage schedules the next after its latency.
+type worker struct {
+	k   *Kubelet
+	pod *corev1.Pod
+	key sim.Key
+
+	started       sim.Time // when the kubelet first synced the pod
+	probesFrom    sim.Time // when the probe workers started ticking
+	rejected      bool
+	requests      corev1.ResourceList
+	sandboxReady  bool
+	ip            netip.Addr
+	initDone      int
+	containers    map[string]*containerState
+	allStarted    bool // PLEG has seen every regular container running
+	lastStatus    string
+	statusWritten bool
+}
+
+type containerState struct {
+	waitingReason string
+	running       bool
+	startedAt     sim.Time
+	ready         bool
+	exited        bool
+}
+
+func (w *worker) ref() string { return w.k.ref(w.pod) }
+
+func (w *worker) start() {
+	k := w.k
+	w.started = k.engine.Now()
+	w.probesFrom = w.started
+	w.containers = map[string]*containerState{}
+	for _, c := range w.pod.Spec.InitContainers {
+		w.containers[c.Name] = &containerState{waitingReason: "PodInitializing"}
+	}
+	for _, c := range w.pod.Spec.Containers {
+		w.containers[c.Name] = &containerState{waitingReason: "ContainerCreating"}
+	}
+	k.rec.Step(k.component, "sync", w.ref(), "SyncPod: the pod is new on this node (ADD)")
+	if !w.admit() {
+		return
+	}
+	w.writeStatus()
+	w.mountVolumes(0)
+}
+
+// admit runs the kubelet's own admission: the pod must fit what the node has
+// left (pkg/kubelet/lifecycle/predicate.go).
+func (w *worker) admit() bool {
+	k := w.k
+	w.requests = helpers.PodRequests(w.pod, helpers.PodResourcesOptions{})
+	alloc := k.node.Status.Allocatable
+	if len(alloc) == 0 {
+		alloc = k.node.Status.Capacity
+	}
+	used := corev1.ResourceList{}
+	pods := int64(0)
+	for _, other := range k.admitted {
+		pods++
+		for name, q := range other.requests {
+			u := used[name]
+			u.Add(q)
+			used[name] = u
+		}
+	}
+	check := func(name corev1.ResourceName, requested, used int64) bool {
+		capacity := quantity(alloc, name)
+		if requested == 0 || requested+used <= capacity {
+			return true
+		}
+		msg := fmt.Sprintf("Node didn't have enough resource: %s, requested: %d, used: %d, capacity: %d", name, requested, used, capacity)
+		w.reject("OutOf"+string(name), msg)
+		return false
+	}
+	if !check(corev1.ResourcePods, 1, pods) {
+		return false
+	}
+	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
+		if !check(name, quantity(w.requests, name), quantity(used, name)) {
+			return false
+		}
+	}
+	k.admitted = append(k.admitted, w)
+	k.rec.Step(k.component, "admit", w.ref(), "pod admitted: it fits the node's allocatable resources")
+	return true
+}
+
+func quantity(list corev1.ResourceList, name corev1.ResourceName) int64 {
+	q, ok := list[name]
+	if !ok {
+		return 0
+	}
+	if name == corev1.ResourceCPU {
+		return q.MilliValue()
+	}
+	return q.Value()
+}
+
+func (w *worker) reject(reason, msg string) {
+	k := w.k
+	w.rejected = true
+	k.rec.Emit(k.component, "admit", w.ref(), trace.Warning, reason, msg)
+	status := w.pod.Status.DeepCopy()
+	status.Phase = corev1.PodFailed
+	status.Reason = reason
+	status.Message = "Pod was rejected: " + msg
+	w.send(*status, "phase Failed: "+status.Message)
+}
+
+// mountVolumes mounts the pod's volumes one after another; the kubelet waits
+// for all of them before it creates the sandbox.
+func (w *worker) mountVolumes(i int) {
+	k := w.k
+	if i == len(w.pod.Spec.Volumes) {
+		k.engine.After(k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
+		return
+	}
+	v := w.pod.Spec.Volumes[i]
+	k.engine.After(k.timings.VolumeMount, "kubelet mount", func() {
+		plugin, err := w.mount(v)
+		if err != "" {
+			k.rec.Emit(k.component, "mount-volume", w.ref(), trace.Warning, "FailedMount",
+				fmt.Sprintf("MountVolume.SetUp failed for volume %q : %s", v.Name, err))
+			return
+		}
+		k.rec.Stepf(k.component, "mount-volume", w.ref(), "MountVolume.SetUp succeeded for volume %q (%s)", v.Name, plugin)
+		w.mountVolumes(i + 1)
+	})
+}
+
+// mount returns the volume plugin that serves v, or why it cannot.
+func (w *worker) mount(v corev1.Volume) (plugin, err string) {
+	src := v.VolumeSource
+	optional := func(o *bool) bool { return o != nil && *o }
+	switch {
+	case src.EmptyDir != nil:
+		return "kubernetes.io/empty-dir", ""
+	case src.ConfigMap != nil:
+		if w.k.store.Get(sim.Key{Kind: "ConfigMap", Namespace: w.pod.Namespace, Name: src.ConfigMap.Name}) == nil && !optional(src.ConfigMap.Optional) {
+			return "", fmt.Sprintf("configmap %q not found", src.ConfigMap.Name)
+		}
+		return "kubernetes.io/configmap", ""
+	case src.Secret != nil:
+		if w.k.store.Get(sim.Key{Kind: "Secret", Namespace: w.pod.Namespace, Name: src.Secret.SecretName}) == nil && !optional(src.Secret.Optional) {
+			return "", fmt.Sprintf("secret %q not found", src.Secret.SecretName)
+		}
+		return "kubernetes.io/secret", ""
+	case src.HostPath != nil:
+		return "kubernetes.io/host-path", ""
+	case src.Projected != nil:
+		return "kubernetes.io/projected", ""
+	case src.DownwardAPI != nil:
+		return "kubernetes.io/downward-api", ""
+	case src.CSI != nil:
+		return fmt.Sprintf("kubernetes.io/csi: NodePublishVolume by driver %q", src.CSI.Driver), ""
+	}
+	return "", "this volume type is not modelled by podlife yet"
+}
+
+func (w *worker) runSandbox() {
+	k := w.k
+	namespaces := "network, IPC and UTS"
+	if sp := w.pod.Spec.ShareProcessNamespace; sp != nil && *sp {
+		namespaces = "network, IPC, UTS and PID"
+	}
+	k.rec.Stepf(k.component, "run-sandbox", w.ref(), "CRI RunPodSandbox: pause container (%s) holds the pod's %s namespaces", PauseImage, namespaces)
+	k.engine.After(k.timings.CNI, "kubelet cni", w.setUpNetwork)
+}
+
+func (w *worker) setUpNetwork() {
+	k := w.k
+	if w.pod.Spec.HostNetwork {
+		w.ip = netip.MustParseAddr(k.nodeIP)
+		k.rec.Stepf(k.component, "cni-add", w.ref(), "hostNetwork: no CNI call, the pod uses the node's IP %s", k.nodeIP)
+	} else {
+		ip, ok := k.ipam.allocate()
+		if !ok {
+			k.rec.Emit(k.component, "cni-add", w.ref(), trace.Warning, "FailedCreatePodSandBox",
+				fmt.Sprintf("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type=\"bridge\" failed (add): failed to allocate for range 0: no IP addresses available in range set: %s", k.ipam.cidr))
+			return
+		}
+		w.ip = ip
+		k.rec.Stepf(k.component, "cni-add", w.ref(), "CNI ADD (bridge): veth pair into the sandbox, IP %s/%d from pod CIDR %s (host-local IPAM), gateway %s",
+			ip, k.ipam.cidr.Bits(), k.ipam.cidr, k.ipam.gateway)
+	}
+	w.sandboxReady = true
+	w.startInit(0)
+}
+
+// startInit runs init containers to completion one at a time, then the
+// regular containers.
+func (w *worker) startInit(i int) {
+	spec := w.pod.Spec.InitContainers
+	if i == len(spec) {
+		w.startContainer(0)
+		return
+	}
+	c := spec[i]
+	w.runContainer(c, func() {
+		k := w.k
+		k.engine.After(k.timings.InitRun, "init container run", func() {
+			st := w.containers[c.Name]
+			st.running, st.exited = false, true
+			w.initDone++
+			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code 0 (Completed)")
+			w.startInit(i + 1)
+		})
+	})
+}
+
+// startContainer pulls, creates and starts the regular containers in order,
+// as kuberuntime's SyncPod does.
+func (w *worker) startContainer(i int) {
+	spec := w.pod.Spec.Containers
+	if i == len(spec) {
+		w.awaitRelist()
+		return
+	}
+	w.runContainer(spec[i], func() { w.startContainer(i + 1) })
+}
+
+func (w *worker) runContainer(c corev1.Container, then func()) {
+	k := w.k
+	w.ensureImage(c, func() {
+		k.engine.After(k.timings.ContainerCreate, "kubelet create container", func() {
+			k.rec.Emit(k.component, "create-container", containerRef(w.pod, c.Name), trace.Normal, "Created", "Container created")
+			k.engine.After(k.timings.ContainerStart, "kubelet start container", func() {
+				st := w.containers[c.Name]
+				st.running, st.waitingReason, st.startedAt = true, "", k.engine.Now()
+				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
+				w.scheduleReadiness(c)
+				then()
+			})
+		})
+	})
+}
+
+// ensureImage honours the pull policy: pulls go through one serial puller
+// per node (the kubelet's default serializeImagePulls), so a pull may wait
+// for the one before it.
+func (w *worker) ensureImage(c corev1.Container, then func()) {
+	k := w.k
+	ref := containerRef(w.pod, c.Name)
+	present := k.images[c.Image]
+	switch {
+	case c.ImagePullPolicy == corev1.PullNever && !present:
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "ErrImageNeverPull", fmt.Sprintf("Container image %q is not present with pull policy of Never", c.Image))
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "Failed", "Error: ErrImageNeverPull")
+		w.containers[c.Name].waitingReason = "ErrImageNeverPull"
+		w.writeStatus()
+		return
+	case c.ImagePullPolicy != corev1.PullAlways && present:
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.Image))
+		then()
+		return
+	}
+	k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulling", fmt.Sprintf("Pulling image %q", c.Image))
+	img := k.registry.Image(c.Image)
+	pull := img.Pull
+	if present {
+		pull = k.timings.ImageCheck // the layers are there: only the manifest is fetched
+	}
+	now := k.engine.Now()
+	begin := max(now, k.pullFree)
+	end := begin.Add(pull)
+	k.pullFree = end
+	k.engine.After(end.Sub(now), "kubelet image pull", func() {
+		k.images[c.Image] = true
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled",
+			fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", c.Image, pull, end.Sub(now), img.Size))
+		then()
+	})
+}
+
+// awaitRelist waits for the next PLEG relist, when the kubelet notices the
+// started containers and reports the pod Running.
+func (w *worker) awaitRelist() {
+	k := w.k
+	now := k.engine.Now()
+	period := sim.Time(k.timings.PLEGRelist)
+	next := (now/period + 1) * period
+	k.engine.After(next.Sub(now), "kubelet pleg relist", func() {
+		w.allStarted = true
+		k.rec.Step(k.component, "pleg", w.ref(), "relist: every container is running")
+		w.writeStatus()
+	})
+}
+
+// scheduleReadiness marks a container ready: at once without a readiness
+// probe, else at the first probe tick at least initialDelaySeconds after it
+// started (pkg/kubelet/prober/worker.go ticks every periodSeconds from when
+// the pod was added).
+func (w *worker) scheduleReadiness(c corev1.Container) {
+	k := w.k
+	st := w.containers[c.Name]
+	probe := c.ReadinessProbe
+	if probe == nil {
+		st.ready = true
+		return
+	}
+	period := sim.Duration(max(probe.PeriodSeconds, 1)) * sim.Second
+	if probe.PeriodSeconds == 0 {
+		period = 10 * sim.Second
+	}
+	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
+	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
+	at := w.probesFrom.Add(ticks * period)
+	k.engine.After(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
+		st.ready = true
+		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
+		if w.allStarted {
+			w.writeStatus()
+		}
+	})
+}
+
+func describeProbe(p *corev1.Probe) string {
+	switch {
+	case p.HTTPGet != nil:
+		return fmt.Sprintf("httpGet %s:%s", p.HTTPGet.Path, p.HTTPGet.Port.String())
+	case p.TCPSocket != nil:
+		return "tcpSocket " + p.TCPSocket.Port.String()
+	case p.Exec != nil:
+		return "exec " + strings.Join(p.Exec.Command, " ")
+	case p.GRPC != nil:
+		return fmt.Sprintf("grpc port %d", p.GRPC.Port)
+	}
+	return "no handler"
+}
+
+// writeStatus sends the status the kubelet now computes, unless it is the one
+// it sent last (the status manager skips unchanged statuses).
+func (w *worker) writeStatus() {
+	status, summary := w.generateStatus()
+	if summary == w.lastStatus {
+		return
+	}
+	w.lastStatus = summary
+	w.send(status, summary)
+}
+
+func (w *worker) send(status corev1.PodStatus, summary string) {
+	k := w.k
+	k.rec.Step(k.component, "status", w.ref(), summary)
+	update := w.pod.DeepCopy()
+	update.Status = status
+	res, _ := apiserver.ResourceFor("Pod")
+	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
+}
+
+func (w *worker) metaTime(t sim.Time) metav1.Time {
+	return metav1.NewTime(apiserver.Epoch.Add(sim.Duration(t).Std()))
+}
+
+// generateStatus builds the pod status as generateAPIPodStatus does, with the
+// conditions in the kubelet's order: PodReadyToStartContainers, Initialized,
+// Ready, ContainersReady, then PodScheduled (kept from the binding).
+func (w *worker) generateStatus() (corev1.PodStatus, string) {
+	k := w.k
+	now := w.metaTime(k.engine.Now())
+	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: []corev1.HostIP{{IP: k.nodeIP}}, QOSClass: w.pod.Status.QOSClass}
+	start := w.metaTime(w.started)
+	status.StartTime = &start
+	if w.sandboxReady && w.ip.IsValid() {
+		status.PodIP = w.ip.String()
+		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
+	}
+	var incomplete, unready []string
+	for _, c := range w.pod.Spec.InitContainers {
+		if !w.containers[c.Name].exited {
+			incomplete = append(incomplete, c.Name)
+		}
+	}
+	for _, c := range w.pod.Spec.Containers {
+		st := w.containers[c.Name]
+		cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: w.allStarted && st.ready}
+		if w.allStarted && st.running {
+			started := true
+			cs.Started = &started
+			cs.State.Running = &corev1.ContainerStateRunning{StartedAt: w.metaTime(st.startedAt)}
+		} else {
+			started := false
+			cs.Started = &started
+			cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: st.waitingReason}
+		}
+		if !cs.Ready {
+			unready = append(unready, c.Name)
+		}
+		status.ContainerStatuses = append(status.ContainerStatuses, cs)
+	}
+	if w.allStarted {
+		status.Phase = corev1.PodRunning
+	}
+	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
+		if !ok {
+			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
+		}
+		return c
+	}
+	ready := len(unready) == 0
+	status.Conditions = []corev1.PodCondition{
+		cond(corev1.PodReadyToStartContainers, w.sandboxReady, "", ""),
+		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", fmt.Sprintf("containers with incomplete status: %s", incomplete)),
+		cond(corev1.PodReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
+		cond(corev1.ContainersReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
+	}
+	for _, c := range w.pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled {
+			status.Conditions = append(status.Conditions, c)
+		}
+	}
+	parts := []string{"phase " + string(status.Phase)}
+	if status.PodIP != "" {
+		parts = append(parts, "podIP "+status.PodIP)
+	}
+	for _, c := range status.Conditions {
+		parts = append(parts, fmt.Sprintf("%s=%s", c.Type, c.Status))
+	}
+	return status, strings.Join(parts, ", ")
+}

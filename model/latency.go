@@ -1,0 +1,103 @@
+package model
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/podlife/podlife/model/sim"
+)
+
+// Latencies are every delay the model knows, in one place. A scenario may
+// change any of them by name ("Given the latency of image-pull is 5s").
+type Latencies struct {
+	Request         sim.Duration
+	Watch           sim.Duration
+	SchedulerCycle  sim.Duration
+	KubeletSync     sim.Duration
+	VolumeMount     sim.Duration
+	Sandbox         sim.Duration
+	CNI             sim.Duration
+	ImagePull       sim.Duration
+	ImageCheck      sim.Duration
+	ContainerCreate sim.Duration
+	ContainerStart  sim.Duration
+	InitRun         sim.Duration
+	PLEGRelist      sim.Duration
+}
+
+type latencyField struct {
+	name, doc string
+	field     func(*Latencies) *sim.Duration
+}
+
+// latencyFields names each latency for scenarios and documentation.
+var latencyFields = []latencyField{
+	{"request", "one way between a client and kube-apiserver", func(l *Latencies) *sim.Duration { return &l.Request }},
+	{"watch", "from an etcd write to a watcher seeing it", func(l *Latencies) *sim.Duration { return &l.Watch }},
+	{"scheduler-cycle", "one scheduling cycle: filter and score", func(l *Latencies) *sim.Duration { return &l.SchedulerCycle }},
+	{"kubelet-sync", "from the kubelet seeing a pod to its first sync", func(l *Latencies) *sim.Duration { return &l.KubeletSync }},
+	{"volume-mount", "mounting one volume", func(l *Latencies) *sim.Duration { return &l.VolumeMount }},
+	{"sandbox", "CRI RunPodSandbox: the pause container", func(l *Latencies) *sim.Duration { return &l.Sandbox }},
+	{"cni", "CNI ADD: veth, IP, routes", func(l *Latencies) *sim.Duration { return &l.CNI }},
+	{"image-pull", "pulling an image the registry table does not list", func(l *Latencies) *sim.Duration { return &l.ImagePull }},
+	{"image-check", "an Always pull of an image the node already has", func(l *Latencies) *sim.Duration { return &l.ImageCheck }},
+	{"container-create", "CRI CreateContainer", func(l *Latencies) *sim.Duration { return &l.ContainerCreate }},
+	{"container-start", "CRI StartContainer", func(l *Latencies) *sim.Duration { return &l.ContainerStart }},
+	{"init-run", "how long an init container runs before it exits 0", func(l *Latencies) *sim.Duration { return &l.InitRun }},
+	{"pleg-relist", "the kubelet's PLEG relist period", func(l *Latencies) *sim.Duration { return &l.PLEGRelist }},
+}
+
+// DefaultLatencies are plausible figures for a small, healthy cluster.
+func DefaultLatencies() Latencies {
+	return Latencies{
+		Request:         5 * sim.Millisecond,
+		Watch:           10 * sim.Millisecond,
+		SchedulerCycle:  2 * sim.Millisecond,
+		KubeletSync:     10 * sim.Millisecond,
+		VolumeMount:     20 * sim.Millisecond,
+		Sandbox:         300 * sim.Millisecond,
+		CNI:             50 * sim.Millisecond,
+		ImagePull:       2 * sim.Second,
+		ImageCheck:      400 * sim.Millisecond,
+		ContainerCreate: 50 * sim.Millisecond,
+		ContainerStart:  100 * sim.Millisecond,
+		InitRun:         1 * sim.Second,
+		PLEGRelist:      1 * sim.Second,
+	}
+}
+
+// Set changes the latency called name.
+func (l *Latencies) Set(name string, d sim.Duration) error {
+	for _, f := range latencyFields {
+		if f.name == name {
+			if d < 0 {
+				return fmt.Errorf("latency %q cannot be negative (%v)", name, d)
+			}
+			*f.field(l) = d
+			return nil
+		}
+	}
+	names := LatencyNames()
+	sort.Strings(names)
+	return fmt.Errorf("no latency is called %q; known latencies: %s", name, strings.Join(names, ", "))
+}
+
+// LatencyNames lists the latencies in pipeline order.
+func LatencyNames() []string {
+	names := make([]string, len(latencyFields))
+	for i, f := range latencyFields {
+		names[i] = f.name
+	}
+	return names
+}
+
+// DescribeLatencies lists each latency with its default and meaning.
+func DescribeLatencies() []string {
+	def := DefaultLatencies()
+	out := make([]string, len(latencyFields))
+	for i, f := range latencyFields {
+		out[i] = fmt.Sprintf("%-17s %7v  %s", f.name, *f.field(&def), f.doc)
+	}
+	return out
+}

@@ -1,0 +1,187 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Object is what the store keeps: a Kubernetes object with metadata and a
+// kind (TypeMeta must be set).
+type Object interface {
+	metav1.Object
+	runtime.Object
+}
+
+// Key names an object the way etcd's key space does: kind, namespace, name.
+// Cluster-scoped objects have an empty namespace.
+type Key struct {
+	Kind      string
+	Namespace string
+	Name      string
+}
+
+// KeyOf returns obj's key.
+func KeyOf(obj Object) Key {
+	return Key{Kind: obj.GetObjectKind().GroupVersionKind().Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+}
+
+// String is "Kind/namespace/name", or "Kind/name" for cluster-scoped objects.
+func (k Key) String() string {
+	if k.Namespace == "" {
+		return k.Kind + "/" + k.Name
+	}
+	return k.Kind + "/" + k.Namespace + "/" + k.Name
+}
+
+func (k Key) less(o Key) bool {
+	if k.Kind != o.Kind {
+		return k.Kind < o.Kind
+	}
+	if k.Namespace != o.Namespace {
+		return k.Namespace < o.Namespace
+	}
+	return k.Name < o.Name
+}
+
+// EventType is the type of a watch event, as the API server names them.
+type EventType string
+
+// Watch event types.
+const (
+	Added    EventType = "ADDED"
+	Modified EventType = "MODIFIED"
+	Deleted  EventType = "DELETED"
+)
+
+// WatchEvent is one change delivered to a watcher. Object is the new state
+// (the last state for Deleted); Old is the previous state, nil for Added.
+type WatchEvent struct {
+	Type   EventType
+	Object Object
+	Old    Object
+}
+
+type watcher struct {
+	name    string
+	kind    string
+	latency Duration
+	handle  func(WatchEvent)
+}
+
+// Store plays etcd: it keeps objects by key, stamps every write with the
+// next resourceVersion and delivers each change to the watchers of that kind,
+// in the order they registered, each after its own latency.
+//
+// Stored objects are immutable: a writer hands over an object it will not
+// touch again, and readers that want to change one DeepCopy it first.
+type Store struct {
+	engine   *Engine
+	revision int64
+	objects  map[Key]Object
+	watchers []*watcher
+}
+
+// NewStore returns an empty store driven by engine.
+func NewStore(engine *Engine) *Store {
+	return &Store{engine: engine, objects: map[Key]Object{}}
+}
+
+// Revision is the last resourceVersion handed out.
+func (s *Store) Revision() int64 { return s.revision }
+
+// Get returns the object under key, or nil.
+func (s *Store) Get(k Key) Object { return s.objects[k] }
+
+// List returns the objects of a kind (in namespace ns, or all namespaces when
+// ns is empty) sorted by key.
+func (s *Store) List(kind, ns string) []Object {
+	var keys []Key
+	for k := range s.objects {
+		if k.Kind == kind && (ns == "" || k.Namespace == ns) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	out := make([]Object, len(keys))
+	for i, k := range keys {
+		out[i] = s.objects[k]
+	}
+	return out
+}
+
+// Count reports how many objects of kind the store holds.
+func (s *Store) Count(kind string) int {
+	n := 0
+	for k := range s.objects {
+		if k.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
+
+// Create stores a new object. It fails if the key is taken.
+func (s *Store) Create(obj Object) (Object, error) {
+	k := KeyOf(obj)
+	if k.Kind == "" {
+		return nil, fmt.Errorf("store: object %s/%s has no kind", obj.GetNamespace(), obj.GetName())
+	}
+	if _, taken := s.objects[k]; taken {
+		return nil, fmt.Errorf("store: %s already exists", k)
+	}
+	s.stamp(obj)
+	s.objects[k] = obj
+	s.notify(WatchEvent{Type: Added, Object: obj})
+	return obj, nil
+}
+
+// Update replaces a stored object. It fails if the object is missing.
+func (s *Store) Update(obj Object) (Object, error) {
+	k := KeyOf(obj)
+	old, ok := s.objects[k]
+	if !ok {
+		return nil, fmt.Errorf("store: %s not found", k)
+	}
+	s.stamp(obj)
+	s.objects[k] = obj
+	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
+	return obj, nil
+}
+
+// Delete removes an object and returns its last state.
+func (s *Store) Delete(k Key) (Object, error) {
+	old, ok := s.objects[k]
+	if !ok {
+		return nil, fmt.Errorf("store: %s not found", k)
+	}
+	delete(s.objects, k)
+	s.revision++
+	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
+	return old, nil
+}
+
+func (s *Store) stamp(obj Object) {
+	s.revision++
+	obj.SetResourceVersion(strconv.FormatInt(s.revision, 10))
+}
+
+// Watch registers handle for every later change to objects of kind. Each
+// change reaches it latency after the write.
+func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEvent)) {
+	s.watchers = append(s.watchers, &watcher{name: name, kind: kind, latency: latency, handle: handle})
+}
+
+func (s *Store) notify(ev WatchEvent) {
+	kind := ev.Object.GetObjectKind().GroupVersionKind().Kind
+	for _, w := range s.watchers {
+		if w.kind != kind {
+			continue
+		}
+		w := w
+		s.engine.After(w.latency, "watch "+w.name, func() { w.handle(ev) })
+	}
+}

@@ -1,0 +1,109 @@
+// Package trace is podlife's record of what the cluster did: one Event per
+// hand-off between components, in the order the model ran them, and the two
+// renderings users read (the golden text) and tools read (JSON).
+package trace
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Event is one step of the pipeline. Type and Reason are set when the step is
+// a real Kubernetes Event (Type "Normal" or "Warning"); for the model's
+// internal hand-offs (a CNI call, an etcd write) Type is empty and Reason may
+// be.
+type Event struct {
+	Seq       int64  `json:"seq" cel:"seq"`
+	Time      int64  `json:"time" cel:"time"` // virtual milliseconds
+	Component string `json:"component" cel:"component"`
+	Action    string `json:"action" cel:"action"`
+	Object    string `json:"object" cel:"object"`
+	Reason    string `json:"reason" cel:"reason"`
+	Message   string `json:"message" cel:"message"`
+	Type      string `json:"type" cel:"type"`
+}
+
+// Kubernetes Event types.
+const (
+	Normal  = "Normal"
+	Warning = "Warning"
+)
+
+// IsKubernetesEvent reports whether e is a real Kubernetes Event.
+func (e Event) IsKubernetesEvent() bool { return e.Type != "" }
+
+// Recorder collects events, numbering them from 1 and stamping them with the
+// model's virtual time.
+type Recorder struct {
+	now    func() int64
+	events []Event
+}
+
+// NewRecorder returns a recorder reading virtual time from now.
+func NewRecorder(now func() int64) *Recorder { return &Recorder{now: now} }
+
+// Step records an internal hand-off.
+func (r *Recorder) Step(component, action, object, message string) {
+	r.add(Event{Component: component, Action: action, Object: object, Message: message})
+}
+
+// Stepf is Step with a formatted message.
+func (r *Recorder) Stepf(component, action, object, format string, args ...any) {
+	r.Step(component, action, object, fmt.Sprintf(format, args...))
+}
+
+// Emit records a Kubernetes Event of type typ with its reason and message.
+func (r *Recorder) Emit(component, action, object, typ, reason, message string) {
+	r.add(Event{Component: component, Action: action, Object: object, Type: typ, Reason: reason, Message: message})
+}
+
+func (r *Recorder) add(e Event) {
+	e.Seq = int64(len(r.events) + 1)
+	e.Time = r.now()
+	r.events = append(r.events, e)
+}
+
+// Events returns what was recorded so far. The slice is shared: do not modify.
+func (r *Recorder) Events() []Event { return r.events }
+
+// Len reports how many events were recorded.
+func (r *Recorder) Len() int { return len(r.events) }
+
+// header names the golden text's columns.
+const header = "# seq     time  component        action           object                          message"
+
+// Text renders events as the golden text: a header, then one line per event
+// with fixed-width columns, so a change to one event changes one line.
+// Kubernetes Events show their type and reason before the message.
+func Text(events []Event) string {
+	var b strings.Builder
+	b.Grow(len(events) * 120)
+	b.WriteString(header)
+	b.WriteByte('\n')
+	for _, e := range events {
+		msg := e.Message
+		if e.Type != "" {
+			msg = e.Type + " " + e.Reason + ": " + e.Message
+		} else if e.Reason != "" {
+			msg = e.Reason + ": " + e.Message
+		}
+		line := fmt.Sprintf("%5d %8s  %-16s %-16s %-31s %s", e.Seq, formatTime(e.Time), e.Component, e.Action, e.Object, msg)
+		b.WriteString(strings.TrimRight(line, " "))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// formatTime prints virtual milliseconds as seconds ("12.345s").
+func formatTime(ms int64) string {
+	return fmt.Sprintf("%d.%03ds", ms/1000, ms%1000)
+}
+
+// JSON renders events as an indented JSON array with the Event field names.
+func JSON(events []Event) ([]byte, error) {
+	if events == nil {
+		events = []Event{}
+	}
+	return json.MarshalIndent(events, "", "  ")
+}

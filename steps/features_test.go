@@ -1,0 +1,37 @@
+package steps
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/podlife/podlife/verify"
+)
+
+var opts = godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}}
+
+func init() {
+	// godog's flags on the standard flag set, so -run, -v, -update and
+	// --godog.tags all work together (the pflag pattern drops -run).
+	godog.BindFlags("godog.", flag.CommandLine, &opts)
+}
+
+// TestFeatures runs every feature file, each scenario as a subtest:
+// go test ./steps -run 'TestFeatures/<scenario>'.
+func TestFeatures(t *testing.T) {
+	o := opts
+	o.TestingT = t
+	if f := os.Getenv("PODLIFE_FORMAT"); f != "" {
+		o.Format = f
+	}
+	golden := &verify.Golden{Dir: "../golden", Rerun: func(_, scenario string) string {
+		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", verify.TestName(scenario))
+	}}
+	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: golden, T: t}), Options: &o}
+	if status := suite.Run(); status != 0 {
+		t.Fatalf("feature suite failed with status %d", status)
+	}
+}

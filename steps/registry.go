@@ -1,0 +1,435 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/verify"
+)
+
+// Definition is one step of the vocabulary: its pattern, what it does, an
+// example, and the handler godog calls.
+type Definition struct {
+	Pattern string
+	Doc     string
+	Example string
+	handler func(w *World) any
+}
+
+// Definitions is the whole step vocabulary, grouped as a scenario reads:
+// setup, actions, outcomes, checks. `podlife steps` prints it.
+var Definitions = []Definition{
+	{
+		Pattern: `^the latency of ([a-z-]+) is (\S+)$`,
+		Doc:     "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
+		Example: "Given the latency of image-pull is 5s",
+		handler: func(w *World) any { return w.setLatency },
+	},
+	{
+		Pattern: `^a cluster with nodes:$`,
+		Doc:     "adds ready nodes from a table: name, and optionally cpu, memory, pods, labels (k=v,...), taints (k=v:Effect,...), unschedulable (true), images (already on the node, comma-separated)",
+		Example: "Given a cluster with nodes:\n  | name   | cpu | memory | images     |\n  | node01 | 2   | 4Gi    | nginx:1.27 |",
+		handler: func(w *World) any { return w.nodes },
+	},
+	{
+		Pattern: `^a user "([^"]*)"(?: in groups? "([^"]*)")?$`,
+		Doc:     "declares a user who authenticates with a static token, optionally in comma-separated groups; \"admin\" (in system:masters) always exists",
+		Example: `Given a user "jane" in group "developers"`,
+		handler: func(w *World) any { return w.user },
+	},
+	{
+		Pattern: `^the registry serves images:$`,
+		Doc:     "describes images: image, size (bytes, or a quantity such as 70Mi) and pull (a duration)",
+		Example: "Given the registry serves images:\n  | image | size | pull |\n  | nginx | 70Mi | 3s   |",
+		handler: func(w *World) any { return w.images },
+	},
+	{
+		Pattern: `^"([^"]*)" applies:$`,
+		Doc:     "runs `kubectl create -f` as that user with the YAML docstring (several documents allowed, in order)",
+		Example: "When \"admin\" applies:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Pod\n  ...\n  \"\"\"",
+		handler: func(w *World) any { return w.apply },
+	},
+	{
+		Pattern: `^the cluster settles$`,
+		Doc:     "lets virtual time run until no component has anything left to do",
+		Example: "And the cluster settles",
+		handler: func(w *World) any { return w.settle },
+	},
+	{
+		Pattern: `^(\S+) pass(?:es)?$`,
+		Doc:     "lets a span of virtual time pass (a Go duration: 500ms, 5s, 1m)",
+		Example: "When 5s pass",
+		handler: func(w *World) any { return w.advance },
+	},
+	{
+		Pattern: `^pod "([^"]*)" is (Pending|Running|Succeeded|Failed|Unknown)$`,
+		Doc:     "checks a pod's phase; a pod is named \"name\" (namespace default) or \"namespace/name\"",
+		Example: `Then pod "pod-demo" is Running`,
+		handler: func(w *World) any { return w.podPhase },
+	},
+	{
+		Pattern: `^pod "([^"]*)" is on node "([^"]*)"$`,
+		Doc:     "checks the node a pod is bound to",
+		Example: `Then pod "pod-demo" is on node "node01"`,
+		handler: func(w *World) any { return w.podNode },
+	},
+	{
+		Pattern: `^pod "([^"]*)" is not scheduled$`,
+		Doc:     "checks a pod has no node",
+		Example: `Then pod "big" is not scheduled`,
+		handler: func(w *World) any { return w.podUnscheduled },
+	},
+	{
+		Pattern: `^pod "([^"]*)" has an IP in ([0-9a-f.:/]+)$`,
+		Doc:     "checks a pod's IP lies in a CIDR",
+		Example: `Then pod "pod-demo" has an IP in 10.244.0.0/24`,
+		handler: func(w *World) any { return w.podIP },
+	},
+	{
+		Pattern: `^all containers of pod "([^"]*)" are ready$`,
+		Doc:     "checks every container of a pod reports ready",
+		Example: `Then all containers of pod "pod-demo" are ready`,
+		handler: func(w *World) any { return w.podReady },
+	},
+	{
+		Pattern: `^every request was accepted$`,
+		Doc:     "checks that the API server accepted every request of the scenario",
+		Example: "Then every request was accepted",
+		handler: func(w *World) any { return w.allAccepted },
+	},
+	{
+		Pattern: `^the request was rejected with code (\d+) and message:$`,
+		Doc:     "checks the last request's HTTP code (0: kubectl refused before sending) and exact message (docstring)",
+		Example: "Then the request was rejected with code 403 and message:\n  \"\"\"\n  pods is forbidden: User \"jane\" cannot create resource \"pods\" in API group \"\" in the namespace \"default\"\n  \"\"\"",
+		handler: func(w *World) any { return w.rejected },
+	},
+	{
+		Pattern: `^the trace satisfies:$`,
+		Doc:     "evaluates a CEL docstring over `events`, `pods`, `nodes`, `namespaces` and `requests`; helpers: events.first(name), events.last(name), events.named(name), events.before(a, b), where a name is an event's reason or action",
+		Example: "Then the trace satisfies:\n  \"\"\"cel\n  events.before('Scheduled', 'Pulling')\n  \"\"\"",
+		handler: func(w *World) any { return w.satisfies },
+	},
+	{
+		Pattern: `^the trace matches the golden file$`,
+		Doc:     "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
+		Example: "Then the trace matches the golden file",
+		handler: func(w *World) any { return w.matchesGolden },
+	},
+}
+
+func (w *World) setLatency(name, value string) error {
+	if w.started || len(w.cluster.Nodes()) > 0 {
+		return w.errorf("set latencies before the scenario declares nodes or applies anything")
+	}
+	d, err := parseDuration(value)
+	if err != nil {
+		return w.errorf("latency %q: %v", name, err)
+	}
+	if err := w.lat.Set(name, d); err != nil {
+		return w.errorf("%v", err)
+	}
+	w.cluster = model.New(model.Options{Latencies: &w.lat})
+	return nil
+}
+
+func parseDuration(s string) (sim.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration such as 500ms or 5s", s)
+	}
+	if d%time.Millisecond != 0 {
+		return 0, fmt.Errorf("%q is finer than the model's millisecond clock", s)
+	}
+	return sim.Duration(d / time.Millisecond), nil
+}
+
+// table reads a godog table into rows of column name to cell, naming the
+// cell at fault when a column is unknown.
+func (w *World) table(t *godog.Table, known ...string) ([]map[string]string, error) {
+	if len(t.Rows) == 0 {
+		return nil, w.errorf("the table is empty")
+	}
+	header := t.Rows[0].Cells
+	for _, c := range header {
+		if !contains(known, c.Value) {
+			return nil, w.errorf("unknown column %q; columns are %s", c.Value, quoteList(known))
+		}
+	}
+	var rows []map[string]string
+	for _, r := range t.Rows[1:] {
+		row := map[string]string{}
+		for i, c := range r.Cells {
+			row[header[i].Value] = strings.TrimSpace(c.Value)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *World) nodes(t *godog.Table) error {
+	rows, err := w.table(t, "name", "cpu", "memory", "pods", "labels", "taints", "unschedulable", "images")
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: row["name"], Labels: map[string]string{}}}
+		node.Status.Capacity = corev1.ResourceList{}
+		for col, res := range map[string]corev1.ResourceName{"cpu": corev1.ResourceCPU, "memory": corev1.ResourceMemory, "pods": corev1.ResourcePods} {
+			if v := row[col]; v != "" {
+				q, err := resource.ParseQuantity(v)
+				if err != nil {
+					return w.errorf("node %q: %s %q: %v", row["name"], col, v, err)
+				}
+				node.Status.Capacity[res] = q
+			}
+		}
+		for _, kv := range splitList(row["labels"]) {
+			k, v, _ := strings.Cut(kv, "=")
+			node.Labels[k] = v
+		}
+		node.Labels[corev1.LabelHostname] = row["name"]
+		for _, spec := range splitList(row["taints"]) {
+			taint, err := parseTaint(spec)
+			if err != nil {
+				return w.errorf("node %q: %v", row["name"], err)
+			}
+			node.Spec.Taints = append(node.Spec.Taints, taint)
+		}
+		node.Spec.Unschedulable = row["unschedulable"] == "true"
+		if err := w.cluster.AddNode(node, splitList(row["images"])); err != nil {
+			return w.errorf("%v", err)
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parseTaint reads "key=value:Effect" or "key:Effect", as kubectl taint does.
+func parseTaint(spec string) (corev1.Taint, error) {
+	kv, effect, ok := strings.Cut(spec, ":")
+	if !ok {
+		return corev1.Taint{}, fmt.Errorf("taint %q: want key=value:Effect", spec)
+	}
+	key, value, _ := strings.Cut(kv, "=")
+	switch e := corev1.TaintEffect(effect); e {
+	case corev1.TaintEffectNoSchedule, corev1.TaintEffectPreferNoSchedule, corev1.TaintEffectNoExecute:
+		return corev1.Taint{Key: key, Value: value, Effect: e}, nil
+	}
+	return corev1.Taint{}, fmt.Errorf("taint %q: effect must be NoSchedule, PreferNoSchedule or NoExecute", spec)
+}
+
+func (w *World) user(name, groups string) error {
+	w.cluster.AddUser(name, splitList(groups)...)
+	return nil
+}
+
+func (w *World) images(t *godog.Table) error {
+	rows, err := w.table(t, "image", "size", "pull")
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		img := w.cluster.Images.Image(row["image"])
+		if v := row["size"]; v != "" {
+			q, err := resource.ParseQuantity(v)
+			if err != nil {
+				return w.errorf("image %q: size %q: %v", row["image"], v, err)
+			}
+			img.Size = q.Value()
+		}
+		if v := row["pull"]; v != "" {
+			d, err := parseDuration(v)
+			if err != nil {
+				return w.errorf("image %q: pull: %v", row["image"], err)
+			}
+			img.Pull = d
+		}
+		w.cluster.Images.Describe(row["image"], kubelet.Image{Size: img.Size, Pull: img.Pull})
+	}
+	return nil
+}
+
+func (w *World) apply(user string, doc *godog.DocString) error {
+	pos, _ := w.docPos()
+	docs, err := manifest.ParseAt(pos, []byte(doc.Content))
+	if err != nil {
+		return err
+	}
+	w.started = true
+	for _, d := range docs {
+		w.last = w.cluster.Apply(d, user)
+	}
+	return nil
+}
+
+func (w *World) settle() error {
+	w.started = true
+	return w.cluster.Settle()
+}
+
+func (w *World) advance(span string) error {
+	d, err := parseDuration(span)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	w.started = true
+	w.cluster.Advance(d)
+	return nil
+}
+
+func (w *World) podPhase(ref, phase string) error {
+	p, err := w.pod(ref)
+	if err != nil {
+		return err
+	}
+	if string(p.Status.Phase) != phase {
+		return w.errorf("pod %s is %s, not %s", ref, orNone(string(p.Status.Phase)), phase)
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func (w *World) podNode(ref, node string) error {
+	p, err := w.pod(ref)
+	if err != nil {
+		return err
+	}
+	if p.Spec.NodeName != node {
+		return w.errorf("pod %s is on node %s, not %s", ref, orNone(p.Spec.NodeName), node)
+	}
+	return nil
+}
+
+func (w *World) podUnscheduled(ref string) error {
+	p, err := w.pod(ref)
+	if err != nil {
+		return err
+	}
+	if p.Spec.NodeName != "" {
+		return w.errorf("pod %s is on node %s", ref, p.Spec.NodeName)
+	}
+	return nil
+}
+
+func (w *World) podIP(ref, cidr string) error {
+	p, err := w.pod(ref)
+	if err != nil {
+		return err
+	}
+	prefix, err := netip.ParsePrefix(cidr)
+	if err != nil {
+		return w.errorf("%q is not a CIDR: %v", cidr, err)
+	}
+	ip, err := netip.ParseAddr(p.Status.PodIP)
+	if err != nil || !prefix.Contains(ip) {
+		return w.errorf("pod %s has IP %s, not one in %s", ref, orNone(p.Status.PodIP), cidr)
+	}
+	return nil
+}
+
+func (w *World) podReady(ref string) error {
+	p, err := w.pod(ref)
+	if err != nil {
+		return err
+	}
+	if len(p.Status.ContainerStatuses) == 0 {
+		return w.errorf("pod %s reports no containers yet", ref)
+	}
+	var unready []string
+	for _, cs := range p.Status.ContainerStatuses {
+		if !cs.Ready {
+			unready = append(unready, cs.Name)
+		}
+	}
+	if len(unready) > 0 {
+		return w.errorf("pod %s has unready containers: %s", ref, strings.Join(unready, ", "))
+	}
+	return nil
+}
+
+func (w *World) allAccepted() error {
+	var errs []string
+	for _, r := range w.cluster.Requests() {
+		if !r.Done {
+			errs = append(errs, fmt.Sprintf("%s %s: no response yet (let time pass first)", r.Verb, r.Object))
+		} else if !r.Allowed {
+			errs = append(errs, fmt.Sprintf("%s %s: %d %s", r.Verb, r.Object, r.Code, r.Message))
+		}
+	}
+	if len(errs) > 0 {
+		return w.errorf("some requests were not accepted:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+func (w *World) rejected(code string, message *godog.DocString) error {
+	if w.last == nil {
+		return w.errorf("no request was made")
+	}
+	if !w.last.Done {
+		return w.errorf("the request has no response yet: let time pass first")
+	}
+	want := strings.TrimSpace(message.Content)
+	if w.last.Allowed {
+		return w.errorf("the request was accepted: %s", w.last.Message)
+	}
+	if strconv.Itoa(w.last.Code) != code || w.last.Message != want {
+		return w.errorf("the request was rejected with code %d and message:\n  %s\nnot code %s and message:\n  %s", w.last.Code, w.last.Message, code, want)
+	}
+	return nil
+}
+
+func (w *World) satisfies(doc *godog.DocString) error {
+	state, err := w.state()
+	if err != nil {
+		return err
+	}
+	pos, indent := w.docPos()
+	return verify.Check(verify.Assertion{Expr: doc.Content, Pos: pos, Indent: indent}, state)
+}
+
+func (w *World) matchesGolden() error {
+	if w.cfg.Golden == nil {
+		return errors.New("no golden directory is configured")
+	}
+	var t = w.cfg.T
+	return w.cfg.Golden.Check(t, w.uri, w.scenario, []byte(trace.Text(w.cluster.Events())))
+}

@@ -1,0 +1,131 @@
+// Package steps is the glue between Gherkin feature files and the model:
+// one table of step definitions (registry.go), a fresh cluster per scenario,
+// and the checks of package verify. The go test entry (features_test.go)
+// and `podlife run` both drive features through Initializer.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v21"
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/verify"
+)
+
+// Config is shared by every scenario of a run.
+type Config struct {
+	Golden *verify.Golden
+	// T is the running test under go test, nil in the CLI.
+	T *testing.T
+}
+
+// World is one scenario's state.
+type World struct {
+	cfg      *Config
+	uri      string
+	scenario string
+	cluster  *model.Cluster
+	lat      model.Latencies
+	started  bool
+
+	gherkinSteps []*messages.Step
+	stepIndex    int
+	current      *messages.Step
+
+	last *kubectl.Result
+}
+
+// Initializer returns godog's scenario initializer for cfg.
+func Initializer(cfg *Config) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		w := &World{cfg: cfg}
+		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			w.reset(stripLine(s.Uri), s.Name)
+			return ctx, nil
+		})
+		sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+			w.current = nil
+			if w.stepIndex < len(w.gherkinSteps) {
+				w.current = w.gherkinSteps[w.stepIndex]
+			}
+			w.stepIndex++
+			return ctx, nil
+		})
+		for _, d := range Definitions {
+			sc.Step(d.Pattern, d.handler(w))
+		}
+	}
+}
+
+func (w *World) reset(uri, scenario string) {
+	w.uri, w.scenario = uri, scenario
+	w.lat = model.DefaultLatencies()
+	w.cluster = model.New(model.Options{Latencies: &w.lat})
+	w.started = false
+	w.gherkinSteps = sharedLocator.steps(uri, scenario)
+	w.stepIndex = 0
+	w.last = nil
+}
+
+// Cluster returns the scenario's cluster. Latencies are fixed once the
+// scenario starts submitting work, so the cluster is rebuilt from the
+// declared setup until then.
+func (w *World) Cluster() *model.Cluster { return w.cluster }
+
+// docPos is where the current step's docstring content starts.
+func (w *World) docPos() (diag.Pos, int) { return docStringPos(w.uri, w.current) }
+
+// pos is the current step's position.
+func (w *World) pos() diag.Pos { return stepPos(w.uri, w.current) }
+
+// errorf returns an error positioned at the current step.
+func (w *World) errorf(format string, args ...any) error {
+	return diag.Errorf(w.pos(), format, args...)
+}
+
+// pod finds a pod named "name" (default namespace) or "namespace/name".
+func (w *World) pod(ref string) (*corev1.Pod, error) {
+	ns, name := "default", ref
+	if i := strings.Index(ref, "/"); i >= 0 {
+		ns, name = ref[:i], ref[i+1:]
+	}
+	if p := w.cluster.Pod(ns, name); p != nil {
+		return p, nil
+	}
+	return nil, w.errorf("there is no pod %s/%s", ns, name)
+}
+
+// state gathers what CEL assertions see.
+func (w *World) state() (verify.State, error) {
+	s := verify.State{Events: w.cluster.Events()}
+	var err error
+	if s.Pods, err = verify.ToMaps(w.cluster.Store.List("Pod", "")); err != nil {
+		return s, err
+	}
+	if s.Nodes, err = verify.ToMaps(w.cluster.Store.List("Node", "")); err != nil {
+		return s, err
+	}
+	if s.Namespaces, err = verify.ToMaps(w.cluster.Store.List("Namespace", "")); err != nil {
+		return s, err
+	}
+	if s.Requests, err = verify.ToMaps(w.cluster.Requests()); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}

@@ -1,0 +1,165 @@
+package verify
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/sebdah/goldie/v2"
+)
+
+// UpdateRequested reports whether golden files should be rewritten: goldie's
+// -update flag (registered by importing goldie) or GOLDIE_UPDATE.
+func UpdateRequested() bool {
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		return true
+	}
+	switch strings.ToLower(os.Getenv("GOLDIE_UPDATE")) {
+	case "1", "true", "t":
+		return true
+	}
+	return false
+}
+
+// inCI reports whether the CI environment variable is set, as every common
+// CI system sets it.
+func inCI() bool {
+	v := strings.ToLower(os.Getenv("CI"))
+	return v != "" && v != "0" && v != "false"
+}
+
+// Golden compares traces with golden files under Dir, one folder per
+// feature file: Dir/<feature>/<scenario slug>.golden.
+type Golden struct {
+	Dir string
+	// Rerun is how a user reruns one scenario, for messages: given the
+	// scenario name it returns a command.
+	Rerun func(featureFile, scenario string) string
+
+	mu    sync.Mutex
+	owner map[string]string // golden path -> scenario that claimed it
+}
+
+var slugRun = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slug turns a name into a safe file name: lower case letters, digits and
+// single underscores.
+func Slug(name string) string {
+	s := strings.Trim(slugRun.ReplaceAllString(strings.ToLower(name), "_"), "_")
+	if s == "" {
+		s = "unnamed"
+	}
+	return s
+}
+
+// Path is the golden file of a scenario in a feature file.
+func (g *Golden) Path(featureFile, scenario string) string {
+	feature := strings.TrimSuffix(filepath.Base(featureFile), filepath.Ext(featureFile))
+	return filepath.Join(g.Dir, Slug(feature), Slug(scenario)+".golden")
+}
+
+// Claim records that scenario owns its golden file, and fails when another
+// scenario of the same run maps to the same file.
+func (g *Golden) Claim(featureFile, scenario string) error {
+	p := g.Path(featureFile, scenario)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.owner == nil {
+		g.owner = map[string]string{}
+	}
+	if other, ok := g.owner[p]; ok && other != scenario {
+		return fmt.Errorf("scenarios %q and %q would share the golden file %s: rename one of them", other, scenario, p)
+	}
+	g.owner[p] = scenario
+	return nil
+}
+
+// Check compares actual with the scenario's golden file, or rewrites the
+// file in update mode. t is the test running the scenario, or nil outside
+// go test.
+func (g *Golden) Check(t testing.TB, featureFile, scenario string, actual []byte) error {
+	if err := g.Claim(featureFile, scenario); err != nil {
+		return err
+	}
+	path := g.Path(featureFile, scenario)
+	rerun := ""
+	if g.Rerun != nil {
+		rerun = g.Rerun(featureFile, scenario)
+	}
+	if UpdateRequested() {
+		if inCI() {
+			return fmt.Errorf("refusing to rewrite %s with CI set: update golden files on your machine and review the diff", path)
+		}
+		return writeAtomic(path, actual)
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("golden file %s does not exist; create it with:\n    %s -update\nthen read it before you commit it", path, rerun)
+	}
+	rec := &tbRecorder{TB: t, name: scenario}
+	dir, file := filepath.Split(path)
+	gold := goldie.New(rec, goldie.WithFixtureDir(filepath.Clean(dir)), goldie.WithNameSuffix(""), goldie.WithDiffEngine(goldie.ClassicDiff))
+	gold.Assert(rec, file, actual)
+	if len(rec.errs) > 0 {
+		return fmt.Errorf("the trace differs from %s:\n%s\nIf the change is intended, rewrite this scenario's golden file with:\n    %s -update\nand review the diff before you commit it", path, strings.Join(rec.errs, "\n"), rerun)
+	}
+	return nil
+}
+
+// writeAtomic writes through a temporary file and a rename, so an
+// interrupted update never leaves half a golden file.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*.golden")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr == nil {
+		werr = cerr
+	}
+	if werr == nil {
+		werr = os.Rename(tmp.Name(), path)
+	}
+	if werr != nil {
+		os.Remove(tmp.Name())
+	}
+	return werr
+}
+
+// tbRecorder is the testing.TB goldie asks for. godog's per-scenario T is not
+// a testing.TB, and a golden mismatch should fail the step (with its diff,
+// once) rather than the test directly, so this records what goldie reports.
+// It embeds the running test (nil outside go test) only to satisfy
+// testing.TB's unexported method; every method goldie calls is overridden.
+type tbRecorder struct {
+	testing.TB
+	name string
+	errs []string
+}
+
+func (r *tbRecorder) Helper()           {}
+func (r *tbRecorder) Name() string      { return r.name }
+func (r *tbRecorder) Error(args ...any) { r.errs = append(r.errs, fmt.Sprint(args...)) }
+func (r *tbRecorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+func (r *tbRecorder) Fatal(args ...any)                 { r.Error(args...) }
+func (r *tbRecorder) Fatalf(format string, args ...any) { r.Errorf(format, args...) }
+func (r *tbRecorder) Fail()                             { r.errs = append(r.errs, "failed") }
+func (r *tbRecorder) FailNow()                          {}
+func (r *tbRecorder) Failed() bool                      { return len(r.errs) > 0 }
+func (r *tbRecorder) Log(args ...any)                   {}
+func (r *tbRecorder) Logf(format string, args ...any)   {}
+
+// TestName is a scenario's subtest name as go test prints it (spaces become
+// underscores), for -run patterns.
+func TestName(scenario string) string { return strings.ReplaceAll(scenario, " ", "_") }
