@@ -50,7 +50,9 @@ func Errorf(pos Pos, format string, args ...any) *Error {
 type List []*Error
 
 // Add appends a diagnostic at pos.
-func (l *List) Add(pos Pos, format string, args ...any) { *l = append(*l, Errorf(pos, format, args...)) }
+func (l *List) Add(pos Pos, format string, args ...any) {
+	*l = append(*l, Errorf(pos, format, args...))
+}
 
 // Sort orders the list by file, line and column.
 func (l List) Sort() {

@@ -30,7 +30,9 @@ type Status struct {
 	Reasons []string
 }
 
-func unschedulable(code Code, reasons ...string) *Status { return &Status{Code: code, Reasons: reasons} }
+func unschedulable(code Code, reasons ...string) *Status {
+	return &Status{Code: code, Reasons: reasons}
+}
 
 // Plugin is the common part of every plugin.
 type Plugin interface{ Name() string }

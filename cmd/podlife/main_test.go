@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	cmd := rootCommand(&out, &errOut)
+	cmd.SetArgs(args)
+	err := cmd.Execute()
+	code := 0
+	var exit exitError
+	switch {
+	case errors.As(err, &exit):
+		code = exit.code
+	case err != nil:
+		errOut.WriteString(err.Error())
+		code = 2
+	}
+	return out.String(), errOut.String(), code
+}
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const cluster = "../../examples/cluster.yaml"
+const podDemo = "../../examples/pod-demo.yaml"
+
+func TestApplyAcceptsPodDemoAndExitsZero(t *testing.T) {
+	out, stderr, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{
+		"Normal Scheduled: Successfully assigned default/pod-demo to node01",
+		"Normal Started: Container started",
+		"create pod/default/pod-demo: accepted, code 201: pod/pod-demo created",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestApplyAsAUserWithoutRightsExitsOneWithJSON(t *testing.T) {
+	out, _, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo, "--as", "jane", "--groups", "developers", "-o", "json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	var report struct {
+		Requests []map[string]any `json:"requests"`
+		Events   []map[string]any `json:"events"`
+	}
+	if err := json.Unmarshal([]byte(out), &report); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out)
+	}
+	r := report.Requests[0]
+	for _, key := range []string{"object", "verb", "code", "allowed", "message"} {
+		if _, ok := r[key]; !ok {
+			t.Errorf("request lacks key %q: %v", key, r)
+		}
+	}
+	if r["code"] != float64(403) || r["allowed"] != false ||
+		r["message"] != `pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "default"` {
+		t.Errorf("request = %v", r)
+	}
+	for _, key := range []string{"seq", "time", "component", "action", "object", "reason", "message", "type"} {
+		if _, ok := report.Events[0][key]; !ok {
+			t.Errorf("event lacks key %q: %v", key, report.Events[0])
+		}
+	}
+}
+
+func TestApplyBadInputExitsTwoWithAPosition(t *testing.T) {
+	bad := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: nginx\n    imagePullPolice: Always\n")
+	_, stderr, code := runCLI(t, "apply", "--cluster", cluster, "-f", bad)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if want := bad + `:9:5: Pod "x": unknown field "spec.containers[0].imagePullPolice"`; !strings.Contains(stderr, want) {
+		t.Fatalf("stderr = %q, want it to contain %q", stderr, want)
+	}
+}
+
+func TestStepsListsTheVocabulary(t *testing.T) {
+	out, _, code := runCLI(t, "steps")
+	if code != 0 || !strings.Contains(out, `^"([^"]*)" applies:$`) || !strings.Contains(out, "image-pull") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}
+
+func TestRunReportsFailingScenariosWithExitOne(t *testing.T) {
+	dir := t.TempDir()
+	feature := filepath.Join(dir, "demo.feature")
+	os.WriteFile(feature, []byte(`Feature: demo
+  Scenario: wrong phase
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    When "admin" applies:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: p
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "p" is Failed
+`), 0o644)
+	out, _, code := runCLI(t, "run", "--format", "progress", "--golden", filepath.Join(dir, "golden"), feature)
+	if code != 1 || !strings.Contains(out, "pod p is Running, not Failed") {
+		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}

@@ -1,0 +1,134 @@
+package sim
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	_ "github.com/sebdah/goldie/v2" // defines -update for go test ./... -update
+)
+
+func TestEngineRunsTasksByTimeThenScheduleOrder(t *testing.T) {
+	e := New(nil)
+	var got []string
+	e.After(20, "late", func() { got = append(got, "late") })
+	e.After(10, "first", func() { got = append(got, "first") })
+	e.After(10, "second", func() {
+		got = append(got, "second")
+		e.After(0, "nested", func() { got = append(got, "nested") })
+	})
+	if !e.Settle(100) {
+		t.Fatal("engine did not settle")
+	}
+	want := []string{"first", "second", "nested", "late"}
+	if len(got) != len(want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("ran %v, want %v", got, want)
+		}
+	}
+	if e.Now() != 20 {
+		t.Errorf("clock at %v, want 0.020s", e.Now())
+	}
+}
+
+func runOrder(c Chooser) []string {
+	e := New(c)
+	var got []string
+	for _, name := range []string{"a", "b", "c", "d", "e"} {
+		name := name
+		e.After(5, name, func() { got = append(got, name) })
+	}
+	e.Settle(100)
+	return got
+}
+
+func TestSeededChooserIsReproducibleAndExploresOtherOrders(t *testing.T) {
+	fifo := runOrder(FIFO{})
+	if got := join(fifo); got != "abcde" {
+		t.Fatalf("FIFO order = %s, want abcde", got)
+	}
+	differs := false
+	for seed := uint64(1); seed <= 20; seed++ {
+		a, b := join(runOrder(NewSeeded(seed))), join(runOrder(NewSeeded(seed)))
+		if a != b {
+			t.Fatalf("seed %d gave %s then %s", seed, a, b)
+		}
+		if a != "abcde" {
+			differs = true
+		}
+	}
+	if !differs {
+		t.Error("no seed changed the order of same-instant tasks")
+	}
+}
+
+func join(s []string) string {
+	out := ""
+	for _, x := range s {
+		out += x
+	}
+	return out
+}
+
+func pod(name string) *corev1.Pod {
+	return &corev1.Pod{TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name}}
+}
+
+func TestStoreStampsResourceVersionsAndDeliversWatchesAfterTheirLatency(t *testing.T) {
+	e := New(nil)
+	s := NewStore(e)
+	type seen struct {
+		at  Time
+		typ EventType
+		rv  string
+	}
+	var fast, slow []seen
+	s.Watch("fast", "Pod", 5, func(ev WatchEvent) { fast = append(fast, seen{e.Now(), ev.Type, ev.Object.GetResourceVersion()}) })
+	s.Watch("slow", "Pod", 50, func(ev WatchEvent) { slow = append(slow, seen{e.Now(), ev.Type, ev.Object.GetResourceVersion()}) })
+	s.Watch("nodes", "Node", 1, func(WatchEvent) { t.Error("a Node watcher saw a Pod") })
+
+	if _, err := s.Create(pod("a")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(pod("a")); err == nil {
+		t.Error("creating an existing key succeeded")
+	}
+	updated := pod("a")
+	if _, err := s.Update(updated); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(KeyOf(updated)); err != nil {
+		t.Fatal(err)
+	}
+	e.Settle(100)
+	want := []seen{{5, Added, "1"}, {5, Modified, "2"}, {5, Deleted, "2"}}
+	for i, w := range want {
+		if i >= len(fast) || fast[i] != w {
+			t.Fatalf("fast watcher saw %v, want %v", fast, want)
+		}
+	}
+	if len(slow) != 3 || slow[0].at != 50 {
+		t.Fatalf("slow watcher saw %v, want three events at 0.050s", slow)
+	}
+	if s.Revision() != 3 {
+		t.Errorf("revision = %d, want 3", s.Revision())
+	}
+}
+
+func TestListIsSortedByKey(t *testing.T) {
+	s := NewStore(New(nil))
+	for _, n := range []string{"c", "a", "b"} {
+		s.Create(pod(n))
+	}
+	var names string
+	for _, o := range s.List("Pod", "default") {
+		names += o.GetName()
+	}
+	if names != "abc" {
+		t.Fatalf("List order = %s, want abc", names)
+	}
+}

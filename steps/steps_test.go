@@ -1,0 +1,133 @@
+package steps
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/podlife/podlife/verify"
+)
+
+// runFeature runs one feature file outside TestFeatures and returns godog's
+// output and exit status.
+func runFeature(t *testing.T, feature string) (string, int) {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "check.feature")
+	if err := os.WriteFile(path, []byte(feature), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	suite := godog.TestSuite{
+		ScenarioInitializer: Initializer(&Config{Golden: &verify.Golden{Dir: filepath.Join(dir, "golden")}}),
+		Options:             &godog.Options{Format: "pretty", Paths: []string{path}, Strict: true, Output: &out, NoColors: true},
+	}
+	status := suite.Run()
+	return out.String(), status
+}
+
+const setup = `Feature: check
+  Scenario: demo
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    When "admin" applies:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: p
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      """
+    And the cluster settles
+`
+
+func TestAFalseCELAssertionFailsItsScenarioShowingTheExpression(t *testing.T) {
+	out, status := runFeature(t, setup+`    Then the trace satisfies:
+      """
+      events.before('Started', 'Scheduled')
+      """
+`)
+	if status == 0 {
+		t.Fatal("a false assertion passed")
+	}
+	for _, want := range []string{"check.feature:20:7: assertion is false:", "events.before('Started', 'Scheduled')", "Normal Scheduled: Successfully assigned default/p to node01"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestACELSyntaxErrorNamesItsLineAndColumn(t *testing.T) {
+	out, status := runFeature(t, setup+`    Then the trace satisfies:
+      """
+      events.size() > 0 &&
+        events.exists(e, e.reason = 'Started')
+      """
+`)
+	if status == 0 || !strings.Contains(out, "check.feature:21:") || !strings.Contains(out, "Syntax error") {
+		t.Fatalf("status %d, output:\n%s", status, out)
+	}
+}
+
+func TestAYAMLMistakeInADocstringNamesTheFeatureFileLine(t *testing.T) {
+	out, status := runFeature(t, `Feature: check
+  Scenario: typo
+    When "admin" applies:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: p
+      spec:
+        containerz: []
+      """
+`)
+	if status == 0 || !strings.Contains(out, `check.feature:10:9: Pod "p": unknown field "spec.containerz"`) {
+		t.Fatalf("status %d, output:\n%s", status, out)
+	}
+}
+
+func TestAnEditedGoldenFileFailsTheScenarioWithADiff(t *testing.T) {
+	dir := t.TempDir()
+	g := &verify.Golden{Dir: dir}
+	feature := setup + "    Then the trace matches the golden file\n"
+	path := filepath.Join(dir, "check.feature")
+	os.WriteFile(path, []byte(feature), 0o644)
+	run := func() (string, int) {
+		var out bytes.Buffer
+		s := godog.TestSuite{ScenarioInitializer: Initializer(&Config{Golden: g}), Options: &godog.Options{Format: "pretty", Paths: []string{path}, Strict: true, Output: &out, NoColors: true}}
+		status := s.Run()
+		return out.String(), status
+	}
+	t.Setenv("CI", "") // this test writes its own golden file in a temporary folder
+	t.Setenv("GOLDIE_UPDATE", "1")
+	if out, status := run(); status != 0 {
+		t.Fatalf("update run failed:\n%s", out)
+	}
+	t.Setenv("GOLDIE_UPDATE", "")
+	if out, status := run(); status != 0 {
+		t.Fatalf("a fresh golden file does not match:\n%s", out)
+	}
+	golden := g.Path(path, "demo")
+	data, _ := os.ReadFile(golden)
+	os.WriteFile(golden, bytes.Replace(data, []byte("Container started"), []byte("Container begun"), 1), 0o644)
+	out, status := run()
+	if status == 0 || !strings.Contains(out, "-") || !strings.Contains(out, "Container begun") {
+		t.Fatalf("an edited golden file passed (status %d):\n%s", status, out)
+	}
+}
+
+func TestAnUndefinedStepFailsInStrictMode(t *testing.T) {
+	out, status := runFeature(t, "Feature: check\n  Scenario: typo\n    Given a clutser with nodes\n")
+	if status == 0 || !strings.Contains(out, "undefined") {
+		t.Fatalf("status %d, output:\n%s", status, out)
+	}
+}

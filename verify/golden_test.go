@@ -1,0 +1,75 @@
+package verify
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestGoldenMismatchShowsADiffAndTheUpdateCommand(t *testing.T) {
+	t.Setenv("GOLDIE_UPDATE", "")
+	dir := t.TempDir()
+	g := &Golden{Dir: dir, Rerun: func(_, s string) string { return "go test ./steps -run 'TestFeatures/" + TestName(s) + "$'" }}
+	path := g.Path("features/pod_creation.feature", "The pod demo")
+	if path != filepath.Join(dir, "pod_creation", "the_pod_demo.golden") {
+		t.Fatalf("path = %s", path)
+	}
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	os.WriteFile(path, []byte("line one\nline two\n"), 0o644)
+
+	if err := g.Check(t, "features/pod_creation.feature", "The pod demo", []byte("line one\nline two\n")); err != nil {
+		t.Fatalf("equal trace failed: %v", err)
+	}
+	err := g.Check(t, "features/pod_creation.feature", "The pod demo", []byte("line one\nline 2\n"))
+	if err == nil {
+		t.Fatal("a changed trace matched")
+	}
+	for _, want := range []string{"-line two", "+line 2", "go test ./steps -run 'TestFeatures/The_pod_demo$' -update"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestMissingGoldenNamesTheCommandThatCreatesIt(t *testing.T) {
+	t.Setenv("GOLDIE_UPDATE", "")
+	g := &Golden{Dir: t.TempDir(), Rerun: func(_, s string) string { return "RERUN " + s }}
+	err := g.Check(t, "a.feature", "new scenario", []byte("x\n"))
+	if err == nil || !strings.Contains(err.Error(), "does not exist; create it with:\n    RERUN new scenario -update") {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+func TestUpdateWritesAtomicallyAndIsRefusedInCI(t *testing.T) {
+	dir := t.TempDir()
+	g := &Golden{Dir: dir}
+	t.Setenv("GOLDIE_UPDATE", "1")
+	t.Setenv("CI", "true")
+	if err := g.Check(t, "a.feature", "s", []byte("new\n")); err == nil || !strings.Contains(err.Error(), "refusing to rewrite") {
+		t.Fatalf("update under CI: %v", err)
+	}
+	t.Setenv("CI", "")
+	if err := g.Check(t, "a.feature", "s", []byte("new\n")); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(g.Path("a.feature", "s"))
+	if string(got) != "new\n" {
+		t.Fatalf("golden = %q", got)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, "a", ".tmp-*"))
+	if len(leftovers) > 0 {
+		t.Fatalf("temporary files left: %v", leftovers)
+	}
+}
+
+func TestTwoScenariosCannotShareAGoldenFile(t *testing.T) {
+	g := &Golden{Dir: t.TempDir()}
+	if err := g.Claim("a.feature", "Pod demo!"); err != nil {
+		t.Fatal(err)
+	}
+	err := g.Claim("a.feature", "pod demo")
+	if err == nil || !strings.Contains(err.Error(), `scenarios "Pod demo!" and "pod demo" would share`) {
+		t.Fatalf("error = %v", err)
+	}
+}
