@@ -197,7 +197,8 @@ func (w *World) nodes(t *godog.Table) error {
 	for _, row := range rows {
 		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: row["name"], Labels: map[string]string{}}}
 		node.Status.Capacity = corev1.ResourceList{}
-		for col, res := range map[string]corev1.ResourceName{"cpu": corev1.ResourceCPU, "memory": corev1.ResourceMemory, "pods": corev1.ResourcePods} {
+		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
+			col := string(res)
 			if v := row[col]; v != "" {
 				q, err := resource.ParseQuantity(v)
 				if err != nil {
@@ -430,6 +431,5 @@ func (w *World) matchesGolden() error {
 	if w.cfg.Golden == nil {
 		return errors.New("no golden directory is configured")
 	}
-	var t = w.cfg.T
-	return w.cfg.Golden.Check(t, w.uri, w.scenario, []byte(trace.Text(w.cluster.Events())))
+	return w.cfg.Golden.Check(w.cfg.T, w.uri, w.scenario, []byte(trace.Text(w.cluster.Events())))
 }

@@ -17,13 +17,18 @@ import (
 func runFeature(t *testing.T, feature string) (string, int) {
 	t.Helper()
 	dir := t.TempDir()
-	path := filepath.Join(dir, "check.feature")
+	return runFeatureWith(t, &verify.Golden{Dir: filepath.Join(dir, "golden")}, filepath.Join(dir, "check.feature"), feature)
+}
+
+// runFeatureWith writes feature to path and runs it with golden files g.
+func runFeatureWith(t *testing.T, g *verify.Golden, path, feature string) (string, int) {
+	t.Helper()
 	if err := os.WriteFile(path, []byte(feature), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
 	suite := godog.TestSuite{
-		ScenarioInitializer: Initializer(&Config{Golden: &verify.Golden{Dir: filepath.Join(dir, "golden")}}),
+		ScenarioInitializer: Initializer(&Config{Golden: g}),
 		Options:             &godog.Options{Format: "pretty", Paths: []string{path}, Strict: true, Output: &out, NoColors: true},
 	}
 	status := suite.Run()
@@ -100,13 +105,7 @@ func TestAnEditedGoldenFileFailsTheScenarioWithADiff(t *testing.T) {
 	g := &verify.Golden{Dir: dir}
 	feature := setup + "    Then the trace matches the golden file\n"
 	path := filepath.Join(dir, "check.feature")
-	os.WriteFile(path, []byte(feature), 0o644)
-	run := func() (string, int) {
-		var out bytes.Buffer
-		s := godog.TestSuite{ScenarioInitializer: Initializer(&Config{Golden: g}), Options: &godog.Options{Format: "pretty", Paths: []string{path}, Strict: true, Output: &out, NoColors: true}}
-		status := s.Run()
-		return out.String(), status
-	}
+	run := func() (string, int) { return runFeatureWith(t, g, path, feature) }
 	t.Setenv("CI", "") // this test writes its own golden file in a temporary folder
 	t.Setenv("GOLDIE_UPDATE", "1")
 	if out, status := run(); status != 0 {

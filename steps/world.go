@@ -75,9 +75,7 @@ func (w *World) reset(uri, scenario string) {
 	w.last = nil
 }
 
-// Cluster returns the scenario's cluster. Latencies are fixed once the
-// scenario starts submitting work, so the cluster is rebuilt from the
-// declared setup until then.
+// Cluster returns the scenario's cluster.
 func (w *World) Cluster() *model.Cluster { return w.cluster }
 
 // docPos is where the current step's docstring content starts.
