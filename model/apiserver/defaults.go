@@ -1,8 +1,9 @@
 package apiserver
 
 import (
-	"strings"
+	"fmt"
 
+	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -36,7 +37,7 @@ func defaultPod(pod *corev1.Pod) {
 
 func defaultContainer(c *corev1.Container) {
 	if c.ImagePullPolicy == "" {
-		if ImageTag(c.Image) == "latest" {
+		if _, tag, _, _ := ParseImageName(c.Image); tag == "latest" {
 			c.ImagePullPolicy = corev1.PullAlways
 		} else {
 			c.ImagePullPolicy = corev1.PullIfNotPresent
@@ -64,19 +65,23 @@ func defaultContainer(c *corev1.Container) {
 	}
 }
 
-// ImageTag returns an image reference's tag as the kubelet's parser reads
-// it: "latest" when the reference has neither tag nor digest, "" when it has
-// only a digest.
-func ImageTag(image string) string {
-	if strings.Contains(image, "@") {
-		name, _, _ := strings.Cut(image, "@")
-		if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
-			return name[i+1:]
-		}
-		return ""
+// ParseImageName splits an image reference into repository, tag and digest
+// as the kubelet and the API server's defaulting read it
+// (pkg/util/parsers/parsers.go): "latest" when it has neither tag nor digest.
+// The error is the one the kubelet reports for an unparseable name.
+func ParseImageName(image string) (repo, tag, digest string, err error) {
+	named, err := reference.ParseNormalizedNamed(image)
+	if err != nil {
+		return "", "", "", fmt.Errorf("couldn't parse image name %q: %v", image, err)
 	}
-	if i := strings.LastIndex(image, ":"); i > strings.LastIndex(image, "/") {
-		return image[i+1:]
+	if tagged, ok := named.(reference.Tagged); ok {
+		tag = tagged.Tag()
 	}
-	return "latest"
+	if digested, ok := named.(reference.Digested); ok {
+		digest = digested.Digest().String()
+	}
+	if tag == "" && digest == "" {
+		tag = "latest"
+	}
+	return named.Name(), tag, digest, nil
 }

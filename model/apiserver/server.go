@@ -311,7 +311,7 @@ func (s *Server) bind(req *Request) Response {
 	if pod.Spec.NodeName != "" {
 		return failure(apierrors.NewConflict(schema.GroupResource{Resource: "pods/binding"}, req.Name, fmt.Errorf("pod %v is already assigned to node %q", req.Name, pod.Spec.NodeName)))
 	}
-	pod = pod.DeepCopy()
+	pod = withStatus(pod, *pod.Status.DeepCopy())
 	pod.Spec.NodeName = binding.Target.Name
 	setCondition(&pod.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: s.metaNow()})
 	stored, _ := s.store.Update(pod)
@@ -325,11 +325,20 @@ func (s *Server) patchStatus(req *Request) Response {
 	if pod == nil {
 		return errResp
 	}
-	pod = pod.DeepCopy()
-	pod.Status = *req.Object.(*corev1.Pod).Status.DeepCopy()
+	pod = withStatus(pod, *req.Object.(*corev1.Pod).Status.DeepCopy())
 	stored, _ := s.store.Update(pod)
 	s.persisted(stored, "update")
 	return Response{Code: http.StatusOK, Object: stored}
+}
+
+// withStatus is a new revision of a stored pod with the given status. Stored
+// objects are never modified, so the new revision shares the old one's spec
+// (only its top-level fields, such as nodeName, may be set) and copies the
+// metadata the store stamps: status writes are the model's hottest path.
+func withStatus(pod *corev1.Pod, status corev1.PodStatus) *corev1.Pod {
+	next := &corev1.Pod{TypeMeta: pod.TypeMeta, Spec: pod.Spec, Status: status}
+	pod.ObjectMeta.DeepCopyInto(&next.ObjectMeta)
+	return next
 }
 
 func (s *Server) pod(req *Request) (*corev1.Pod, Response) {

@@ -59,7 +59,9 @@ type Kubelet struct {
 	pullFree  sim.Time        // when the serial image puller is next free
 	ipam      *ipam
 	pods      map[sim.Key]*worker
-	admitted  []*worker // in admission order, for the node's resource accounting
+	// used is what admitted pods request of the node (milli-cpu, bytes, and
+	// a pod count under "pods").
+	used map[corev1.ResourceName]int64
 }
 
 // Config gathers what a Kubelet needs.
@@ -87,6 +89,7 @@ func New(cfg Config) *Kubelet {
 		images:    map[string]bool{},
 		ipam:      newIPAM(cfg.PodCIDR),
 		pods:      map[sim.Key]*worker{},
+		used:      map[corev1.ResourceName]int64{},
 	}
 	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
 	for _, img := range cfg.Images {

@@ -29,13 +29,14 @@ type worker struct {
 	ip            netip.Addr
 	initDone      int
 	containers    map[string]*containerState
-	allStarted    bool // PLEG has seen every regular container running
+	relisted      bool // the PLEG has seen the started containers running
 	lastStatus    string
 	statusWritten bool
 }
 
 type containerState struct {
 	waitingReason string
+	waitingMsg    string
 	running       bool
 	startedAt     sim.Time
 	ready         bool
@@ -68,22 +69,8 @@ func (w *worker) start() {
 func (w *worker) admit() bool {
 	k := w.k
 	w.requests = helpers.PodRequests(w.pod, helpers.PodResourcesOptions{})
-	alloc := k.node.Status.Allocatable
-	if len(alloc) == 0 {
-		alloc = k.node.Status.Capacity
-	}
-	used := corev1.ResourceList{}
-	pods := int64(0)
-	for _, other := range k.admitted {
-		pods++
-		for name, q := range other.requests {
-			u := used[name]
-			u.Add(q)
-			used[name] = u
-		}
-	}
-	check := func(name corev1.ResourceName, requested, used int64) bool {
-		capacity := quantity(alloc, name)
+	check := func(name corev1.ResourceName, requested int64) bool {
+		used, capacity := k.used[name], quantity(k.allocatable(), name)
 		if requested == 0 || requested+used <= capacity {
 			return true
 		}
@@ -91,17 +78,27 @@ func (w *worker) admit() bool {
 		w.reject("OutOf"+string(name), msg)
 		return false
 	}
-	if !check(corev1.ResourcePods, 1, pods) {
+	if !check(corev1.ResourcePods, 1) {
 		return false
 	}
-	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
-		if !check(name, quantity(w.requests, name), quantity(used, name)) {
+	for _, name := range admittedResources {
+		if !check(name, quantity(w.requests, name)) {
 			return false
 		}
 	}
-	k.admitted = append(k.admitted, w)
+	k.used[corev1.ResourcePods]++
+	for _, name := range admittedResources {
+		k.used[name] += quantity(w.requests, name)
+	}
 	k.rec.Step(k.component, "admit", w.ref(), "pod admitted: it fits the node's allocatable resources")
 	return true
+}
+
+func (k *Kubelet) allocatable() corev1.ResourceList {
+	if alloc := k.node.Status.Allocatable; len(alloc) > 0 {
+		return alloc
+	}
+	return k.node.Status.Capacity
 }
 
 func quantity(list corev1.ResourceList, name corev1.ResourceName) int64 {
@@ -114,6 +111,10 @@ func quantity(list corev1.ResourceList, name corev1.ResourceName) int64 {
 	}
 	return q.Value()
 }
+
+// admittedResources are the resources the kubelet's admission checks besides
+// the pod count.
+var admittedResources = []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage}
 
 func (w *worker) reject(reason, msg string) {
 	k := w.k
@@ -215,7 +216,8 @@ func (w *worker) startInit(i int) {
 		return
 	}
 	c := spec[i]
-	w.runContainer(c, func() {
+	// An init container that cannot start holds the pod in initialization.
+	w.runContainer(c, nil, func() {
 		k := w.k
 		k.engine.After(k.timings.InitRun, "init container run", func() {
 			st := w.containers[c.Name]
@@ -228,19 +230,27 @@ func (w *worker) startInit(i int) {
 }
 
 // startContainer pulls, creates and starts the regular containers in order,
-// as kuberuntime's SyncPod does.
+// as kuberuntime's SyncPod does; one that fails does not stop the next.
 func (w *worker) startContainer(i int) {
 	spec := w.pod.Spec.Containers
 	if i == len(spec) {
-		w.awaitRelist()
-		return
+		for _, c := range spec {
+			if w.containers[c.Name].running {
+				w.awaitRelist()
+				return
+			}
+		}
+		return // nothing runs: the PLEG has no change to report
 	}
-	w.runContainer(spec[i], func() { w.startContainer(i + 1) })
+	next := func() { w.startContainer(i + 1) }
+	w.runContainer(spec[i], next, next)
 }
 
-func (w *worker) runContainer(c corev1.Container, then func()) {
+// runContainer ensures a container's image, creates and starts it, then
+// calls started; if the image cannot be had it calls failed, when not nil.
+func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 	k := w.k
-	w.ensureImage(c, func() {
+	w.ensureImage(c, failed, func() {
 		k.engine.After(k.timings.ContainerCreate, "kubelet create container", func() {
 			k.rec.Emit(k.component, "create-container", containerRef(w.pod, c.Name), trace.Normal, "Created", "Container created")
 			k.engine.After(k.timings.ContainerStart, "kubelet start container", func() {
@@ -248,7 +258,7 @@ func (w *worker) runContainer(c corev1.Container, then func()) {
 				st.running, st.waitingReason, st.startedAt = true, "", k.engine.Now()
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
 				w.scheduleReadiness(c)
-				then()
+				started()
 			})
 		})
 	})
@@ -257,16 +267,29 @@ func (w *worker) runContainer(c corev1.Container, then func()) {
 // ensureImage honours the pull policy: pulls go through one serial puller
 // per node (the kubelet's default serializeImagePulls), so a pull may wait
 // for the one before it.
-func (w *worker) ensureImage(c corev1.Container, then func()) {
+func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 	k := w.k
 	ref := containerRef(w.pod, c.Name)
 	present := k.images[c.Image]
+	// A failure here leaves the container waiting with the reason and
+	// message the kubelet reports (pkg/kubelet/images/image_manager.go).
+	fail := func(event, reason, msg string) {
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, event, msg)
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "Failed", "Error: "+reason)
+		st := w.containers[c.Name]
+		st.waitingReason, st.waitingMsg = reason, msg
+		w.writeStatus()
+		if failed != nil {
+			failed()
+		}
+	}
+	if _, _, _, err := apiserver.ParseImageName(c.Image); err != nil {
+		fail("InspectFailed", "InvalidImageName", fmt.Sprintf("Failed to apply default image tag %q: %v", c.Image, err))
+		return
+	}
 	switch {
 	case c.ImagePullPolicy == corev1.PullNever && !present:
-		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "ErrImageNeverPull", fmt.Sprintf("Container image %q is not present with pull policy of Never", c.Image))
-		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "Failed", "Error: ErrImageNeverPull")
-		w.containers[c.Name].waitingReason = "ErrImageNeverPull"
-		w.writeStatus()
+		fail("ErrImageNeverPull", "ErrImageNeverPull", fmt.Sprintf("Container image %q is not present with pull policy of Never", c.Image))
 		return
 	case c.ImagePullPolicy != corev1.PullAlways && present:
 		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled", fmt.Sprintf("Container image %q already present on machine", c.Image))
@@ -299,8 +322,18 @@ func (w *worker) awaitRelist() {
 	period := sim.Time(k.timings.PLEGRelist)
 	next := (now/period + 1) * period
 	k.engine.After(next.Sub(now), "kubelet pleg relist", func() {
-		w.allStarted = true
-		k.rec.Step(k.component, "pleg", w.ref(), "relist: every container is running")
+		w.relisted = true
+		running := 0
+		for _, c := range w.pod.Spec.Containers {
+			if w.containers[c.Name].running {
+				running++
+			}
+		}
+		if running == len(w.pod.Spec.Containers) {
+			k.rec.Step(k.component, "pleg", w.ref(), "relist: every container is running")
+		} else {
+			k.rec.Stepf(k.component, "pleg", w.ref(), "relist: %d of %d containers running", running, len(w.pod.Spec.Containers))
+		}
 		w.writeStatus()
 	})
 }
@@ -327,7 +360,7 @@ func (w *worker) scheduleReadiness(c corev1.Container) {
 	k.engine.After(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
 		st.ready = true
 		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
-		if w.allStarted {
+		if w.relisted {
 			w.writeStatus()
 		}
 	})
@@ -361,8 +394,8 @@ func (w *worker) writeStatus() {
 func (w *worker) send(status corev1.PodStatus, summary string) {
 	k := w.k
 	k.rec.Step(k.component, "status", w.ref(), summary)
-	update := w.pod.DeepCopy()
-	update.Status = status
+	// The status subresource reads only the status; metadata names the pod.
+	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
 	res, _ := apiserver.ResourceFor("Pod")
 	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
 }
@@ -385,6 +418,7 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
 	}
 	var incomplete, unready []string
+	waiting := 0
 	for _, c := range w.pod.Spec.InitContainers {
 		if !w.containers[c.Name].exited {
 			incomplete = append(incomplete, c.Name)
@@ -392,22 +426,25 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	}
 	for _, c := range w.pod.Spec.Containers {
 		st := w.containers[c.Name]
-		cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: w.allStarted && st.ready}
-		if w.allStarted && st.running {
+		cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: w.relisted && st.running && st.ready}
+		if w.relisted && st.running {
 			started := true
 			cs.Started = &started
 			cs.State.Running = &corev1.ContainerStateRunning{StartedAt: w.metaTime(st.startedAt)}
 		} else {
 			started := false
 			cs.Started = &started
-			cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: st.waitingReason}
+			cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: st.waitingReason, Message: st.waitingMsg}
+			waiting++
 		}
 		if !cs.Ready {
 			unready = append(unready, c.Name)
 		}
 		status.ContainerStatuses = append(status.ContainerStatuses, cs)
 	}
-	if w.allStarted {
+	// getPhase (kubelet_pods.go): a container still waiting keeps the pod
+	// Pending; once all run, it is Running.
+	if w.relisted && waiting == 0 {
 		status.Phase = corev1.PodRunning
 	}
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
@@ -436,5 +473,22 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	for _, c := range status.Conditions {
 		parts = append(parts, fmt.Sprintf("%s=%s", c.Type, c.Status))
 	}
-	return status, strings.Join(parts, ", ")
+	summary := strings.Join(parts, ", ")
+	// When a container is stuck on an error, say where each one stands: the
+	// phase and conditions alone would not change as the others start.
+	stuck := false
+	var states []string
+	for _, cs := range status.ContainerStatuses {
+		switch st := cs.State; {
+		case st.Running != nil:
+			states = append(states, cs.Name+" running")
+		case st.Waiting != nil:
+			states = append(states, fmt.Sprintf("%s waiting (%s)", cs.Name, st.Waiting.Reason))
+			stuck = stuck || st.Waiting.Message != ""
+		}
+	}
+	if stuck {
+		summary += "; containers: " + strings.Join(states, ", ")
+	}
+	return status, summary
 }

@@ -7,9 +7,13 @@
 package scheduler
 
 import (
+	"cmp"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	helpers "k8s.io/component-helpers/resource"
+	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 )
 
 // Code is a plugin's verdict.
@@ -50,16 +54,29 @@ type ScorePlugin interface {
 	Weight() int64
 }
 
-// PodInfo is a pod with its requests computed once per scheduling cycle.
+// PodInfo is a pod with what every plugin needs from it computed once per
+// scheduling cycle, as the framework's PreFilter state does.
 type PodInfo struct {
 	Pod *corev1.Pod
 	// Requests are what the pod asks for, init containers and overhead
-	// counted as Kubernetes counts them.
-	Requests corev1.ResourceList
-	// NonZero are the requests used for scoring: a container that asks for
-	// no cpu or memory counts as 100m and 200Mi
+	// counted as Kubernetes counts them (component-helpers PodRequests), in
+	// the order NodeResourcesFit checks them: cpu, memory,
+	// ephemeral-storage, then extended resources by name. Zero requests are
+	// left out.
+	Requests []Amount
+	// NonZeroCPU and NonZeroMem are the requests used for scoring: a
+	// container that asks for no cpu or memory counts as 100m and 200Mi
 	// (pkg/scheduler/util/pod_resources.go).
-	NonZero corev1.ResourceList
+	NonZeroCPU, NonZeroMem int64
+	// Affinity is the pod's nodeSelector and required node affinity.
+	Affinity nodeaffinity.RequiredNodeAffinity
+}
+
+// Amount is a quantity of one resource in the unit the scheduler compares:
+// milli-units for cpu, units otherwise.
+type Amount struct {
+	Name  corev1.ResourceName
+	Value int64
 }
 
 var nonZeroDefaults = corev1.ResourceList{
@@ -69,18 +86,47 @@ var nonZeroDefaults = corev1.ResourceList{
 
 // NewPodInfo computes a pod's requests with component-helpers.
 func NewPodInfo(pod *corev1.Pod) *PodInfo {
+	nonZero := helpers.PodRequests(pod, helpers.PodResourcesOptions{NonMissingContainerRequests: nonZeroDefaults})
 	return &PodInfo{
-		Pod:      pod,
-		Requests: helpers.PodRequests(pod, helpers.PodResourcesOptions{}),
-		NonZero:  helpers.PodRequests(pod, helpers.PodResourcesOptions{NonMissingContainerRequests: nonZeroDefaults}),
+		Pod:        pod,
+		Requests:   amounts(helpers.PodRequests(pod, helpers.PodResourcesOptions{})),
+		NonZeroCPU: nonZero.Cpu().MilliValue(),
+		NonZeroMem: nonZero.Memory().Value(),
+		Affinity:   nodeaffinity.GetRequiredNodeAffinity(pod),
 	}
+}
+
+// amounts lists the non-zero quantities of a resource list in fit order.
+func amounts(list corev1.ResourceList) []Amount {
+	out := make([]Amount, 0, len(list))
+	for name, q := range list {
+		if v := amount(name, q); v != 0 {
+			out = append(out, Amount{name, v})
+		}
+	}
+	slices.SortFunc(out, func(a, b Amount) int { return cmp.Compare(fitOrder(a.Name), fitOrder(b.Name)) })
+	return out
+}
+
+// fitOrder puts cpu, memory and ephemeral-storage first, as fit.go checks
+// them, then extended resources by name.
+func fitOrder(name corev1.ResourceName) string {
+	switch name {
+	case corev1.ResourceCPU:
+		return "0"
+	case corev1.ResourceMemory:
+		return "1"
+	case corev1.ResourceEphemeralStorage:
+		return "2"
+	}
+	return "9" + string(name)
 }
 
 // NodeInfo is a node and what the pods assigned to it already use.
 type NodeInfo struct {
 	Node        *corev1.Node
-	Allocatable corev1.ResourceList
-	Requested   map[corev1.ResourceName]int64 // milli-units for cpu, units otherwise
+	Allocatable map[corev1.ResourceName]int64 // in Amount units
+	Requested   map[corev1.ResourceName]int64 // in Amount units
 	NonZeroCPU  int64                         // milli-cpu, for scoring
 	NonZeroMem  int64                         // bytes, for scoring
 	Pods        int
@@ -88,11 +134,22 @@ type NodeInfo struct {
 
 // NewNodeInfo returns an empty NodeInfo for node.
 func NewNodeInfo(node *corev1.Node) *NodeInfo {
+	n := &NodeInfo{Requested: map[corev1.ResourceName]int64{}}
+	n.SetNode(node)
+	return n
+}
+
+// SetNode records a new revision of the node.
+func (n *NodeInfo) SetNode(node *corev1.Node) {
 	alloc := node.Status.Allocatable
 	if len(alloc) == 0 {
 		alloc = node.Status.Capacity
 	}
-	return &NodeInfo{Node: node, Allocatable: alloc, Requested: map[corev1.ResourceName]int64{}}
+	n.Node = node
+	n.Allocatable = make(map[corev1.ResourceName]int64, len(alloc))
+	for name, q := range alloc {
+		n.Allocatable[name] = amount(name, q)
+	}
 }
 
 // AddPod accounts for a pod placed on the node.
@@ -102,11 +159,11 @@ func (n *NodeInfo) AddPod(p *PodInfo) { n.account(p, 1) }
 func (n *NodeInfo) RemovePod(p *PodInfo) { n.account(p, -1) }
 
 func (n *NodeInfo) account(p *PodInfo, sign int64) {
-	for name, q := range p.Requests {
-		n.Requested[name] += sign * amount(name, q)
+	for _, r := range p.Requests {
+		n.Requested[r.Name] += sign * r.Value
 	}
-	n.NonZeroCPU += sign * p.NonZero.Cpu().MilliValue()
-	n.NonZeroMem += sign * p.NonZero.Memory().Value()
+	n.NonZeroCPU += sign * p.NonZeroCPU
+	n.NonZeroMem += sign * p.NonZeroMem
 	n.Pods += int(sign)
 }
 
@@ -116,13 +173,4 @@ func amount(name corev1.ResourceName, q resource.Quantity) int64 {
 		return q.MilliValue()
 	}
 	return q.Value()
-}
-
-// allocatable returns the node's allocatable amount of a resource.
-func (n *NodeInfo) allocatable(name corev1.ResourceName) int64 {
-	q, ok := n.Allocatable[name]
-	if !ok {
-		return 0
-	}
-	return amount(name, q)
 }

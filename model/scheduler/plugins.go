@@ -1,12 +1,8 @@
 package scheduler
 
 import (
-	"slices"
-	"sort"
-
 	corev1 "k8s.io/api/core/v1"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
-	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
 )
 
@@ -71,7 +67,7 @@ func (NodeAffinity) Name() string { return "NodeAffinity" }
 
 // Filter implements FilterPlugin.
 func (NodeAffinity) Filter(p *PodInfo, n *NodeInfo) *Status {
-	if ok, _ := nodeaffinity.GetRequiredNodeAffinity(p.Pod).Match(n.Node); !ok {
+	if ok, _ := p.Affinity.Match(n.Node); !ok {
 		return unschedulable(UnschedulableAndUnresolvable, "node(s) didn't match Pod's node affinity/selector")
 	}
 	return nil
@@ -94,26 +90,17 @@ func (NodeResourcesFit) Weight() int64 { return 1 }
 func (NodeResourcesFit) Filter(p *PodInfo, n *NodeInfo) *Status {
 	var reasons []string
 	code := Unschedulable
-	if n.Pods+1 > int(n.allocatable(corev1.ResourcePods)) {
+	if n.Pods+1 > int(n.Allocatable[corev1.ResourcePods]) {
 		reasons = append(reasons, "Too many pods")
 	}
-	names := make([]corev1.ResourceName, 0, len(p.Requests))
-	for name := range p.Requests {
-		names = append(names, name)
-	}
-	sort.Slice(names, func(i, j int) bool { return resourceOrder(names[i]) < resourceOrder(names[j]) })
-	for _, name := range names {
-		if name == corev1.ResourcePods {
+	for _, r := range p.Requests {
+		if r.Name == corev1.ResourcePods {
 			continue
 		}
-		want := amount(name, p.Requests[name])
-		if want == 0 {
-			continue
-		}
-		free := n.allocatable(name) - n.Requested[name]
-		if want > free {
-			reasons = append(reasons, "Insufficient "+string(name))
-			if want > n.allocatable(name) {
+		alloc := n.Allocatable[r.Name]
+		if r.Value > alloc-n.Requested[r.Name] {
+			reasons = append(reasons, insufficient(r.Name))
+			if r.Value > alloc {
 				code = UnschedulableAndUnresolvable
 			}
 		}
@@ -124,21 +111,26 @@ func (NodeResourcesFit) Filter(p *PodInfo, n *NodeInfo) *Status {
 	return unschedulable(code, reasons...)
 }
 
-// resourceOrder lists cpu, memory and ephemeral-storage first, as fit.go
-// checks them, then extended resources by name.
-func resourceOrder(name corev1.ResourceName) string {
-	if i := slices.Index([]corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourceEphemeralStorage}, name); i >= 0 {
-		return string(rune('0' + i))
+// insufficient is fit.go's reason for a short resource; the common ones are
+// constants so a crowded cluster does not build the same string per node.
+func insufficient(name corev1.ResourceName) string {
+	switch name {
+	case corev1.ResourceCPU:
+		return "Insufficient cpu"
+	case corev1.ResourceMemory:
+		return "Insufficient memory"
+	case corev1.ResourceEphemeralStorage:
+		return "Insufficient ephemeral-storage"
 	}
-	return "9" + string(name)
+	return "Insufficient " + string(name)
 }
 
 // Score implements ScorePlugin: the mean over cpu and memory of
 // (allocatable - requested) * 100 / allocatable, counting the incoming pod
 // (framework/plugins/noderesources/least_allocated.go).
 func (NodeResourcesFit) Score(p *PodInfo, n *NodeInfo) int64 {
-	cpu := leastAllocated(n.NonZeroCPU+p.NonZero.Cpu().MilliValue(), n.allocatable(corev1.ResourceCPU))
-	mem := leastAllocated(n.NonZeroMem+p.NonZero.Memory().Value(), n.allocatable(corev1.ResourceMemory))
+	cpu := leastAllocated(n.NonZeroCPU+p.NonZeroCPU, n.Allocatable[corev1.ResourceCPU])
+	mem := leastAllocated(n.NonZeroMem+p.NonZeroMem, n.Allocatable[corev1.ResourceMemory])
 	return (cpu + mem) / 2
 }
 

@@ -2,7 +2,9 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -43,6 +45,11 @@ type Scheduler struct {
 	placed        map[sim.Key]placement // assumed or bound pods
 	busy          bool
 	seq           uint64
+
+	// Scratch space reused by every cycle: one cycle runs at a time, and on
+	// a large cluster these are the scheduler's biggest allocations.
+	feasible []*NodeInfo
+	scores   []int64
 }
 
 type placement struct {
@@ -79,8 +86,7 @@ func (s *Scheduler) OnNode(ev sim.WatchEvent) {
 		s.moveUnschedulable("NodeAdd")
 	case sim.Modified:
 		if i, ok := s.nodeIndex[node.Name]; ok {
-			s.nodes[i].Node = node
-			s.nodes[i].Allocatable = NewNodeInfo(node).Allocatable
+			s.nodes[i].SetNode(node)
 		}
 		s.moveUnschedulable("NodeUpdate")
 	}
@@ -232,7 +238,8 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	}
 	info := NewPodInfo(pod)
 	want := numFeasibleNodesToFind(s.cfg.PercentageOfNodesToScore, len(s.nodes))
-	var feasible []*NodeInfo
+	feasible := s.feasible[:0]
+	defer func() { s.feasible = feasible[:0] }()
 	var rejected []nodeStatus
 	checked := 0
 	for i := 0; i < len(s.nodes) && len(feasible) < want; i++ {
@@ -272,7 +279,9 @@ func (s *Scheduler) choose(p *PodInfo, feasible []*NodeInfo) *NodeInfo {
 		s.rec.Stepf(Component, "score", ref(p.Pod), "only %s is feasible: scoring skipped", feasible[0].Node.Name)
 		return feasible[0]
 	}
-	scores := make([]int64, len(feasible))
+	scores := slices.Grow(s.scores[:0], len(feasible))[:len(feasible)]
+	clear(scores)
+	s.scores = scores
 	var best int64 = -1
 	for i, n := range feasible {
 		for _, sp := range s.scorers {
@@ -282,18 +291,20 @@ func (s *Scheduler) choose(p *PodInfo, feasible []*NodeInfo) *NodeInfo {
 	}
 	var top []*NodeInfo
 	var names []string
-	var parts []string
 	for i, n := range feasible {
-		parts = append(parts, fmt.Sprintf("%s %d", n.Node.Name, scores[i]))
 		if scores[i] == best {
 			top = append(top, n)
 			names = append(names, n.Node.Name)
 		}
 	}
 	const shown = 5
-	summary := strings.Join(parts[:min(len(parts), shown)], ", ")
-	if len(parts) > shown {
-		summary += fmt.Sprintf(", ... (%d more)", len(parts)-shown)
+	parts := make([]string, 0, shown)
+	for i, n := range feasible[:min(len(feasible), shown)] {
+		parts = append(parts, n.Node.Name+" "+strconv.FormatInt(scores[i], 10))
+	}
+	summary := strings.Join(parts, ", ")
+	if len(feasible) > shown {
+		summary += fmt.Sprintf(", ... (%d more)", len(feasible)-shown)
 	}
 	winner := top[0]
 	if len(top) > 1 {
