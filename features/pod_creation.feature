@@ -76,6 +76,8 @@ Feature: Creating a pod
       """
     And the trace matches the golden file
 
+  # ServiceAccount admission adds a third volume to every pod: the projected
+  # kube-api-access-XXXXX token volume.
   Scenario: A pod with volumes mounts them before its sandbox starts
     Given "admin" applies:
       """yaml
@@ -110,7 +112,7 @@ Feature: Creating a pod
     Then pod "site" is Running
     And the trace satisfies:
       """cel
-      events.named('mount-volume').size() == 2 &&
+      events.named('mount-volume').size() == 3 &&
       events.last('mount-volume') < events.first('run-sandbox')
       """
     And the trace matches the golden file

@@ -3,6 +3,7 @@ package manifest
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
@@ -20,8 +21,16 @@ var kinds = map[schema.GroupVersionKind]func() sim.Object{
 	corev1.SchemeGroupVersion.WithKind("Secret"):         func() sim.Object { return &corev1.Secret{} },
 	corev1.SchemeGroupVersion.WithKind("ServiceAccount"): func() sim.Object { return &corev1.ServiceAccount{} },
 	corev1.SchemeGroupVersion.WithKind("Service"):        func() sim.Object { return &corev1.Service{} },
-	appsv1.SchemeGroupVersion.WithKind("Deployment"):     func() sim.Object { return &appsv1.Deployment{} },
-	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"):     func() sim.Object { return &appsv1.ReplicaSet{} },
+	corev1.SchemeGroupVersion.WithKind("ResourceQuota"):  func() sim.Object { return &corev1.ResourceQuota{} },
+	corev1.SchemeGroupVersion.WithKind("LimitRange"):     func() sim.Object { return &corev1.LimitRange{} },
+	rbacv1.SchemeGroupVersion.WithKind("Role"):           func() sim.Object { return &rbacv1.Role{} },
+	rbacv1.SchemeGroupVersion.WithKind("RoleBinding"):    func() sim.Object { return &rbacv1.RoleBinding{} },
+	rbacv1.SchemeGroupVersion.WithKind("ClusterRole"):    func() sim.Object { return &rbacv1.ClusterRole{} },
+	rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"): func() sim.Object {
+		return &rbacv1.ClusterRoleBinding{}
+	},
+	appsv1.SchemeGroupVersion.WithKind("Deployment"): func() sim.Object { return &appsv1.Deployment{} },
+	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"): func() sim.Object { return &appsv1.ReplicaSet{} },
 	schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"): func() sim.Object {
 		return &schedulingv1.PriorityClass{}
 	},

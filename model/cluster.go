@@ -10,11 +10,15 @@ import (
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/auth"
+	"github.com/podlife/podlife/model/controllers"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/scheduler"
@@ -43,6 +47,7 @@ type Cluster struct {
 	started   bool
 	nodes     []string
 	requests  []*kubectl.Result
+	quota     *controllers.ResourceQuota
 	uids      int
 }
 
@@ -61,6 +66,13 @@ func New(opts Options) *Cluster {
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
 	c.API = apiserver.New(c.Store, c.Trace, engine.Now)
+	// kube-apiserver's chain with --authorization-mode=Node,RBAC, as kubeadm
+	// configures it (pkg/kubeapiserver/authorizer/reload.go).
+	c.API.Authorizer = apiserver.Chain{apiserver.PrivilegedGroup{}, auth.Node{Store: c.Store}, auth.RBAC{Store: c.Store}}
+	c.API.Authn.ServiceAccountExists = func(namespace, name string) bool {
+		return c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: namespace, Name: name}) != nil
+	}
+	c.API.Admission = admission.Default()
 	c.API.Authn.AddUser(apiserver.SystemKubeScheduler, "")
 	c.AddUser("admin", apiserver.SystemMasters)
 	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Latency: lat.Request}
@@ -69,6 +81,19 @@ func New(opts Options) *Cluster {
 	for _, ns := range DefaultNamespaces {
 		c.Seed(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	}
+	for _, r := range auth.BootstrapClusterRoles() {
+		r.Kind, r.APIVersion = "ClusterRole", rbacv1.SchemeGroupVersion.String()
+		c.Seed(r)
+	}
+	for _, b := range auth.BootstrapClusterRoleBindings() {
+		b.Kind, b.APIVersion = "ClusterRoleBinding", rbacv1.SchemeGroupVersion.String()
+		c.Seed(b)
+	}
+	for _, name := range auth.ControllerServiceAccounts {
+		c.Seed(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}})
+	}
+	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
+		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
 }
 
@@ -88,6 +113,15 @@ func (c *Cluster) Seed(obj sim.Object) error {
 	case *corev1.Namespace:
 		o.Kind, o.APIVersion = "Namespace", "v1"
 		o.Status.Phase = corev1.NamespaceActive
+	case *corev1.LimitRange:
+		apiserver.DefaultLimitRange(o)
+	}
+	if q, ok := obj.(*corev1.ResourceQuota); ok {
+		defer func() { // counted once the objects before it are in
+			next := q.DeepCopy()
+			next.Status = controllers.Sync(c.Store, q)
+			c.Store.Update(next)
+		}()
 	}
 	res, ok := apiserver.ResourceFor(obj.GetObjectKind().GroupVersionKind().Kind)
 	if !ok {
@@ -100,9 +134,15 @@ func (c *Cluster) Seed(obj sim.Object) error {
 		return err
 	}
 	if ns, isNS := obj.(*corev1.Namespace); isNS {
+		// What the service account and root CA publisher controllers create
+		// in every namespace.
 		sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns.Name}}
-		if _, err := c.Store.Create(sa); err != nil {
-			return err
+		ca := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{Kind: "ConfigMap", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: admission.RootCAConfigMap, Namespace: ns.Name},
+			Data: map[string]string{"ca.crt": "-----BEGIN CERTIFICATE-----\n(the cluster CA)\n-----END CERTIFICATE-----\n"}}
+		for _, o := range []sim.Object{sa, ca} {
+			if _, err := c.Store.Create(o); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -190,6 +230,8 @@ func (c *Cluster) start() {
 	c.Store.Watch(scheduler.Component, "Node", lat.Watch, c.scheduler.OnNode)
 	c.Store.Watch(scheduler.Component, "Pod", lat.Watch, c.scheduler.OnPod)
 	c.Store.Watch("kubelet", "Pod", lat.Watch, c.routeToKubelet)
+	c.Store.Watch(controllers.ResourceQuotaComponent, "ResourceQuota", lat.Watch, c.quota.OnQuota)
+	c.Store.Watch(controllers.ResourceQuotaComponent, "Pod", lat.Watch, c.quota.OnPod)
 }
 
 func (c *Cluster) routeToKubelet(ev sim.WatchEvent) {

@@ -1,11 +1,7 @@
 package apiserver
 
 import (
-	"fmt"
-
-	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlife/podlife/model/sim"
 )
@@ -20,6 +16,11 @@ type AdmissionRequest struct {
 	User      UserInfo
 	// Store gives plugins the cluster's current objects (namespaces, quotas).
 	Store *sim.Store
+	// Persist writes an object the plugin changed besides the request's
+	// own (ResourceQuota charges usage to its quota this way).
+	Persist func(obj sim.Object)
+	// Warnings are returned to the client with a successful response.
+	Warnings []string
 }
 
 // AdmissionPlugin is one admission controller. It implements Mutator,
@@ -61,31 +62,3 @@ func ForbiddenByAdmission(r *AdmissionRequest, err error) error {
 	}
 	return apierrors.NewForbidden(r.Resource.GroupResource(), name, err)
 }
-
-// NamespaceLifecycle refuses content in a namespace that does not exist or is
-// being terminated (plugin/pkg/admission/namespace/lifecycle).
-type NamespaceLifecycle struct{}
-
-// Name implements AdmissionPlugin.
-func (NamespaceLifecycle) Name() string { return "NamespaceLifecycle" }
-
-// Handles implements AdmissionPlugin: namespaced creates only.
-func (NamespaceLifecycle) Handles(r *AdmissionRequest) bool {
-	return r.Operation == "CREATE" && r.Resource.Namespaced
-}
-
-// Validate implements Validator.
-func (NamespaceLifecycle) Validate(r *AdmissionRequest) (string, error) {
-	obj := r.Store.Get(sim.Key{Kind: "Namespace", Name: r.Namespace})
-	if obj == nil {
-		return "", apierrors.NewNotFound(schema.GroupResource{Resource: "namespaces"}, r.Namespace)
-	}
-	if ns := obj.(*corev1.Namespace); ns.Status.Phase == corev1.NamespaceTerminating {
-		return "", ForbiddenByAdmission(r, fmt.Errorf("unable to create new content in namespace %s because it is being terminated", r.Namespace))
-	}
-	return fmt.Sprintf("namespace %q is Active", r.Namespace), nil
-}
-
-var (
-	_ Validator = NamespaceLifecycle{}
-)

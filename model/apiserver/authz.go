@@ -87,36 +87,3 @@ func (PrivilegedGroup) Authorize(a Attributes) (Decision, string) {
 	}
 	return NoOpinion, ""
 }
-
-// ComponentPolicy grants the control plane's own components exactly the
-// requests the model makes on their behalf: the scheduler binds pods, a
-// kubelet writes the status of pods bound to its node. In a real cluster the
-// Node authorizer and RBAC's bootstrap roles (system:kube-scheduler,
-// system:node) grant these; ComponentPolicy stands in for them so that every
-// component request is still authorized, and gives way to RBAC when it lands.
-type ComponentPolicy struct {
-	// NodeOf returns the node a pod is bound to.
-	NodeOf func(namespace, name string) string
-}
-
-// Name implements Authorizer.
-func (ComponentPolicy) Name() string { return "ComponentPolicy" }
-
-// Authorize implements Authorizer.
-func (p ComponentPolicy) Authorize(a Attributes) (Decision, string) {
-	if !a.IsResource || a.APIGroup != "" || a.Resource != "pods" {
-		return NoOpinion, ""
-	}
-	switch {
-	case a.User.Name == SystemKubeScheduler:
-		if (a.Subresource == "binding" && a.Verb == "create") || (a.Subresource == "status" && a.Verb == "patch") {
-			return Allow, ""
-		}
-	case a.User.InGroup(SystemNodesGroup) && strings.HasPrefix(a.User.Name, NodeUserPrefix):
-		node := strings.TrimPrefix(a.User.Name, NodeUserPrefix)
-		if a.Subresource == "status" && a.Verb == "patch" && p.NodeOf != nil && p.NodeOf(a.Namespace, a.Name) == node {
-			return Allow, ""
-		}
-	}
-	return NoOpinion, ""
-}

@@ -85,3 +85,39 @@ func ParseImageName(image string) (repo, tag, digest string, err error) {
 	}
 	return named.Name(), tag, digest, nil
 }
+
+// DefaultLimitRange fills a LimitRange's items as SetDefaults_LimitRangeItem
+// does: a missing default limit takes max; a missing default request takes
+// the default limit, else min.
+func DefaultLimitRange(lr *corev1.LimitRange) {
+	for i := range lr.Spec.Limits {
+		item := &lr.Spec.Limits[i]
+		if item.Type != corev1.LimitTypeContainer {
+			continue
+		}
+		for name, q := range item.Max {
+			if _, ok := item.Default[name]; !ok {
+				if item.Default == nil {
+					item.Default = corev1.ResourceList{}
+				}
+				item.Default[name] = q.DeepCopy()
+			}
+		}
+		for name, q := range item.Default {
+			if _, ok := item.DefaultRequest[name]; !ok {
+				if item.DefaultRequest == nil {
+					item.DefaultRequest = corev1.ResourceList{}
+				}
+				item.DefaultRequest[name] = q.DeepCopy()
+			}
+		}
+		for name, q := range item.Min {
+			if _, ok := item.DefaultRequest[name]; !ok {
+				if item.DefaultRequest == nil {
+					item.DefaultRequest = corev1.ResourceList{}
+				}
+				item.DefaultRequest[name] = q.DeepCopy()
+			}
+		}
+	}
+}

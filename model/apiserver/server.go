@@ -71,6 +71,8 @@ type Response struct {
 	Reason  metav1.StatusReason // empty on success
 	Message string              // the Status message on failure
 	Object  sim.Object
+	// Warnings go back in Warning headers; kubectl prints them.
+	Warnings []string
 }
 
 // OK reports a 2xx answer.
@@ -93,25 +95,17 @@ type Server struct {
 	Authorizer Chain
 	Admission  []AdmissionPlugin
 	uids       int
-	// quietPut holds the etcd write of a request that is not narrated, so it
-	// is recorded after the request's one line.
-	quietPut string
+	// quietPuts hold the etcd writes of a request that is not narrated, so
+	// they are recorded after the request's one line.
+	quietPuts []quietPut
 	narrate  bool
 }
 
 // New returns an API server over store that records to rec.
 func New(store *sim.Store, rec *trace.Recorder, now func() sim.Time) *Server {
 	s := &Server{store: store, rec: rec, now: now, Authn: NewAuthenticator()}
-	s.Authorizer = Chain{PrivilegedGroup{}, ComponentPolicy{NodeOf: s.nodeOf}}
-	s.Admission = []AdmissionPlugin{NamespaceLifecycle{}}
+	s.Authorizer = Chain{PrivilegedGroup{}}
 	return s
-}
-
-func (s *Server) nodeOf(namespace, name string) string {
-	if p, ok := s.store.Get(sim.Key{Kind: "Pod", Namespace: namespace, Name: name}).(*corev1.Pod); ok {
-		return p.Spec.NodeName
-	}
-	return ""
 }
 
 // ObjectRef names an object in the trace: "pod/default/web", "node/node01".
@@ -135,7 +129,7 @@ func lower(s string) string {
 
 // Handle serves one request.
 func (s *Server) Handle(req *Request) Response {
-	s.narrate, s.quietPut = req.Narrate, ""
+	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
 	resp := s.handle(req)
 	if !req.Narrate {
 		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())
@@ -143,8 +137,8 @@ func (s *Server) Handle(req *Request) Response {
 			msg += ": " + resp.Message
 		}
 		s.rec.Step(Component, "request", s.ref(req), msg)
-		if s.quietPut != "" {
-			s.rec.Step("etcd", "put", s.ref(req), s.quietPut)
+		for _, put := range s.quietPuts {
+			s.rec.Step("etcd", "put", put.ref, put.msg)
 		}
 	} else {
 		msg := resp.Status()
@@ -193,7 +187,11 @@ func (s *Server) handle(req *Request) Response {
 		return failure(apierrors.NewForbidden(req.Resource.GroupResource(), req.Name, errors.New(msg)))
 	}
 	if req.Narrate {
-		s.rec.Stepf(Component, "authorize", ref, "%s allowed by %s", req.Verb, by)
+		if reason != "" {
+			s.rec.Stepf(Component, "authorize", ref, "%s allowed by %s (%s)", req.Verb, by, reason)
+		} else {
+			s.rec.Stepf(Component, "authorize", ref, "%s allowed by %s", req.Verb, by)
+		}
 	}
 
 	switch {
@@ -201,7 +199,7 @@ func (s *Server) handle(req *Request) Response {
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
-	case req.Verb == "patch" && req.Subresource == "status":
+	case (req.Verb == "patch" || req.Verb == "update") && req.Subresource == "status":
 		return s.patchStatus(req)
 	}
 	return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb))
@@ -232,10 +230,17 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	if req.Resource.Namespaced {
 		obj.SetNamespace(req.Namespace)
 	}
-	if pod, ok := obj.(*corev1.Pod); ok {
-		defaultPod(pod)
+	switch o := obj.(type) {
+	case *corev1.Pod:
+		defaultPod(o)
+	case *corev1.LimitRange:
+		DefaultLimitRange(o)
 	}
-	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store}
+	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
+		Persist: func(changed sim.Object) {
+			stored, _ := s.store.Update(changed)
+			s.persisted(stored, "update")
+		}}
 	ref := s.ref(req)
 	for _, p := range s.Admission {
 		if m, ok := p.(Mutator); ok && p.Handles(ar) {
@@ -267,7 +272,7 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	}
 	stored, _ := s.store.Create(obj)
 	s.persisted(stored, "create")
-	return Response{Code: http.StatusCreated, Object: stored}
+	return Response{Code: http.StatusCreated, Object: stored, Warnings: ar.Warnings}
 }
 
 func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err error, ar *AdmissionRequest) (Response, bool) {
@@ -289,13 +294,16 @@ func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err err
 
 func (s *Server) persisted(obj sim.Object, verb string) {
 	msg := fmt.Sprintf("%s, resourceVersion %s", verb, obj.GetResourceVersion())
+	k := sim.KeyOf(obj)
+	ref := ObjectRef(k.Kind, k.Namespace, k.Name)
 	if !s.narrate {
-		s.quietPut = msg
+		s.quietPuts = append(s.quietPuts, quietPut{ref, msg})
 		return
 	}
-	k := sim.KeyOf(obj)
-	s.rec.Step("etcd", "put", ObjectRef(k.Kind, k.Namespace, k.Name), msg)
+	s.rec.Step("etcd", "put", ref, msg)
 }
+
+type quietPut struct{ ref, msg string }
 
 // bind serves pods/binding: it sets spec.nodeName and the PodScheduled
 // condition (pkg/registry/core/pod/storage/storage.go).
@@ -319,8 +327,19 @@ func (s *Server) bind(req *Request) Response {
 	return Response{Code: http.StatusCreated, Object: stored}
 }
 
-// patchStatus replaces a pod's status with the one sent.
+// patchStatus replaces an object's status with the one sent.
 func (s *Server) patchStatus(req *Request) Response {
+	if q, ok := req.Object.(*corev1.ResourceQuota); ok {
+		stored, ok := s.store.Get(sim.Key{Kind: "ResourceQuota", Namespace: req.Namespace, Name: req.Name}).(*corev1.ResourceQuota)
+		if !ok {
+			return failure(apierrors.NewNotFound(schema.GroupResource{Resource: "resourcequotas"}, req.Name))
+		}
+		next := stored.DeepCopy()
+		next.Status = *q.Status.DeepCopy()
+		updated, _ := s.store.Update(next)
+		s.persisted(updated, "update")
+		return Response{Code: http.StatusOK, Object: updated}
+	}
 	pod, errResp := s.pod(req)
 	if pod == nil {
 		return errResp

@@ -1,0 +1,73 @@
+package admission
+
+import (
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	psaapi "k8s.io/pod-security-admission/api"
+	"k8s.io/pod-security-admission/policy"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// PodSecurity is Pod Security Admission: the namespace's
+// pod-security.kubernetes.io labels choose a level (privileged, baseline,
+// restricted) per mode; enforce rejects, warn returns a warning to the
+// client. The checks themselves are the upstream library's
+// (k8s.io/pod-security-admission/policy), so reasons and details are the
+// real ones; the messages follow its admission.go.
+type PodSecurity struct {
+	evaluator policy.Evaluator
+}
+
+// NewPodSecurity returns the plugin with the default checks.
+func NewPodSecurity() *PodSecurity {
+	e, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
+	if err != nil {
+		panic(fmt.Sprintf("pod security checks: %v", err)) // the library's own checks are valid
+	}
+	return &PodSecurity{evaluator: e}
+}
+
+// Name implements apiserver.AdmissionPlugin.
+func (*PodSecurity) Name() string { return "PodSecurity" }
+
+// Handles implements apiserver.AdmissionPlugin.
+func (*PodSecurity) Handles(r *apiserver.AdmissionRequest) bool { return pod(r) != nil }
+
+// privileged is kube-apiserver's default PodSecurity configuration: every
+// mode at privileged:latest.
+var privileged = psaapi.Policy{
+	Enforce: psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+	Audit:   psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+	Warn:    psaapi.LevelVersion{Level: psaapi.LevelPrivileged, Version: psaapi.LatestVersion()},
+}
+
+// Validate implements apiserver.Validator.
+func (s *PodSecurity) Validate(r *apiserver.AdmissionRequest) (string, error) {
+	p := pod(r)
+	var labels map[string]string
+	if ns, ok := r.Store.Get(sim.Key{Kind: "Namespace", Name: r.Namespace}).(*corev1.Namespace); ok {
+		labels = ns.Labels
+	}
+	// Unparseable labels fall back to restricted:latest for enforce, as the
+	// library decides.
+	pol, _ := psaapi.PolicyToEvaluate(labels, privileged)
+	enforce := policy.AggregateCheckResults(s.evaluator.EvaluatePod(pol.Enforce, &p.ObjectMeta, &p.Spec))
+	if !enforce.Allowed {
+		return "", fmt.Errorf("violates PodSecurity %q: %s", pol.Enforce.String(), enforce.ForbiddenDetail())
+	}
+	note := fmt.Sprintf("allowed by enforce=%s", pol.Enforce.String())
+	if warn := policy.AggregateCheckResults(s.evaluator.EvaluatePod(pol.Warn, &p.ObjectMeta, &p.Spec)); !warn.Allowed {
+		msg := fmt.Sprintf("would violate PodSecurity %q: %s", pol.Warn.String(), warn.ForbiddenDetail())
+		r.Warnings = append(r.Warnings, msg)
+		note += "; warning: " + msg
+	}
+	if audit := policy.AggregateCheckResults(s.evaluator.EvaluatePod(pol.Audit, &p.ObjectMeta, &p.Spec)); !audit.Allowed {
+		note += fmt.Sprintf("; audit annotation pod-security.kubernetes.io/audit-violations: would violate PodSecurity %q: %s", pol.Audit.String(), audit.ForbiddenDetail())
+	}
+	return note, nil
+}
+
+var _ apiserver.Validator = (*PodSecurity)(nil)

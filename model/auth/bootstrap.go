@@ -1,0 +1,126 @@
+package auth
+
+import (
+	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlife/podlife/model/apiserver"
+)
+
+// Verb sets of bootstrap policy (bootstrappolicy/policy.go).
+var (
+	read      = []string{"get", "list", "watch"}
+	write     = []string{"create", "update", "patch", "delete", "deletecollection"}
+	readWrite = append(append([]string(nil), read...), write...)
+	core      = []string{""}
+	apps      = []string{"apps"}
+)
+
+func rule(verbs, groups []string, resources ...string) rbacv1.PolicyRule {
+	return rbacv1.PolicyRule{Verbs: verbs, APIGroups: groups, Resources: resources}
+}
+
+const aggregateLabel = "rbac.authorization.k8s.io/aggregate-to-"
+
+// BootstrapClusterRoles are the default ClusterRoles kube-apiserver creates
+// at start (bootstrappolicy/policy.go ClusterRoles), reduced to the
+// resources the model serves: cluster-admin, the aggregated admin, edit and
+// view with the system:aggregate-to-* roles that feed them, and
+// system:kube-scheduler.
+func BootstrapClusterRoles() []*rbacv1.ClusterRole {
+	aggregated := func(name, into, from string) *rbacv1.ClusterRole {
+		r := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name},
+			AggregationRule: &rbacv1.AggregationRule{ClusterRoleSelectors: []metav1.LabelSelector{{MatchLabels: map[string]string{aggregateLabel + from: "true"}}}}}
+		if into != "" {
+			r.Labels = map[string]string{aggregateLabel + into: "true"}
+		}
+		return r
+	}
+	feeding := func(name, into string, rules ...rbacv1.PolicyRule) *rbacv1.ClusterRole {
+		return &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{aggregateLabel + into: "true"}}, Rules: rules}
+	}
+	roles := []*rbacv1.ClusterRole{
+		{ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"*"}, []string{"*"}, "*"),
+			{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}},
+		}},
+		aggregated("admin", "", "admin"),
+		aggregated("edit", "admin", "edit"),
+		aggregated("view", "edit", "view"),
+		feeding("system:aggregate-to-admin", "admin",
+			rule([]string{"create"}, []string{"authorization.k8s.io"}, "localsubjectaccessreviews"),
+			rule(readWrite, []string{"rbac.authorization.k8s.io"}, "roles", "rolebindings")),
+		feeding("system:aggregate-to-edit", "edit",
+			rule(read, core, "pods/attach", "pods/proxy", "pods/exec", "pods/portforward", "secrets", "services/proxy"),
+			rule([]string{"impersonate"}, core, "serviceaccounts"),
+			rule(write, core, "pods", "pods/attach", "pods/proxy", "pods/exec", "pods/portforward"),
+			rule([]string{"create"}, core, "pods/eviction"),
+			rule(write, core, "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts",
+				"services", "services/proxy", "persistentvolumeclaims", "configmaps", "secrets"),
+			rule([]string{"create"}, core, "serviceaccounts/token"),
+			rule(write, []string{"", "events.k8s.io"}, "events"),
+			rule(write, apps, "statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale",
+				"deployments/rollback", "replicasets", "replicasets/scale"),
+			rule(readWrite, []string{"coordination.k8s.io"}, "leases")),
+		feeding("system:aggregate-to-view", "view",
+			rule(read, core, "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts",
+				"services", "services/status", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "configmaps"),
+			rule(read, core, "limitranges", "resourcequotas", "bindings", "pods/status", "resourcequotas/status",
+				"namespaces/status", "replicationcontrollers/status", "pods/log"),
+			rule(read, core, "namespaces"),
+			rule(read, []string{"", "events.k8s.io"}, "events"),
+			rule(read, []string{"discovery.k8s.io"}, "endpointslices"),
+			rule(read, apps, "controllerrevisions", "statefulsets", "statefulsets/status", "statefulsets/scale",
+				"daemonsets", "daemonsets/status", "deployments", "deployments/status", "deployments/scale",
+				"replicasets", "replicasets/status", "replicasets/scale")),
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:kube-scheduler"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+			rule(read, core, "nodes"),
+			rule([]string{"get", "list", "watch", "delete"}, core, "pods"),
+			rule([]string{"create"}, core, "pods/binding", "bindings"),
+			rule([]string{"patch", "update"}, core, "pods/status"),
+			rule(read, core, "services", "replicationcontrollers"),
+			rule(read, apps, "replicasets", "statefulsets"),
+			rule(read, core, "persistentvolumeclaims", "persistentvolumes", "namespaces"),
+		}},
+		// kube-controller-manager runs each controller under its own service
+		// account (--use-service-account-credentials, as kubeadm sets it)
+		// with a system:controller:* role (bootstrappolicy/controller_policy.go).
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:resourcequota-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"list", "watch"}, []string{"*"}, "*"),
+			rule([]string{"update"}, core, "resourcequotas/status"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+	}
+	for _, r := range roles {
+		if r.Labels == nil {
+			r.Labels = map[string]string{}
+		}
+		r.Labels["kubernetes.io/bootstrapping"] = "rbac-defaults"
+	}
+	return roles
+}
+
+// ControllerServiceAccounts are the kube-system service accounts the
+// model's controllers authenticate as.
+var ControllerServiceAccounts = []string{"resourcequota-controller"}
+
+// BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
+// (bootstrappolicy/policy.go ClusterRoleBindings).
+func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
+	bind := func(role string, subject rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+		if subject.Kind != rbacv1.ServiceAccountKind {
+			subject.APIGroup = rbacv1.GroupName
+		}
+		return &rbacv1.ClusterRoleBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: role, Labels: map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+			Subjects:   []rbacv1.Subject{subject},
+		}
+	}
+	return []*rbacv1.ClusterRoleBinding{
+		bind("cluster-admin", rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.SystemMasters}),
+		bind("system:kube-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
+		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
+	}
+}
