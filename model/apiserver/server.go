@@ -98,7 +98,7 @@ type Server struct {
 	// quietPuts hold the etcd writes of a request that is not narrated, so
 	// they are recorded after the request's one line.
 	quietPuts []quietPut
-	narrate  bool
+	narrate   bool
 }
 
 // New returns an API server over store that records to rec.
