@@ -8,12 +8,14 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/apiserver"
@@ -288,4 +290,44 @@ func (c *Cluster) Events() []trace.Event { return c.Trace.Events() }
 func (c *Cluster) Pod(namespace, name string) *corev1.Pod {
 	p, _ := c.Store.Get(sim.Key{Kind: "Pod", Namespace: namespace, Name: name}).(*corev1.Pod)
 	return p
+}
+
+// SeedDocuments stores parsed manifests as the cluster's initial state (see
+// Seed): Nodes join with the images their status lists, the default
+// namespaces are not stored twice. Problems are collected with each
+// document's position.
+func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
+	var errs diag.List
+	for _, d := range docs {
+		switch o := d.Object.(type) {
+		case nil:
+			errs.Add(d.Pos(), "%s %q: podlife does not know kind %s in %s", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
+		case *corev1.Node:
+			var images []string
+			for _, img := range o.Status.Images {
+				images = append(images, img.Names...)
+			}
+			o.Status.Images = nil
+			if err := c.AddNode(o, images); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+		case *corev1.Namespace:
+			if old, ok := c.Store.Get(sim.Key{Kind: "Namespace", Name: o.Name}).(*corev1.Namespace); ok && slices.Contains(DefaultNamespaces, o.Name) {
+				// A default namespace exists already: take its labels and
+				// annotations (Pod Security levels, say).
+				next := old.DeepCopy()
+				next.Labels, next.Annotations = o.Labels, o.Annotations
+				c.Store.Update(next)
+				continue
+			}
+			if err := c.Seed(o); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+		default:
+			if err := c.Seed(o); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+		}
+	}
+	return errs.Err()
 }

@@ -58,6 +58,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.images },
 	},
 	{
+		Pattern: `^the cluster already has:$`,
+		Doc:     "stores a YAML docstring's objects as the cluster's settled initial state, as `podlife apply --cluster` does: no requests, no trace; namespaces get their default service account",
+		Example: "Given the cluster already has:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: team-a\n  \"\"\"",
+		handler: func(w *World) any { return w.alreadyHas },
+	},
+	{
 		Pattern: `^"([^"]*)" applies:$`,
 		Doc:     "runs `kubectl create -f` as that user with the YAML docstring (several documents allowed, in order)",
 		Example: "When \"admin\" applies:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Pod\n  ...\n  \"\"\"",
@@ -280,6 +286,15 @@ func (w *World) images(t *godog.Table) error {
 		w.cluster.Images.Describe(row["image"], kubelet.Image{Size: img.Size, Pull: img.Pull})
 	}
 	return nil
+}
+
+func (w *World) alreadyHas(doc *godog.DocString) error {
+	pos, _ := w.docPos()
+	docs, err := manifest.ParseAt(pos, []byte(doc.Content))
+	if err != nil {
+		return err
+	}
+	return w.cluster.SeedDocuments(docs)
 }
 
 func (w *World) apply(user string, doc *godog.DocString) error {

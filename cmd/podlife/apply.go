@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
@@ -104,28 +103,8 @@ func runApply(clusterFile string, files []string, as string, groups []string) (*
 		return nil, err
 	}
 	c := model.New(model.Options{})
-	for _, d := range seed {
-		if d.Object == nil {
-			errs.Add(d.Pos(), "%s %q: podlife does not know kind %s in %s", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
-			continue
-		}
-		if node, ok := d.Object.(*corev1.Node); ok {
-			var images []string
-			for _, img := range node.Status.Images {
-				images = append(images, img.Names...)
-			}
-			node.Status.Images = nil
-			if err := c.AddNode(node, images); err != nil {
-				errs.Add(d.Pos(), "%v", err)
-			}
-			continue
-		}
-		if _, isNS := d.Object.(*corev1.Namespace); isNS && c.Store.Get(keyOf(d)) != nil {
-			continue // the default namespaces exist already
-		}
-		if err := c.Seed(d.Object); err != nil {
-			errs.Add(d.Pos(), "%v", err)
-		}
+	if err := c.SeedDocuments(seed); err != nil {
+		collect(err)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

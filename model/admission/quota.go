@@ -42,6 +42,10 @@ func (ResourceQuota) Validate(r *apiserver.AdmissionRequest) (string, error) {
 		if !Matches(q, r.Object) {
 			continue
 		}
+		if len(q.Status.Hard) == 0 {
+			notes = append(notes, fmt.Sprintf("quota %s has no status from the quota controller yet: not enforced", q.Name))
+			continue
+		}
 		tracked := trackedBy(q.Status.Hard, r.Resource)
 		if p, ok := r.Object.(*corev1.Pod); ok {
 			if err := podConstraints(tracked, p); err != nil {

@@ -25,7 +25,9 @@ type Result struct {
 	Code    int    `json:"code"` // 0 when kubectl refused before sending anything
 	Allowed bool   `json:"allowed"`
 	Message string `json:"message"`
-	// Output is the line kubectl prints.
+	// Warnings came back with the response (PodSecurity's warn mode).
+	Warnings []string `json:"warnings,omitempty"`
+	// Output is what kubectl prints.
 	Output string `json:"-"`
 	// Done is set once the response has arrived.
 	Done bool `json:"-"`
@@ -68,9 +70,16 @@ func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
 		result.Code, result.Allowed, result.Done = resp.Code, resp.OK(), true
+		result.Warnings = resp.Warnings
+		for _, w := range resp.Warnings {
+			k.Rec.Step(Component, "warning", ref, "Warning: "+w)
+		}
 		if resp.OK() {
-			result.Output = fmt.Sprintf("%s/%s created", kindName(res), doc.Name)
-			result.Message = result.Output
+			result.Message = fmt.Sprintf("%s/%s created", kindName(res), doc.Name)
+			result.Output = result.Message
+			if len(resp.Warnings) > 0 {
+				result.Output = "Warning: " + strings.Join(resp.Warnings, "\nWarning: ") + "\n" + result.Message
+			}
 		} else {
 			result.Message = resp.Message
 			result.Output = errorOutput(resp, doc.File)

@@ -1,0 +1,159 @@
+Feature: ResourceQuota rejects what a namespace cannot afford
+  The quota controller fills a quota's status; from then on ResourceQuota
+  admission charges every pod to it at create time and rejects one that
+  would go over, naming only the resources it exceeds.
+
+  Background:
+    Given a cluster with nodes:
+      | name   | cpu |
+      | node01 | 8   |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: shop
+      ---
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: compute
+        namespace: shop
+      spec:
+        hard:
+          requests.cpu: "1"
+          pods: "2"
+      """
+
+  Scenario: A pod that would take requests.cpu over the quota is rejected
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: small
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 600m
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: big
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 500m
+      """
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      pods "big" is forbidden: exceeded quota: compute, requested: requests.cpu=500m, used: requests.cpu=600m, limited: requests.cpu=1
+      """
+    And pod "shop/small" is Running
+    And the trace matches the golden file
+
+  Scenario: The pod count is a quota too
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: one
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 100m
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: two
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 100m
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: three
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 100m
+      """
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      pods "three" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2
+      """
+
+  Scenario: A quota on requests.cpu requires every container to state it
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: vague
+        namespace: shop
+      spec:
+        containers:
+        - name: nginx
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      pods "vague" is forbidden: failed quota: compute: must specify requests.cpu for: nginx
+      """
+
+  Scenario: A quota created a moment before a pod is not enforced yet
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: tiny
+        namespace: default
+      spec:
+        hard:
+          pods: "0"
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: early
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.action == 'request' && e.message.contains('/resourcequotas/tiny/status as "system:serviceaccount:kube-system:resourcequota-controller": 200 OK'))
+      """
+    And the trace matches the golden file
