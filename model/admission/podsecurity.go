@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	psaapi "k8s.io/pod-security-admission/api"
@@ -21,14 +22,18 @@ type PodSecurity struct {
 	evaluator policy.Evaluator
 }
 
-// NewPodSecurity returns the plugin with the default checks.
-func NewPodSecurity() *PodSecurity {
+// defaultEvaluator is built once: the check registry is read-only after
+// construction, and building it costs more than a whole one-pod scenario.
+var defaultEvaluator = sync.OnceValue(func() policy.Evaluator {
 	e, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
 	if err != nil {
 		panic(fmt.Sprintf("pod security checks: %v", err)) // the library's own checks are valid
 	}
-	return &PodSecurity{evaluator: e}
-}
+	return e
+})
+
+// NewPodSecurity returns the plugin with the default checks.
+func NewPodSecurity() *PodSecurity { return &PodSecurity{evaluator: defaultEvaluator()} }
 
 // Name implements apiserver.AdmissionPlugin.
 func (*PodSecurity) Name() string { return "PodSecurity" }

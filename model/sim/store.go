@@ -82,12 +82,15 @@ type Store struct {
 	engine   *Engine
 	revision int64
 	objects  map[Key]Object
+	// byKind indexes keys by kind, so listing one kind does not walk every
+	// object (admission lists quotas and limit ranges on each pod create).
+	byKind   map[string]map[Key]struct{}
 	watchers []*watcher
 }
 
 // NewStore returns an empty store driven by engine.
 func NewStore(engine *Engine) *Store {
-	return &Store{engine: engine, objects: map[Key]Object{}}
+	return &Store{engine: engine, objects: map[Key]Object{}, byKind: map[string]map[Key]struct{}{}}
 }
 
 // Revision is the last resourceVersion handed out.
@@ -100,8 +103,8 @@ func (s *Store) Get(k Key) Object { return s.objects[k] }
 // ns is empty) sorted by key.
 func (s *Store) List(kind, ns string) []Object {
 	var keys []Key
-	for k := range s.objects {
-		if k.Kind == kind && (ns == "" || k.Namespace == ns) {
+	for k := range s.byKind[kind] {
+		if ns == "" || k.Namespace == ns {
 			keys = append(keys, k)
 		}
 	}
@@ -115,13 +118,7 @@ func (s *Store) List(kind, ns string) []Object {
 
 // Count reports how many objects of kind the store holds.
 func (s *Store) Count(kind string) int {
-	n := 0
-	for k := range s.objects {
-		if k.Kind == kind {
-			n++
-		}
-	}
-	return n
+	return len(s.byKind[kind])
 }
 
 // Create stores a new object. It fails if the key is taken.
@@ -135,6 +132,10 @@ func (s *Store) Create(obj Object) (Object, error) {
 	}
 	s.stamp(obj)
 	s.objects[k] = obj
+	if s.byKind[k.Kind] == nil {
+		s.byKind[k.Kind] = map[Key]struct{}{}
+	}
+	s.byKind[k.Kind][k] = struct{}{}
 	s.notify(WatchEvent{Type: Added, Object: obj})
 	return obj, nil
 }
@@ -159,6 +160,7 @@ func (s *Store) Delete(k Key) (Object, error) {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
 	delete(s.objects, k)
+	delete(s.byKind[k.Kind], k)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil
