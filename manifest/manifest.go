@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	yamlv3 "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	kjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
@@ -45,9 +46,13 @@ func (d *Document) Pos() diag.Pos { return diag.Pos{File: d.File, Line: d.Line, 
 // the path is not found.
 func (d *Document) PosOf(path string) diag.Pos {
 	if n := lookup(d.root, path); n != nil {
-		return diag.Pos{File: d.File, Line: d.Line + n.Line - 1, Col: n.Column + d.col}
+		return d.posOfNode(n)
 	}
 	return d.Pos()
+}
+
+func (d *Document) posOfNode(n *yamlv3.Node) diag.Pos {
+	return diag.Pos{File: d.File, Line: d.Line + n.Line - 1, Col: n.Column + d.col}
 }
 
 // Source names the document for messages: "file" or "file (document N)".
@@ -207,6 +212,15 @@ func parseDocument(file string, index int, c chunk, col int) (*Document, error) 
 	}
 	strict, err := kjson.UnmarshalStrict(js, obj)
 	if err != nil {
+		// A malformed quantity's error carries no field path: find the
+		// values that do not parse, so the message points at them.
+		for _, bad := range badQuantities(doc.root, "") {
+			errs.Add(doc.posOfNode(bad.key), "%s %q: %s: %q is not a quantity: write a number with an optional suffix, such as 500m, 2, 128Mi or 1Gi",
+				head.Kind, head.Metadata.Name, bad.path, bad.value)
+		}
+		if len(errs) > 0 {
+			return nil, errs
+		}
 		return nil, diag.List{diag.Errorf(doc.Pos(), "%s %q: %v", head.Kind, head.Metadata.Name, err)}
 	}
 	for _, s := range strict {
@@ -219,7 +233,57 @@ func parseDocument(file string, index int, c chunk, col int) (*Document, error) 
 	}
 	obj.GetObjectKind().SetGroupVersionKind(doc.GVK)
 	doc.Object = obj
+	if errs := check(doc); len(errs) > 0 {
+		return nil, errs
+	}
 	return doc, nil
+}
+
+// quantityFields are the map fields whose values are resource quantities in
+// the kinds the model decodes (requests, limits, hard, capacity, LimitRange
+// bounds and defaults, ...).
+var quantityFields = map[string]bool{
+	"requests": true, "limits": true, "hard": true, "used": true, "capacity": true, "allocatable": true,
+	"min": true, "max": true, "default": true, "defaultRequest": true, "maxLimitRequestRatio": true, "overhead": true,
+}
+
+type badQuantity struct {
+	path, value string
+	key         *yamlv3.Node
+}
+
+// badQuantities walks a document for scalar values under quantity fields
+// that resource.ParseQuantity rejects, with their field paths.
+func badQuantities(n *yamlv3.Node, path string) []badQuantity {
+	var out []badQuantity
+	switch n.Kind {
+	case yamlv3.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i].Value, n.Content[i+1]
+			child := key
+			if path != "" {
+				child = path + "." + key
+			}
+			if quantityFields[key] && value.Kind == yamlv3.MappingNode {
+				for j := 0; j+1 < len(value.Content); j += 2 {
+					v := value.Content[j+1]
+					if v.Kind != yamlv3.ScalarNode {
+						continue
+					}
+					if _, err := resource.ParseQuantity(v.Value); err != nil {
+						out = append(out, badQuantity{child + "." + value.Content[j].Value, v.Value, value.Content[j]})
+					}
+				}
+				continue
+			}
+			out = append(out, badQuantities(value, child)...)
+		}
+	case yamlv3.SequenceNode:
+		for i, item := range n.Content {
+			out = append(out, badQuantities(item, fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return out
 }
 
 var quotedPath = regexp.MustCompile(`"([^"]+)"`)

@@ -80,7 +80,9 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 	}{
 		{"bad indentation", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\n   bad: x\n", "p.yaml:5: invalid YAML:"},
 		{"missing kind", "apiVersion: v1\nmetadata:\n  name: a\n", "p.yaml:1:1: Object 'Kind' is missing"},
-		{"bad quantity", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: i\n    resources:\n      requests:\n        cpu: lots\n", "p.yaml:1:1: Pod \"a\": quantities must match"},
+		{"bad quantity", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: a\nspec:\n  containers:\n  - name: c\n    image: i\n    resources:\n      requests:\n        cpu: lots\n", "p.yaml:11:9: Pod \"a\": spec.containers[0].resources.requests.cpu: \"lots\" is not a quantity"},
+		{"bad quota quantity", "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\nspec:\n  hard:\n    requests.cpu: 1x5\n", "p.yaml:7:5: ResourceQuota \"q\": spec.hard.requests.cpu: \"1x5\" is not a quantity"},
+		{"unknown verb", "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: r\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, crate]\n", "p.yaml:8:16: Role \"r\": rules[0].verbs[1]: unknown verb \"crate\""},
 		{"second document", "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\nkind: Pod\n", "p.yaml:6:1: Object 'apiVersion' is missing"},
 	}
 	for _, c := range cases {

@@ -77,9 +77,10 @@ func (a *Authenticator) AddUser(name, uid string, groups ...string) UserInfo {
 }
 
 // Authenticate returns the user a credential belongs to. The model's
-// credentials name their user: "" is no credential at all.
+// credentials name their user: "" (or "system:anonymous") is no credential
+// at all.
 func (a *Authenticator) Authenticate(credential string) (UserInfo, bool) {
-	if credential == "" {
+	if credential == "" || credential == Anonymous {
 		if a.AnonymousDisabled {
 			return UserInfo{}, false
 		}

@@ -1,8 +1,12 @@
 package apiserver
 
 import (
+	"errors"
 	"fmt"
 	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // Attributes describe a request the way kube-apiserver's authorizers see it.
@@ -53,6 +57,20 @@ func (c Chain) Authorize(a Attributes) (Decision, string, string) {
 		}
 	}
 	return NoOpinion, strings.Join(reasons, "\n"), ""
+}
+
+// Forbidden is the 403 error kube-apiserver returns when no authorizer
+// allows a request: forbiddenMessage, then the chain's reason, wrapped by
+// NewForbidden with the group-resource and the request's name.
+func Forbidden(a Attributes, reason string) error {
+	msg := forbiddenMessage(a)
+	if reason != "" {
+		msg += ": " + reason
+	}
+	if !a.IsResource {
+		return apierrors.NewForbidden(schema.GroupResource{}, "", errors.New(msg))
+	}
+	return apierrors.NewForbidden(schema.GroupResource{Group: a.APIGroup, Resource: a.Resource}, a.Name, errors.New(msg))
 }
 
 // forbiddenMessage is the text kube-apiserver puts in a 403 for an

@@ -177,14 +177,10 @@ func (s *Server) handle(req *Request) Response {
 	}
 	decision, reason, by := s.Authorizer.Authorize(attrs)
 	if decision != Allow {
-		msg := forbiddenMessage(attrs)
-		if reason != "" {
-			msg += ": " + reason
-		}
 		if req.Narrate {
 			s.rec.Stepf(Component, "authorize", ref, "no authorizer allows %s %s", req.Verb, resourceString(attrs))
 		}
-		return failure(apierrors.NewForbidden(req.Resource.GroupResource(), req.Name, errors.New(msg)))
+		return failure(Forbidden(attrs, reason))
 	}
 	if req.Narrate {
 		if reason != "" {

@@ -24,9 +24,9 @@ const aggregateLabel = "rbac.authorization.k8s.io/aggregate-to-"
 
 // BootstrapClusterRoles are the default ClusterRoles kube-apiserver creates
 // at start (bootstrappolicy/policy.go ClusterRoles), reduced to the
-// resources the model serves: cluster-admin, the aggregated admin, edit and
-// view with the system:aggregate-to-* roles that feed them, and
-// system:kube-scheduler.
+// resources the model serves: cluster-admin, the discovery roles every user
+// holds, the aggregated admin, edit and view with the system:aggregate-to-*
+// roles that feed them, system:kube-scheduler and the controllers' roles.
 func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 	aggregated := func(name, into, from string) *rbacv1.ClusterRole {
 		r := &rbacv1.ClusterRole{ObjectMeta: metav1.ObjectMeta{Name: name},
@@ -43,6 +43,17 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 		{ObjectMeta: metav1.ObjectMeta{Name: "cluster-admin"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"*"}, []string{"*"}, "*"),
 			{Verbs: []string{"*"}, NonResourceURLs: []string{"*"}},
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:discovery"}, Rules: []rbacv1.PolicyRule{
+			{Verbs: []string{"get"}, NonResourceURLs: []string{"/livez", "/readyz", "/healthz", "/version", "/version/",
+				"/openapi", "/openapi/*", "/api", "/api/*", "/apis", "/apis/*"}},
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:basic-user"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"create"}, []string{"authorization.k8s.io"}, "selfsubjectaccessreviews", "selfsubjectrulesreviews"),
+			rule([]string{"create"}, []string{"authentication.k8s.io"}, "selfsubjectreviews"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:public-info-viewer"}, Rules: []rbacv1.PolicyRule{
+			{Verbs: []string{"get"}, NonResourceURLs: []string{"/livez", "/readyz", "/healthz", "/version", "/version/"}},
 		}},
 		aggregated("admin", "", "admin"),
 		aggregated("edit", "admin", "edit"),
@@ -108,18 +119,24 @@ var ControllerServiceAccounts = []string{"resourcequota-controller"}
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
 func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
-	bind := func(role string, subject rbacv1.Subject) *rbacv1.ClusterRoleBinding {
-		if subject.Kind != rbacv1.ServiceAccountKind {
-			subject.APIGroup = rbacv1.GroupName
+	bind := func(role string, subjects ...rbacv1.Subject) *rbacv1.ClusterRoleBinding {
+		for i := range subjects {
+			if subjects[i].Kind != rbacv1.ServiceAccountKind {
+				subjects[i].APIGroup = rbacv1.GroupName
+			}
 		}
 		return &rbacv1.ClusterRoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: role, Labels: map[string]string{"kubernetes.io/bootstrapping": "rbac-defaults"}},
 			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
-			Subjects:   []rbacv1.Subject{subject},
+			Subjects:   subjects,
 		}
 	}
+	authenticated := rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.AllAuthenticated}
 	return []*rbacv1.ClusterRoleBinding{
 		bind("cluster-admin", rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.SystemMasters}),
+		bind("system:discovery", authenticated),
+		bind("system:basic-user", authenticated),
+		bind("system:public-info-viewer", authenticated, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.AllUnauthenticated}),
 		bind("system:kube-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 	}

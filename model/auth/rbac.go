@@ -126,19 +126,27 @@ func (r RBAC) rules(ref rbacv1.RoleRef, namespace string) ([]rbacv1.PolicyRule, 
 // aggregate returns a ClusterRole's rules as the aggregation controller
 // leaves them (pkg/controller/clusterroleaggregation): for a role with an
 // aggregationRule, the rules of every ClusterRole its selectors match, in
-// name order, without duplicates. The model applies it on read, so a role
-// is always aggregated as if the controller had just run.
+// name order, without duplicates. A selected role may be aggregated itself
+// (admin selects edit, which selects view); the controller reaches the same
+// fixed point by rewriting roles until nothing changes. The model applies it
+// on read, so a role is always aggregated as if the controller had just run.
 func (r RBAC) aggregate(role *rbacv1.ClusterRole) []rbacv1.PolicyRule {
+	return r.aggregateFrom(role, map[string]bool{})
+}
+
+func (r RBAC) aggregateFrom(role *rbacv1.ClusterRole, visiting map[string]bool) []rbacv1.PolicyRule {
 	if role.AggregationRule == nil {
 		return role.Rules
 	}
+	visiting[role.Name] = true
+	defer delete(visiting, role.Name)
 	var rules []rbacv1.PolicyRule
 	for _, obj := range r.Store.List("ClusterRole", "") {
 		source := obj.(*rbacv1.ClusterRole)
-		if source.Name == role.Name || !selected(role.AggregationRule.ClusterRoleSelectors, source.Labels) {
+		if visiting[source.Name] || !selected(role.AggregationRule.ClusterRoleSelectors, source.Labels) {
 			continue
 		}
-		for _, rule := range source.Rules {
+		for _, rule := range r.aggregateFrom(source, visiting) {
 			if !slices.ContainsFunc(rules, func(have rbacv1.PolicyRule) bool { return equalRules(have, rule) }) {
 				rules = append(rules, rule)
 			}

@@ -25,6 +25,8 @@ type Result struct {
 	Code    int    `json:"code"` // 0 when kubectl refused before sending anything
 	Allowed bool   `json:"allowed"`
 	Message string `json:"message"`
+	// Reason is the Status reason of a rejection: Forbidden, Invalid, ...
+	Reason string `json:"reason,omitempty"`
 	// Warnings came back with the response (PodSecurity's warn mode).
 	Warnings []string `json:"warnings,omitempty"`
 	// Output is what kubectl prints.
@@ -69,7 +71,7 @@ func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
-		result.Code, result.Allowed, result.Done = resp.Code, resp.OK(), true
+		result.Code, result.Allowed, result.Done, result.Reason = resp.Code, resp.OK(), true, string(resp.Reason)
 		result.Warnings = resp.Warnings
 		for _, w := range resp.Warnings {
 			k.Rec.Step(Component, "warning", ref, "Warning: "+w)
