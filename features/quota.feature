@@ -157,3 +157,51 @@ Feature: ResourceQuota rejects what a namespace cannot afford
       events.exists(e, e.action == 'request' && e.message.contains('/resourcequotas/tiny/status as "system:serviceaccount:kube-system:resourcequota-controller": 200 OK'))
       """
     And the trace matches the golden file
+
+  # The quota controller recounts when a pod finishes: a deleted pod stops
+  # counting once its kubelet reports it terminated, before it leaves etcd.
+  Scenario: Deleting a pod gives its quota back
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: first
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 800m
+      """
+    And the cluster settles
+    And "admin" runs "kubectl delete pod first -n shop"
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: second
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 800m
+      """
+    And the cluster settles
+    Then every request was accepted
+    And pod "shop/second" is Running
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.action == 'request' &&
+        e.message.startsWith('PUT /api/v1/namespaces/shop/resourcequotas/compute/status')) &&
+      events.exists(e, e.object == 'pod/shop/second' &&
+        e.message == 'ResourceQuota (validating): admitted: charged pods=1,requests.cpu=800m to quota compute')
+      """
+    And the trace matches the golden file

@@ -261,6 +261,14 @@ func (c *Cluster) Apply(doc *manifest.Document, user string) *kubectl.Result {
 	return r
 }
 
+// Delete runs `kubectl delete` for one object as user.
+func (c *Cluster) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Delete(kind, namespace, name, user, opts)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // Requests lists every request submitted so far.
 func (c *Cluster) Requests() []*kubectl.Result { return c.requests }
 

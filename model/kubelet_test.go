@@ -1,11 +1,15 @@
 package model
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
 
@@ -80,5 +84,69 @@ func TestAPodNamingAFullNodeIsRejectedByTheKubeletsAdmission(t *testing.T) {
 	if p.Status.Phase != corev1.PodFailed || p.Status.Reason != "OutOfcpu" ||
 		p.Status.Message != "Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, used: 1500, capacity: 2000" {
 		t.Errorf("second status = %s %s %q", p.Status.Phase, p.Status.Reason, p.Status.Message)
+	}
+}
+
+func TestAGracePeriodShorterThanTheShutdownEndsInSIGKILL(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	c.Images.Describe("slow:1", kubelet.Image{Size: 1, Pull: sim.Second, StopAccepting: 0, Exit: 20 * sim.Second})
+	apply(t, c, "admin", `apiVersion: v1
+kind: Pod
+metadata:
+  name: slow
+spec:
+  terminationGracePeriodSeconds: 5
+  containers:
+  - name: app
+    image: slow:1
+    lifecycle:
+      preStop:
+        exec:
+          command: ["sh", "-c", "sleep 4"]
+`)
+	c.Settle()
+	c.Delete("Pod", "", "slow", "admin", kubectl.DeleteOptions{GracePeriod: -1})
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	var steps []string
+	for _, e := range c.Events() {
+		if e.Object == "pod/default/slow{app}" && (e.Action == "prestop" || e.Action == "stop-container" || e.Action == "exit") {
+			steps = append(steps, fmt.Sprintf("%d %s", e.Time, e.Message))
+		}
+	}
+	// 5 s of grace, 4 s of preStop: 1 s left, raised to the kubelet's 2 s
+	// floor (kuberuntime_container.go minimumGracePeriodInSeconds).
+	want := []string{
+		"2030 preStop hook (exec sh -c sleep 4) runs",
+		"6030 preStop hook (exec sh -c sleep 4) finished after 4s",
+		"6030 CRI StopContainer (timeout 2s): SIGTERM",
+		"8030 still running when the 2s timeout ran out: SIGKILL: exited with code 137",
+	}
+	if strings.Join(steps, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("termination:\n%s\nwant:\n%s", strings.Join(steps, "\n"), strings.Join(want, "\n"))
+	}
+	if c.Pod("default", "slow") != nil {
+		t.Fatal("the pod is still stored after its kubelet finished")
+	}
+}
+
+func TestAForceDeleteRemovesThePodAtOnceAndTheKubeletStillStopsIt(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	apply(t, c, "admin", podYAML("web", "100m"))
+	c.Settle()
+	r := c.Delete("Pod", "", "web", "admin", kubectl.DeleteOptions{GracePeriod: -1, Force: true})
+	c.Settle()
+	if r.Message != `pod "web" force deleted from default namespace` || len(r.Warnings) != 1 {
+		t.Fatalf("kubectl said %q, warnings %q", r.Message, r.Warnings)
+	}
+	killed := false
+	for _, e := range c.Events() {
+		killed = killed || (e.Reason == "Killing" && e.Object == "pod/default/web{app}")
+	}
+	if !killed || c.Pod("default", "web") != nil {
+		t.Fatalf("killed=%v, pod=%v", killed, c.Pod("default", "web"))
 	}
 }

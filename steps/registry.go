@@ -15,6 +15,8 @@ import (
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -68,6 +70,12 @@ var Definitions = []Definition{
 		Doc:     "runs `kubectl create -f` as that user with the YAML docstring (several documents allowed, in order)",
 		Example: "When \"admin\" applies:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Pod\n  ...\n  \"\"\"",
 		handler: func(w *World) any { return w.apply },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl delete ([^"]*)"$`,
+		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force]",
+		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
+		handler: func(w *World) any { return w.kubectlDelete },
 	},
 	{
 		Pattern: `^the cluster settles$`,
@@ -309,6 +317,70 @@ func (w *World) apply(user string, doc *godog.DocString) error {
 	}
 	return nil
 }
+
+func (w *World) kubectlDelete(user, args string) error {
+	fields := strings.Fields(args)
+	var positional []string
+	namespace := ""
+	opts := kubectl.DeleteOptions{GracePeriod: -1}
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch {
+		case f == "-n" || f == "--namespace":
+			if i+1 == len(fields) {
+				return w.errorf("kubectl delete %s: %s needs a namespace", args, f)
+			}
+			i++
+			namespace = fields[i]
+		case strings.HasPrefix(f, "--namespace="):
+			namespace = strings.TrimPrefix(f, "--namespace=")
+		case strings.HasPrefix(f, "--grace-period="):
+			n, err := strconv.Atoi(strings.TrimPrefix(f, "--grace-period="))
+			if err != nil {
+				return w.errorf("kubectl delete %s: --grace-period wants whole seconds, not %q", args, strings.TrimPrefix(f, "--grace-period="))
+			}
+			opts.GracePeriod = n
+		case f == "--force":
+			opts.Force = true
+		case strings.HasPrefix(f, "-"):
+			return w.errorf("kubectl delete %s: podlife models -n, --grace-period and --force, not %s", args, f)
+		default:
+			positional = append(positional, f)
+		}
+	}
+	kind, name := "", ""
+	switch {
+	case len(positional) == 1 && strings.Contains(positional[0], "/"):
+		kind, name, _ = strings.Cut(positional[0], "/")
+	case len(positional) == 2:
+		kind, name = positional[0], positional[1]
+	default:
+		return w.errorf("kubectl delete %s: give KIND NAME or KIND/NAME", args)
+	}
+	resolved, ok := kindFor(kind)
+	if !ok {
+		return w.errorf("kubectl delete %s: podlife does not model resource type %q", args, kind)
+	}
+	w.started = true
+	w.last = w.cluster.Delete(resolved, namespace, name, user, opts)
+	return nil
+}
+
+// kindFor maps kubectl's resource words to kinds: "pod", "pods", "po".
+func kindFor(word string) (string, bool) {
+	word = strings.ToLower(word)
+	for _, kind := range []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"} {
+		res, _ := apiserver.ResourceFor(kind)
+		switch word {
+		case strings.ToLower(kind), res.Resource, shortNames[kind]:
+			return kind, true
+		}
+	}
+	return "", false
+}
+
+var shortNames = map[string]string{"Pod": "po", "Service": "svc", "Deployment": "deploy", "ReplicaSet": "rs", "ConfigMap": "cm",
+	"Namespace": "ns", "ResourceQuota": "quota", "LimitRange": "limits", "ServiceAccount": "sa", "Node": "no"}
 
 func (w *World) settle() error {
 	w.started = true

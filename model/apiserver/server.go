@@ -40,6 +40,10 @@ type Request struct {
 	// Narrate records every stage in the trace. Users' requests are narrated;
 	// the components' own requests are summarised on one line.
 	Narrate bool
+	// GracePeriodSeconds is a delete's grace period; nil takes the object's.
+	GracePeriodSeconds *int64
+	// PreconditionUID makes a delete fail if the object was replaced.
+	PreconditionUID types.UID
 }
 
 // Path is the request's URL path.
@@ -138,7 +142,7 @@ func (s *Server) Handle(req *Request) Response {
 		}
 		s.rec.Step(Component, "request", s.ref(req), msg)
 		for _, put := range s.quietPuts {
-			s.rec.Step("etcd", "put", put.ref, put.msg)
+			s.rec.Step("etcd", put.action, put.ref, put.msg)
 		}
 	} else {
 		msg := resp.Status()
@@ -195,6 +199,8 @@ func (s *Server) handle(req *Request) Response {
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
+	case req.Verb == "delete" && req.Subresource == "":
+		return s.delete(req)
 	case (req.Verb == "patch" || req.Verb == "update") && req.Subresource == "status":
 		return s.patchStatus(req)
 	}
@@ -293,13 +299,88 @@ func (s *Server) persisted(obj sim.Object, verb string) {
 	k := sim.KeyOf(obj)
 	ref := ObjectRef(k.Kind, k.Namespace, k.Name)
 	if !s.narrate {
-		s.quietPuts = append(s.quietPuts, quietPut{ref, msg})
+		s.quietPuts = append(s.quietPuts, quietPut{ref, msg, "put"})
 		return
 	}
 	s.rec.Step("etcd", "put", ref, msg)
 }
 
-type quietPut struct{ ref, msg string }
+type quietPut struct{ ref, msg, action string }
+
+// delete follows the registry's delete path
+// (apiserver/pkg/registry/rest/delete.go BeforeDelete and the pod strategy's
+// CheckGracefulDelete): a pod bound to a node and not yet finished gets a
+// deletionTimestamp and stays until its kubelet deletes it with grace 0;
+// everything else leaves the store at once.
+func (s *Server) delete(req *Request) Response {
+	key := sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name}
+	obj := s.store.Get(key)
+	if obj == nil {
+		return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
+	}
+	if req.PreconditionUID != "" && req.PreconditionUID != obj.GetUID() {
+		return failure(apierrors.NewConflict(schema.GroupResource{Resource: req.Resource.GVK.Kind}, req.Name,
+			fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s). The object might have been deleted and then recreated", req.PreconditionUID, obj.GetUID())))
+	}
+	pod, isPod := obj.(*corev1.Pod)
+	if !isPod {
+		return s.remove(key)
+	}
+	if pod.DeletionTimestamp != nil {
+		current := int64(0)
+		if pod.DeletionGracePeriodSeconds != nil {
+			current = *pod.DeletionGracePeriodSeconds
+		}
+		if current == 0 || (req.GracePeriodSeconds != nil && *req.GracePeriodSeconds == 0) {
+			return s.remove(key)
+		}
+		if req.GracePeriodSeconds == nil || *req.GracePeriodSeconds >= current {
+			return Response{Code: http.StatusOK, Object: pod} // already on its way out
+		}
+		return s.markDeleted(pod, *req.GracePeriodSeconds, pod.DeletionTimestamp.Add(-time.Duration(current-*req.GracePeriodSeconds)*time.Second))
+	}
+	grace := int64(0)
+	switch {
+	case req.GracePeriodSeconds != nil:
+		grace = *req.GracePeriodSeconds
+	case pod.Spec.TerminationGracePeriodSeconds != nil:
+		grace = *pod.Spec.TerminationGracePeriodSeconds
+	}
+	if pod.Spec.NodeName == "" || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+		grace = 0 // nothing runs it: nothing to wait for
+	}
+	if grace < 0 {
+		grace = 1
+	}
+	if grace == 0 {
+		return s.remove(key)
+	}
+	return s.markDeleted(pod, grace, Epoch.Add(time.Duration(s.now())*time.Millisecond).Add(time.Duration(grace)*time.Second))
+}
+
+func (s *Server) markDeleted(pod *corev1.Pod, grace int64, at time.Time) Response {
+	next := withStatus(pod, pod.Status)
+	ts := metav1.NewTime(at)
+	next.DeletionTimestamp, next.DeletionGracePeriodSeconds = &ts, &grace
+	if next.Generation > 0 {
+		next.Generation++
+	}
+	stored, _ := s.store.Update(next)
+	s.persisted(stored, fmt.Sprintf("update (graceful deletion: deletionTimestamp %s, grace %ds)", ts.UTC().Format(time.RFC3339), grace))
+	return Response{Code: http.StatusOK, Object: stored}
+}
+
+func (s *Server) remove(key sim.Key) Response {
+	old, _ := s.store.Delete(key)
+	msg := fmt.Sprintf("delete, revision %d", s.store.Revision())
+	ref := ObjectRef(key.Kind, key.Namespace, key.Name)
+	if s.narrate {
+		s.rec.Step("etcd", "delete", ref, msg)
+	} else {
+		s.quietPuts = append(s.quietPuts, quietPut{ref, msg, "delete"})
+	}
+	return Response{Code: http.StatusOK, Object: old}
+}
 
 // bind serves pods/binding: it sets spec.nodeName and the PodScheduled
 // condition (pkg/registry/core/pod/storage/storage.go).

@@ -91,6 +91,83 @@ func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
 	return result
 }
 
+// DeleteOptions are kubectl delete's flags that matter to the model.
+type DeleteOptions struct {
+	GracePeriod int  // --grace-period; -1 when not given
+	Force       bool // --force
+}
+
+// Delete runs `kubectl delete KIND NAME [-n NAMESPACE]` as the user whose
+// token is credential (staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go).
+func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOptions) *Result {
+	res, known := apiserver.ResourceFor(kind)
+	ref := apiserver.ObjectRef(kind, namespace, name)
+	result := &Result{Object: ref, Verb: "delete"}
+	if !known {
+		msg := fmt.Sprintf("the server doesn't have a resource type %q", strings.ToLower(kind))
+		k.Rec.Step(Component, "validate", ref, "error: "+msg)
+		result.Message, result.Output, result.Done = msg, "error: "+msg, true
+		return result
+	}
+	if !res.Namespaced {
+		namespace = ""
+		ref = apiserver.ObjectRef(kind, "", name)
+		result.Object = ref
+	} else if namespace == "" {
+		namespace = "default"
+		ref = apiserver.ObjectRef(kind, namespace, name)
+		result.Object = ref
+	}
+	grace := opts.GracePeriod
+	switch {
+	case grace > 0 && opts.Force:
+		msg := "--force and --grace-period greater than 0 cannot be specified together"
+		result.Message, result.Output, result.Done = msg, "error: "+msg, true
+		k.Rec.Step(Component, "validate", ref, "error: "+msg)
+		return result
+	case grace == 0 && !opts.Force:
+		grace = 1 // kubectl turns --grace-period=0 into 1 unless --force
+	case grace < 0 && opts.Force:
+		grace = 0
+	}
+	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true}
+	detail := ""
+	if grace >= 0 {
+		g := int64(grace)
+		req.GracePeriodSeconds = &g
+		detail = fmt.Sprintf(" with gracePeriodSeconds %d", grace)
+	}
+	if grace == 0 && opts.Force {
+		w := "Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
+		result.Warnings = append(result.Warnings, w)
+		k.Rec.Step(Component, "warning", ref, "Warning: "+w)
+	}
+	k.Rec.Stepf(Component, "request", ref, "%s %s as %q%s", req.Method(), req.Path(), credential, detail)
+	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
+	client.Do(req, func(resp apiserver.Response) {
+		result.Code, result.Allowed, result.Done, result.Reason = resp.Code, resp.OK(), true, string(resp.Reason)
+		if resp.OK() {
+			operation := "deleted"
+			if grace == 0 {
+				operation = "force deleted"
+			}
+			if namespace != "" {
+				operation += " from " + namespace + " namespace"
+			}
+			result.Message = fmt.Sprintf("%s %q %s", kindName(res), name, operation)
+			result.Output = result.Message
+		} else {
+			result.Message = resp.Message
+			result.Output = fmt.Sprintf("Error from server (%s): %s", resp.Reason, resp.Message)
+			if resp.Code == 401 {
+				result.Output = "error: You must be logged in to the server (Unauthorized)"
+			}
+		}
+		k.Rec.Step(Component, "response", ref, result.Output)
+	})
+	return result
+}
+
 func scope(r apiserver.Resource) string {
 	if r.Namespaced {
 		return "namespaced"

@@ -36,6 +36,11 @@ type Timings struct {
 type Image struct {
 	Size int64        // bytes
 	Pull sim.Duration // how long a pull takes
+	// How the application in the image shuts down: after SIGTERM it stops
+	// accepting connections after StopAccepting and exits after Exit.
+	// Zero for both is an application that quits on SIGTERM at once.
+	StopAccepting sim.Duration
+	Exit          sim.Duration
 }
 
 // Registry answers for images.
@@ -98,6 +103,18 @@ func New(cfg Config) *Kubelet {
 	return k
 }
 
+// release returns an admitted pod's resources to the node.
+func (k *Kubelet) release(w *worker) {
+	if !w.admitted {
+		return
+	}
+	w.admitted = false
+	k.used[corev1.ResourcePods]--
+	for _, name := range admittedResources {
+		k.used[name] -= quantity(w.requests, name)
+	}
+}
+
 // HasImage reports whether the node holds an image.
 func (k *Kubelet) HasImage(ref string) bool { return k.images[ref] }
 
@@ -106,11 +123,22 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 	pod := ev.Object.(*corev1.Pod)
 	key := sim.KeyOf(pod)
 	if ev.Type == sim.Deleted {
-		delete(k.pods, key)
+		// A pod removed from the API before its kubelet finished with it
+		// (a force delete) is still stopped; nothing is left to delete.
+		if w, ok := k.pods[key]; ok {
+			if !w.terminated {
+				w.pod = pod
+				w.terminate(true)
+			}
+			delete(k.pods, key)
+		}
 		return
 	}
 	if w, ok := k.pods[key]; ok {
 		w.pod = pod
+		if pod.DeletionTimestamp != nil {
+			w.terminate(false)
+		}
 		return
 	}
 	w := &worker{k: k, pod: pod, key: key}

@@ -32,9 +32,20 @@ type worker struct {
 	relisted      bool // the PLEG has seen the started containers running
 	lastStatus    string
 	statusWritten bool
+
+	admitted    bool // counted in the node's used resources
+	terminating bool // deletion has begun: start-up stages stop
+	terminated  bool // every container has exited and the sandbox is gone
 }
 
 type containerState struct {
+	// signalled is set once the container got SIGTERM; from stopAccepting on
+	// the application refuses new connections; exitCode and finishedAt
+	// describe its exit.
+	signalled     bool
+	stopAccepting sim.Time
+	exitCode      int32
+	finishedAt    sim.Time
 	waitingReason string
 	waitingMsg    string
 	running       bool
@@ -44,6 +55,16 @@ type containerState struct {
 }
 
 func (w *worker) ref() string { return w.k.ref(w.pod) }
+
+// after schedules the next stage of the pod's start-up; once the pod is
+// being terminated, stages still in flight do nothing.
+func (w *worker) after(d sim.Duration, label string, fn func()) {
+	w.k.engine.After(d, label, func() {
+		if !w.terminating {
+			fn()
+		}
+	})
+}
 
 func (w *worker) start() {
 	k := w.k
@@ -86,6 +107,7 @@ func (w *worker) admit() bool {
 			return false
 		}
 	}
+	w.admitted = true
 	k.used[corev1.ResourcePods]++
 	for _, name := range admittedResources {
 		k.used[name] += quantity(w.requests, name)
@@ -132,11 +154,11 @@ func (w *worker) reject(reason, msg string) {
 func (w *worker) mountVolumes(i int) {
 	k := w.k
 	if i == len(w.pod.Spec.Volumes) {
-		k.engine.After(k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
+		w.after(k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
 		return
 	}
 	v := w.pod.Spec.Volumes[i]
-	k.engine.After(k.timings.VolumeMount, "kubelet mount", func() {
+	w.after(k.timings.VolumeMount, "kubelet mount", func() {
 		plugin, err := w.mount(v)
 		if err != "" {
 			k.rec.Emit(k.component, "mount-volume", w.ref(), trace.Warning, "FailedMount",
@@ -184,7 +206,7 @@ func (w *worker) runSandbox() {
 		namespaces = "network, IPC, UTS and PID"
 	}
 	k.rec.Stepf(k.component, "run-sandbox", w.ref(), "CRI RunPodSandbox: pause container (%s) holds the pod's %s namespaces", PauseImage, namespaces)
-	k.engine.After(k.timings.CNI, "kubelet cni", w.setUpNetwork)
+	w.after(k.timings.CNI, "kubelet cni", w.setUpNetwork)
 }
 
 func (w *worker) setUpNetwork() {
@@ -219,7 +241,7 @@ func (w *worker) startInit(i int) {
 	// An init container that cannot start holds the pod in initialization.
 	w.runContainer(c, nil, func() {
 		k := w.k
-		k.engine.After(k.timings.InitRun, "init container run", func() {
+		w.after(k.timings.InitRun, "init container run", func() {
 			st := w.containers[c.Name]
 			st.running, st.exited = false, true
 			w.initDone++
@@ -251,9 +273,9 @@ func (w *worker) startContainer(i int) {
 func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 	k := w.k
 	w.ensureImage(c, failed, func() {
-		k.engine.After(k.timings.ContainerCreate, "kubelet create container", func() {
+		w.after(k.timings.ContainerCreate, "kubelet create container", func() {
 			k.rec.Emit(k.component, "create-container", containerRef(w.pod, c.Name), trace.Normal, "Created", "Container created")
-			k.engine.After(k.timings.ContainerStart, "kubelet start container", func() {
+			w.after(k.timings.ContainerStart, "kubelet start container", func() {
 				st := w.containers[c.Name]
 				st.running, st.waitingReason, st.startedAt = true, "", k.engine.Now()
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
@@ -306,7 +328,7 @@ func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 	begin := max(now, k.pullFree)
 	end := begin.Add(pull)
 	k.pullFree = end
-	k.engine.After(end.Sub(now), "kubelet image pull", func() {
+	w.after(end.Sub(now), "kubelet image pull", func() {
 		k.images[c.Image] = true
 		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled",
 			fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", c.Image, pull, end.Sub(now), img.Size))
@@ -321,7 +343,7 @@ func (w *worker) awaitRelist() {
 	now := k.engine.Now()
 	period := sim.Time(k.timings.PLEGRelist)
 	next := (now/period + 1) * period
-	k.engine.After(next.Sub(now), "kubelet pleg relist", func() {
+	w.after(next.Sub(now), "kubelet pleg relist", func() {
 		w.relisted = true
 		running := 0
 		for _, c := range w.pod.Spec.Containers {
@@ -357,7 +379,7 @@ func (w *worker) scheduleReadiness(c corev1.Container) {
 	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
 	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
 	at := w.probesFrom.Add(ticks * period)
-	k.engine.After(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
+	w.after(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
 		st.ready = true
 		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
 		if w.relisted {
@@ -413,12 +435,12 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: []corev1.HostIP{{IP: k.nodeIP}}, QOSClass: w.pod.Status.QOSClass}
 	start := w.metaTime(w.started)
 	status.StartTime = &start
-	if w.sandboxReady && w.ip.IsValid() {
+	if w.ip.IsValid() { // kept after the sandbox is gone, as the kubelet keeps a terminal pod's IPs
 		status.PodIP = w.ip.String()
 		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
 	}
 	var incomplete, unready []string
-	waiting := 0
+	waiting, terminated, succeeded := 0, 0, 0
 	for _, c := range w.pod.Spec.InitContainers {
 		if !w.containers[c.Name].exited {
 			incomplete = append(incomplete, c.Name)
@@ -427,11 +449,25 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	for _, c := range w.pod.Spec.Containers {
 		st := w.containers[c.Name]
 		cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: w.relisted && st.running && st.ready}
-		if w.relisted && st.running {
+		switch {
+		case st.signalled && !st.running:
+			started := false
+			cs.Started = &started
+			reason := "Completed"
+			if st.exitCode != 0 {
+				reason = "Error"
+			}
+			cs.State.Terminated = &corev1.ContainerStateTerminated{ExitCode: st.exitCode, Reason: reason,
+				StartedAt: w.metaTime(st.startedAt), FinishedAt: w.metaTime(st.finishedAt)}
+			if st.exitCode == 0 {
+				succeeded++
+			}
+			terminated++
+		case w.relisted && st.running:
 			started := true
 			cs.Started = &started
 			cs.State.Running = &corev1.ContainerStateRunning{StartedAt: w.metaTime(st.startedAt)}
-		} else {
+		default:
 			started := false
 			cs.Started = &started
 			cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: st.waitingReason, Message: st.waitingMsg}
@@ -444,7 +480,15 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	}
 	// getPhase (kubelet_pods.go): a container still waiting keeps the pod
 	// Pending; once all run, it is Running.
-	if w.relisted && waiting == 0 {
+	switch {
+	case w.terminated && terminated == len(w.pod.Spec.Containers):
+		// A deleted pod's containers have all stopped: the kubelet reports
+		// a terminal phase before it deletes the pod.
+		status.Phase = corev1.PodFailed
+		if succeeded == terminated {
+			status.Phase = corev1.PodSucceeded
+		}
+	case w.relisted && waiting == 0 && terminated == 0:
 		status.Phase = corev1.PodRunning
 	}
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {

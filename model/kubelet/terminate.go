@@ -1,0 +1,229 @@
+package kubelet
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// minimumGracePeriod is the floor the kubelet puts under the time a
+// container gets after its preStop hook (kuberuntime_container.go
+// minimumGracePeriodInSeconds).
+const minimumGracePeriod = 2 * sim.Second
+
+// terminate stops a pod whose deletion has begun, as the pod worker's
+// SyncTerminatingPod and SyncTerminatedPod do: every running container is
+// killed at once (Killing event, preStop hook, SIGTERM, SIGKILL when its
+// time is up); then the sandbox and its network go, the volumes are
+// unmounted, the terminal status is written, and, when the API object is
+// still there, the kubelet deletes it with grace 0.
+func (w *worker) terminate(deleted bool) {
+	if w.terminating {
+		return
+	}
+	k := w.k
+	w.terminating = true
+	grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
+	switch {
+	case w.pod.DeletionGracePeriodSeconds != nil:
+		grace = *w.pod.DeletionGracePeriodSeconds
+	case w.pod.Spec.TerminationGracePeriodSeconds != nil:
+		grace = *w.pod.Spec.TerminationGracePeriodSeconds
+	}
+	k.rec.Stepf(k.component, "sync", w.ref(), "SyncTerminatingPod: the pod is being deleted, grace period %ds", grace)
+	pending := 0
+	for _, c := range w.pod.Spec.Containers {
+		st := w.containers[c.Name]
+		if !st.running {
+			continue
+		}
+		pending++
+		w.killContainer(c, sim.Duration(grace)*sim.Second, func() {
+			pending--
+			if pending == 0 {
+				w.stopSandbox(deleted)
+			}
+		})
+	}
+	if pending == 0 {
+		w.stopSandbox(deleted)
+	}
+}
+
+// killContainer follows killContainer in kuberuntime_container.go.
+func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func()) {
+	k := w.k
+	ref := containerRef(w.pod, c.Name)
+	st := w.containers[c.Name]
+	k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", "Stopping container "+c.Name)
+	hook, what := preStop(c)
+	if what != "" && grace > 0 {
+		ran := min(hook, grace)
+		k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) runs", what)
+		k.engine.After(ran, "kubelet preStop", func() {
+			if ran < hook {
+				k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) cut short by the grace period after %v", what, ran)
+			} else {
+				k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) finished after %v", what, ran)
+			}
+			// The kubelet subtracts the hook's whole seconds.
+			w.stopContainer(c, grace-ran/sim.Second*sim.Second, done)
+		})
+		return
+	}
+	_ = st
+	w.stopContainer(c, grace, done)
+}
+
+// stopContainer is CRI StopContainer with a timeout: SIGTERM now, SIGKILL
+// when the timeout passes and the application is still running.
+func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done func()) {
+	k := w.k
+	ref := containerRef(w.pod, c.Name)
+	st := w.containers[c.Name]
+	timeout = max(timeout, minimumGracePeriod)
+	app := k.registry.Image(c.Image)
+	now := k.engine.Now()
+	st.signalled, st.stopAccepting = true, now.Add(app.StopAccepting)
+	k.rec.Stepf(k.component, "stop-container", ref, "CRI StopContainer (timeout %v): SIGTERM", timeout)
+	if app.StopAccepting > 0 && app.StopAccepting < min(app.Exit, timeout) {
+		k.engine.After(app.StopAccepting, "application stops accepting", func() {
+			k.rec.Stepf(k.component, "app", ref, "the application stops accepting connections (%v after SIGTERM)", app.StopAccepting)
+		})
+	}
+	exit := func(code int32, how string) {
+		st.running, st.ready, st.exitCode, st.finishedAt = false, false, code, k.engine.Now()
+		k.rec.Stepf(k.component, "exit", ref, "%s: exited with code %d", how, code)
+		done()
+	}
+	if app.Exit <= timeout {
+		k.engine.After(app.Exit, "application exits", func() {
+			exit(0, fmt.Sprintf("the application shut down %v after SIGTERM", app.Exit))
+		})
+		return
+	}
+	k.engine.After(timeout, "container SIGKILL", func() {
+		exit(137, fmt.Sprintf("still running when the %v timeout ran out: SIGKILL", timeout))
+	})
+}
+
+// preStop returns how long a container's preStop hook runs and how to
+// describe it: the native sleep action for its seconds, an exec hook of
+// `sleep N` (directly or through `sh -c`) for N seconds, anything else at
+// once.
+func preStop(c corev1.Container) (sim.Duration, string) {
+	if c.Lifecycle == nil || c.Lifecycle.PreStop == nil {
+		return 0, ""
+	}
+	h := c.Lifecycle.PreStop
+	switch {
+	case h.Sleep != nil:
+		return sim.Duration(h.Sleep.Seconds) * sim.Second, fmt.Sprintf("sleep %ds", h.Sleep.Seconds)
+	case h.Exec != nil:
+		cmd := strings.Join(h.Exec.Command, " ")
+		return sleepSeconds(h.Exec.Command), "exec " + cmd
+	case h.HTTPGet != nil:
+		return 0, fmt.Sprintf("httpGet %s:%s", h.HTTPGet.Path, h.HTTPGet.Port.String())
+	}
+	return 0, "no handler"
+}
+
+func sleepSeconds(cmd []string) sim.Duration {
+	words := cmd
+	if len(cmd) == 3 && (cmd[0] == "sh" || cmd[0] == "/bin/sh" || cmd[0] == "bash" || cmd[0] == "/bin/bash") && cmd[1] == "-c" {
+		words = strings.Fields(cmd[2])
+	}
+	if len(words) == 2 && (words[0] == "sleep" || words[0] == "/bin/sleep") {
+		if d, err := strconv.ParseFloat(words[1], 64); err == nil && d >= 0 {
+			return sim.Duration(d * float64(sim.Second))
+		}
+	}
+	return 0
+}
+
+// stopSandbox tears the pod down once its containers are gone: CRI
+// StopPodSandbox (with CNI DEL), the terminal status, volume teardown, and
+// the final delete.
+func (w *worker) stopSandbox(deleted bool) {
+	k := w.k
+	k.engine.After(k.timings.CNI, "kubelet stop sandbox", func() {
+		if w.sandboxReady {
+			if w.ip.IsValid() && !w.pod.Spec.HostNetwork {
+				k.ipam.release(w.ip)
+				k.rec.Stepf(k.component, "cni-del", w.ref(), "CRI StopPodSandbox: CNI DEL releases %s", w.ip)
+			} else {
+				k.rec.Step(k.component, "cni-del", w.ref(), "CRI StopPodSandbox")
+			}
+		}
+		w.sandboxReady, w.terminated = false, true
+		k.release(w)
+		if !deleted {
+			w.writeStatus()
+		}
+		w.unmountVolumes(0, deleted)
+	})
+}
+
+func (w *worker) unmountVolumes(i int, deleted bool) {
+	k := w.k
+	if i == len(w.pod.Spec.Volumes) {
+		if !deleted {
+			w.finalDelete()
+		}
+		return
+	}
+	v := w.pod.Spec.Volumes[i]
+	k.engine.After(k.timings.VolumeMount, "kubelet unmount", func() {
+		k.rec.Stepf(k.component, "unmount-volume", w.ref(), "UnmountVolume.TearDown succeeded for volume %q", v.Name)
+		w.unmountVolumes(i+1, deleted)
+	})
+}
+
+// finalDelete is the status manager's delete with grace 0 and the pod's
+// UID as a precondition (pkg/kubelet/status/status_manager.go).
+func (w *worker) finalDelete() {
+	k := w.k
+	res, _ := apiserver.ResourceFor("Pod")
+	zero := int64(0)
+	k.api.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name,
+		GracePeriodSeconds: &zero, PreconditionUID: w.pod.UID}, nil)
+}
+
+// Accepting reports whether a pod on this node would accept a connection
+// on port now: a container that declares the port (or the first, when none
+// declares any) is running and has not stopped accepting after SIGTERM.
+func (k *Kubelet) Accepting(key sim.Key, port int32) bool {
+	w, ok := k.pods[key]
+	if !ok || w.terminated {
+		return false
+	}
+	c := owner(w.pod, port)
+	if c == nil {
+		return false
+	}
+	st := w.containers[c.Name]
+	if !st.running {
+		return false
+	}
+	return !st.signalled || k.engine.Now() < st.stopAccepting
+}
+
+func owner(pod *corev1.Pod, port int32) *corev1.Container {
+	for i := range pod.Spec.Containers {
+		for _, p := range pod.Spec.Containers[i].Ports {
+			if p.ContainerPort == port {
+				return &pod.Spec.Containers[i]
+			}
+		}
+	}
+	if len(pod.Spec.Containers) > 0 {
+		return &pod.Spec.Containers[0]
+	}
+	return nil
+}
