@@ -3,6 +3,7 @@ package manifest
 import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -28,6 +29,9 @@ var kinds = map[schema.GroupVersionKind]func() sim.Object{
 	rbacv1.SchemeGroupVersion.WithKind("ClusterRole"):    func() sim.Object { return &rbacv1.ClusterRole{} },
 	rbacv1.SchemeGroupVersion.WithKind("ClusterRoleBinding"): func() sim.Object {
 		return &rbacv1.ClusterRoleBinding{}
+	},
+	discoveryv1.SchemeGroupVersion.WithKind("EndpointSlice"): func() sim.Object {
+		return &discoveryv1.EndpointSlice{}
 	},
 	appsv1.SchemeGroupVersion.WithKind("Deployment"): func() sim.Object { return &appsv1.Deployment{} },
 	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"): func() sim.Object { return &appsv1.ReplicaSet{} },

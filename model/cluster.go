@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -21,6 +22,7 @@ import (
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/auth"
 	"github.com/podlife/podlife/model/controllers"
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/scheduler"
@@ -50,6 +52,11 @@ type Cluster struct {
 	nodes     []string
 	requests  []*kubectl.Result
 	quota     *controllers.ResourceQuota
+	slices    *controllers.EndpointSlice
+	proxies   map[string]*dataplane.Consumer // kube-proxy by node
+	coreDNS   *dataplane.Consumer
+	ingress   *dataplane.Consumer
+	traffic   []dataplane.Result
 	uids      int
 }
 
@@ -94,9 +101,20 @@ func New(opts Options) *Cluster {
 	for _, name := range auth.ControllerServiceAccounts {
 		c.Seed(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}})
 	}
+	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
+	c.proxies = map[string]*dataplane.Consumer{}
+	c.coreDNS = &dataplane.Consumer{Name: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
+	c.ingress = &dataplane.Consumer{Name: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
+}
+
+// controllerClient is how a kube-controller-manager controller talks to
+// the API server: under its own service account in kube-system.
+func (c *Cluster) controllerClient(name string) *apiserver.Client {
+	return &apiserver.Client{Server: c.API, Engine: c.Engine, Latency: c.Latency.Request,
+		Component: name, Credential: apiserver.ServiceAccountUsername("kube-system", name)}
 }
 
 // AddUser declares a user who authenticates with a static token.
@@ -117,6 +135,10 @@ func (c *Cluster) Seed(obj sim.Object) error {
 		o.Status.Phase = corev1.NamespaceActive
 	case *corev1.LimitRange:
 		apiserver.DefaultLimitRange(o)
+	case *corev1.Service:
+		if err := c.API.PrepareService(o); err != nil {
+			return err
+		}
 	}
 	if q, ok := obj.(*corev1.ResourceQuota); ok {
 		defer func() { // counted once the objects before it are in
@@ -207,6 +229,8 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 		},
 	})
 	c.nodes = append(c.nodes, node.Name)
+	c.proxies[node.Name] = &dataplane.Consumer{Name: "kube-proxy/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
+		MinSync: c.Latency.KubeProxyMinSync, SyncTime: c.Latency.KubeProxySync, Describe: "iptables rules"}
 	c.API.Authn.AddUser(apiserver.NodeUserPrefix+node.Name, "", apiserver.SystemNodesGroup)
 	_, err = c.Store.Create(node)
 	return err
@@ -228,12 +252,53 @@ func (c *Cluster) start() {
 		c.scheduler.OnPod(ev)
 		c.routeToKubelet(ev)
 	}
+	// The endpoint consumers and the EndpointSlice controller list the
+	// seeded Services and slices the same way.
+	for _, kind := range []string{"Service", "EndpointSlice"} {
+		for _, obj := range c.Store.List(kind, "") {
+			ev := sim.WatchEvent{Type: sim.Added, Object: obj}
+			if kind == "Service" {
+				c.eachProxy((*dataplane.Consumer).OnService)(ev)
+				c.coreDNS.OnService(ev)
+				c.ingress.OnService(ev)
+				c.slices.OnService(ev)
+			} else {
+				c.eachProxy((*dataplane.Consumer).OnEndpointSlice)(ev)
+				c.coreDNS.OnEndpointSlice(ev)
+				c.ingress.OnEndpointSlice(ev)
+			}
+		}
+	}
 	lat := c.Latency
 	c.Store.Watch(scheduler.Component, "Node", lat.Watch, c.scheduler.OnNode)
 	c.Store.Watch(scheduler.Component, "Pod", lat.Watch, c.scheduler.OnPod)
 	c.Store.Watch("kubelet", "Pod", lat.Watch, c.routeToKubelet)
 	c.Store.Watch(controllers.ResourceQuotaComponent, "ResourceQuota", lat.Watch, c.quota.OnQuota)
+	c.Store.Watch(controllers.EndpointSliceComponent, "Service", lat.Watch, c.slices.OnService)
+	c.Store.Watch(controllers.EndpointSliceComponent, "Pod", lat.Watch, c.slices.OnPod)
+	for _, consumer := range []struct {
+		name     string
+		onSlice  func(sim.WatchEvent)
+		onServie func(sim.WatchEvent)
+	}{
+		{"kube-proxy", c.eachProxy((*dataplane.Consumer).OnEndpointSlice), c.eachProxy((*dataplane.Consumer).OnService)},
+		{"coredns", c.coreDNS.OnEndpointSlice, c.coreDNS.OnService},
+		{"ingress-nginx", c.ingress.OnEndpointSlice, c.ingress.OnService},
+	} {
+		c.Store.Watch(consumer.name, "Service", lat.Watch, consumer.onServie)
+		c.Store.Watch(consumer.name, "EndpointSlice", lat.Watch, consumer.onSlice)
+	}
 	c.Store.Watch(controllers.ResourceQuotaComponent, "Pod", lat.Watch, c.quota.OnPod)
+}
+
+// eachProxy hands a watch event to every node's kube-proxy, in the order
+// the nodes joined: one watcher stands for them all.
+func (c *Cluster) eachProxy(handle func(*dataplane.Consumer, sim.WatchEvent)) func(sim.WatchEvent) {
+	return func(ev sim.WatchEvent) {
+		for _, name := range c.nodes {
+			handle(c.proxies[name], ev)
+		}
+	}
 }
 
 func (c *Cluster) routeToKubelet(ev sim.WatchEvent) {
@@ -338,4 +403,40 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 		}
 	}
 	return errs.Err()
+}
+
+// SendTraffic sends rate requests per second to a Service for span,
+// starting now, through via: "kube-proxy/NODE" (a client on that node) or
+// "ingress-nginx".
+func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span sim.Duration) error {
+	var consumer *dataplane.Consumer
+	switch {
+	case via == c.ingress.Name:
+		consumer = c.ingress
+	case strings.HasPrefix(via, "kube-proxy/"):
+		consumer = c.proxies[strings.TrimPrefix(via, "kube-proxy/")]
+	}
+	if consumer == nil {
+		return fmt.Errorf("no client path %q: use kube-proxy/NODE for a node the cluster has, or ingress-nginx", via)
+	}
+	if rate <= 0 || rate > 1000 {
+		return fmt.Errorf("a rate of %d requests per second: use 1 to 1000", rate)
+	}
+	c.start()
+	load := &dataplane.Load{Via: consumer, Service: service, Interval: sim.Second / sim.Duration(rate), Until: c.Engine.Now().Add(span),
+		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Results: &c.traffic}
+	load.Start()
+	return nil
+}
+
+// Traffic lists every request sent so far, in order.
+func (c *Cluster) Traffic() []dataplane.Result { return c.traffic }
+
+func (c *Cluster) answer(pod sim.Key, port int32) string {
+	if p, ok := c.Store.Get(pod).(*corev1.Pod); ok {
+		if k, ok := c.kubelets[p.Spec.NodeName]; ok {
+			return k.Answer(pod, port)
+		}
+	}
+	return dataplane.Unreachable
 }

@@ -11,19 +11,23 @@ import (
 // Latencies are every delay the model knows, in one place. A scenario may
 // change any of them by name ("Given the latency of image-pull is 5s").
 type Latencies struct {
-	Request         sim.Duration
-	Watch           sim.Duration
-	SchedulerCycle  sim.Duration
-	KubeletSync     sim.Duration
-	VolumeMount     sim.Duration
-	Sandbox         sim.Duration
-	CNI             sim.Duration
-	ImagePull       sim.Duration
-	ImageCheck      sim.Duration
-	ContainerCreate sim.Duration
-	ContainerStart  sim.Duration
-	InitRun         sim.Duration
-	PLEGRelist      sim.Duration
+	Request          sim.Duration
+	Watch            sim.Duration
+	SchedulerCycle   sim.Duration
+	KubeletSync      sim.Duration
+	VolumeMount      sim.Duration
+	Sandbox          sim.Duration
+	CNI              sim.Duration
+	ImagePull        sim.Duration
+	ImageCheck       sim.Duration
+	ContainerCreate  sim.Duration
+	ContainerStart   sim.Duration
+	InitRun          sim.Duration
+	PLEGRelist       sim.Duration
+	KubeProxyMinSync sim.Duration
+	KubeProxySync    sim.Duration
+	IngressSync      sim.Duration
+	CoreDNSSync      sim.Duration
 }
 
 type latencyField struct {
@@ -46,6 +50,10 @@ var latencyFields = []latencyField{
 	{"container-start", "CRI StartContainer", func(l *Latencies) *sim.Duration { return &l.ContainerStart }},
 	{"init-run", "how long an init container runs before it exits 0", func(l *Latencies) *sim.Duration { return &l.InitRun }},
 	{"pleg-relist", "the kubelet's PLEG relist period", func(l *Latencies) *sim.Duration { return &l.PLEGRelist }},
+	{"kube-proxy-min-sync", "kube-proxy's minSyncPeriod: a change within it of the last sync waits", func(l *Latencies) *sim.Duration { return &l.KubeProxyMinSync }},
+	{"kube-proxy-sync", "one kube-proxy sync: computing and restoring the iptables rules", func(l *Latencies) *sim.Duration { return &l.KubeProxySync }},
+	{"ingress-sync", "the ingress controller: from an endpoint change to its upstreams", func(l *Latencies) *sim.Duration { return &l.IngressSync }},
+	{"coredns-sync", "CoreDNS: from an endpoint change to the records it serves", func(l *Latencies) *sim.Duration { return &l.CoreDNSSync }},
 }
 
 // DefaultLatencies are plausible figures for a small, healthy cluster.
@@ -64,6 +72,12 @@ func DefaultLatencies() Latencies {
 		ContainerStart:  100 * sim.Millisecond,
 		InitRun:         1 * sim.Second,
 		PLEGRelist:      1 * sim.Second,
+		// kube-proxy's defaults (pkg/proxy/apis/config/v1alpha1/defaults.go):
+		// minSyncPeriod 1s for iptables.
+		KubeProxyMinSync: 1 * sim.Second,
+		KubeProxySync:    50 * sim.Millisecond,
+		IngressSync:      1 * sim.Second,
+		CoreDNSSync:      0,
 	}
 }
 

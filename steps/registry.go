@@ -17,7 +17,6 @@ import (
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
-	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
@@ -55,7 +54,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern: `^the registry serves images:$`,
-		Doc:     "describes images: image, size (bytes, or a quantity such as 70Mi) and pull (a duration)",
+		Doc:     "describes images: image, size (bytes, or a quantity such as 70Mi), pull (a duration), and how the application shuts down: stops accepting after SIGTERM, exits after SIGTERM (durations; both 0 by default: it quits at once)",
 		Example: "Given the registry serves images:\n  | image | size | pull |\n  | nginx | 70Mi | 3s   |",
 		handler: func(w *World) any { return w.images },
 	},
@@ -76,6 +75,18 @@ var Definitions = []Definition{
 		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force]",
 		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
 		handler: func(w *World) any { return w.kubectlDelete },
+	},
+	{
+		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:kube-proxy on node "([^"]*)"|(the ingress)) for (\S+)$`,
+		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME), routed by one node's kube-proxy or by the ingress controller as its view stands at each request; failures and a summary go in the trace, every request in CEL's `traffic`",
+		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
+		handler: func(w *World) any { return w.sendTraffic },
+	},
+	{
+		Pattern: `^(no|\d+) requests? (?:to service "([^"]*)" )?failed$`,
+		Doc:     "counts the traffic requests that did not get an answer from a pod (refused or unreachable)",
+		Example: `Then no request failed`,
+		handler: func(w *World) any { return w.failedRequests },
 	},
 	{
 		Pattern: `^the cluster settles$`,
@@ -271,7 +282,7 @@ func (w *World) user(name, groups string) error {
 }
 
 func (w *World) images(t *godog.Table) error {
-	rows, err := w.table(t, "image", "size", "pull")
+	rows, err := w.table(t, "image", "size", "pull", "stops accepting after SIGTERM", "exits after SIGTERM")
 	if err != nil {
 		return err
 	}
@@ -284,14 +295,20 @@ func (w *World) images(t *godog.Table) error {
 			}
 			img.Size = q.Value()
 		}
-		if v := row["pull"]; v != "" {
-			d, err := parseDuration(v)
-			if err != nil {
-				return w.errorf("image %q: pull: %v", row["image"], err)
+		for _, f := range []struct {
+			column string
+			field  *sim.Duration
+		}{{"pull", &img.Pull}, {"stops accepting after SIGTERM", &img.StopAccepting}, {"exits after SIGTERM", &img.Exit}} {
+			column, field := f.column, f.field
+			if v := row[column]; v != "" {
+				d, err := parseDuration(v)
+				if err != nil {
+					return w.errorf("image %q: %s: %v", row["image"], column, err)
+				}
+				*field = d
 			}
-			img.Pull = d
 		}
-		w.cluster.Images.Describe(row["image"], kubelet.Image{Size: img.Size, Pull: img.Pull})
+		w.cluster.Images.Describe(row["image"], img)
 	}
 	return nil
 }
@@ -302,6 +319,7 @@ func (w *World) alreadyHas(doc *godog.DocString) error {
 	if err != nil {
 		return err
 	}
+	w.started = true
 	return w.cluster.SeedDocuments(docs)
 }
 
@@ -381,6 +399,61 @@ func kindFor(word string) (string, bool) {
 
 var shortNames = map[string]string{"Pod": "po", "Service": "svc", "Deployment": "deploy", "ReplicaSet": "rs", "ConfigMap": "cm",
 	"Namespace": "ns", "ResourceQuota": "quota", "LimitRange": "limits", "ServiceAccount": "sa", "Node": "no"}
+
+func (w *World) sendTraffic(rate, service, node, ingress, span string) error {
+	n, _ := strconv.Atoi(rate)
+	d, err := parseDuration(span)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	via := "ingress-nginx"
+	if ingress == "" {
+		via = "kube-proxy/" + node
+	}
+	ns, name := splitRef(service)
+	w.started = true
+	if err := w.cluster.SendTraffic(sim.Key{Kind: "Service", Namespace: ns, Name: name}, via, n, d); err != nil {
+		return w.errorf("%v", err)
+	}
+	return nil
+}
+
+func (w *World) failedRequests(count, service string) error {
+	want := 0
+	if count != "no" {
+		want, _ = strconv.Atoi(count)
+	}
+	failed, sent := 0, 0
+	var outcomes []string
+	for _, r := range w.cluster.Traffic() {
+		if service != "" {
+			ns, name := splitRef(service)
+			if r.Service != ns+"/"+name {
+				continue
+			}
+		}
+		sent++
+		if r.Outcome != "ok" {
+			failed++
+			outcomes = append(outcomes, fmt.Sprintf("  at %v: %s via %s to %s", sim.Time(r.Time), r.Outcome, r.Via, orNone(r.Backend)))
+		}
+	}
+	if sent == 0 {
+		return w.errorf("no traffic was sent: start it with \"clients send N requests per second to service ...\"")
+	}
+	if failed != want {
+		return w.errorf("%d of %d requests failed, not %d:\n%s", failed, sent, want, strings.Join(outcomes, "\n"))
+	}
+	return nil
+}
+
+// splitRef reads "NAME" (in default) or "NAMESPACE/NAME".
+func splitRef(ref string) (string, string) {
+	if ns, name, ok := strings.Cut(ref, "/"); ok {
+		return ns, name
+	}
+	return "default", ref
+}
 
 func (w *World) settle() error {
 	w.started = true

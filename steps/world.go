@@ -117,6 +117,9 @@ func (w *World) state() (verify.State, error) {
 	if s.Requests, err = verify.ToMaps(w.cluster.Requests()); err != nil {
 		return s, err
 	}
+	if s.Traffic, err = verify.ToMaps(w.cluster.Traffic()); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 

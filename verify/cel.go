@@ -32,6 +32,7 @@ type State struct {
 	Nodes      []any
 	Namespaces []any
 	Requests   []any
+	Traffic    []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -94,6 +95,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("nodes", cel.ListType(cel.DynType)),
 		cel.Variable("namespaces", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
+		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
 			cel.MemberOverload("events_first_string", []*cel.Type{listOfEvents, cel.StringType}, cel.IntType,
 				cel.BinaryBinding(func(lhs, rhs ref.Val) ref.Val {
@@ -181,7 +183,7 @@ func Check(a Assertion, s State) error {
 	}
 	out, _, err := prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
-		"namespaces": orEmpty(s.Namespaces), "requests": orEmpty(s.Requests),
+		"namespaces": orEmpty(s.Namespaces), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(a.Pos, "CEL: evaluating %s: %v", oneLine(a.Expr), err)}.Err()

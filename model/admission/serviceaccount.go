@@ -2,7 +2,6 @@ package admission
 
 import (
 	"fmt"
-	"hash/fnv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -78,7 +77,7 @@ func mountToken(p *corev1.Pod) string {
 	}
 	existing := name != ""
 	if !existing {
-		name = "kube-api-access-" + suffix(p.Namespace+"/"+p.Name+p.GenerateName)
+		name = "kube-api-access-" + apiserver.Suffix(p.Namespace+"/"+p.Name+p.GenerateName)
 	}
 	mount := corev1.VolumeMount{Name: name, ReadOnly: true, MountPath: TokenMountPath}
 	needed := false
@@ -112,22 +111,6 @@ func mountsAt(mounts []corev1.VolumeMount, path string) bool {
 		}
 	}
 	return false
-}
-
-// suffix stands in for the API server's random five-character name suffix
-// (apiserver/pkg/storage/names, same alphabet): derived from the pod's
-// identity, so the same scenario always names the volume the same.
-func suffix(seed string) string {
-	const alphabet = "bcdfghjklmnpqrstvwxz2456789"
-	h := fnv.New64a()
-	h.Write([]byte(seed))
-	n := h.Sum64()
-	b := make([]byte, 5)
-	for i := range b {
-		b[i] = alphabet[n%uint64(len(alphabet))]
-		n /= uint64(len(alphabet))
-	}
-	return string(b)
 }
 
 var _ apiserver.Mutator = ServiceAccount{}

@@ -99,6 +99,8 @@ type Server struct {
 	Authorizer Chain
 	Admission  []AdmissionPlugin
 	uids       int
+	names      nameGenerator
+	clusterIPs clusterIPAllocator
 	// quietPuts hold the etcd writes of a request that is not narrated, so
 	// they are recorded after the request's one line.
 	quietPuts []quietPut
@@ -140,7 +142,11 @@ func (s *Server) Handle(req *Request) Response {
 		if !resp.OK() {
 			msg += ": " + resp.Message
 		}
-		s.rec.Step(Component, "request", s.ref(req), msg)
+		ref := s.ref(req)
+		if req.Verb == "create" && req.Subresource == "" && resp.Object != nil {
+			ref = ObjectRef(req.Resource.GVK.Kind, resp.Object.GetNamespace(), resp.Object.GetName()) // a generated name
+		}
+		s.rec.Step(Component, "request", ref, msg)
 		for _, put := range s.quietPuts {
 			s.rec.Step("etcd", put.action, put.ref, put.msg)
 		}
@@ -199,6 +205,8 @@ func (s *Server) handle(req *Request) Response {
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
+	case req.Verb == "update" && req.Subresource == "":
+		return s.update(req)
 	case req.Verb == "delete" && req.Subresource == "":
 		return s.delete(req)
 	case (req.Verb == "patch" || req.Verb == "update") && req.Subresource == "status":
@@ -237,6 +245,8 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 		defaultPod(o)
 	case *corev1.LimitRange:
 		DefaultLimitRange(o)
+	case *corev1.Service:
+		defaultService(o)
 	}
 	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
 		Persist: func(changed sim.Object) {
@@ -250,6 +260,14 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 			if resp, failed := s.admitted(req, ref, p.Name(), "mutating", note, err, ar); failed {
 				return resp
 			}
+		}
+	}
+	if obj.GetName() == "" && obj.GetGenerateName() != "" {
+		obj.SetName(obj.GetGenerateName() + s.names.next(obj.GetNamespace()+"/"+obj.GetGenerateName()))
+	}
+	if svc, ok := obj.(*corev1.Service); ok {
+		if err := s.allocateClusterIP(svc); err != nil {
+			return failure(err)
 		}
 	}
 	s.uids++
@@ -306,6 +324,23 @@ func (s *Server) persisted(obj sim.Object, verb string) {
 }
 
 type quietPut struct{ ref, msg, action string }
+
+// update replaces an object wholesale, keeping the fields the server owns.
+func (s *Server) update(req *Request) Response {
+	key := sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name}
+	old := s.store.Get(key)
+	if old == nil {
+		return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
+	}
+	obj := req.Object.DeepCopyObject().(sim.Object)
+	obj.GetObjectKind().SetGroupVersionKind(req.Resource.GVK)
+	obj.SetNamespace(req.Namespace)
+	obj.SetUID(old.GetUID())
+	obj.SetCreationTimestamp(old.GetCreationTimestamp())
+	stored, _ := s.store.Update(obj)
+	s.persisted(stored, "update")
+	return Response{Code: http.StatusOK, Object: stored}
+}
 
 // delete follows the registry's delete path
 // (apiserver/pkg/registry/rest/delete.go BeforeDelete and the pod strategy's

@@ -102,6 +102,12 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"update"}, core, "resourcequotas/status"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:endpointslice-controller"}, Rules: []rbacv1.PolicyRule{
+			rule(read, core, "services", "pods", "nodes"),
+			rule([]string{"update"}, core, "services/finalizers"),
+			rule([]string{"create", "delete", "get", "list", "update"}, []string{"discovery.k8s.io"}, "endpointslices"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 	}
 	for _, r := range roles {
 		if r.Labels == nil {
@@ -114,7 +120,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"resourcequota-controller"}
+var ControllerServiceAccounts = []string{"endpointslice-controller", "resourcequota-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -138,6 +144,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:basic-user", authenticated),
 		bind("system:public-info-viewer", authenticated, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.AllUnauthenticated}),
 		bind("system:kube-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
+		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 	}
 }

@@ -195,23 +195,25 @@ func (w *worker) finalDelete() {
 		GracePeriodSeconds: &zero, PreconditionUID: w.pod.UID}, nil)
 }
 
-// Accepting reports whether a pod on this node would accept a connection
-// on port now: a container that declares the port (or the first, when none
-// declares any) is running and has not stopped accepting after SIGTERM.
-func (k *Kubelet) Accepting(key sim.Key, port int32) bool {
+// Answer says what a pod on this node does with a new connection on port
+// now: "ok" when a container that declares the port (or the first, when
+// none declares any) is running and has not stopped accepting after
+// SIGTERM; "refused" while the pod's network is up but nothing accepts;
+// "unreachable" once its sandbox and IP are gone.
+func (k *Kubelet) Answer(key sim.Key, port int32) string {
 	w, ok := k.pods[key]
-	if !ok || w.terminated {
-		return false
+	if !ok || w.terminated || !w.sandboxReady {
+		return "unreachable"
 	}
 	c := owner(w.pod, port)
 	if c == nil {
-		return false
+		return "refused"
 	}
 	st := w.containers[c.Name]
-	if !st.running {
-		return false
+	if !st.running || (st.signalled && k.engine.Now() >= st.stopAccepting) {
+		return "refused"
 	}
-	return !st.signalled || k.engine.Now() < st.stopAccepting
+	return "ok"
 }
 
 func owner(pod *corev1.Pod, port int32) *corev1.Container {

@@ -85,7 +85,7 @@ type Store struct {
 	// byKind indexes keys by kind, so listing one kind does not walk every
 	// object (admission lists quotas and limit ranges on each pod create).
 	byKind   map[string]map[Key]struct{}
-	watchers []*watcher
+	watchers map[string][]*watcher // by kind, in registration order
 }
 
 // NewStore returns an empty store driven by engine.
@@ -174,16 +174,15 @@ func (s *Store) stamp(obj Object) {
 // Watch registers handle for every later change to objects of kind. Each
 // change reaches it latency after the write.
 func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEvent)) {
-	s.watchers = append(s.watchers, &watcher{name: name, kind: kind, latency: latency, handle: handle})
+	if s.watchers == nil {
+		s.watchers = map[string][]*watcher{}
+	}
+	s.watchers[kind] = append(s.watchers[kind], &watcher{name: name, kind: kind, latency: latency, handle: handle})
 }
 
 func (s *Store) notify(ev WatchEvent) {
 	kind := ev.Object.GetObjectKind().GroupVersionKind().Kind
-	for _, w := range s.watchers {
-		if w.kind != kind {
-			continue
-		}
-		w := w
+	for _, w := range s.watchers[kind] {
 		s.engine.After(w.latency, "watch "+w.name, func() { w.handle(ev) })
 	}
 }

@@ -36,9 +36,15 @@ func (e Event) IsKubernetesEvent() bool { return e.Type != "" }
 // Recorder collects events, numbering them from 1 and stamping them with the
 // model's virtual time.
 type Recorder struct {
-	now    func() int64
-	events []Event
+	now func() int64
+	// Events are kept in fixed-size chunks, so a long run never copies the
+	// trace to grow it; Events joins them (once per change) for readers.
+	chunks [][]Event
+	n      int
+	joined []Event
 }
+
+const chunkSize = 4096
 
 // NewRecorder returns a recorder reading virtual time from now.
 func NewRecorder(now func() int64) *Recorder { return &Recorder{now: now} }
@@ -59,16 +65,30 @@ func (r *Recorder) Emit(component, action, object, typ, reason, message string) 
 }
 
 func (r *Recorder) add(e Event) {
-	e.Seq = int64(len(r.events) + 1)
+	r.n++
+	e.Seq = int64(r.n)
 	e.Time = r.now()
-	r.events = append(r.events, e)
+	if len(r.chunks) == 0 || len(r.chunks[len(r.chunks)-1]) == chunkSize {
+		r.chunks = append(r.chunks, make([]Event, 0, chunkSize))
+	}
+	last := &r.chunks[len(r.chunks)-1]
+	*last = append(*last, e)
 }
 
 // Events returns what was recorded so far. The slice is shared: do not modify.
-func (r *Recorder) Events() []Event { return r.events }
+func (r *Recorder) Events() []Event {
+	if len(r.joined) != r.n {
+		joined := make([]Event, 0, r.n)
+		for _, c := range r.chunks {
+			joined = append(joined, c...)
+		}
+		r.joined = joined
+	}
+	return r.joined
+}
 
 // Len reports how many events were recorded.
-func (r *Recorder) Len() int { return len(r.events) }
+func (r *Recorder) Len() int { return r.n }
 
 // header names the golden text's columns.
 const header = "# seq     time  component        action           object                          message"

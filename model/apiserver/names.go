@@ -1,0 +1,113 @@
+package apiserver
+
+import (
+	"fmt"
+	"hash/fnv"
+	"net/netip"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// nameGenerator stands in for the API server's generateName suffixes
+// (apiserver/pkg/storage/names: five characters from an alphabet without
+// vowels or confusable digits). Real suffixes are random; the model's are
+// derived from the prefix and how many names it has already made for it,
+// so a scenario always names its objects the same.
+type nameGenerator struct{ issued map[string]int }
+
+const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
+
+func (g *nameGenerator) next(prefix string) string {
+	if g.issued == nil {
+		g.issued = map[string]int{}
+	}
+	g.issued[prefix]++
+	return Suffix(fmt.Sprintf("%s#%d", prefix, g.issued[prefix]))
+}
+
+// Suffix is a five-character name suffix derived from seed.
+func Suffix(seed string) string {
+	h := fnv.New64a()
+	h.Write([]byte(seed))
+	n := h.Sum64()
+	b := make([]byte, 5)
+	for i := range b {
+		b[i] = nameAlphabet[n%uint64(len(nameAlphabet))]
+		n /= uint64(len(nameAlphabet))
+	}
+	return string(b)
+}
+
+// ServiceCIDR is the model's --service-cluster-ip-range, kubeadm's default.
+var ServiceCIDR = netip.MustParsePrefix("10.96.0.0/12")
+
+// clusterIPAllocator hands out ClusterIPs in order. The real allocator
+// picks at random from the upper part of the range; the model counts from
+// 10.96.0.11, after the addresses kubeadm gives the kubernetes Service (.1)
+// and kube-dns (.10).
+type clusterIPAllocator struct {
+	next  netip.Addr
+	inUse map[netip.Addr]bool
+}
+
+// PrepareService defaults a Service stored without a request (the initial
+// state) and gives it a ClusterIP, as a create would.
+func (s *Server) PrepareService(svc *corev1.Service) error {
+	defaultService(svc)
+	return s.allocateClusterIP(svc)
+}
+
+func (s *Server) allocateClusterIP(svc *corev1.Service) error {
+	a := &s.clusterIPs
+	if a.inUse == nil {
+		a.next, a.inUse = netip.MustParseAddr("10.96.0.11"), map[netip.Addr]bool{}
+	}
+	if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		return nil
+	}
+	if svc.Spec.ClusterIP != "" {
+		ip, err := netip.ParseAddr(svc.Spec.ClusterIP)
+		if err != nil || !ServiceCIDR.Contains(ip) {
+			return apierrors.NewInvalid(schema.GroupKind{Kind: "Service"}, svc.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), svc.Spec.ClusterIP,
+				"provided IP is not in the valid range. The range of valid IPs is "+ServiceCIDR.String())})
+		}
+		a.inUse[ip] = true
+		svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+		return nil
+	}
+	for a.inUse[a.next] {
+		a.next = a.next.Next()
+	}
+	a.inUse[a.next] = true
+	svc.Spec.ClusterIP = a.next.String()
+	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+	a.next = a.next.Next()
+	return nil
+}
+
+// defaultService applies SetDefaults_Service for the fields the model reads.
+func defaultService(svc *corev1.Service) {
+	if svc.Spec.Type == "" {
+		svc.Spec.Type = corev1.ServiceTypeClusterIP
+	}
+	if svc.Spec.SessionAffinity == "" {
+		svc.Spec.SessionAffinity = corev1.ServiceAffinityNone
+	}
+	for i := range svc.Spec.Ports {
+		p := &svc.Spec.Ports[i]
+		if p.Protocol == "" {
+			p.Protocol = corev1.ProtocolTCP
+		}
+		if p.TargetPort == (intstr.IntOrString{}) {
+			p.TargetPort = intstr.FromInt32(p.Port)
+		}
+	}
+	if svc.Spec.InternalTrafficPolicy == nil {
+		cluster := corev1.ServiceInternalTrafficPolicyCluster
+		svc.Spec.InternalTrafficPolicy = &cluster
+	}
+}

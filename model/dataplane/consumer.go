@@ -1,0 +1,266 @@
+// Package dataplane models what consumes endpoints: kube-proxy on every
+// node, CoreDNS and an ingress controller. Each keeps its own view of the
+// EndpointSlices it has been told about through its watch, and programs
+// its routes on its own schedule; traffic is routed by a consumer's view at
+// the instant each request is sent. That view lagging the API is the race
+// graceful shutdown has to survive.
+package dataplane
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// Backend is one routable endpoint of a Service.
+type Backend struct {
+	IP   string
+	Port int32
+	Pod  sim.Key
+}
+
+func (b Backend) String() string {
+	if b.Port == 0 {
+		return b.IP // a DNS record
+	}
+	return fmt.Sprintf("%s:%d", b.IP, b.Port)
+}
+
+// Policy chooses which endpoints a consumer routes to.
+type Policy int
+
+const (
+	// ReadyOrTerminating is kube-proxy's rule (pkg/proxy/topology.go
+	// CategorizeEndpoints): ready endpoints, and only when there are none,
+	// those that are serving and terminating.
+	ReadyOrTerminating Policy = iota
+	// ReadyOnly is what ingress-nginx balances over.
+	ReadyOnly
+	// DNSRecords is what CoreDNS answers for <service>.<namespace>.svc:
+	// the ClusterIP, or for a headless Service its ready endpoints' IPs
+	// (kubernetes.io "DNS for Services and Pods").
+	DNSRecords
+)
+
+// Consumer is one watcher of EndpointSlices that programs routes.
+type Consumer struct {
+	Name   string
+	Engine *sim.Engine
+	Rec    *trace.Recorder
+	Policy Policy
+	// MinSync spaces programming runs: a change arriving sooner than
+	// MinSync after the last run waits for it (kube-proxy's
+	// BoundedFrequencyRunner minSyncPeriod; its burst of two is not
+	// modelled). SyncTime is how long one run takes before its routes are
+	// live (iptables-restore, a backend reload).
+	MinSync, SyncTime sim.Duration
+	// Describe says what the consumer programs ("iptables rules", "DNS
+	// records", "upstreams").
+	Describe string
+
+	slices    map[sim.Key]*discoveryv1.EndpointSlice
+	services  map[sim.Key]*corev1.Service
+	views     map[sim.Key][]Backend // by service
+	lastSync  sim.Time
+	synced    bool
+	scheduled bool
+	next      map[sim.Key]int // round-robin position per service
+}
+
+// OnEndpointSlice handles a watch event for an EndpointSlice.
+func (c *Consumer) OnEndpointSlice(ev sim.WatchEvent) {
+	if c.slices == nil {
+		c.slices = map[sim.Key]*discoveryv1.EndpointSlice{}
+	}
+	key := sim.KeyOf(ev.Object)
+	if ev.Type == sim.Deleted {
+		delete(c.slices, key)
+	} else {
+		c.slices[key] = ev.Object.(*discoveryv1.EndpointSlice)
+	}
+	c.requestSync()
+}
+
+// OnService handles a watch event for a Service.
+func (c *Consumer) OnService(ev sim.WatchEvent) {
+	if c.services == nil {
+		c.services = map[sim.Key]*corev1.Service{}
+	}
+	key := sim.KeyOf(ev.Object)
+	if ev.Type == sim.Deleted {
+		delete(c.services, key)
+	} else {
+		c.services[key] = ev.Object.(*corev1.Service)
+	}
+	c.requestSync()
+}
+
+func (c *Consumer) requestSync() {
+	if c.scheduled {
+		return
+	}
+	c.scheduled = true
+	now := c.Engine.Now()
+	wait := sim.Duration(0)
+	if c.synced && now.Sub(c.lastSync) < c.MinSync {
+		wait = c.lastSync.Add(c.MinSync).Sub(now)
+	}
+	c.Engine.After(wait, c.Name+" sync", func() {
+		c.scheduled = false
+		c.lastSync, c.synced = c.Engine.Now(), true
+		views := c.compute()
+		c.Engine.After(c.SyncTime, c.Name+" program", func() { c.program(views) })
+	})
+}
+
+// compute derives every Service's backends from the consumer's cache.
+func (c *Consumer) compute() map[sim.Key][]Backend {
+	views := map[sim.Key][]Backend{}
+	for key, svc := range c.services {
+		var eps []discoveryv1.Endpoint
+		var ports []discoveryv1.EndpointPort
+		for _, s := range c.sortedSlices() {
+			if s.Namespace == key.Namespace && s.Labels[discoveryv1.LabelServiceName] == key.Name {
+				eps = append(eps, s.Endpoints...)
+				ports = s.Ports
+			}
+		}
+		port := slicePort(svc, ports)
+		if c.Policy == DNSRecords && svc.Spec.ClusterIP != corev1.ClusterIPNone {
+			if svc.Spec.ClusterIP != "" {
+				views[key] = []Backend{{IP: svc.Spec.ClusterIP}}
+			}
+			continue
+		}
+		for _, ep := range choose(c.Policy, eps) {
+			for _, ip := range ep.Addresses {
+				b := Backend{IP: ip, Port: port}
+				if ep.TargetRef != nil {
+					b.Pod = sim.Key{Kind: "Pod", Namespace: ep.TargetRef.Namespace, Name: ep.TargetRef.Name}
+				}
+				views[key] = append(views[key], b)
+			}
+		}
+	}
+	return views
+}
+
+func (c *Consumer) sortedSlices() []*discoveryv1.EndpointSlice {
+	out := make([]*discoveryv1.EndpointSlice, 0, len(c.slices))
+	for _, s := range c.slices {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return sim.KeyOf(out[i]).String() < sim.KeyOf(out[j]).String() })
+	return out
+}
+
+// slicePort is the endpoint port of the Service's first port.
+func slicePort(svc *corev1.Service, ports []discoveryv1.EndpointPort) int32 {
+	if len(svc.Spec.Ports) == 0 {
+		return 0
+	}
+	name := svc.Spec.Ports[0].Name
+	for _, p := range ports {
+		if p.Name != nil && *p.Name == name && p.Port != nil {
+			return *p.Port
+		}
+	}
+	return svc.Spec.Ports[0].TargetPort.IntVal
+}
+
+func choose(p Policy, eps []discoveryv1.Endpoint) []discoveryv1.Endpoint {
+	var ready, fallback []discoveryv1.Endpoint
+	for _, ep := range eps {
+		switch {
+		case is(ep.Conditions.Ready):
+			ready = append(ready, ep)
+		case is(ep.Conditions.Serving) && is(ep.Conditions.Terminating):
+			fallback = append(fallback, ep)
+		}
+	}
+	if len(ready) == 0 && p == ReadyOrTerminating { // the terminating fallback
+		return fallback
+	}
+	return ready
+}
+
+func is(b *bool) bool { return b != nil && *b }
+
+// program makes a computed view live and records what changed.
+func (c *Consumer) program(views map[sim.Key][]Backend) {
+	keys := make([]sim.Key, 0, len(views)+len(c.views))
+	seen := map[sim.Key]bool{}
+	for k := range views {
+		keys, seen[k] = append(keys, k), true
+	}
+	for k := range c.views {
+		if !seen[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
+	for _, k := range keys {
+		old, now := c.views[k], views[k]
+		added, removed := diff(old, now), diff(now, old)
+		if len(added) == 0 && len(removed) == 0 {
+			continue
+		}
+		var parts []string
+		if len(added) > 0 {
+			parts = append(parts, "added "+join(added))
+		}
+		if len(removed) > 0 {
+			parts = append(parts, "removed "+join(removed))
+		}
+		target := "no endpoints"
+		if len(now) > 0 {
+			target = join(now)
+		}
+		c.Rec.Stepf(c.Name, "program", fmt.Sprintf("service/%s/%s", k.Namespace, k.Name), "%s: %s (%s)", c.Describe, target, strings.Join(parts, "; "))
+	}
+	c.views = views
+}
+
+func diff(a, b []Backend) []Backend {
+	var out []Backend
+	for _, x := range b {
+		found := false
+		for _, y := range a {
+			found = found || x == y
+		}
+		if !found {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func join(bs []Backend) string {
+	s := make([]string, len(bs))
+	for i, b := range bs {
+		s[i] = b.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// Route picks the backend a new connection to the Service goes to, round
+// robin over the consumer's current view (kube-proxy's iptables rules pick
+// at random; the model stays reproducible), or false when it has none.
+func (c *Consumer) Route(svc sim.Key) (Backend, bool) {
+	view := c.views[svc]
+	if len(view) == 0 {
+		return Backend{}, false
+	}
+	if c.next == nil {
+		c.next = map[sim.Key]int{}
+	}
+	i := c.next[svc] % len(view)
+	c.next[svc]++
+	return view[i], true
+}
