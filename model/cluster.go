@@ -53,6 +53,9 @@ type Cluster struct {
 	requests  []*kubectl.Result
 	quota     *controllers.ResourceQuota
 	slices    *controllers.EndpointSlice
+	rsc       *controllers.ReplicaSet
+	dc        *controllers.Deployment
+	gc        *controllers.GarbageCollector
 	proxies   map[string]*dataplane.Consumer // kube-proxy by node
 	coreDNS   *dataplane.Consumer
 	ingress   *dataplane.Consumer
@@ -102,6 +105,9 @@ func New(opts Options) *Cluster {
 		c.Seed(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}})
 	}
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
+	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
+	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
+	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient("generic-garbage-collector")}
 	c.proxies = map[string]*dataplane.Consumer{}
 	c.coreDNS = &dataplane.Consumer{Name: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
 	c.ingress = &dataplane.Consumer{Name: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
@@ -252,6 +258,12 @@ func (c *Cluster) start() {
 		c.scheduler.OnPod(ev)
 		c.routeToKubelet(ev)
 	}
+	for _, obj := range c.Store.List("Deployment", "") {
+		c.dc.OnDeployment(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
+	for _, obj := range c.Store.List("ReplicaSet", "") {
+		c.rsc.OnReplicaSet(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
 	// The endpoint consumers and the EndpointSlice controller list the
 	// seeded Services and slices the same way.
 	for _, kind := range []string{"Service", "EndpointSlice"} {
@@ -273,22 +285,33 @@ func (c *Cluster) start() {
 	c.Store.Watch(scheduler.Component, "Node", lat.Watch, c.scheduler.OnNode)
 	c.Store.Watch(scheduler.Component, "Pod", lat.Watch, c.scheduler.OnPod)
 	c.Store.Watch("kubelet", "Pod", lat.Watch, c.routeToKubelet)
-	c.Store.Watch(controllers.ResourceQuotaComponent, "ResourceQuota", lat.Watch, c.quota.OnQuota)
-	c.Store.Watch(controllers.EndpointSliceComponent, "Service", lat.Watch, c.slices.OnService)
-	c.Store.Watch(controllers.EndpointSliceComponent, "Pod", lat.Watch, c.slices.OnPod)
+	// kube-controller-manager's controllers share one informer per kind,
+	// so one watch feeds them all, in a fixed order.
+	const kcm = "kube-controller-manager"
+	fanOut := func(handlers ...func(sim.WatchEvent)) func(sim.WatchEvent) {
+		return func(ev sim.WatchEvent) {
+			for _, h := range handlers {
+				h(ev)
+			}
+		}
+	}
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod))
+	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
+	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
+	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
+	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	for _, consumer := range []struct {
-		name     string
-		onSlice  func(sim.WatchEvent)
-		onServie func(sim.WatchEvent)
+		name      string
+		onSlice   func(sim.WatchEvent)
+		onService func(sim.WatchEvent)
 	}{
 		{"kube-proxy", c.eachProxy((*dataplane.Consumer).OnEndpointSlice), c.eachProxy((*dataplane.Consumer).OnService)},
 		{"coredns", c.coreDNS.OnEndpointSlice, c.coreDNS.OnService},
 		{"ingress-nginx", c.ingress.OnEndpointSlice, c.ingress.OnService},
 	} {
-		c.Store.Watch(consumer.name, "Service", lat.Watch, consumer.onServie)
+		c.Store.Watch(consumer.name, "Service", lat.Watch, consumer.onService)
 		c.Store.Watch(consumer.name, "EndpointSlice", lat.Watch, consumer.onSlice)
 	}
-	c.Store.Watch(controllers.ResourceQuotaComponent, "Pod", lat.Watch, c.quota.OnPod)
 }
 
 // eachProxy hands a watch event to every node's kube-proxy, in the order

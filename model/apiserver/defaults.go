@@ -3,6 +3,9 @@ package apiserver
 import (
 	"fmt"
 
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
 	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -12,8 +15,12 @@ const DefaultSchedulerName = "default-scheduler"
 
 // defaultPod applies the API server's defaulting for the Pod fields the model
 // reads (pkg/apis/core/v1/defaults.go).
-func defaultPod(pod *corev1.Pod) {
-	s := &pod.Spec
+func defaultPod(pod *corev1.Pod) { defaultPodSpec(&pod.Spec) }
+
+func defaultPodSpec(s *corev1.PodSpec) {
+	if s.SecurityContext == nil {
+		s.SecurityContext = &corev1.PodSecurityContext{}
+	}
 	if s.RestartPolicy == "" {
 		s.RestartPolicy = corev1.RestartPolicyAlways
 	}
@@ -120,4 +127,50 @@ func DefaultLimitRange(lr *corev1.LimitRange) {
 			}
 		}
 	}
+}
+
+// defaultDeployment applies SetDefaults_Deployment (pkg/apis/apps/v1):
+// one replica, a RollingUpdate of 25% surge and 25% unavailable, a history
+// of 10, a progress deadline of 600 s, and the pod template defaulted as a
+// pod is.
+func defaultDeployment(d *appsv1.Deployment) {
+	if d.Spec.Replicas == nil {
+		one := int32(1)
+		d.Spec.Replicas = &one
+	}
+	if d.Spec.Strategy.Type == "" {
+		d.Spec.Strategy.Type = appsv1.RollingUpdateDeploymentStrategyType
+	}
+	if d.Spec.Strategy.Type == appsv1.RollingUpdateDeploymentStrategyType {
+		if d.Spec.Strategy.RollingUpdate == nil {
+			d.Spec.Strategy.RollingUpdate = &appsv1.RollingUpdateDeployment{}
+		}
+		quarter := intstr.FromString("25%")
+		if d.Spec.Strategy.RollingUpdate.MaxUnavailable == nil {
+			d.Spec.Strategy.RollingUpdate.MaxUnavailable = &quarter
+		}
+		if d.Spec.Strategy.RollingUpdate.MaxSurge == nil {
+			surge := quarter
+			d.Spec.Strategy.RollingUpdate.MaxSurge = &surge
+		}
+	}
+	if d.Spec.RevisionHistoryLimit == nil {
+		ten := int32(10)
+		d.Spec.RevisionHistoryLimit = &ten
+	}
+	if d.Spec.ProgressDeadlineSeconds == nil {
+		deadline := int32(600)
+		d.Spec.ProgressDeadlineSeconds = &deadline
+	}
+	defaultPodSpec(&d.Spec.Template.Spec)
+}
+
+// defaultReplicaSet applies SetDefaults_ReplicaSet: one replica, and the
+// template defaulted as a pod is.
+func defaultReplicaSet(rs *appsv1.ReplicaSet) {
+	if rs.Spec.Replicas == nil {
+		one := int32(1)
+		rs.Spec.Replicas = &one
+	}
+	defaultPodSpec(&rs.Spec.Template.Spec)
 }

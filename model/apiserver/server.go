@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -205,7 +207,7 @@ func (s *Server) handle(req *Request) Response {
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
-	case req.Verb == "update" && req.Subresource == "":
+	case (req.Verb == "update" || req.Verb == "patch") && req.Subresource == "":
 		return s.update(req)
 	case req.Verb == "delete" && req.Subresource == "":
 		return s.delete(req)
@@ -247,6 +249,10 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 		DefaultLimitRange(o)
 	case *corev1.Service:
 		defaultService(o)
+	case *appsv1.Deployment:
+		defaultDeployment(o)
+	case *appsv1.ReplicaSet:
+		defaultReplicaSet(o)
 	}
 	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
 		Persist: func(changed sim.Object) {
@@ -272,6 +278,7 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	}
 	s.uids++
 	obj.SetUID(types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", s.uids)))
+	obj.SetGeneration(1)
 	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond)))
 	if err := validate(obj, req.Resource); err != nil {
 		if req.Narrate {
@@ -337,10 +344,39 @@ func (s *Server) update(req *Request) Response {
 	obj.SetNamespace(req.Namespace)
 	obj.SetUID(old.GetUID())
 	obj.SetCreationTimestamp(old.GetCreationTimestamp())
+	obj.SetGeneration(old.GetGeneration())
+	// The main resource never writes status; a changed spec bumps the
+	// generation (the registries' PrepareForUpdate).
+	specChanged := false
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		defaultDeployment(o)
+		prev := old.(*appsv1.Deployment)
+		o.Status = prev.Status
+		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
+	case *appsv1.ReplicaSet:
+		defaultReplicaSet(o)
+		prev := old.(*appsv1.ReplicaSet)
+		o.Status = prev.Status
+		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
+	case *corev1.Service:
+		defaultService(o)
+		prev := old.(*corev1.Service)
+		o.Spec.ClusterIP, o.Spec.ClusterIPs, o.Status = prev.Spec.ClusterIP, prev.Spec.ClusterIPs, prev.Status
+	case *corev1.Pod:
+		o.Status = old.(*corev1.Pod).Status
+	}
+	if specChanged {
+		obj.SetGeneration(old.GetGeneration() + 1)
+	}
 	stored, _ := s.store.Update(obj)
 	s.persisted(stored, "update")
 	return Response{Code: http.StatusOK, Object: stored}
 }
+
+// Exists reports whether an object is stored: what a client's GET before
+// a `kubectl apply` finds out.
+func (s *Server) Exists(key sim.Key) bool { return s.store.Get(key) != nil }
 
 // delete follows the registry's delete path
 // (apiserver/pkg/registry/rest/delete.go BeforeDelete and the pod strategy's
@@ -441,13 +477,22 @@ func (s *Server) bind(req *Request) Response {
 
 // patchStatus replaces an object's status with the one sent.
 func (s *Server) patchStatus(req *Request) Response {
-	if q, ok := req.Object.(*corev1.ResourceQuota); ok {
-		stored, ok := s.store.Get(sim.Key{Kind: "ResourceQuota", Namespace: req.Namespace, Name: req.Name}).(*corev1.ResourceQuota)
-		if !ok {
-			return failure(apierrors.NewNotFound(schema.GroupResource{Resource: "resourcequotas"}, req.Name))
+	if _, isPod := req.Object.(*corev1.Pod); !isPod {
+		stored := s.store.Get(sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name})
+		if stored == nil {
+			return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
 		}
-		next := stored.DeepCopy()
-		next.Status = *q.Status.DeepCopy()
+		next := stored.DeepCopyObject().(sim.Object)
+		switch n := next.(type) {
+		case *corev1.ResourceQuota:
+			n.Status = *req.Object.(*corev1.ResourceQuota).Status.DeepCopy()
+		case *appsv1.ReplicaSet:
+			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
+		case *appsv1.Deployment:
+			n.Status = *req.Object.(*appsv1.Deployment).Status.DeepCopy()
+		default:
+			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
+		}
 		updated, _ := s.store.Update(next)
 		s.persisted(updated, "update")
 		return Response{Code: http.StatusOK, Object: updated}

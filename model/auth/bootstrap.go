@@ -102,6 +102,22 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"update"}, core, "resourcequotas/status"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:deployment-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch", "update"}, apps, "deployments"),
+			rule([]string{"update"}, apps, "deployments/finalizers", "deployments/status"),
+			rule([]string{"create", "delete", "get", "list", "patch", "update", "watch"}, apps, "replicasets"),
+			rule([]string{"get", "list", "update", "watch"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:replicaset-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "update", "watch"}, apps, "replicasets"),
+			rule([]string{"update"}, apps, "replicasets/status", "replicasets/finalizers"),
+			rule([]string{"create", "delete", "list", "patch", "watch"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:generic-garbage-collector"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"delete", "get", "list", "patch", "update", "watch"}, []string{"*"}, "*"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:endpointslice-controller"}, Rules: []rbacv1.PolicyRule{
 			rule(read, core, "services", "pods", "nodes"),
 			rule([]string{"update"}, core, "services/finalizers"),
@@ -120,7 +136,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"endpointslice-controller", "resourcequota-controller"}
+var ControllerServiceAccounts = []string{"deployment-controller", "endpointslice-controller", "generic-garbage-collector", "replicaset-controller", "resourcequota-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -144,6 +160,9 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:basic-user", authenticated),
 		bind("system:public-info-viewer", authenticated, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.AllUnauthenticated}),
 		bind("system:kube-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
+		bind("system:controller:deployment-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "deployment-controller", Namespace: "kube-system"}),
+		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
+		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 	}

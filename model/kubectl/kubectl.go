@@ -68,6 +68,12 @@ func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
 	if !res.Namespaced {
 		req.Namespace = ""
 	}
+	// kubectl apply reads the live object first: an existing one is
+	// patched (the model sends the whole manifest) instead of created.
+	if k.API.Exists(sim.Key{Kind: doc.GVK.Kind, Namespace: req.Namespace, Name: doc.Name}) {
+		req.Verb, req.Name = "patch", doc.Name
+		result.Verb = "apply"
+	}
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
@@ -78,6 +84,9 @@ func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
 		}
 		if resp.OK() {
 			result.Message = fmt.Sprintf("%s/%s created", kindName(res), doc.Name)
+			if req.Verb == "patch" {
+				result.Message = fmt.Sprintf("%s/%s configured", kindName(res), doc.Name)
+			}
 			result.Output = result.Message
 			if len(resp.Warnings) > 0 {
 				result.Output = "Warning: " + strings.Join(resp.Warnings, "\nWarning: ") + "\n" + result.Message

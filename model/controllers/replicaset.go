@@ -1,0 +1,246 @@
+package controllers
+
+import (
+	"sort"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// ReplicaSetComponent names the controller in the trace.
+const ReplicaSetComponent = "replicaset-controller"
+
+// ReplicaSet is the ReplicaSet controller (pkg/controller/replicaset): it
+// keeps spec.replicas active pods that it owns, creating them from the
+// template (SuccessfulCreate "Created pod: NAME") or deleting the least
+// valuable first (SuccessfulDelete "Deleted pod: NAME"); a terminating pod
+// no longer counts, so its replacement is created at once. Like the real
+// controller it waits for the pods it has asked for (its expectations)
+// before it counts again, and it reports replicas, ready and available
+// replicas in the status.
+type ReplicaSet struct {
+	Store  *sim.Store
+	API    *apiserver.Client
+	Engine *sim.Engine
+	Rec    *trace.Recorder
+
+	queue   keyQueue
+	pending map[sim.Key]int // creates and deletes still in flight, per ReplicaSet
+}
+
+// OnReplicaSet handles a watch event for a ReplicaSet.
+func (c *ReplicaSet) OnReplicaSet(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Object)) }
+
+// OnPod queues the pod's owning ReplicaSet.
+func (c *ReplicaSet) OnPod(ev sim.WatchEvent) {
+	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == "ReplicaSet" {
+		c.enqueue(sim.Key{Kind: "ReplicaSet", Namespace: ev.Object.GetNamespace(), Name: ref.Name})
+	}
+}
+
+func (c *ReplicaSet) enqueue(key sim.Key) { c.queue.add(c.Engine, key, "replicaset sync", c.sync) }
+
+// activePod is controller.IsPodActive: not finished, not being deleted.
+func activePod(p *corev1.Pod) bool {
+	return p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed && p.DeletionTimestamp == nil
+}
+
+// OwnedPods lists the pods an owner controls, by name.
+func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, obj := range store.List("Pod", owner.GetNamespace()) {
+		if ref := metav1.GetControllerOf(obj); ref != nil && ref.UID == owner.GetUID() {
+			out = append(out, obj.(*corev1.Pod))
+		}
+	}
+	return out
+}
+
+func (c *ReplicaSet) sync(key sim.Key) {
+	rs, ok := c.Store.Get(key).(*appsv1.ReplicaSet)
+	if !ok || c.pending[key] > 0 {
+		return
+	}
+	var active []*corev1.Pod
+	for _, p := range OwnedPods(c.Store, rs) {
+		if activePod(p) {
+			active = append(active, p)
+		}
+	}
+	want := int(ptrOr(rs.Spec.Replicas, 1))
+	ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
+	switch diff := len(active) - want; {
+	case diff < 0:
+		c.Rec.Stepf(ReplicaSetComponent, "sync", ref, "%d of %d replicas active: creating %d", len(active), want, -diff)
+		for range -diff {
+			c.create(key, rs)
+		}
+	case diff > 0:
+		c.Rec.Stepf(ReplicaSetComponent, "sync", ref, "%d of %d replicas active: deleting %d", len(active), want, diff)
+		for _, p := range podsToDelete(active, diff) {
+			c.delete(key, rs, p)
+		}
+	}
+	c.updateStatus(rs, active)
+}
+
+func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
+	pod := &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
+		ObjectMeta: metav1.ObjectMeta{
+			GenerateName:    rs.Name + "-",
+			Namespace:       rs.Namespace,
+			Labels:          rs.Spec.Template.Labels,
+			Annotations:     rs.Spec.Template.Annotations,
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))},
+		},
+		Spec: *rs.Spec.Template.Spec.DeepCopy(),
+	}
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("Pod")
+	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: rs.Namespace, Object: pod}, func(resp apiserver.Response) {
+		c.expect(key, -1)
+		ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
+		if !resp.OK() {
+			c.Rec.Emit(ReplicaSetComponent, "create-pod", ref, trace.Warning, "FailedCreate", "Error creating: "+resp.Message)
+			return
+		}
+		c.Rec.Emit(ReplicaSetComponent, "create-pod", ref, trace.Normal, "SuccessfulCreate", "Created pod: "+resp.Object.GetName())
+	})
+}
+
+func (c *ReplicaSet) delete(key sim.Key, rs *appsv1.ReplicaSet, pod *corev1.Pod) {
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("Pod")
+	c.API.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: pod.Namespace, Name: pod.Name}, func(resp apiserver.Response) {
+		c.expect(key, -1)
+		ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
+		if !resp.OK() {
+			c.Rec.Emit(ReplicaSetComponent, "delete-pod", ref, trace.Warning, "FailedDelete", "Error deleting: "+resp.Message)
+			return
+		}
+		c.Rec.Emit(ReplicaSetComponent, "delete-pod", ref, trace.Normal, "SuccessfulDelete", "Deleted pod: "+pod.Name)
+	})
+}
+
+// expect counts requests in flight; when the last answers, the
+// ReplicaSet is looked at again.
+func (c *ReplicaSet) expect(key sim.Key, delta int) {
+	if c.pending == nil {
+		c.pending = map[sim.Key]int{}
+	}
+	c.pending[key] += delta
+	if c.pending[key] == 0 {
+		delete(c.pending, key)
+		c.enqueue(key)
+	}
+}
+
+// podsToDelete ranks pods as ActivePodsWithRanks does, least valuable
+// first: unscheduled, then Pending before Running, then not ready, then
+// the most recently ready, then the newest.
+func podsToDelete(pods []*corev1.Pod, n int) []*corev1.Pod {
+	ranked := append([]*corev1.Pod(nil), pods...)
+	phase := map[corev1.PodPhase]int{corev1.PodPending: 0, corev1.PodUnknown: 1, corev1.PodRunning: 2}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := ranked[i], ranked[j]
+		if (a.Spec.NodeName == "") != (b.Spec.NodeName == "") {
+			return a.Spec.NodeName == ""
+		}
+		if phase[a.Status.Phase] != phase[b.Status.Phase] {
+			return phase[a.Status.Phase] < phase[b.Status.Phase]
+		}
+		if podReady(a) != podReady(b) {
+			return !podReady(a)
+		}
+		if ta, tb := readySince(a), readySince(b); !ta.Equal(&tb) {
+			return tb.Before(&ta)
+		}
+		return b.CreationTimestamp.Before(&a.CreationTimestamp)
+	})
+	return ranked[:n]
+}
+
+func readySince(p *corev1.Pod) metav1.Time {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			return c.LastTransitionTime
+		}
+	}
+	return metav1.Time{}
+}
+
+// available: Ready for at least minReadySeconds (podutil.IsPodAvailable).
+func available(p *corev1.Pod, minReadySeconds int32, now metav1.Time) bool {
+	if !podReady(p) {
+		return false
+	}
+	since := readySince(p)
+	return minReadySeconds == 0 || !since.Add(secondsDuration(minReadySeconds)).After(now.Time)
+}
+
+func (c *ReplicaSet) updateStatus(rs *appsv1.ReplicaSet, active []*corev1.Pod) {
+	now := c.now()
+	status := appsv1.ReplicaSetStatus{Replicas: int32(len(active)), ObservedGeneration: rs.Generation}
+	var waitFor sim.Duration = -1
+	for _, p := range active {
+		if podReady(p) {
+			status.ReadyReplicas++
+			if available(p, rs.Spec.MinReadySeconds, now) {
+				status.AvailableReplicas++
+			} else if d := sim.Duration(readySince(p).Add(secondsDuration(rs.Spec.MinReadySeconds)).Sub(now.Time).Milliseconds()); waitFor < 0 || d < waitFor {
+				waitFor = d
+			}
+		}
+	}
+	status.FullyLabeledReplicas = status.Replicas // the model's pods carry the template's labels
+	if waitFor >= 0 {
+		// Look again when the next pod has been ready for minReadySeconds
+		// (the controller's AddAfter).
+		c.Engine.After(waitFor, "replicaset minReadySeconds", func() { c.enqueue(sim.KeyOf(rs)) })
+	}
+	if equality.Semantic.DeepEqual(status, rs.Status) {
+		return
+	}
+	update := &appsv1.ReplicaSet{ObjectMeta: rs.ObjectMeta, Status: status}
+	res, _ := apiserver.ResourceFor("ReplicaSet")
+	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: rs.Namespace, Name: rs.Name, Subresource: "status", Object: update}, nil)
+}
+
+func (c *ReplicaSet) now() metav1.Time {
+	return metav1.NewTime(apiserver.Epoch.Add(sim.Duration(c.Engine.Now()).Std()))
+}
+
+func ptrOr(p *int32, def int32) int32 {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// keyQueue folds repeated keys queued at the same instant into one sync,
+// as a controller's workqueue does.
+type keyQueue struct{ queued map[sim.Key]bool }
+
+func (q *keyQueue) add(engine *sim.Engine, key sim.Key, label string, sync func(sim.Key)) {
+	if q.queued == nil {
+		q.queued = map[sim.Key]bool{}
+	}
+	if q.queued[key] {
+		return
+	}
+	q.queued[key] = true
+	engine.After(0, label, func() {
+		delete(q.queued, key)
+		sync(key)
+	})
+}
+
+func secondsDuration(s int32) time.Duration { return time.Duration(s) * time.Second }
