@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cucumber/godog"
@@ -28,7 +29,8 @@ func TestFeatures(t *testing.T) {
 		o.Format = f
 	}
 	golden := &verify.Golden{Dir: "../golden", Rerun: func(_, scenario string) string {
-		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", verify.TestName(scenario))
+		// A quote in a scenario name would end the shell quoting: "." matches it.
+		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", strings.ReplaceAll(verify.TestName(scenario), "'", "."))
 	}}
 	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: golden, T: t}), Options: &o}
 	if status := suite.Run(); status != 0 {

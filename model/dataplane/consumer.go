@@ -141,6 +141,9 @@ func (c *Consumer) compute() map[sim.Key][]Backend {
 		for _, ep := range choose(c.Policy, eps) {
 			for _, ip := range ep.Addresses {
 				b := Backend{IP: ip, Port: port}
+				if c.Policy == DNSRecords {
+					b.Port = 0 // an A record names no port
+				}
 				if ep.TargetRef != nil {
 					b.Pod = sim.Key{Kind: "Pod", Namespace: ep.TargetRef.Namespace, Name: ep.TargetRef.Name}
 				}
@@ -184,7 +187,7 @@ func choose(p Policy, eps []discoveryv1.Endpoint) []discoveryv1.Endpoint {
 			fallback = append(fallback, ep)
 		}
 	}
-	if len(ready) == 0 && p == ReadyOrTerminating { // the terminating fallback
+	if len(ready) == 0 && p == ReadyOrTerminating { // the serving-terminating fallback
 		return fallback
 	}
 	return ready

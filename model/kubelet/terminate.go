@@ -100,6 +100,9 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 	exit := func(code int32, how string) {
 		st.running, st.ready, st.exitCode, st.finishedAt = false, false, code, k.engine.Now()
 		k.rec.Stepf(k.component, "exit", ref, "%s: exited with code %d", how, code)
+		// The stopped container is no longer ready: the status manager
+		// reports it before the pod is torn down.
+		w.writeStatus()
 		done()
 	}
 	if app.Exit <= timeout {

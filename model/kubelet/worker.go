@@ -488,7 +488,9 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		if succeeded == terminated {
 			status.Phase = corev1.PodSucceeded
 		}
-	case w.relisted && waiting == 0 && terminated == 0:
+	case w.relisted && waiting == 0:
+		// Containers stopped while the pod is being deleted leave it
+		// Running until the kubelet reports the terminal phase.
 		status.Phase = corev1.PodRunning
 	}
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {

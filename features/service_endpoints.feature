@@ -1,0 +1,162 @@
+Feature: Services and their endpoints, as every consumer sees them
+  The EndpointSlice controller lists the pods a Service selects. A pod
+  joins as not ready, becomes ready when its readiness probe passes, and
+  when it is deleted stays in the slice as terminating (ready=false,
+  serving while it is still Ready) until it is gone. kube-proxy on every
+  node, CoreDNS and the ingress controller each learn of every change
+  through their own watch and reprogram on their own schedule.
+
+  Background:
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+      | node02 |
+    And the registry serves images:
+      | image    | pull |
+      | shop:1.0 | 1s   |
+
+  Scenario: An endpoint's life: not ready, ready, terminating, gone
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - name: http
+          port: 80
+          targetPort: http
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        terminationGracePeriodSeconds: 5
+        containers:
+        - name: app
+          image: shop:1.0
+          ports:
+          - name: http
+            containerPort: 8080
+          readinessProbe:
+            tcpSocket:
+              port: http
+            initialDelaySeconds: 2
+            periodSeconds: 1
+          lifecycle:
+            preStop:
+              sleep:
+                seconds: 2
+      """
+    And the cluster settles
+    And "admin" runs "kubectl delete pod shop-a"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.component == 'endpointslice-controller').map(e, e.message) == [
+        'EndpointSlice: no endpoints',
+        'EndpointSlice: 10.244.0.2 (shop-a) r/s/t=false/false/false',
+        'EndpointSlice: 10.244.0.2 (shop-a) r/s/t=true/true/false',
+        'EndpointSlice: 10.244.0.2 (shop-a) r/s/t=false/true/true',
+        'EndpointSlice: 10.244.0.2 (shop-a) r/s/t=false/false/true',
+        'EndpointSlice: no endpoints'
+      ]
+      """
+    And the trace matches the golden file
+
+  Scenario: A headless Service's DNS records are its ready pods; a ClusterIP Service's is its ClusterIP
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: db
+      spec:
+        clusterIP: None
+        selector:
+          app: db
+        ports:
+        - port: 5432
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+      spec:
+        selector:
+          app: db
+        ports:
+        - port: 80
+          targetPort: 5432
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db-0
+        labels:
+          app: db
+      spec:
+        containers:
+        - name: db
+          image: shop:1.0
+          ports:
+          - containerPort: 5432
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.component == 'coredns' && e.object == 'service/default/db' &&
+        e.message == 'A records: 10.244.0.2 (added 10.244.0.2)') &&
+      events.exists(e, e.component == 'coredns' && e.object == 'service/default/web' &&
+        e.message.startsWith('A records: 10.96.0.'))
+      """
+    And the trace matches the golden file
+
+  Scenario: Traffic through the ingress follows the ingress controller's slower view
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        containers:
+        - name: app
+          image: shop:1.0
+          ports:
+          - containerPort: 8080
+      """
+    And clients send 10 requests per second to service "shop" through the ingress for 5s
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      traffic.filter(r, r.outcome == 'ok').size() > 0 &&
+      traffic.filter(r, r.outcome == 'ok')[0].time >=
+        events.filter(e, e.component == 'ingress-nginx' && e.action == 'program')[0].time
+      """
+    And the trace matches the golden file
