@@ -140,3 +140,38 @@ Feature: Graceful shutdown: who stops sending traffic to a pod, and when
         e.message == 'still running when the 3s timeout ran out: SIGKILL: exited with code 137')
       """
     And the trace matches the golden file
+
+  # The sequence that loses nothing: the application keeps accepting for 3s
+  # after SIGTERM while every consumer drops the endpoint, then stops
+  # accepting, finishes what it has in flight, and exits at 4s.
+  Scenario: An application that keeps serving after SIGTERM and then drains loses nothing
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        containers:
+        - name: app
+          image: shop:2.0
+          ports:
+          - containerPort: 8080
+      """
+    And the cluster settles
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node02" for 3s
+    And 1s passes
+    And "admin" runs "kubectl delete pod shop-a"
+    And the cluster settles
+    Then no request failed
+    And the trace satisfies:
+      """cel
+      events.filter(e, e.action == 'program' && e.message.contains('removed 10.244.0.2:8080'))
+        .map(e, e.component) == ['kube-proxy/node01', 'kube-proxy/node02', 'ingress-nginx'] &&
+      events.filter(e, e.action == 'program' && e.message.contains('removed 10.244.0.2:8080'))
+        .all(p, p.seq < events.filter(e, e.action == 'app')[0].seq) &&
+      events.before('app', 'exit')
+      """
+    And the trace matches the golden file
