@@ -89,7 +89,7 @@ func New(opts Options) *Cluster {
 	c.AddUser("admin", apiserver.SystemMasters)
 	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Latency: lat.Request}
 	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
-	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient)
+	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	for _, ns := range DefaultNamespaces {
 		c.Seed(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
 	}
@@ -188,6 +188,15 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	}
 	node.Kind, node.APIVersion = "Node", "v1"
 	i := len(c.nodes)
+	// The labels every kubelet registers its node with.
+	if node.Labels == nil {
+		node.Labels = map[string]string{}
+	}
+	for k, v := range map[string]string{corev1.LabelHostname: node.Name, corev1.LabelOSStable: "linux", corev1.LabelArchStable: "amd64"} {
+		if _, ok := node.Labels[k]; !ok {
+			node.Labels[k] = v
+		}
+	}
 	if node.Status.Capacity == nil {
 		node.Status.Capacity = corev1.ResourceList{}
 	}

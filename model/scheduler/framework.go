@@ -1,9 +1,9 @@
 // Package scheduler models kube-scheduler: a priority queue of pods that
-// need a node, filter plugins that rule nodes out, score plugins that rank
-// the rest, and the binding that writes the choice back through the API
-// server. Plugins sit behind the framework's small extension-point
-// interfaces (pkg/scheduler/framework/interface.go); ties between equally
-// good nodes go to the model's Chooser instead of a random draw.
+// need a node, a framework of plugins at the real extension points
+// (PreFilter, Filter, PostFilter, PreScore, Score with normalisation,
+// Reserve, Bind; pkg/scheduler/framework/interface.go), the default plugin
+// set with its weights, and preemption. Ties between equally good nodes go
+// to the model's Chooser instead of a random draw.
 package scheduler
 
 import (
@@ -14,7 +14,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	helpers "k8s.io/component-helpers/resource"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+
+	"github.com/podlife/podlife/model/sim"
 )
+
+// MaxNodeScore is the highest score a plugin gives a node.
+const MaxNodeScore = 100
 
 // Code is a plugin's verdict.
 type Code int
@@ -26,12 +31,15 @@ const (
 	Unschedulable
 	// UnschedulableAndUnresolvable: nothing short of changing the pod or node helps.
 	UnschedulableAndUnresolvable
+	// Skip: a PreFilter or PreScore plugin has nothing to do for this pod.
+	Skip
 )
 
 // Status is a plugin's answer; nil means success.
 type Status struct {
 	Code    Code
 	Reasons []string
+	plugin  string // the filter that failed, for detail lines
 }
 
 func unschedulable(code Code, reasons ...string) *Status {
@@ -41,21 +49,63 @@ func unschedulable(code Code, reasons ...string) *Status {
 // Plugin is the common part of every plugin.
 type Plugin interface{ Name() string }
 
+// PreFilterPlugin computes what its Filter needs once per cycle, or
+// rejects the pod for every node at once.
+type PreFilterPlugin interface {
+	Plugin
+	PreFilter(state *CycleState, pod *PodInfo) *Status
+}
+
 // FilterPlugin rules a node in or out for a pod.
 type FilterPlugin interface {
 	Plugin
-	Filter(pod *PodInfo, node *NodeInfo) *Status
+	Filter(state *CycleState, pod *PodInfo, node *NodeInfo) *Status
 }
 
-// ScorePlugin ranks a feasible node from 0 to 100.
+// PreScorePlugin prepares scoring over the feasible nodes.
+type PreScorePlugin interface {
+	Plugin
+	PreScore(state *CycleState, pod *PodInfo, nodes []*NodeInfo) *Status
+}
+
+// ScorePlugin ranks a feasible node; the framework multiplies the
+// (normalised) score by the plugin's weight.
 type ScorePlugin interface {
 	Plugin
-	Score(pod *PodInfo, node *NodeInfo) int64
+	Score(state *CycleState, pod *PodInfo, node *NodeInfo) int64
 	Weight() int64
 }
 
+// ScoreNormalizer rescales a plugin's raw scores to 0..MaxNodeScore.
+type ScoreNormalizer interface {
+	NormalizeScore(state *CycleState, pod *PodInfo, scores []int64)
+}
+
+// CycleState carries plugin data through one scheduling cycle.
+type CycleState struct {
+	data map[string]any
+	// skip holds the plugins whose PreFilter or PreScore said Skip.
+	skip map[string]bool
+}
+
+func newCycleState() *CycleState { return &CycleState{data: map[string]any{}, skip: map[string]bool{}} }
+
+// Write stores a plugin's data.
+func (s *CycleState) Write(key string, v any) { s.data[key] = v }
+
+// Read returns a plugin's data.
+func (s *CycleState) Read(key string) any { return s.data[key] }
+
+// Snapshot is what plugins may read of the cluster beyond one node: every
+// node the scheduler knows, in a fixed order, and the objects that select
+// pods (for the default spreading constraints).
+type Snapshot interface {
+	Nodes() []*NodeInfo
+	List(kind, namespace string) []sim.Object
+}
+
 // PodInfo is a pod with what every plugin needs from it computed once per
-// scheduling cycle, as the framework's PreFilter state does.
+// scheduling cycle.
 type PodInfo struct {
 	Pod *corev1.Pod
 	// Requests are what the pod asks for, init containers and overhead
@@ -64,12 +114,25 @@ type PodInfo struct {
 	// ephemeral-storage, then extended resources by name. Zero requests are
 	// left out.
 	Requests []Amount
-	// NonZeroCPU and NonZeroMem are the requests used for scoring: a
-	// container that asks for no cpu or memory counts as 100m and 200Mi
-	// (pkg/scheduler/util/pod_resources.go).
-	NonZeroCPU, NonZeroMem int64
+	// RequestedCPU and RequestedMem are the plain requests (milli-cpu,
+	// bytes); NonZeroCPU and NonZeroMem count a container that asks for no
+	// cpu or memory as 100m and 200Mi (pkg/scheduler/util/pod_resources.go),
+	// for LeastAllocated.
+	RequestedCPU, RequestedMem int64
+	NonZeroCPU, NonZeroMem     int64
 	// Affinity is the pod's nodeSelector and required node affinity.
 	Affinity nodeaffinity.RequiredNodeAffinity
+	// Priority is spec.priority, 0 when unset.
+	Priority int32
+	// HostPorts are the host ports the pod's containers claim.
+	HostPorts []HostPort
+}
+
+// HostPort is one claimed host port.
+type HostPort struct {
+	IP       string
+	Protocol corev1.Protocol
+	Port     int32
 }
 
 // Amount is a quantity of one resource in the unit the scheduler compares:
@@ -86,14 +149,34 @@ var nonZeroDefaults = corev1.ResourceList{
 
 // NewPodInfo computes a pod's requests with component-helpers.
 func NewPodInfo(pod *corev1.Pod) *PodInfo {
+	requests := helpers.PodRequests(pod, helpers.PodResourcesOptions{})
 	nonZero := helpers.PodRequests(pod, helpers.PodResourcesOptions{NonMissingContainerRequests: nonZeroDefaults})
-	return &PodInfo{
-		Pod:        pod,
-		Requests:   amounts(helpers.PodRequests(pod, helpers.PodResourcesOptions{})),
-		NonZeroCPU: nonZero.Cpu().MilliValue(),
-		NonZeroMem: nonZero.Memory().Value(),
-		Affinity:   nodeaffinity.GetRequiredNodeAffinity(pod),
+	p := &PodInfo{
+		Pod:          pod,
+		Requests:     amounts(requests),
+		RequestedCPU: requests.Cpu().MilliValue(),
+		RequestedMem: requests.Memory().Value(),
+		NonZeroCPU:   nonZero.Cpu().MilliValue(),
+		NonZeroMem:   nonZero.Memory().Value(),
+		Affinity:     nodeaffinity.GetRequiredNodeAffinity(pod),
 	}
+	if pod.Spec.Priority != nil {
+		p.Priority = *pod.Spec.Priority
+	}
+	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
+		for _, c := range list {
+			for _, port := range c.Ports {
+				if port.HostPort > 0 {
+					proto := port.Protocol
+					if proto == "" {
+						proto = corev1.ProtocolTCP
+					}
+					p.HostPorts = append(p.HostPorts, HostPort{IP: port.HostIP, Protocol: proto, Port: port.HostPort})
+				}
+			}
+		}
+	}
+	return p
 }
 
 // amounts lists the non-zero quantities of a resource list in fit order.
@@ -129,7 +212,11 @@ type NodeInfo struct {
 	Requested   map[corev1.ResourceName]int64 // in Amount units
 	NonZeroCPU  int64                         // milli-cpu, for scoring
 	NonZeroMem  int64                         // bytes, for scoring
-	Pods        int
+	// Pods are the pods assumed or bound to the node, in the order they
+	// came; HostPorts are the ports they claim.
+	Pods []*PodInfo
+	// Images are the node's images by normalized name, with their sizes.
+	Images map[string]int64
 }
 
 // NewNodeInfo returns an empty NodeInfo for node.
@@ -150,13 +237,30 @@ func (n *NodeInfo) SetNode(node *corev1.Node) {
 	for name, q := range alloc {
 		n.Allocatable[name] = amount(name, q)
 	}
+	n.Images = map[string]int64{}
+	for _, img := range node.Status.Images {
+		for _, name := range img.Names {
+			n.Images[normalizedImageName(name)] = img.SizeBytes
+		}
+	}
 }
 
 // AddPod accounts for a pod placed on the node.
-func (n *NodeInfo) AddPod(p *PodInfo) { n.account(p, 1) }
+func (n *NodeInfo) AddPod(p *PodInfo) {
+	n.account(p, 1)
+	n.Pods = append(n.Pods, p)
+}
 
 // RemovePod releases a pod's resources.
-func (n *NodeInfo) RemovePod(p *PodInfo) { n.account(p, -1) }
+func (n *NodeInfo) RemovePod(p *PodInfo) {
+	for i, q := range n.Pods {
+		if q.Pod.Namespace == p.Pod.Namespace && q.Pod.Name == p.Pod.Name {
+			n.account(q, -1)
+			n.Pods = slices.Delete(n.Pods, i, i+1)
+			return
+		}
+	}
+}
 
 func (n *NodeInfo) account(p *PodInfo, sign int64) {
 	for _, r := range p.Requests {
@@ -164,7 +268,16 @@ func (n *NodeInfo) account(p *PodInfo, sign int64) {
 	}
 	n.NonZeroCPU += sign * p.NonZeroCPU
 	n.NonZeroMem += sign * p.NonZeroMem
-	n.Pods += int(sign)
+}
+
+// clone copies the node's accounting, for preemption's what-if.
+func (n *NodeInfo) clone() *NodeInfo {
+	c := &NodeInfo{Node: n.Node, Allocatable: n.Allocatable, Requested: map[corev1.ResourceName]int64{},
+		NonZeroCPU: n.NonZeroCPU, NonZeroMem: n.NonZeroMem, Pods: slices.Clone(n.Pods), Images: n.Images}
+	for k, v := range n.Requested {
+		c.Requested[k] = v
+	}
+	return c
 }
 
 // amount is a quantity in the unit the scheduler compares: milli for cpu.

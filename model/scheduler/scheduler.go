@@ -28,12 +28,17 @@ type Config struct {
 
 // Scheduler is the model's kube-scheduler.
 type Scheduler struct {
-	cfg     Config
-	engine  *sim.Engine
-	rec     *trace.Recorder
-	api     *apiserver.Client
-	filters []FilterPlugin
-	scorers []ScorePlugin
+	cfg        Config
+	engine     *sim.Engine
+	rec        *trace.Recorder
+	api        *apiserver.Client
+	preFilters []PreFilterPlugin
+	filters    []FilterPlugin
+	preScores  []PreScorePlugin
+	scorers    []ScorePlugin
+	lister     Lister
+	// Detail, when set, records every node's filter verdict and score.
+	Detail bool
 
 	nodes     []*NodeInfo // in the order the scheduler learnt of them
 	nodeIndex map[string]int
@@ -57,17 +62,35 @@ type placement struct {
 	info *PodInfo
 }
 
+// Lister reads the objects the scheduler's informers would hold.
+type Lister func(kind, namespace string) []sim.Object
+
 // New returns a scheduler with the default plugins, in kube-scheduler's
-// filter order (apis/config/v1/default_plugins.go).
-func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Client) *Scheduler {
-	return &Scheduler{
-		cfg: cfg, engine: engine, rec: rec, api: api,
-		filters:   []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}},
-		scorers:   []ScorePlugin{NodeResourcesFit{}},
+// order (apis/config/v1/default_plugins.go).
+func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Client, lister Lister) *Scheduler {
+	s := &Scheduler{
+		cfg: cfg, engine: engine, rec: rec, api: api, lister: lister,
 		nodeIndex: map[string]int{},
 		waiting:   map[sim.Key]*queuedPod{},
 		placed:    map[sim.Key]placement{},
 	}
+	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
+	s.preFilters = []PreFilterPlugin{spread}
+	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{}, spread, affinity}
+	s.preScores = []PreScorePlugin{NodeAffinity{}, spread}
+	s.scorers = []ScorePlugin{TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}, spread, affinity, NodeResourcesBalancedAllocation{}, images}
+	return s
+}
+
+// Nodes implements Snapshot.
+func (s *Scheduler) Nodes() []*NodeInfo { return s.nodes }
+
+// List implements Snapshot.
+func (s *Scheduler) List(kind, namespace string) []sim.Object {
+	if s.lister == nil {
+		return nil
+	}
+	return s.lister(kind, namespace)
 }
 
 // OnNode handles a watch event for a Node.
@@ -105,7 +128,9 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 		}
 		s.forget(key)
 	case pod.Spec.NodeName != "":
-		if _, ok := s.placed[key]; !ok {
+		if p, ok := s.placed[key]; ok {
+			p.info.Pod = pod // keep the latest state (a deletionTimestamp) for preemption
+		} else {
 			s.place(key, pod.Spec.NodeName, NewPodInfo(pod))
 		}
 		s.forget(key)
@@ -233,38 +258,65 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	qp.attempts++
 	qp.lastAttempt = s.engine.Now()
 	if len(s.nodes) == 0 {
-		s.fail(qp, "no nodes available to schedule pods")
+		s.fail(qp, "no nodes available to schedule pods", postFilterResult{})
 		return
 	}
 	info := NewPodInfo(pod)
+	state := newCycleState()
+	for _, pf := range s.preFilters {
+		if st := pf.PreFilter(state, info); st != nil && st.Code == Skip {
+			state.skip[pf.Name()] = true
+		}
+	}
 	want := numFeasibleNodesToFind(s.cfg.PercentageOfNodesToScore, len(s.nodes))
 	feasible := s.feasible[:0]
 	defer func() { s.feasible = feasible[:0] }()
 	var rejected []nodeStatus
 	checked := 0
-	for i := 0; i < len(s.nodes) && len(feasible) < want; i++ {
+	// A nominated node (from an earlier preemption) is tried first; when it
+	// fits, no other node is looked at.
+	nominatedFits := false
+	if nominated := pod.Status.NominatedNodeName; nominated != "" {
+		if i, ok := s.nodeIndex[nominated]; ok {
+			if st := s.filter(state, info, s.nodes[i]); st == nil {
+				feasible, nominatedFits = append(feasible, s.nodes[i]), true
+			}
+		}
+	}
+	for i := 0; !nominatedFits && i < len(s.nodes) && len(feasible) < want; i++ {
 		ni := s.nodes[(s.nextStart+i)%len(s.nodes)]
 		checked++
-		if st := s.filter(info, ni); st != nil {
+		if st := s.filter(state, info, ni); st != nil {
 			rejected = append(rejected, nodeStatus{ni.Node.Name, st})
+			if s.Detail {
+				s.rec.Stepf(Component, "filter", ref(pod), "%s: %s rejects: %s", ni.Node.Name, st.plugin, strings.Join(st.Reasons, ", "))
+			}
 			continue
 		}
 		feasible = append(feasible, ni)
 	}
-	s.nextStart = (s.nextStart + checked) % len(s.nodes)
-	s.rec.Stepf(Component, "filter", ref(pod), "%d/%d nodes feasible (%d checked)", len(feasible), len(s.nodes), checked)
+	if checked > 0 {
+		s.nextStart = (s.nextStart + checked) % len(s.nodes)
+		s.rec.Stepf(Component, "filter", ref(pod), "%d/%d nodes feasible (%d checked)", len(feasible), len(s.nodes), checked)
+	} else {
+		s.rec.Stepf(Component, "filter", ref(pod), "nominated node %s is feasible", feasible[0].Node.Name)
+	}
 	if len(feasible) == 0 {
-		s.fail(qp, fitError(len(s.nodes), rejected))
+		s.fail(qp, fitError(len(s.nodes), rejected), s.preempt(qp, info, rejected))
 		return
 	}
-	chosen := s.choose(info, feasible)
+	chosen := s.choose(state, info, feasible)
 	s.place(qp.key, chosen.Node.Name, info)
 	s.bind(qp, chosen.Node.Name)
 }
 
-func (s *Scheduler) filter(p *PodInfo, n *NodeInfo) *Status {
+func (s *Scheduler) filter(state *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	for _, f := range s.filters {
-		if st := f.Filter(p, n); st != nil {
+		if state.skip[f.Name()] {
+			continue
+		}
+		if st := f.Filter(state, p, n); st != nil {
+			st.plugin = f.Name()
 			return st
 		}
 	}
@@ -274,20 +326,44 @@ func (s *Scheduler) filter(p *PodInfo, n *NodeInfo) *Status {
 // choose scores the feasible nodes and picks the best; equal best scores go
 // to the Chooser. With one feasible node scoring is skipped, as in
 // kube-scheduler.
-func (s *Scheduler) choose(p *PodInfo, feasible []*NodeInfo) *NodeInfo {
+func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) *NodeInfo {
 	if len(feasible) == 1 {
 		s.rec.Stepf(Component, "score", ref(p.Pod), "only %s is feasible: scoring skipped", feasible[0].Node.Name)
 		return feasible[0]
 	}
+	for _, ps := range s.preScores {
+		if st := ps.PreScore(state, p, feasible); st != nil && st.Code == Skip {
+			state.skip[ps.Name()] = true
+		}
+	}
 	scores := slices.Grow(s.scores[:0], len(feasible))[:len(feasible)]
 	clear(scores)
 	s.scores = scores
-	var best int64 = -1
-	for i, n := range feasible {
-		for _, sp := range s.scorers {
-			scores[i] += sp.Score(p, n) * sp.Weight()
+	plugin := make([]int64, len(feasible))
+	var detail [][]string
+	if s.Detail {
+		detail = make([][]string, len(feasible))
+	}
+	for _, sp := range s.scorers {
+		if state.skip[sp.Name()] {
+			continue
 		}
-		best = max(best, scores[i])
+		for i, n := range feasible {
+			plugin[i] = sp.Score(state, p, n)
+		}
+		if norm, ok := sp.(ScoreNormalizer); ok {
+			norm.NormalizeScore(state, p, plugin)
+		}
+		for i := range feasible {
+			scores[i] += plugin[i] * sp.Weight()
+			if detail != nil {
+				detail[i] = append(detail[i], fmt.Sprintf("%s %d×%d", sp.Name(), plugin[i], sp.Weight()))
+			}
+		}
+	}
+	var best int64 = -1
+	for _, v := range scores {
+		best = max(best, v)
 	}
 	var top []*NodeInfo
 	var names []string
@@ -295,6 +371,9 @@ func (s *Scheduler) choose(p *PodInfo, feasible []*NodeInfo) *NodeInfo {
 		if scores[i] == best {
 			top = append(top, n)
 			names = append(names, n.Node.Name)
+		}
+		if detail != nil {
+			s.rec.Stepf(Component, "score", ref(p.Pod), "%s: %d (%s)", n.Node.Name, scores[i], strings.Join(detail[i], ", "))
 		}
 	}
 	const shown = 5
@@ -336,10 +415,14 @@ func (s *Scheduler) bind(qp *queuedPod, node string) {
 	})
 }
 
-// fail records FailedScheduling, writes the PodScheduled=False condition and
-// parks the pod until a cluster event may help it.
-func (s *Scheduler) fail(qp *queuedPod, msg string) {
+// fail records FailedScheduling, writes the PodScheduled=False condition
+// (and a nominated node, when preemption chose one) and parks the pod
+// until a cluster event may help it.
+func (s *Scheduler) fail(qp *queuedPod, msg string, post postFilterResult) {
 	pod := qp.pod
+	if post.message != "" {
+		msg += " " + post.message
+	}
 	s.rec.Emit(Component, "fail", ref(pod), trace.Warning, "FailedScheduling", msg)
 	s.waiting[qp.key] = qp
 	s.unschedulable = append(s.unschedulable, qp)
@@ -355,30 +438,24 @@ func (s *Scheduler) fail(qp *queuedPod, msg string) {
 		update.Status.Conditions = append(update.Status.Conditions, cond)
 	}
 	update.Status.Phase = corev1.PodPending
+	if post.nominate {
+		update.Status.NominatedNodeName = post.node
+	}
 	res, _ := apiserver.ResourceFor("Pod")
 	s.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: pod.Namespace, Name: pod.Name, Subresource: "status", Object: update}, nil)
 }
 
-// fitError is FitError.Error (framework/types.go): each node's reasons
-// counted, the "count reason" strings sorted as strings and joined, then the
-// preemption dry run's verdict in the same form.
+// fitError is the filter part of FitError.Error (framework/types.go):
+// each node's reasons counted, the "count reason" strings sorted as
+// strings and joined.
 func fitError(total int, rejected []nodeStatus) string {
 	counts := map[string]int{}
-	preemption := map[string]int{}
 	for _, r := range rejected {
 		for _, reason := range r.status.Reasons {
 			counts[reason]++
 		}
-		// Every pod the model runs has priority 0 unless it says otherwise, so
-		// removing lower-priority pods can make room nowhere: a node either
-		// cannot be helped or has no victims.
-		if r.status.Code == UnschedulableAndUnresolvable {
-			preemption["Preemption is not helpful for scheduling"]++
-		} else {
-			preemption["No preemption victims found for incoming pod"]++
-		}
 	}
-	return fmt.Sprintf("0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s.", total, histogram(counts), total, histogram(preemption))
+	return fmt.Sprintf("0/%d nodes are available: %s.", total, histogram(counts))
 }
 
 func histogram(counts map[string]int) string {

@@ -1,0 +1,78 @@
+package scheduler
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	v1helper "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/klog/v2"
+)
+
+// TaintToleration keeps pods off nodes with NoSchedule or NoExecute taints
+// they do not tolerate, and prefers nodes with fewer untolerated
+// PreferNoSchedule taints (framework/plugins/tainttoleration; weight 3).
+type TaintToleration struct{}
+
+// Name implements Plugin.
+func (TaintToleration) Name() string { return "TaintToleration" }
+
+// Weight implements ScorePlugin.
+func (TaintToleration) Weight() int64 { return 3 }
+
+// Filter implements FilterPlugin.
+func (TaintToleration) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
+	hard := func(t *corev1.Taint) bool {
+		return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
+	}
+	if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Node.Spec.Taints, p.Pod.Spec.Tolerations, hard, false); untolerated {
+		return unschedulable(UnschedulableAndUnresolvable, "node(s) had untolerated taint(s)")
+	}
+	return nil
+}
+
+// Score implements ScorePlugin: how many PreferNoSchedule taints the pod
+// does not tolerate (only its PreferNoSchedule tolerations count).
+func (TaintToleration) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
+	var tolerations []corev1.Toleration
+	for _, t := range p.Pod.Spec.Tolerations {
+		if t.Effect == "" || t.Effect == corev1.TaintEffectPreferNoSchedule {
+			tolerations = append(tolerations, t)
+		}
+	}
+	var count int64
+	for i := range n.Node.Spec.Taints {
+		t := &n.Node.Spec.Taints[i]
+		if t.Effect == corev1.TaintEffectPreferNoSchedule && !v1helper.TolerationsTolerateTaint(klog.Background(), tolerations, t, false) {
+			count++
+		}
+	}
+	return count
+}
+
+// NormalizeScore implements ScoreNormalizer: fewer untolerated taints
+// score higher (helper.DefaultNormalizeScore, reversed).
+func (TaintToleration) NormalizeScore(_ *CycleState, _ *PodInfo, scores []int64) {
+	defaultNormalizeScore(MaxNodeScore, true, scores)
+}
+
+// defaultNormalizeScore scales scores so the highest becomes maxPriority,
+// optionally reversed (framework/plugins/helper/normalize_score.go).
+func defaultNormalizeScore(maxPriority int64, reverse bool, scores []int64) {
+	var highest int64
+	for _, s := range scores {
+		highest = max(highest, s)
+	}
+	if highest == 0 {
+		if reverse {
+			for i := range scores {
+				scores[i] = maxPriority
+			}
+		}
+		return
+	}
+	for i, s := range scores {
+		s = maxPriority * s / highest
+		if reverse {
+			s = maxPriority - s
+		}
+		scores[i] = s
+	}
+}
