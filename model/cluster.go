@@ -472,3 +472,7 @@ func (c *Cluster) answer(pod sim.Key, port int32) string {
 	}
 	return dataplane.Unreachable
 }
+
+// ExplainScheduling makes the scheduler record every node's filter verdict
+// and every plugin's score, as a what-if or a scenario asks.
+func (c *Cluster) ExplainScheduling() { c.scheduler.Detail = true }

@@ -89,6 +89,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.failedRequests },
 	},
 	{
+		Pattern: `^the scheduler explains every node$`,
+		Doc:     "records each node's filter verdict (which plugin rejected it, and why) and each plugin's normalised score and weight in the trace",
+		Example: `Given the scheduler explains every node`,
+		handler: func(w *World) any { return w.explainScheduling },
+	},
+	{
 		Pattern: `^the cluster settles$`,
 		Doc:     "lets virtual time run until no component has anything left to do",
 		Example: "And the cluster settles",
@@ -453,6 +459,11 @@ func splitRef(ref string) (string, string) {
 		return ns, name
 	}
 	return "default", ref
+}
+
+func (w *World) explainScheduling() error {
+	w.cluster.ExplainScheduling()
+	return nil
 }
 
 func (w *World) settle() error {

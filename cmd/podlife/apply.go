@@ -23,6 +23,7 @@ type applyReport struct {
 
 func applyCommand() *cobra.Command {
 	var clusterFile, as, output string
+	var schedulerDetail bool
 	var files, groups []string
 	cmd := &cobra.Command{
 		Use:   "apply --cluster FILE -f FILE [-f FILE ...]",
@@ -42,7 +43,7 @@ func applyCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			report, err := runApply(clusterFile, files, as, groups)
+			report, err := runApply(clusterFile, files, as, groups, schedulerDetail)
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
@@ -63,6 +64,7 @@ func applyCommand() *cobra.Command {
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cmd.Flags().BoolVar(&schedulerDetail, "scheduler-detail", false, "record every node's filter verdict and every plugin's score for each pod")
 	cmd.MarkFlagRequired("cluster")
 	return cmd
 }
@@ -75,7 +77,7 @@ func readManifest(path string) ([]*manifest.Document, error) {
 	return manifest.Parse(path, data)
 }
 
-func runApply(clusterFile string, files []string, as string, groups []string) (*applyReport, error) {
+func runApply(clusterFile string, files []string, as string, groups []string, schedulerDetail bool) (*applyReport, error) {
 	var errs diag.List
 	collect := func(err error) {
 		var list diag.List
@@ -103,6 +105,9 @@ func runApply(clusterFile string, files []string, as string, groups []string) (*
 		return nil, err
 	}
 	c := model.New(model.Options{})
+	if schedulerDetail {
+		c.ExplainScheduling()
+	}
 	if err := c.SeedDocuments(seed); err != nil {
 		collect(err)
 	}

@@ -105,6 +105,18 @@ func (pl InterPodAffinity) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Statu
 	return nil
 }
 
+// PreScore implements PreScorePlugin: a pod without preferred terms is not
+// scored by this plugin (the model does not score existing pods'
+// preferred terms towards the incoming pod).
+func (InterPodAffinity) PreScore(_ *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
+	a := p.Pod.Spec.Affinity
+	if a == nil || ((a.PodAffinity == nil || len(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0) &&
+		(a.PodAntiAffinity == nil || len(a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0)) {
+		return &Status{Code: Skip}
+	}
+	return nil
+}
+
 // Score implements ScorePlugin: the incoming pod's preferred terms, for
 // each pod in the node's domain that matches, plus or minus the weight.
 func (pl InterPodAffinity) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {

@@ -77,7 +77,7 @@ func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Cli
 	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
 	s.preFilters = []PreFilterPlugin{spread}
 	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{}, spread, affinity}
-	s.preScores = []PreScorePlugin{NodeAffinity{}, spread}
+	s.preScores = []PreScorePlugin{NodeAffinity{}, spread, affinity}
 	s.scorers = []ScorePlugin{TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}, spread, affinity, NodeResourcesBalancedAllocation{}, images}
 	return s
 }

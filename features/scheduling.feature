@@ -1,0 +1,335 @@
+Feature: Scheduling: which node a pod gets, and why it gets none
+  kube-scheduler filters the nodes (the first filter to say no gives a
+  node's reason), scores the ones left with each plugin's normalised score
+  times its weight, and binds the pod to the best. When no node fits it
+  writes FailedScheduling: every node's reasons counted, the counts sorted
+  as text, then what preemption found.
+
+  Scenario: No fitting node: every node's reason, counted and sorted
+    Given a cluster with nodes:
+      | name   | cpu | taints                | unschedulable |
+      | small  | 1   |                       |               |
+      | gpu    | 8   | gpu=true:NoSchedule   |               |
+      | drain  | 8   |                       | true          |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: big
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "2"
+      """
+    And the cluster settles
+    Then pod "big" is not scheduled
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.message ==
+        '0/3 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.')
+      """
+    And the trace matches the golden file
+
+  Scenario: A pod waits until a node that fits joins
+    Given a cluster with nodes:
+      | name   | cpu |
+      | small  | 1   |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: big
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "2"
+      """
+    And the cluster settles
+    And a cluster with nodes:
+      | name   | cpu |
+      | large  | 4   |
+    And the cluster settles
+    Then pod "big" is on node "large"
+    And the trace satisfies:
+      """cel
+      events.before('FailedScheduling', 'Scheduled') &&
+      events.exists(e, e.action == 'enqueue' && e.message.contains('NodeAdd'))
+      """
+    And the trace matches the golden file
+
+  Scenario: Node selectors, host ports and anti-affinity each rule nodes out
+    Given a cluster with nodes:
+      | name   | labels                    |
+      | n1     | disk=ssd,zone=a           |
+      | n2     | disk=ssd,zone=b           |
+      | n3     | disk=hdd,zone=c           |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache-1
+        labels:
+          app: cache
+      spec:
+        nodeSelector:
+          disk: ssd
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: cache
+              topologyKey: zone
+        containers:
+        - name: redis
+          image: redis:7.4
+          ports:
+          - containerPort: 6379
+            hostPort: 6379
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache-2
+        labels:
+          app: cache
+      spec:
+        nodeSelector:
+          disk: ssd
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: cache
+              topologyKey: zone
+        containers:
+        - name: redis
+          image: redis:7.4
+      """
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache-3
+        labels:
+          app: cache
+      spec:
+        nodeSelector:
+          disk: ssd
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: cache
+              topologyKey: zone
+        containers:
+        - name: redis
+          image: redis:7.4
+      """
+    And the cluster settles
+    Then pod "cache-3" is not scheduled
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.object == 'pod/default/cache-3' && e.message ==
+        "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.")
+      """
+    And the trace matches the golden file
+
+  Scenario: A DoNotSchedule spread constraint keeps zones within one pod of each other
+    Given a cluster with nodes:
+      | name | labels |
+      | a1   | zone=a |
+      | a2   | zone=a |
+      | b1   | zone=b |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 4
+        selector:
+          matchLabels:
+            app: web
+        template:
+          metadata:
+            labels:
+              app: web
+          spec:
+            topologySpreadConstraints:
+            - maxSkew: 1
+              topologyKey: zone
+              whenUnsatisfiable: DoNotSchedule
+              labelSelector:
+                matchLabels:
+                  app: web
+            containers:
+            - name: app
+              image: nginx:1.27
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.filter(p, p.spec.nodeName == 'b1').size() == 2 &&
+      pods.filter(p, p.spec.nodeName in ['a1', 'a2']).size() == 2
+      """
+    And the trace matches the golden file
+
+  Scenario: A high-priority pod preempts a low-priority one
+    Given a cluster with nodes:
+      | name   | cpu |
+      | node01 | 2   |
+    And the cluster already has:
+      """yaml
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata:
+        name: critical
+      value: 1000
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: batch
+      spec:
+        terminationGracePeriodSeconds: 2
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 1500m
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: payments
+      spec:
+        priorityClassName: critical
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "1"
+      """
+    And the cluster settles
+    Then pod "payments" is on node "node01"
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.object == 'pod/default/payments' && e.message ==
+        '0/1 nodes are available: 1 Insufficient cpu. preemption: found a potential placement for pod on node node01, preempting 1 victims') &&
+      events.exists(e, e.reason == 'Preempted' && e.object == 'pod/default/batch' &&
+        e.message.startsWith('Preempted by pod ') && e.message.endsWith(' on node node01')) &&
+      events.before('Preempted', 'Killing') &&
+      !pods.exists(p, p.metadata.name == 'batch')
+      """
+    And the trace matches the golden file
+
+  Scenario: A pod with preemptionPolicy Never waits instead
+    Given a cluster with nodes:
+      | name   | cpu |
+      | node01 | 2   |
+    And the cluster already has:
+      """yaml
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata:
+        name: polite
+      value: 1000
+      preemptionPolicy: Never
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: batch
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 1500m
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: report
+      spec:
+        priorityClassName: polite
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "1"
+      """
+    And the cluster settles
+    Then pod "report" is not scheduled
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.message ==
+        '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.')
+      """
+
+  # n2 already holds the (large) image, so ImageLocality tips the balance;
+  # n3's PreferNoSchedule taint costs it the TaintToleration score.
+  Scenario: Asked to, the scheduler shows every node's verdict and score
+    Given the registry serves images:
+      | image      | size  |
+      | nginx:1.27 | 500Mi |
+    And a cluster with nodes:
+      | name   | cpu | images     | taints                      |
+      | n1     | 4   |            |                             |
+      | n2     | 4   | nginx:1.27 |                             |
+      | n3     | 4   |            | noisy=true:PreferNoSchedule |
+      | n4     | 1   |            |                             |
+    And the scheduler explains every node
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: nginx
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "2"
+      """
+    And the cluster settles
+    Then pod "web" is on node "n2"
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.action == 'filter' && e.message == 'n4: NodeResourcesFit rejects: Insufficient cpu') &&
+      events.exists(e, e.action == 'score' && e.message.startsWith('n3: ') && e.message.contains('TaintToleration 0×3'))
+      """
+    And the trace matches the golden file
