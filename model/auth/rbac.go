@@ -27,7 +27,7 @@ func (RBAC) Name() string { return "RBAC" }
 
 // Authorize implements apiserver.Authorizer.
 func (r RBAC) Authorize(a apiserver.Attributes) (apiserver.Decision, string) {
-	v := r.Explain(a)
+	v := r.walk(a, false)
 	if v.Allowed {
 		return apiserver.Allow, "RBAC: allowed by " + v.Source
 	}
@@ -49,13 +49,19 @@ type Verdict struct {
 	Bindings []string
 	// Errors are role references that did not resolve.
 	Errors []error
+
+	explain bool
 }
 
 // Explain walks the bindings as Authorize does and reports the verdict.
 // Bindings are visited in name order (the real authorizer's informer order
 // is unspecified; any order gives the same decision).
-func (r RBAC) Explain(a apiserver.Attributes) Verdict {
-	var v Verdict
+func (r RBAC) Explain(a apiserver.Attributes) Verdict { return r.walk(a, true) }
+
+// walk visits the bindings; with explain it also lists every binding that
+// applies, which authorizing alone does not need.
+func (r RBAC) walk(a apiserver.Attributes, explain bool) Verdict {
+	v := Verdict{explain: explain}
 	for _, obj := range r.Store.List("ClusterRoleBinding", "") {
 		b := obj.(*rbacv1.ClusterRoleBinding)
 		if v.visit(a, b.Subjects, b.RoleRef, "", r.rules,
@@ -87,8 +93,9 @@ func (v *Verdict) visit(a apiserver.Attributes, subjects []rbacv1.Subject, ref r
 	if i < 0 {
 		return false
 	}
-	source := describe(&subjects[i])
-	v.Bindings = append(v.Bindings, source)
+	if v.explain {
+		v.Bindings = append(v.Bindings, describe(&subjects[i]))
+	}
 	rules, err := resolve(ref, namespace)
 	if err != nil {
 		v.Errors = append(v.Errors, err)
@@ -96,7 +103,7 @@ func (v *Verdict) visit(a apiserver.Attributes, subjects []rbacv1.Subject, ref r
 	}
 	for j := range rules {
 		if RuleAllows(a, &rules[j]) {
-			v.Allowed, v.Source, v.Rule = true, source, &rules[j]
+			v.Allowed, v.Source, v.Rule = true, describe(&subjects[i]), &rules[j]
 			return true
 		}
 	}

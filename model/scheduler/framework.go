@@ -84,8 +84,10 @@ type ScoreNormalizer interface {
 // CycleState carries plugin data through one scheduling cycle.
 type CycleState struct {
 	data map[string]any
-	// skip holds the plugins whose PreFilter or PreScore said Skip.
-	skip map[string]bool
+	// skip holds the plugins whose PreFilter or PreScore said Skip;
+	// filters are the ones that run this cycle.
+	skip    map[string]bool
+	filters []FilterPlugin
 }
 
 func newCycleState() *CycleState { return &CycleState{data: map[string]any{}, skip: map[string]bool{}} }
@@ -102,6 +104,11 @@ func (s *CycleState) Read(key string) any { return s.data[key] }
 type Snapshot interface {
 	Nodes() []*NodeInfo
 	List(kind, namespace string) []sim.Object
+	// ImageNodes is how many nodes hold an image (by normalized name).
+	ImageNodes(image string) int
+	// HasAntiAffinityPods reports whether any placed pod has required
+	// anti-affinity terms.
+	HasAntiAffinityPods() bool
 }
 
 // PodInfo is a pod with what every plugin needs from it computed once per
@@ -126,6 +133,9 @@ type PodInfo struct {
 	Priority int32
 	// HostPorts are the host ports the pod's containers claim.
 	HostPorts []HostPort
+	// RequiredAffinity and RequiredAntiAffinity are the pod's required pod
+	// (anti-)affinity terms, parsed once.
+	RequiredAffinity, RequiredAntiAffinity []affinityTerm
 }
 
 // HostPort is one claimed host port.
@@ -163,6 +173,8 @@ func NewPodInfo(pod *corev1.Pod) *PodInfo {
 	if pod.Spec.Priority != nil {
 		p.Priority = *pod.Spec.Priority
 	}
+	affinity, anti := required(pod)
+	p.RequiredAffinity, p.RequiredAntiAffinity = parseTerms(affinity, pod.Namespace), parseTerms(anti, pod.Namespace)
 	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for _, c := range list {
 			for _, port := range c.Ports {
@@ -205,23 +217,77 @@ func fitOrder(name corev1.ResourceName) string {
 	return "9" + string(name)
 }
 
+// Resources are amounts of resources in Amount units, the common ones in
+// fields (the scheduler reads them for every node of every cycle).
+type Resources struct {
+	CPU, Memory, EphemeralStorage, Pods int64
+	Scalar                              map[corev1.ResourceName]int64
+}
+
+// Get returns the amount of one resource.
+func (r *Resources) Get(name corev1.ResourceName) int64 {
+	switch name {
+	case corev1.ResourceCPU:
+		return r.CPU
+	case corev1.ResourceMemory:
+		return r.Memory
+	case corev1.ResourceEphemeralStorage:
+		return r.EphemeralStorage
+	case corev1.ResourcePods:
+		return r.Pods
+	}
+	return r.Scalar[name]
+}
+
+// Add changes the amount of one resource by delta.
+func (r *Resources) Add(name corev1.ResourceName, delta int64) {
+	switch name {
+	case corev1.ResourceCPU:
+		r.CPU += delta
+	case corev1.ResourceMemory:
+		r.Memory += delta
+	case corev1.ResourceEphemeralStorage:
+		r.EphemeralStorage += delta
+	case corev1.ResourcePods:
+		r.Pods += delta
+	default:
+		if r.Scalar == nil {
+			r.Scalar = map[corev1.ResourceName]int64{}
+		}
+		r.Scalar[name] += delta
+	}
+}
+
+func (r Resources) clone() Resources {
+	c := r
+	if r.Scalar != nil {
+		c.Scalar = make(map[corev1.ResourceName]int64, len(r.Scalar))
+		for k, v := range r.Scalar {
+			c.Scalar[k] = v
+		}
+	}
+	return c
+}
+
 // NodeInfo is a node and what the pods assigned to it already use.
 type NodeInfo struct {
 	Node        *corev1.Node
-	Allocatable map[corev1.ResourceName]int64 // in Amount units
-	Requested   map[corev1.ResourceName]int64 // in Amount units
-	NonZeroCPU  int64                         // milli-cpu, for scoring
-	NonZeroMem  int64                         // bytes, for scoring
+	Allocatable Resources
+	Requested   Resources
+	NonZeroCPU  int64 // milli-cpu, for scoring
+	NonZeroMem  int64 // bytes, for scoring
 	// Pods are the pods assumed or bound to the node, in the order they
 	// came; HostPorts are the ports they claim.
 	Pods []*PodInfo
+	// AntiAffinityPods are the pods with required anti-affinity terms.
+	AntiAffinityPods []*PodInfo
 	// Images are the node's images by normalized name, with their sizes.
 	Images map[string]int64
 }
 
 // NewNodeInfo returns an empty NodeInfo for node.
 func NewNodeInfo(node *corev1.Node) *NodeInfo {
-	n := &NodeInfo{Requested: map[corev1.ResourceName]int64{}}
+	n := &NodeInfo{}
 	n.SetNode(node)
 	return n
 }
@@ -233,9 +299,9 @@ func (n *NodeInfo) SetNode(node *corev1.Node) {
 		alloc = node.Status.Capacity
 	}
 	n.Node = node
-	n.Allocatable = make(map[corev1.ResourceName]int64, len(alloc))
+	n.Allocatable = Resources{}
 	for name, q := range alloc {
-		n.Allocatable[name] = amount(name, q)
+		n.Allocatable.Add(name, amount(name, q))
 	}
 	n.Images = map[string]int64{}
 	for _, img := range node.Status.Images {
@@ -249,6 +315,9 @@ func (n *NodeInfo) SetNode(node *corev1.Node) {
 func (n *NodeInfo) AddPod(p *PodInfo) {
 	n.account(p, 1)
 	n.Pods = append(n.Pods, p)
+	if len(p.RequiredAntiAffinity) > 0 {
+		n.AntiAffinityPods = append(n.AntiAffinityPods, p)
+	}
 }
 
 // RemovePod releases a pod's resources.
@@ -257,6 +326,7 @@ func (n *NodeInfo) RemovePod(p *PodInfo) {
 		if q.Pod.Namespace == p.Pod.Namespace && q.Pod.Name == p.Pod.Name {
 			n.account(q, -1)
 			n.Pods = slices.Delete(n.Pods, i, i+1)
+			n.AntiAffinityPods = slices.DeleteFunc(n.AntiAffinityPods, func(a *PodInfo) bool { return a == q })
 			return
 		}
 	}
@@ -264,7 +334,7 @@ func (n *NodeInfo) RemovePod(p *PodInfo) {
 
 func (n *NodeInfo) account(p *PodInfo, sign int64) {
 	for _, r := range p.Requests {
-		n.Requested[r.Name] += sign * r.Value
+		n.Requested.Add(r.Name, sign*r.Value)
 	}
 	n.NonZeroCPU += sign * p.NonZeroCPU
 	n.NonZeroMem += sign * p.NonZeroMem
@@ -272,11 +342,8 @@ func (n *NodeInfo) account(p *PodInfo, sign int64) {
 
 // clone copies the node's accounting, for preemption's what-if.
 func (n *NodeInfo) clone() *NodeInfo {
-	c := &NodeInfo{Node: n.Node, Allocatable: n.Allocatable, Requested: map[corev1.ResourceName]int64{},
-		NonZeroCPU: n.NonZeroCPU, NonZeroMem: n.NonZeroMem, Pods: slices.Clone(n.Pods), Images: n.Images}
-	for k, v := range n.Requested {
-		c.Requested[k] = v
-	}
+	c := &NodeInfo{Node: n.Node, Allocatable: n.Allocatable, Requested: n.Requested.clone(),
+		NonZeroCPU: n.NonZeroCPU, NonZeroMem: n.NonZeroMem, Pods: slices.Clone(n.Pods), AntiAffinityPods: slices.Clone(n.AntiAffinityPods), Images: n.Images}
 	return c
 }
 

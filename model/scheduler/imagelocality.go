@@ -19,26 +19,50 @@ const (
 	maxContainerThreshold = 1000 * mb
 )
 
-// Score implements ScorePlugin.
-func (l ImageLocality) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
+const imageSpreadKey = "ImageLocality/spread"
+
+// PreScore implements PreScorePlugin: for each of the pod's images, the
+// share of nodes that hold it (the snapshot's ImageStateSummary.NumNodes).
+func (l ImageLocality) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
 	nodes := l.Snapshot.Nodes()
-	var sum int64
-	count := 0
+	spread := map[string]float64{}
 	for _, list := range [][]string{containerImages(p, true), containerImages(p, false)} {
 		for _, image := range list {
-			count++
 			name := normalizedImageName(image)
-			size, ok := n.Images[name]
-			if !ok {
+			if _, done := spread[name]; done {
 				continue
 			}
-			having := 0
-			for _, other := range nodes {
-				if _, has := other.Images[name]; has {
-					having++
-				}
+			spread[name] = float64(l.Snapshot.ImageNodes(name)) / float64(len(nodes))
+		}
+	}
+	var names []string
+	for _, list := range [][]string{containerImages(p, true), containerImages(p, false)} {
+		for _, image := range list {
+			names = append(names, normalizedImageName(image))
+		}
+	}
+	state.Write(imageSpreadKey, &imageState{names: names, spread: spread})
+	return nil
+}
+
+type imageState struct {
+	names  []string // every container's image, normalized
+	spread map[string]float64
+}
+
+// Score implements ScorePlugin.
+func (l ImageLocality) Score(state *CycleState, p *PodInfo, n *NodeInfo) int64 {
+	s, _ := state.Read(imageSpreadKey).(*imageState)
+	if s == nil {
+		return 0
+	}
+	var sum int64
+	count := len(s.names)
+	if len(n.Images) > 0 {
+		for _, name := range s.names {
+			if size, ok := n.Images[name]; ok {
+				sum += int64(float64(size) * s.spread[name])
 			}
-			sum += int64(float64(size) * float64(having) / float64(len(nodes)))
 		}
 	}
 	upper := int64(maxContainerThreshold) * int64(count)

@@ -9,7 +9,9 @@ import (
 // InterPodAffinity places a pod near or away from other pods by topology
 // (framework/plugins/interpodaffinity; weight 2): required affinity and
 // anti-affinity of the incoming pod, the required anti-affinity of pods
-// already placed, and preferred terms for scoring.
+// already placed, and preferred terms for scoring. PreFilter reduces every
+// term to the topology values it matches, once per cycle, so Filter is a
+// lookup per node.
 type InterPodAffinity struct{ Snapshot Snapshot }
 
 // Name implements Plugin.
@@ -18,32 +20,77 @@ func (InterPodAffinity) Name() string { return "InterPodAffinity" }
 // Weight implements ScorePlugin.
 func (InterPodAffinity) Weight() int64 { return 2 }
 
-// termMatches reports whether a pod falls under an affinity term of a pod
-// in namespace owner: the term's namespaces (its owner's when it names
-// none) and its label selector.
-func termMatches(term corev1.PodAffinityTerm, owner string, pod *corev1.Pod) bool {
-	namespaces := term.Namespaces
-	if len(namespaces) == 0 && term.NamespaceSelector == nil {
-		namespaces = []string{owner}
+// domains are topology values by topology key.
+type domains map[string]map[string]bool
+
+func (d domains) add(key, value string) {
+	if d[key] == nil {
+		d[key] = map[string]bool{}
 	}
-	inNS := false
-	for _, ns := range namespaces {
-		inNS = inNS || ns == pod.Namespace
-	}
-	if term.NamespaceSelector != nil && len(term.NamespaceSelector.MatchLabels) == 0 && len(term.NamespaceSelector.MatchExpressions) == 0 {
-		inNS = true // an empty namespace selector means every namespace
-	}
-	if !inNS {
-		return false
-	}
-	sel, err := metav1.LabelSelectorAsSelector(term.LabelSelector)
-	return err == nil && sel.Matches(labels.Set(pod.Labels))
+	d[key][value] = true
 }
 
-func sameDomain(a, b *corev1.Node, key string) bool {
-	va, ok := a.Labels[key]
-	vb, okb := b.Labels[key]
-	return ok && okb && va == vb
+func (d domains) has(n *corev1.Node, key string) bool {
+	v, ok := n.Labels[key]
+	return ok && d[key][v]
+}
+
+type affinityState struct {
+	affinity     []affinityTerm
+	affinityAt   []domains // per term: where matching pods run
+	anyMatch     []bool    // per term: whether any pod matches at all
+	selfMatch    []bool    // per term: whether the incoming pod matches it
+	anti         []affinityTerm
+	antiAt       []domains // per term
+	existingAnti domains   // where placed pods' anti-affinity forbids the pod
+}
+
+const affinityKey, affinityScoreKey = "InterPodAffinity/filter", "InterPodAffinity/score"
+
+// affinityTerm is a pod affinity term parsed once: the namespaces it
+// covers and its selector.
+type affinityTerm struct {
+	corev1.PodAffinityTerm
+	allNamespaces bool
+	namespaces    []string
+	selector      labels.Selector // nil when the selector does not parse: it matches nothing
+}
+
+// parseTerms reads the terms of a pod in namespace owner: a term names its
+// owner's namespace when it names none; an empty namespace selector means
+// every namespace.
+func parseTerms(terms []corev1.PodAffinityTerm, owner string) []affinityTerm {
+	out := make([]affinityTerm, len(terms))
+	for i, t := range terms {
+		out[i].PodAffinityTerm = t
+		out[i].namespaces = t.Namespaces
+		if len(t.Namespaces) == 0 && t.NamespaceSelector == nil {
+			out[i].namespaces = []string{owner}
+		}
+		out[i].allNamespaces = t.NamespaceSelector != nil && len(t.NamespaceSelector.MatchLabels) == 0 && len(t.NamespaceSelector.MatchExpressions) == 0
+		if sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector); err == nil {
+			out[i].selector = sel
+		}
+	}
+	return out
+}
+
+// matches reports whether a pod falls under the term.
+func (t *affinityTerm) matches(pod *corev1.Pod) bool {
+	if t.selector == nil {
+		return false
+	}
+	inNS := t.allNamespaces
+	for _, ns := range t.namespaces {
+		inNS = inNS || ns == pod.Namespace
+	}
+	return inNS && t.selector.Matches(labels.Set(pod.Labels))
+}
+
+// termMatches is matches for a term not parsed ahead.
+func termMatches(term corev1.PodAffinityTerm, owner string, pod *corev1.Pod) bool {
+	t := parseTerms([]corev1.PodAffinityTerm{term}, owner)
+	return t[0].matches(pod)
 }
 
 func required(p *corev1.Pod) (affinity, anti []corev1.PodAffinityTerm) {
@@ -58,92 +105,143 @@ func required(p *corev1.Pod) (affinity, anti []corev1.PodAffinityTerm) {
 	return affinity, anti
 }
 
-// Filter implements FilterPlugin, checking in the plugin's order.
-func (pl InterPodAffinity) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
-	affinity, anti := required(p.Pod)
-	nodes := pl.Snapshot.Nodes()
-	for _, term := range affinity {
-		satisfied, anyMatch := false, false
-		for _, other := range nodes {
-			for _, q := range other.Pods {
-				if termMatches(term, p.Pod.Namespace, q.Pod) {
-					anyMatch = true
-					if sameDomain(other.Node, n.Node, term.TopologyKey) {
-						satisfied = true
+// PreFilter implements PreFilterPlugin.
+func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
+	affinity, anti := p.RequiredAffinity, p.RequiredAntiAffinity
+	if len(affinity) == 0 && len(anti) == 0 && !pl.Snapshot.HasAntiAffinityPods() {
+		return &Status{Code: Skip}
+	}
+	s := &affinityState{affinity: affinity, anti: anti, existingAnti: domains{}}
+	for i := range affinity {
+		s.affinityAt = append(s.affinityAt, domains{})
+		s.anyMatch = append(s.anyMatch, false)
+		s.selfMatch = append(s.selfMatch, affinity[i].matches(p.Pod))
+	}
+	for range anti {
+		s.antiAt = append(s.antiAt, domains{})
+	}
+	existing := false
+	for _, n := range pl.Snapshot.Nodes() {
+		if len(affinity) == 0 && len(anti) == 0 && len(n.AntiAffinityPods) == 0 {
+			continue
+		}
+		for _, q := range n.AntiAffinityPods {
+			for i := range q.RequiredAntiAffinity {
+				term := &q.RequiredAntiAffinity[i]
+				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(p.Pod) {
+					s.existingAnti.add(term.TopologyKey, v)
+					existing = true
+				}
+			}
+		}
+		if len(affinity) == 0 && len(anti) == 0 {
+			continue
+		}
+		for _, q := range n.Pods {
+			for i := range affinity {
+				term := &affinity[i]
+				if term.matches(q.Pod) {
+					s.anyMatch[i] = true
+					if v, ok := n.Node.Labels[term.TopologyKey]; ok {
+						s.affinityAt[i].add(term.TopologyKey, v)
 					}
 				}
 			}
+			for i := range anti {
+				term := &anti[i]
+				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(q.Pod) {
+					s.antiAt[i].add(term.TopologyKey, v)
+				}
+			}
+		}
+	}
+	if len(affinity) == 0 && len(anti) == 0 && !existing {
+		return &Status{Code: Skip}
+	}
+	state.Write(affinityKey, s)
+	return nil
+}
+
+// Filter implements FilterPlugin, checking in the plugin's order.
+func (InterPodAffinity) Filter(state *CycleState, _ *PodInfo, n *NodeInfo) *Status {
+	s, _ := state.Read(affinityKey).(*affinityState)
+	if s == nil {
+		return nil
+	}
+	for i, term := range s.affinity {
+		if s.affinityAt[i].has(n.Node, term.TopologyKey) {
+			continue
 		}
 		// The first pod of a group that matches its own term may go
 		// anywhere with the topology key.
-		if !satisfied && !(!anyMatch && termMatches(term, p.Pod.Namespace, p.Pod) && n.Node.Labels[term.TopologyKey] != "") {
-			return unschedulable(UnschedulableAndUnresolvable, "node(s) didn't match pod affinity rules")
+		if !s.anyMatch[i] && s.selfMatch[i] && n.Node.Labels[term.TopologyKey] != "" {
+			continue
+		}
+		return unschedulable(UnschedulableAndUnresolvable, "node(s) didn't match pod affinity rules")
+	}
+	for i, term := range s.anti {
+		if s.antiAt[i].has(n.Node, term.TopologyKey) {
+			return unschedulable(Unschedulable, "node(s) didn't match pod anti-affinity rules")
 		}
 	}
-	for _, term := range anti {
-		for _, other := range nodes {
-			if !sameDomain(other.Node, n.Node, term.TopologyKey) {
-				continue
-			}
-			for _, q := range other.Pods {
-				if termMatches(term, p.Pod.Namespace, q.Pod) {
-					return unschedulable(Unschedulable, "node(s) didn't match pod anti-affinity rules")
-				}
-			}
-		}
-	}
-	for _, other := range nodes {
-		for _, q := range other.Pods {
-			_, theirs := required(q.Pod)
-			for _, term := range theirs {
-				if termMatches(term, q.Pod.Namespace, p.Pod) && sameDomain(other.Node, n.Node, term.TopologyKey) {
-					return unschedulable(Unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules")
-				}
-			}
+	for key := range s.existingAnti {
+		if s.existingAnti.has(n.Node, key) {
+			return unschedulable(Unschedulable, "node(s) didn't satisfy existing pods anti-affinity rules")
 		}
 	}
 	return nil
 }
+
+// scoreState holds, per topology key and value, the weight preferred
+// terms give a node there.
+type scoreState map[string]map[string]int64
 
 // PreScore implements PreScorePlugin: a pod without preferred terms is not
 // scored by this plugin (the model does not score existing pods'
 // preferred terms towards the incoming pod).
-func (InterPodAffinity) PreScore(_ *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
+func (pl InterPodAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
 	a := p.Pod.Spec.Affinity
-	if a == nil || ((a.PodAffinity == nil || len(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0) &&
-		(a.PodAntiAffinity == nil || len(a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0)) {
+	var terms []corev1.WeightedPodAffinityTerm
+	var signs []int64
+	if a != nil && a.PodAffinity != nil {
+		for _, t := range a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			terms, signs = append(terms, t), append(signs, 1)
+		}
+	}
+	if a != nil && a.PodAntiAffinity != nil {
+		for _, t := range a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
+			terms, signs = append(terms, t), append(signs, -1)
+		}
+	}
+	if len(terms) == 0 {
 		return &Status{Code: Skip}
 	}
+	s := scoreState{}
+	for _, n := range pl.Snapshot.Nodes() {
+		for _, q := range n.Pods {
+			for i, t := range terms {
+				v, ok := n.Node.Labels[t.PodAffinityTerm.TopologyKey]
+				if ok && termMatches(t.PodAffinityTerm, p.Pod.Namespace, q.Pod) {
+					if s[t.PodAffinityTerm.TopologyKey] == nil {
+						s[t.PodAffinityTerm.TopologyKey] = map[string]int64{}
+					}
+					s[t.PodAffinityTerm.TopologyKey][v] += signs[i] * int64(t.Weight)
+				}
+			}
+		}
+	}
+	state.Write(affinityScoreKey, s)
 	return nil
 }
 
-// Score implements ScorePlugin: the incoming pod's preferred terms, for
-// each pod in the node's domain that matches, plus or minus the weight.
-func (pl InterPodAffinity) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
-	a := p.Pod.Spec.Affinity
-	if a == nil || (a.PodAffinity == nil && a.PodAntiAffinity == nil) {
-		return 0
-	}
-	var preferred, avoid []corev1.WeightedPodAffinityTerm
-	if a.PodAffinity != nil {
-		preferred = a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution
-	}
-	if a.PodAntiAffinity != nil {
-		avoid = a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution
-	}
+// Score implements ScorePlugin: the preferred terms' weights for the pods
+// in the node's domains, plus for affinity and minus for anti-affinity.
+func (InterPodAffinity) Score(state *CycleState, _ *PodInfo, n *NodeInfo) int64 {
+	s, _ := state.Read(affinityScoreKey).(scoreState)
 	var score int64
-	for _, other := range pl.Snapshot.Nodes() {
-		for _, q := range other.Pods {
-			for _, t := range preferred {
-				if termMatches(t.PodAffinityTerm, p.Pod.Namespace, q.Pod) && sameDomain(other.Node, n.Node, t.PodAffinityTerm.TopologyKey) {
-					score += int64(t.Weight)
-				}
-			}
-			for _, t := range avoid {
-				if termMatches(t.PodAffinityTerm, p.Pod.Namespace, q.Pod) && sameDomain(other.Node, n.Node, t.PodAffinityTerm.TopologyKey) {
-					score -= int64(t.Weight)
-				}
-			}
+	for key, values := range s {
+		if v, ok := n.Node.Labels[key]; ok {
+			score += values[v]
 		}
 	}
 	return score

@@ -21,15 +21,15 @@ func (NodeResourcesFit) Weight() int64 { return 1 }
 func (NodeResourcesFit) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	var reasons []string
 	code := Unschedulable
-	if len(n.Pods)+1 > int(n.Allocatable[corev1.ResourcePods]) {
+	if int64(len(n.Pods))+1 > n.Allocatable.Pods {
 		reasons = append(reasons, "Too many pods")
 	}
 	for _, r := range p.Requests {
 		if r.Name == corev1.ResourcePods {
 			continue
 		}
-		alloc := n.Allocatable[r.Name]
-		if r.Value > alloc-n.Requested[r.Name] {
+		alloc := n.Allocatable.Get(r.Name)
+		if r.Value > alloc-n.Requested.Get(r.Name) {
 			reasons = append(reasons, insufficient(r.Name))
 			if r.Value > alloc {
 				code = UnschedulableAndUnresolvable
@@ -62,8 +62,8 @@ func insufficient(name corev1.ResourceName) string {
 func (NodeResourcesFit) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
 	var score, weights int64
 	for _, r := range []struct{ requested, allocatable int64 }{
-		{n.NonZeroCPU + p.NonZeroCPU, n.Allocatable[corev1.ResourceCPU]},
-		{n.NonZeroMem + p.NonZeroMem, n.Allocatable[corev1.ResourceMemory]},
+		{n.NonZeroCPU + p.NonZeroCPU, n.Allocatable.CPU},
+		{n.NonZeroMem + p.NonZeroMem, n.Allocatable.Memory},
 	} {
 		if r.allocatable == 0 {
 			continue

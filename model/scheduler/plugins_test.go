@@ -16,6 +16,23 @@ type snapshot []*NodeInfo
 
 func (s snapshot) Nodes() []*NodeInfo               { return s }
 func (s snapshot) List(string, string) []sim.Object { return nil }
+func (s snapshot) HasAntiAffinityPods() bool {
+	for _, n := range s {
+		if len(n.AntiAffinityPods) > 0 {
+			return true
+		}
+	}
+	return false
+}
+func (s snapshot) ImageNodes(image string) int {
+	n := 0
+	for _, ni := range s {
+		if _, ok := ni.Images[image]; ok {
+			n++
+		}
+	}
+	return n
+}
 
 func testNode(name string, labels map[string]string, mutate ...func(*corev1.Node)) *NodeInfo {
 	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: labels}, Status: corev1.NodeStatus{Allocatable: corev1.ResourceList{

@@ -53,8 +53,16 @@ type Scheduler struct {
 
 	// Scratch space reused by every cycle: one cycle runs at a time, and on
 	// a large cluster these are the scheduler's biggest allocations.
-	feasible []*NodeInfo
-	scores   []int64
+	feasible   []*NodeInfo
+	scores     []int64
+	runFilters []FilterPlugin
+	imageNodes map[string]int
+	// antiAffinityPods counts placed pods with required anti-affinity.
+	antiAffinityPods int
+	// more per-cycle scratch, for choose
+	top          []*NodeInfo
+	names        []string
+	pluginScores []int64
 }
 
 type placement struct {
@@ -75,15 +83,32 @@ func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Cli
 		placed:    map[sim.Key]placement{},
 	}
 	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
-	s.preFilters = []PreFilterPlugin{spread}
+	s.preFilters = []PreFilterPlugin{spread, affinity}
 	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{}, spread, affinity}
-	s.preScores = []PreScorePlugin{NodeAffinity{}, spread, affinity}
+	s.preScores = []PreScorePlugin{NodeAffinity{}, spread, affinity, images}
 	s.scorers = []ScorePlugin{TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}, spread, affinity, NodeResourcesBalancedAllocation{}, images}
 	return s
 }
 
 // Nodes implements Snapshot.
 func (s *Scheduler) Nodes() []*NodeInfo { return s.nodes }
+
+// HasAntiAffinityPods implements Snapshot.
+func (s *Scheduler) HasAntiAffinityPods() bool { return s.antiAffinityPods > 0 }
+
+// ImageNodes implements Snapshot.
+func (s *Scheduler) ImageNodes(image string) int { return s.imageNodes[image] }
+
+// countImages adds (sign 1) or removes (-1) a node's images from the
+// per-image node counts, as the scheduler cache's image states do.
+func (s *Scheduler) countImages(n *NodeInfo, sign int) {
+	if s.imageNodes == nil {
+		s.imageNodes = map[string]int{}
+	}
+	for name := range n.Images {
+		s.imageNodes[name] += sign
+	}
+}
 
 // List implements Snapshot.
 func (s *Scheduler) List(kind, namespace string) []sim.Object {
@@ -99,6 +124,7 @@ func (s *Scheduler) OnNode(ev sim.WatchEvent) {
 	switch ev.Type {
 	case sim.Added:
 		ni := NewNodeInfo(node)
+		s.countImages(ni, 1)
 		s.nodeIndex[node.Name] = len(s.nodes)
 		s.nodes = append(s.nodes, ni)
 		for _, p := range s.placed {
@@ -109,7 +135,9 @@ func (s *Scheduler) OnNode(ev sim.WatchEvent) {
 		s.moveUnschedulable("NodeAdd")
 	case sim.Modified:
 		if i, ok := s.nodeIndex[node.Name]; ok {
+			s.countImages(s.nodes[i], -1)
 			s.nodes[i].SetNode(node)
+			s.countImages(s.nodes[i], 1)
 		}
 		s.moveUnschedulable("NodeUpdate")
 	}
@@ -122,7 +150,7 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 	switch {
 	case ev.Type == sim.Deleted:
 		if p, ok := s.placed[key]; ok {
-			s.nodes[s.nodeIndex[p.node]].RemovePod(p.info)
+			s.unplace(p)
 			delete(s.placed, key)
 			s.moveUnschedulable("AssignedPodDelete")
 		}
@@ -153,8 +181,21 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 
 func (s *Scheduler) place(key sim.Key, node string, info *PodInfo) {
 	s.placed[key] = placement{node: node, info: info}
+	if len(info.RequiredAntiAffinity) > 0 {
+		s.antiAffinityPods++
+	}
 	if i, ok := s.nodeIndex[node]; ok {
 		s.nodes[i].AddPod(info)
+	}
+}
+
+// unplace releases a placed pod from its node's accounting.
+func (s *Scheduler) unplace(p placement) {
+	if i, ok := s.nodeIndex[p.node]; ok {
+		s.nodes[i].RemovePod(p.info)
+	}
+	if len(p.info.RequiredAntiAffinity) > 0 {
+		s.antiAffinityPods--
 	}
 }
 
@@ -268,6 +309,13 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 			state.skip[pf.Name()] = true
 		}
 	}
+	state.filters = s.runFilters[:0]
+	for _, f := range s.filters {
+		if !state.skip[f.Name()] {
+			state.filters = append(state.filters, f)
+		}
+	}
+	s.runFilters = state.filters
 	want := numFeasibleNodesToFind(s.cfg.PercentageOfNodesToScore, len(s.nodes))
 	feasible := s.feasible[:0]
 	defer func() { s.feasible = feasible[:0] }()
@@ -311,10 +359,11 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 }
 
 func (s *Scheduler) filter(state *CycleState, p *PodInfo, n *NodeInfo) *Status {
-	for _, f := range s.filters {
-		if state.skip[f.Name()] {
-			continue
-		}
+	filters := state.filters
+	if filters == nil { // a what-if outside a cycle (preemption) runs them all
+		filters = s.filters
+	}
+	for _, f := range filters {
 		if st := f.Filter(state, p, n); st != nil {
 			st.plugin = f.Name()
 			return st
@@ -339,7 +388,8 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	scores := slices.Grow(s.scores[:0], len(feasible))[:len(feasible)]
 	clear(scores)
 	s.scores = scores
-	plugin := make([]int64, len(feasible))
+	plugin := slices.Grow(s.pluginScores[:0], len(feasible))[:len(feasible)]
+	s.pluginScores = plugin
 	var detail [][]string
 	if s.Detail {
 		detail = make([][]string, len(feasible))
@@ -365,8 +415,8 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	for _, v := range scores {
 		best = max(best, v)
 	}
-	var top []*NodeInfo
-	var names []string
+	top, names := s.top[:0], s.names[:0]
+	defer func() { s.top, s.names = top[:0], names[:0] }()
 	for i, n := range feasible {
 		if scores[i] == best {
 			top = append(top, n)
@@ -388,7 +438,11 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	winner := top[0]
 	if len(top) > 1 {
 		winner = top[s.engine.Chooser().Choose("scheduler tie "+ref(p.Pod), names)]
-		s.rec.Stepf(Component, "score", ref(p.Pod), "%s; tie between %s: the chooser picked %s", summary, strings.Join(names, ", "), winner.Node.Name)
+		tied := strings.Join(names[:min(len(names), shown)], ", ")
+		if len(names) > shown {
+			tied = fmt.Sprintf("%d nodes (%s, ...)", len(names), tied)
+		}
+		s.rec.Stepf(Component, "score", ref(p.Pod), "%s; tie between %s: the chooser picked %s", summary, tied, winner.Node.Name)
 	} else {
 		s.rec.Stepf(Component, "score", ref(p.Pod), "%s; best: %s", summary, winner.Node.Name)
 	}
@@ -405,7 +459,7 @@ func (s *Scheduler) bind(qp *queuedPod, node string) {
 	s.api.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: pod.Namespace, Name: pod.Name, Subresource: "binding", Object: binding}, func(resp apiserver.Response) {
 		if !resp.OK() {
 			if p, ok := s.placed[qp.key]; ok && p.node == node {
-				s.nodes[s.nodeIndex[node]].RemovePod(p.info)
+				s.unplace(p)
 				delete(s.placed, qp.key)
 			}
 			s.rec.Stepf(Component, "bind", ref(pod), "binding to %s failed: %s", node, resp.Message)
