@@ -205,3 +205,36 @@ Feature: ResourceQuota rejects what a namespace cannot afford
         e.message == 'ResourceQuota (validating): admitted: charged pods=1,requests.cpu=800m to quota compute')
       """
     And the trace matches the golden file
+
+  Scenario: A quota on limits.cpu with no LimitRange to default them rejects a pod without limits
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: ceilings
+        namespace: shop
+      spec:
+        hard:
+          limits.cpu: "2"
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: unbounded
+        namespace: shop
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 100m
+      """
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      pods "unbounded" is forbidden: failed quota: ceilings: must specify limits.cpu for: app
+      """

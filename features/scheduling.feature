@@ -65,7 +65,7 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       """
     And the trace matches the golden file
 
-  Scenario: Node selectors, host ports and anti-affinity each rule nodes out
+  Scenario: Node selectors and anti-affinity each rule nodes out
     Given a cluster with nodes:
       | name   | labels                    |
       | n1     | disk=ssd,zone=a           |
@@ -92,9 +92,6 @@ Feature: Scheduling: which node a pod gets, and why it gets none
         containers:
         - name: redis
           image: redis:7.4
-          ports:
-          - containerPort: 6379
-            hostPort: 6379
       """
     And the cluster settles
     And "admin" applies:
@@ -149,6 +146,52 @@ Feature: Scheduling: which node a pod gets, and why it gets none
         "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.")
       """
     And the trace matches the golden file
+
+  Scenario: A host port can be taken once per node
+    Given a cluster with nodes:
+      | name | labels    |
+      | n1   | edge=true |
+      | n2   |           |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: proxy-1
+      spec:
+        nodeSelector:
+          edge: "true"
+        containers:
+        - name: envoy
+          image: envoyproxy/envoy:v1.31
+          ports:
+          - containerPort: 8080
+            hostPort: 80
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: proxy-2
+      spec:
+        nodeSelector:
+          edge: "true"
+        containers:
+        - name: envoy
+          image: envoyproxy/envoy:v1.31
+          ports:
+          - containerPort: 8080
+            hostPort: 80
+      """
+    And the cluster settles
+    Then pod "proxy-2" is not scheduled
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.message ==
+        "0/2 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling.")
+      """
 
   Scenario: A DoNotSchedule spread constraint keeps zones within one pod of each other
     Given a cluster with nodes:

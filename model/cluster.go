@@ -349,11 +349,11 @@ func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
 // Kubelet returns a node's kubelet.
 func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node] }
 
-// Apply submits one document with `kubectl create -f` as user (a token the
+// Apply submits one document with `kubectl apply -f` as user (a token the
 // API server may or may not know). The result fills in as time passes.
 func (c *Cluster) Apply(doc *manifest.Document, user string) *kubectl.Result {
 	c.start()
-	r := c.kubectl.Create(doc, user)
+	r := c.kubectl.Apply(doc, user)
 	c.requests = append(c.requests, r)
 	return r
 }

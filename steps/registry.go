@@ -66,7 +66,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern: `^"([^"]*)" applies:$`,
-		Doc:     "runs `kubectl create -f` as that user with the YAML docstring (several documents allowed, in order)",
+		Doc:     "runs `kubectl apply -f` as that user with the YAML docstring (several documents allowed, in order): new objects are created, existing ones updated",
 		Example: "When \"admin\" applies:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Pod\n  ...\n  \"\"\"",
 		handler: func(w *World) any { return w.apply },
 	},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	schedulingv1 "k8s.io/api/scheduling/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -156,3 +157,28 @@ func TestQuotaScopes(t *testing.T) {
 }
 
 func resourceQty(s string) *resource.Quantity { q := resource.MustParse(s); return &q }
+
+func TestPriorityAdmission(t *testing.T) {
+	never := corev1.PreemptNever
+	s := newStore(t,
+		&schedulingv1.PriorityClass{TypeMeta: metav1.TypeMeta{Kind: "PriorityClass"}, ObjectMeta: metav1.ObjectMeta{Name: "high"}, Value: 1000},
+		&schedulingv1.PriorityClass{TypeMeta: metav1.TypeMeta{Kind: "PriorityClass"}, ObjectMeta: metav1.ObjectMeta{Name: "polite"}, Value: 500, PreemptionPolicy: &never})
+	p := simplePod("a")
+	p.Spec.PriorityClassName = "high"
+	if _, err := (Priority{}).Admit(podRequest(s, "default", p)); err != nil || *p.Spec.Priority != 1000 || *p.Spec.PreemptionPolicy != corev1.PreemptLowerPriority {
+		t.Errorf("high: err %v, priority %v, policy %v", err, *p.Spec.Priority, *p.Spec.PreemptionPolicy)
+	}
+	p = simplePod("b")
+	p.Spec.PriorityClassName = "polite"
+	if _, err := (Priority{}).Admit(podRequest(s, "default", p)); err != nil || *p.Spec.PreemptionPolicy != corev1.PreemptNever {
+		t.Errorf("polite: err %v", err)
+	}
+	p = simplePod("c")
+	p.Spec.PriorityClassName = "missing"
+	r := podRequest(s, "default", p)
+	_, err := (Priority{}).Admit(r)
+	// plugin/pkg/admission/priority/admission.go
+	if want := `pods "c" is forbidden: no PriorityClass with name missing was found`; err == nil || apiserver.ForbiddenByAdmission(r, err).Error() != want {
+		t.Errorf("missing class: %v", err)
+	}
+}

@@ -101,3 +101,30 @@ func TestNodeAuthorizer(t *testing.T) {
 		}
 	}
 }
+
+// The 403 wording for each kind of request
+// (apiserver/pkg/endpoints/handlers/responsewriters/errors.go; examples in
+// ../shared/k8s-reference.md, section 1).
+func TestForbiddenMessages(t *testing.T) {
+	jane := apiserver.UserInfo{Name: "jane"}
+	sa := apiserver.UserInfo{Name: "system:serviceaccount:ci:deployer"}
+	for _, tc := range []struct {
+		attrs apiserver.Attributes
+		want  string
+	}{
+		{apiserver.Attributes{User: jane, Verb: "create", Resource: "pods", Namespace: "default", IsResource: true},
+			`pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "default"`},
+		{apiserver.Attributes{User: jane, Verb: "get", Resource: "pods", Subresource: "log", Name: "web", Namespace: "default", IsResource: true},
+			`pods "web" is forbidden: User "jane" cannot get resource "pods/log" in API group "" in the namespace "default"`},
+		{apiserver.Attributes{User: sa, Verb: "list", APIGroup: "apps", Resource: "deployments", Namespace: "prod", IsResource: true},
+			`deployments.apps is forbidden: User "system:serviceaccount:ci:deployer" cannot list resource "deployments" in API group "apps" in the namespace "prod"`},
+		{apiserver.Attributes{User: jane, Verb: "list", Resource: "nodes", IsResource: true},
+			`nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the cluster scope`},
+		{apiserver.Attributes{User: apiserver.UserInfo{Name: "system:anonymous"}, Verb: "get", Path: "/metrics"},
+			`forbidden: User "system:anonymous" cannot get path "/metrics"`},
+	} {
+		if got := apiserver.Forbidden(tc.attrs, "").Error(); got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}

@@ -1,4 +1,4 @@
-// Package kubectl models the client side of `kubectl create -f`: resource
+// Package kubectl models the client side of `kubectl apply -f` and `kubectl delete`: resource
 // mapping through discovery, the request it sends, and what it prints.
 // Field validation happens on the server (kubectl's --validate=strict asks
 // the API server to do it), so a wrong field is the API server's 400 or 422,
@@ -43,9 +43,9 @@ type Kubectl struct {
 	Latency sim.Duration
 }
 
-// Create runs `kubectl create -f` for one document as the user whose token
+// Apply runs `kubectl apply -f` for one document as the user whose token
 // is credential. The result fills in when the response arrives.
-func (k *Kubectl) Create(doc *manifest.Document, credential string) *Result {
+func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	ns := doc.Namespace
 	res, known := apiserver.Discover(doc.GVK)
 	if known && res.Namespaced && ns == "" {
