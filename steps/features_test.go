@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,5 +36,17 @@ func TestFeatures(t *testing.T) {
 	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: golden, T: t}), Options: &o}
 	if status := suite.Run(); status != 0 {
 		t.Fatalf("feature suite failed with status %d", status)
+	}
+	// Only a run of every scenario can tell which golden files are orphans.
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" || o.Tags != "" {
+		return
+	}
+	orphans, err := golden.Unclaimed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range orphans {
+		rel, _ := filepath.Rel("..", path) // from the repository root
+		t.Errorf("%s belongs to no scenario (renamed or deleted?): review it, then remove it from the repository root with\n    git rm %s", rel, rel)
 	}
 }

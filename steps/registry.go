@@ -155,7 +155,7 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.satisfies },
 	},
 	{
-		Pattern: `^the trace matches the golden file$`,
+		Pattern: "^" + goldenStep + "$",
 		Doc:     "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
 		Example: "Then the trace matches the golden file",
 		handler: func(w *World) any { return w.matchesGolden },
@@ -597,6 +597,9 @@ func (w *World) satisfies(doc *godog.DocString) error {
 	pos, indent := w.docPos()
 	return verify.Check(verify.Assertion{Expr: doc.Content, Pos: pos, Indent: indent}, state)
 }
+
+// goldenStep is the golden-file step's text.
+const goldenStep = "the trace matches the golden file"
 
 func (w *World) matchesGolden() error {
 	if w.cfg.Golden == nil {

@@ -80,6 +80,30 @@ func (g *Golden) Claim(featureFile, scenario string) error {
 	return nil
 }
 
+// Unclaimed lists the golden files under Dir that no scenario of this run
+// claimed: left behind by a renamed or deleted scenario. Only meaningful
+// after a run of every feature file.
+func (g *Golden) Unclaimed() ([]string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	var out []string
+	err := filepath.WalkDir(g.Dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(path, ".golden") {
+			if _, ok := g.owner[path]; !ok {
+				out = append(out, path)
+			}
+		}
+		return nil
+	})
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	return out, err
+}
+
 // Check compares actual with the scenario's golden file, or rewrites the
 // file in update mode. t is the test running the scenario, or nil outside
 // go test.

@@ -73,3 +73,21 @@ func TestTwoScenariosCannotShareAGoldenFile(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+func TestAGoldenFileNoScenarioClaimsIsReported(t *testing.T) {
+	dir := t.TempDir()
+	g := &Golden{Dir: dir}
+	kept, orphan := g.Path("a.feature", "kept"), g.Path("a.feature", "gone")
+	for _, p := range []string{kept, orphan} {
+		if err := writeAtomic(p, []byte("trace\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := g.Claim("a.feature", "kept"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := g.Unclaimed()
+	if err != nil || len(got) != 1 || got[0] != orphan {
+		t.Fatalf("Unclaimed = %v, %v; want [%s]", got, err, orphan)
+	}
+}
