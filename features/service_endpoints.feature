@@ -160,3 +160,62 @@ Feature: Services and their endpoints, as every consumer sees them
         events.filter(e, e.component == 'ingress-nginx' && e.action == 'program')[0].time
       """
     And the trace matches the golden file
+
+  # A client that looks a headless Service up dials the pods CoreDNS named,
+  # and keeps that answer for the DNS TTL: a deleted pod it learnt of stays
+  # in its answer after CoreDNS has dropped it.
+  Scenario: A cached DNS answer outlives the endpoint it names
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: db
+      spec:
+        clusterIP: None
+        selector:
+          app: db
+        ports:
+        - port: 5432
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db-0
+        labels:
+          app: db
+      spec:
+        containers:
+        - name: db
+          image: shop:1.0
+          ports:
+          - containerPort: 5432
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db-1
+        labels:
+          app: db
+      spec:
+        containers:
+        - name: db
+          image: shop:1.0
+          ports:
+          - containerPort: 5432
+      """
+    And the cluster settles
+    And clients send 10 requests per second to service "db" through DNS on node "node01" for 8s
+    And 1s passes
+    And "admin" runs "kubectl delete pod db-0"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      traffic.filter(r, r.outcome != 'ok').size() > 0 &&
+      traffic.filter(r, r.outcome != 'ok').all(r, r.pod == 'default/db-0' && r.via == 'dns/node01') &&
+      traffic.filter(r, r.outcome != 'ok').exists(r, r.time >
+        events.filter(e, e.component == 'coredns' && e.message.contains('removed'))[0].time)
+      """
+    And the trace matches the golden file

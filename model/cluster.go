@@ -109,8 +109,8 @@ func New(opts Options) *Cluster {
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
 	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient("generic-garbage-collector")}
 	c.proxies = map[string]*dataplane.Consumer{}
-	c.coreDNS = &dataplane.Consumer{Name: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
-	c.ingress = &dataplane.Consumer{Name: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
+	c.coreDNS = &dataplane.Consumer{ID: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
+	c.ingress = &dataplane.Consumer{ID: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
@@ -244,7 +244,7 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 		},
 	})
 	c.nodes = append(c.nodes, node.Name)
-	c.proxies[node.Name] = &dataplane.Consumer{Name: "kube-proxy/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
+	c.proxies[node.Name] = &dataplane.Consumer{ID: "kube-proxy/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
 		MinSync: c.Latency.KubeProxyMinSync, SyncTime: c.Latency.KubeProxySync, Describe: "iptables rules"}
 	c.API.Authn.AddUser(apiserver.NodeUserPrefix+node.Name, "", apiserver.SystemNodesGroup)
 	_, err = c.Store.Create(node)
@@ -438,27 +438,48 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 }
 
 // SendTraffic sends rate requests per second to a Service for span,
-// starting now, through via: "kube-proxy/NODE" (a client on that node) or
-// "ingress-nginx".
+// starting now, through via: "kube-proxy/NODE" (a client on that node
+// connecting to the ClusterIP), "dns/NODE" (a client on that node looking
+// the Service up in CoreDNS first) or "ingress-nginx".
 func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span sim.Duration) error {
-	var consumer *dataplane.Consumer
+	var router dataplane.Router
 	switch {
-	case via == c.ingress.Name:
-		consumer = c.ingress
+	case via == c.ingress.ID:
+		router = c.ingress
 	case strings.HasPrefix(via, "kube-proxy/"):
-		consumer = c.proxies[strings.TrimPrefix(via, "kube-proxy/")]
+		if p, ok := c.proxies[strings.TrimPrefix(via, "kube-proxy/")]; ok {
+			router = p
+		}
+	case strings.HasPrefix(via, "dns/"):
+		node := strings.TrimPrefix(via, "dns/")
+		if p, ok := c.proxies[node]; ok {
+			router = &dataplane.DNSClient{Node: node, CoreDNS: c.coreDNS, Proxy: p, Engine: c.Engine, TTL: c.Latency.DNSTTL, Port: c.headlessPort}
+		}
 	}
-	if consumer == nil {
-		return fmt.Errorf("no client path %q: use kube-proxy/NODE for a node the cluster has, or ingress-nginx", via)
+	if router == nil {
+		return fmt.Errorf("no client path %q: use kube-proxy/NODE or dns/NODE for a node the cluster has, or ingress-nginx", via)
 	}
 	if rate <= 0 || rate > 1000 {
 		return fmt.Errorf("a rate of %d requests per second: use 1 to 1000", rate)
 	}
 	c.start()
-	load := &dataplane.Load{Via: consumer, Service: service, Interval: sim.Second / sim.Duration(rate), Until: c.Engine.Now().Add(span),
+	load := &dataplane.Load{Via: router, Service: service, Interval: sim.Second / sim.Duration(rate), Until: c.Engine.Now().Add(span),
 		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Results: &c.traffic}
 	load.Start()
 	return nil
+}
+
+// headlessPort is the port a client dials on a headless Service's pods:
+// its first port's numeric targetPort, else the port itself.
+func (c *Cluster) headlessPort(svc sim.Key) int32 {
+	s, ok := c.Store.Get(svc).(*corev1.Service)
+	if !ok || len(s.Spec.Ports) == 0 {
+		return 0
+	}
+	if t := s.Spec.Ports[0].TargetPort.IntVal; t != 0 {
+		return t
+	}
+	return s.Spec.Ports[0].Port
 }
 
 // Traffic lists every request sent so far, in order.

@@ -28,6 +28,7 @@ type Latencies struct {
 	KubeProxySync    sim.Duration
 	IngressSync      sim.Duration
 	CoreDNSSync      sim.Duration
+	DNSTTL           sim.Duration
 }
 
 type latencyField struct {
@@ -54,6 +55,7 @@ var latencyFields = []latencyField{
 	{"kube-proxy-sync", "one kube-proxy sync: computing and restoring the iptables rules", func(l *Latencies) *sim.Duration { return &l.KubeProxySync }},
 	{"ingress-sync", "the ingress controller: from an endpoint change to its upstreams", func(l *Latencies) *sim.Duration { return &l.IngressSync }},
 	{"coredns-sync", "CoreDNS: from an endpoint change to the records it serves", func(l *Latencies) *sim.Duration { return &l.CoreDNSSync }},
+	{"dns-ttl", "how long a client keeps a DNS answer (the kubernetes plugin's TTL)", func(l *Latencies) *sim.Duration { return &l.DNSTTL }},
 }
 
 // DefaultLatencies are plausible figures for a small, healthy cluster.
@@ -78,6 +80,8 @@ func DefaultLatencies() Latencies {
 		KubeProxySync:    50 * sim.Millisecond,
 		IngressSync:      1 * sim.Second,
 		CoreDNSSync:      0,
+		// CoreDNS's kubernetes plugin answers with ttl 5 by default.
+		DNSTTL: 5 * sim.Second,
 	}
 }
 

@@ -77,8 +77,8 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlDelete },
 	},
 	{
-		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:kube-proxy on node "([^"]*)"|(the ingress)) for (\S+)$`,
-		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME), routed by one node's kube-proxy or by the ingress controller as its view stands at each request; failures and a summary go in the trace, every request in CEL's `traffic`",
+		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+)$`,
+		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; failures and a summary go in the trace, every request in CEL's `traffic`",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
 		handler: func(w *World) any { return w.sendTraffic },
 	},
@@ -406,14 +406,18 @@ func kindFor(word string) (string, bool) {
 var shortNames = map[string]string{"Pod": "po", "Service": "svc", "Deployment": "deploy", "ReplicaSet": "rs", "ConfigMap": "cm",
 	"Namespace": "ns", "ResourceQuota": "quota", "LimitRange": "limits", "ServiceAccount": "sa", "Node": "no"}
 
-func (w *World) sendTraffic(rate, service, node, ingress, span string) error {
+func (w *World) sendTraffic(rate, service, path, node, ingress, span string) error {
 	n, _ := strconv.Atoi(rate)
 	d, err := parseDuration(span)
 	if err != nil {
 		return w.errorf("%v", err)
 	}
 	via := "ingress-nginx"
-	if ingress == "" {
+	switch {
+	case ingress != "":
+	case path == "DNS":
+		via = "dns/" + node
+	default:
 		via = "kube-proxy/" + node
 	}
 	ns, name := splitRef(service)

@@ -50,7 +50,7 @@ const (
 
 // Consumer is one watcher of EndpointSlices that programs routes.
 type Consumer struct {
-	Name   string
+	ID     string // the name in the trace: "kube-proxy/node01"
 	Engine *sim.Engine
 	Rec    *trace.Recorder
 	Policy Policy
@@ -111,11 +111,11 @@ func (c *Consumer) requestSync() {
 	if c.synced && now.Sub(c.lastSync) < c.MinSync {
 		wait = c.lastSync.Add(c.MinSync).Sub(now)
 	}
-	c.Engine.After(wait, c.Name+" sync", func() {
+	c.Engine.After(wait, c.ID+" sync", func() {
 		c.scheduled = false
 		c.lastSync, c.synced = c.Engine.Now(), true
 		views := c.compute()
-		c.Engine.After(c.SyncTime, c.Name+" program", func() { c.program(views) })
+		c.Engine.After(c.SyncTime, c.ID+" program", func() { c.program(views) })
 	})
 }
 
@@ -225,7 +225,7 @@ func (c *Consumer) program(views map[sim.Key][]Backend) {
 		if len(now) > 0 {
 			target = join(now)
 		}
-		c.Rec.Stepf(c.Name, "program", fmt.Sprintf("service/%s/%s", k.Namespace, k.Name), "%s: %s (%s)", c.Describe, target, strings.Join(parts, "; "))
+		c.Rec.Stepf(c.ID, "program", fmt.Sprintf("service/%s/%s", k.Namespace, k.Name), "%s: %s (%s)", c.Describe, target, strings.Join(parts, "; "))
 	}
 	c.views = views
 }
@@ -251,6 +251,12 @@ func join(bs []Backend) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// Name implements Router.
+func (c *Consumer) Name() string { return c.ID }
+
+// View is the consumer's programmed view of a Service.
+func (c *Consumer) View(svc sim.Key) []Backend { return c.views[svc] }
 
 // Route picks the backend a new connection to the Service goes to, round
 // robin over the consumer's current view (kube-proxy's iptables rules pick

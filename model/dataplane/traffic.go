@@ -25,10 +25,17 @@ type Result struct {
 	Outcome string `json:"outcome"`
 }
 
-// Load sends requests to a Service at a steady rate through one consumer's
-// view, from now until Until.
+// Router picks the backend for a new connection to a Service, as one
+// client path sees the Service now.
+type Router interface {
+	Name() string
+	Route(svc sim.Key) (Backend, bool)
+}
+
+// Load sends requests to a Service at a steady rate through one client
+// path, from now until Until.
 type Load struct {
-	Via      *Consumer
+	Via      Router
 	Service  sim.Key
 	Interval sim.Duration
 	Until    sim.Time
@@ -53,17 +60,17 @@ func (l *Load) tick() {
 	now := l.Engine.Now()
 	if now > l.Until {
 		l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable",
-			l.Via.Name, l.sent, l.ok, l.refused, l.unreachable)
+			l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable)
 		return
 	}
 	l.sent++
-	r := Result{Seq: len(*l.Results) + 1, Time: int64(now), Via: l.Via.Name, Service: l.Service.Namespace + "/" + l.Service.Name}
+	r := Result{Seq: len(*l.Results) + 1, Time: int64(now), Via: l.Via.Name(), Service: l.Service.Namespace + "/" + l.Service.Name}
 	backend, routed := l.Via.Route(l.Service)
 	switch {
 	case !routed:
 		r.Outcome = Refused
 		l.refused++
-		l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s: connection refused: no endpoints", l.sent, l.Via.Name)
+		l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s: connection refused: no endpoints", l.sent, l.Via.Name())
 	default:
 		r.Backend, r.Pod = backend.String(), backend.Pod.Namespace+"/"+backend.Pod.Name
 		r.Outcome = l.Answer(backend.Pod, backend.Port)
@@ -72,10 +79,10 @@ func (l *Load) tick() {
 			l.ok++
 		case Refused:
 			l.refused++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): connection refused", l.sent, l.Via.Name, r.Backend, r.Pod)
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): connection refused", l.sent, l.Via.Name(), r.Backend, r.Pod)
 		case Unreachable:
 			l.unreachable++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): no route to host", l.sent, l.Via.Name, r.Backend, r.Pod)
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): no route to host", l.sent, l.Via.Name(), r.Backend, r.Pod)
 		}
 	}
 	*l.Results = append(*l.Results, r)
