@@ -300,3 +300,71 @@ Feature: Deployments: from one manifest to running pods, and from one version to
       events.named('collect').size() == 3 && pods.size() == 0
       """
     And the trace matches the golden file
+
+  # With --cascade=foreground the Deployment stays, marked for deletion,
+  # until the garbage collector has deleted its ReplicaSet, and the
+  # ReplicaSet stays until its pods are gone.
+  Scenario: Deleting the Deployment in the foreground waits for its pods
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 2
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            terminationGracePeriodSeconds: 1
+            containers:
+            - name: app
+              image: shop:1.0
+      """
+    And the cluster settles
+    And "admin" runs "kubectl delete deployment shop --cascade=foreground"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 0 &&
+      events.filter(e, e.action == 'delete' && e.component == 'etcd').map(e, e.object.split('/')[0]) ==
+        ['pod', 'pod', 'replicaset', 'deployment']
+      """
+    And the trace matches the golden file
+
+  Scenario: Deleting the Deployment with --cascade=orphan leaves its pods running
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 2
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            containers:
+            - name: app
+              image: shop:1.0
+      """
+    And the cluster settles
+    And "admin" runs "kubectl delete deployment shop --cascade=orphan"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 2 && pods.all(p, p.status.phase == 'Running') &&
+      events.exists(e, e.action == 'orphan' && e.object.startsWith('replicaset/default/shop-')) &&
+      events.exists(e, e.component == 'etcd' && e.action == 'delete' && e.object == 'deployment/default/shop')
+      """
+    And the trace matches the golden file

@@ -304,7 +304,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.gc.OnPod))
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)

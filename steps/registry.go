@@ -72,7 +72,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern: `^"([^"]*)" runs "kubectl delete ([^"]*)"$`,
-		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force]",
+		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan]",
 		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
 		handler: func(w *World) any { return w.kubectlDelete },
 	},
@@ -366,8 +366,10 @@ func (w *World) kubectlDelete(user, args string) error {
 			opts.GracePeriod = n
 		case f == "--force":
 			opts.Force = true
+		case strings.HasPrefix(f, "--cascade="):
+			opts.Cascade = strings.TrimPrefix(f, "--cascade=")
 		case strings.HasPrefix(f, "-"):
-			return w.errorf("kubectl delete %s: podlife models -n, --grace-period and --force, not %s", args, f)
+			return w.errorf("kubectl delete %s: podlife models -n, --grace-period, --force and --cascade, not %s", args, f)
 		default:
 			positional = append(positional, f)
 		}

@@ -46,6 +46,9 @@ type Request struct {
 	GracePeriodSeconds *int64
 	// PreconditionUID makes a delete fail if the object was replaced.
 	PreconditionUID types.UID
+	// PropagationPolicy is a delete's dependents policy: Background (the
+	// default), Foreground or Orphan.
+	PropagationPolicy metav1.DeletionPropagation
 }
 
 // Path is the request's URL path.
@@ -369,6 +372,10 @@ func (s *Server) update(req *Request) Response {
 	if specChanged {
 		obj.SetGeneration(old.GetGeneration() + 1)
 	}
+	obj.SetDeletionTimestamp(old.GetDeletionTimestamp())
+	if old.GetDeletionTimestamp() != nil && len(obj.GetFinalizers()) == 0 {
+		return s.remove(key) // the last finalizer is gone
+	}
 	stored, _ := s.store.Update(obj)
 	s.persisted(stored, "update")
 	return Response{Code: http.StatusOK, Object: stored}
@@ -393,8 +400,34 @@ func (s *Server) delete(req *Request) Response {
 		return failure(apierrors.NewConflict(schema.GroupResource{Resource: req.Resource.GVK.Kind}, req.Name,
 			fmt.Errorf("the UID in the precondition (%s) does not match the UID in record (%s). The object might have been deleted and then recreated", req.PreconditionUID, obj.GetUID())))
 	}
+	// Foreground and Orphan deletion park the object behind a finalizer
+	// the garbage collector removes once it has dealt with the dependents
+	// (apiserver/pkg/registry/generic/registry/store.go
+	// deletionFinalizersForGarbageCollection).
+	switch req.PropagationPolicy {
+	case metav1.DeletePropagationForeground, metav1.DeletePropagationOrphan:
+		finalizer := metav1.FinalizerDeleteDependents
+		if req.PropagationPolicy == metav1.DeletePropagationOrphan {
+			finalizer = metav1.FinalizerOrphanDependents
+		}
+		if obj.GetDeletionTimestamp() == nil {
+			next := obj.DeepCopyObject().(sim.Object)
+			ts := metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond))
+			zero := int64(0)
+			next.SetDeletionTimestamp(&ts)
+			next.SetDeletionGracePeriodSeconds(&zero)
+			next.SetFinalizers(append(next.GetFinalizers(), finalizer))
+			stored, _ := s.store.Update(next)
+			s.persisted(stored, "update (deletionTimestamp set, finalizer "+finalizer+")")
+			return Response{Code: http.StatusOK, Object: stored}
+		}
+		return Response{Code: http.StatusOK, Object: obj}
+	}
 	pod, isPod := obj.(*corev1.Pod)
 	if !isPod {
+		if len(obj.GetFinalizers()) > 0 {
+			return Response{Code: http.StatusOK, Object: obj} // the finalizers' owners will let it go
+		}
 		return s.remove(key)
 	}
 	if pod.DeletionTimestamp != nil {

@@ -77,7 +77,7 @@ func TemplateHash(t *corev1.PodTemplateSpec) string {
 
 func (c *Deployment) sync(key sim.Key) {
 	d, ok := c.Store.Get(key).(*appsv1.Deployment)
-	if !ok || c.pending[key] > 0 || d.Spec.Paused {
+	if !ok || c.pending[key] > 0 || d.Spec.Paused || d.DeletionTimestamp != nil {
 		return
 	}
 	hash := TemplateHash(&d.Spec.Template)

@@ -76,7 +76,11 @@ func (c *ReplicaSet) sync(key sim.Key) {
 	}
 	want := int(ptrOr(rs.Spec.Replicas, 1))
 	ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
-	switch diff := len(active) - want; {
+	diff := len(active) - want
+	if rs.DeletionTimestamp != nil {
+		diff = 0 // a ReplicaSet being deleted makes no more pods (syncReplicaSet)
+	}
+	switch {
 	case diff < 0:
 		c.Rec.Stepf(ReplicaSetComponent, "sync", ref, "%d of %d replicas active: creating %d", len(active), want, -diff)
 		for range -diff {

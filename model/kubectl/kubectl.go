@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -104,6 +106,8 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 type DeleteOptions struct {
 	GracePeriod int  // --grace-period; -1 when not given
 	Force       bool // --force
+	// Cascade is --cascade: background (the default), foreground or orphan.
+	Cascade string
 }
 
 // Delete runs `kubectl delete KIND NAME [-n NAMESPACE]` as the user whose
@@ -141,10 +145,22 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	}
 	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true}
 	detail := ""
+	switch opts.Cascade {
+	case "", "background", "true":
+	case "foreground":
+		req.PropagationPolicy, detail = metav1.DeletePropagationForeground, " with propagationPolicy Foreground"
+	case "orphan", "false":
+		req.PropagationPolicy, detail = metav1.DeletePropagationOrphan, " with propagationPolicy Orphan"
+	default:
+		msg := fmt.Sprintf(`invalid cascade value (%s). Must be "background", "foreground", or "orphan"`, opts.Cascade)
+		result.Message, result.Output, result.Done = msg, "error: "+msg, true
+		k.Rec.Step(Component, "validate", ref, "error: "+msg)
+		return result
+	}
 	if grace >= 0 {
 		g := int64(grace)
 		req.GracePeriodSeconds = &g
-		detail = fmt.Sprintf(" with gracePeriodSeconds %d", grace)
+		detail += fmt.Sprintf(" with gracePeriodSeconds %d", grace)
 	}
 	if grace == 0 && opts.Force {
 		w := "Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."

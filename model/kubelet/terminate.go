@@ -40,7 +40,7 @@ func (w *worker) terminate(deleted bool) {
 	pending := 0
 	for _, c := range w.pod.Spec.Containers {
 		st := w.containers[c.Name]
-		if !st.running {
+		if st == nil || !st.running { // nil: the first sync never ran
 			continue
 		}
 		pending++

@@ -68,6 +68,9 @@ func (w *worker) after(d sim.Duration, label string, fn func()) {
 
 func (w *worker) start() {
 	k := w.k
+	if w.terminating {
+		return // deleted before its first sync
+	}
 	w.started = k.engine.Now()
 	w.probesFrom = w.started
 	w.containers = map[string]*containerState{}
