@@ -1,7 +1,7 @@
 # podlife: run the living documentation, test everything.
 GO ?= go
 
-.PHONY: run test update bench lint build
+.PHONY: run test update bench lint build docs
 
 # run prints the living documentation of pod creation: every scenario of
 # features/pod_creation.feature with the trace of the first one.
@@ -25,3 +25,7 @@ lint:
 
 build:
 	$(GO) build -o bin/podlife ./cmd/podlife
+
+# docs regenerates the step catalogue; go test ./steps checks it is current.
+docs:
+	$(GO) run ./cmd/podlife steps > docs/steps.md

@@ -110,12 +110,19 @@ func LatencyNames() []string {
 	return names
 }
 
-// DescribeLatencies lists each latency with its default and meaning.
-func DescribeLatencies() []string {
+// LatencyInfo describes one named latency.
+type LatencyInfo struct {
+	Name    string
+	Default sim.Duration
+	Doc     string
+}
+
+// LatencyTable lists every named latency with its default, in pipeline order.
+func LatencyTable() []LatencyInfo {
 	def := DefaultLatencies()
-	out := make([]string, len(latencyFields))
+	out := make([]LatencyInfo, len(latencyFields))
 	for i, f := range latencyFields {
-		out[i] = fmt.Sprintf("%-17s %7v  %s", f.name, *f.field(&def), f.doc)
+		out[i] = LatencyInfo{Name: f.name, Default: *f.field(&def), Doc: f.doc}
 	}
 	return out
 }

@@ -134,3 +134,11 @@ func TestAnUndefinedStepFailsInStrictMode(t *testing.T) {
 		t.Fatalf("status %d, output:\n%s", status, out)
 	}
 }
+
+func TestTheStepCatalogueIsUpToDate(t *testing.T) {
+	want := Catalogue()
+	got, err := os.ReadFile("../docs/steps.md")
+	if err != nil || string(got) != want {
+		t.Fatalf("docs/steps.md is out of date: regenerate it with `make docs` (go run ./cmd/podlife steps > docs/steps.md)")
+	}
+}

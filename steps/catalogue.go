@@ -1,0 +1,26 @@
+package steps
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/podlife/podlife/model"
+)
+
+// Catalogue renders the step vocabulary and the named latencies as
+// Markdown: docs/steps.md is this text, and `podlife steps` prints it.
+func Catalogue() string {
+	var b strings.Builder
+	b.WriteString("# Step catalogue\n\n")
+	b.WriteString("Generated from the step definitions (`steps/registry.go`) by `make docs`;\n")
+	b.WriteString("`go test ./steps` fails when this file is out of date.\n\n")
+	for _, d := range Definitions {
+		fmt.Fprintf(&b, "## `%s`\n\n%s\n\n```gherkin\n%s\n```\n\n", d.Pattern, d.Doc, d.Example)
+	}
+	b.WriteString("## Latencies\n\nSet with `Given the latency of NAME is DURATION`, before the scenario declares nodes.\n\n")
+	b.WriteString("| name | default | what it is |\n| --- | --- | --- |\n")
+	for _, l := range model.LatencyTable() {
+		fmt.Fprintf(&b, "| `%s` | %v | %s |\n", l.Name, l.Default, l.Doc)
+	}
+	return b.String()
+}
