@@ -37,8 +37,8 @@ func applyCommand() *cobra.Command {
 			"  podlife apply --cluster cluster.yaml -f pod.yaml --as jane --groups developers -o json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" {
-				return fmt.Errorf("-o %q: want text or json", output)
+			if output != "text" && output != "json" && output != "mermaid" {
+				return fmt.Errorf("-o %q: want text, json or mermaid", output)
 			}
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
@@ -63,7 +63,7 @@ func applyCommand() *cobra.Command {
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest to submit (repeatable; every document, in order)")
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text or json")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, or mermaid (a sequence diagram of the trace)")
 	cmd.Flags().BoolVar(&schedulerDetail, "scheduler-detail", false, "record every node's filter verdict and every plugin's score for each pod")
 	cmd.MarkFlagRequired("cluster")
 	return cmd
@@ -129,6 +129,10 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 }
 
 func printReport(w io.Writer, r *applyReport, output string) error {
+	if output == "mermaid" {
+		_, err := io.WriteString(w, trace.Mermaid(r.Events))
+		return err
+	}
 	if output == "json" {
 		if r.Events == nil {
 			r.Events = []trace.Event{}

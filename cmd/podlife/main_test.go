@@ -130,3 +130,11 @@ func TestRunReportsFailingScenariosWithExitOne(t *testing.T) {
 		t.Fatalf("exit %d, output:\n%s", code, out)
 	}
 }
+
+func TestApplyDrawsTheTraceAsAMermaidSequenceDiagram(t *testing.T) {
+	out, _, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo, "-o", "mermaid")
+	if code != 0 || !strings.HasPrefix(out, "sequenceDiagram\n    participant p0 as kubectl\n    participant p1 as kube-apiserver\n") ||
+		!strings.Contains(out, "Scheduled: Successfully assigned default/pod-demo to node01") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}

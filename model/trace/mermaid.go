@@ -1,0 +1,70 @@
+package trace
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// pipelineOrder ranks components for diagrams, in the order a pod's
+// creation passes through them; kubelets, kube-proxies and anything else
+// follow their kind, by name.
+var pipelineOrder = []string{"kubectl", "kube-apiserver", "etcd", "deployment-controller", "replicaset-controller",
+	"garbage-collector", "resourcequota-controller", "kube-scheduler", "kubelet/", "endpointslice-controller",
+	"kube-proxy/", "coredns", "ingress-nginx", "traffic"}
+
+func rank(component string) int {
+	for i, prefix := range pipelineOrder {
+		if component == prefix || (strings.HasSuffix(prefix, "/") && strings.HasPrefix(component, prefix)) {
+			return i
+		}
+	}
+	return len(pipelineOrder)
+}
+
+// Mermaid renders events as a Mermaid sequence diagram: the components
+// as participants in pipeline order, each event a note over its
+// component, with the virtual time and, for Kubernetes Events, the reason.
+func Mermaid(events []Event) string {
+	seen := map[string]bool{}
+	var components []string
+	for _, e := range events {
+		if !seen[e.Component] {
+			seen[e.Component] = true
+			components = append(components, e.Component)
+		}
+	}
+	sort.SliceStable(components, func(i, j int) bool {
+		ri, rj := rank(components[i]), rank(components[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return components[i] < components[j]
+	})
+	ids := map[string]string{}
+	var b strings.Builder
+	b.WriteString("sequenceDiagram\n")
+	for i, c := range components {
+		ids[c] = fmt.Sprintf("p%d", i)
+		fmt.Fprintf(&b, "    participant %s as %s\n", ids[c], mermaidText(c))
+	}
+	for _, e := range events {
+		msg := e.Message
+		if e.Reason != "" {
+			msg = e.Reason + ": " + msg
+		}
+		if len(msg) > 100 {
+			msg = msg[:97] + "..."
+		}
+		fmt.Fprintf(&b, "    Note over %s: %s %s %s<br/>%s\n", ids[e.Component], formatTime(e.Time), mermaidText(e.Action), mermaidText(e.Object), mermaidText(msg))
+	}
+	return b.String()
+}
+
+// mermaidText escapes what Mermaid would read as syntax: statement ends,
+// comments, entity markers and HTML.
+func mermaidText(s string) string {
+	r := strings.NewReplacer(";", "#59;", "#", "#35;", "<", "#lt;", ">", "#gt;", "\n", " ")
+	return r.Replace(s)
+}
+
