@@ -67,4 +67,3 @@ func mermaidText(s string) string {
 	r := strings.NewReplacer(";", "#59;", "#", "#35;", "<", "#lt;", ">", "#gt;", "\n", " ")
 	return r.Replace(s)
 }
-
