@@ -1,7 +1,7 @@
 # podlife: run the living documentation, test everything.
 GO ?= go
 
-.PHONY: run test update bench lint build docs
+.PHONY: run test update bench lint build docs fuzz
 
 # run prints the living documentation of pod creation: every scenario of
 # features/pod_creation.feature with the trace of the first one.
@@ -29,3 +29,9 @@ build:
 # docs regenerates the step catalogue; go test ./steps checks it is current.
 docs:
 	$(GO) run ./cmd/podlife steps > docs/steps.md
+
+# fuzz runs each fuzz target for a minute.
+fuzz:
+	$(GO) test ./manifest -run '^$$' -fuzz FuzzParse -fuzztime 60s
+	$(GO) test ./verify -run '^$$' -fuzz FuzzCEL -fuzztime 60s
+	$(GO) test ./steps -run '^$$' -fuzz FuzzStepArguments -fuzztime 60s

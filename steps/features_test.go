@@ -50,3 +50,37 @@ func TestFeatures(t *testing.T) {
 		t.Errorf("%s belongs to no scenario (renamed or deleted?): review it, then remove it from the repository root with\n    git rm %s", rel, rel)
 	}
 }
+
+// TestEveryTraceIsTheSameTwiceAndInAnyOrder runs the whole suite twice more
+// in this process, with the scenarios in two shuffled orders, against the
+// same golden files: a trace that depended on what ran before it, or on
+// anything left over in the process, would differ.
+func TestEveryTraceIsTheSameTwiceAndInAnyOrder(t *testing.T) {
+	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
+		t.Skip("with -update the golden files are being rewritten")
+	}
+	t.Setenv("GOLDIE_UPDATE", "")
+	for _, seed := range []int64{1, 2} {
+		var out strings.Builder
+		o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}, Randomize: seed, Output: &out}
+		golden := &verify.Golden{Dir: "../golden"}
+		suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: golden}), Options: &o}
+		if status := suite.Run(); status != 0 {
+			t.Fatalf("in the order of seed %d the suite failed:\n%s", seed, out.String())
+		}
+	}
+}
+
+// BenchmarkFeatureSuite runs every feature file once per iteration,
+// golden comparisons included: the suite's speed once compiled.
+func BenchmarkFeatureSuite(b *testing.B) {
+	b.Setenv("GOLDIE_UPDATE", "")
+	for n := 0; n < b.N; n++ {
+		var out strings.Builder
+		o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}, Output: &out}
+		suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: &verify.Golden{Dir: "../golden"}}), Options: &o}
+		if status := suite.Run(); status != 0 {
+			b.Fatalf("the suite failed:\n%s", out.String())
+		}
+	}
+}

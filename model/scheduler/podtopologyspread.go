@@ -68,6 +68,10 @@ func constraintsOf(p *corev1.Pod, when corev1.UnsatisfiableConstraintAction) []s
 // eligible is the default nodeAffinityPolicy Honor: only nodes the pod's
 // required node affinity accepts count towards a domain.
 func eligible(p *PodInfo, n *NodeInfo) bool {
+	spec := p.Pod.Spec
+	if len(spec.NodeSelector) == 0 && (spec.Affinity == nil || spec.Affinity.NodeAffinity == nil) {
+		return true // nothing to honour
+	}
 	ok, _ := p.Affinity.Match(n.Node)
 	return ok
 }
