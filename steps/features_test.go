@@ -24,6 +24,9 @@ func init() {
 // TestFeatures runs every feature file, each scenario as a subtest:
 // go test ./steps -run 'TestFeatures/<scenario>'.
 func TestFeatures(t *testing.T) {
+	if errs := Lint(opts.Paths...); len(errs) > 0 {
+		t.Fatalf("the feature files have steps nothing defines:\n%s", errs.Error())
+	}
 	o := opts
 	o.TestingT = t
 	if f := os.Getenv("PODLIFE_FORMAT"); f != "" {

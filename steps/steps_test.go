@@ -142,3 +142,43 @@ func TestTheStepCatalogueIsUpToDate(t *testing.T) {
 		t.Fatalf("docs/steps.md is out of date: regenerate it with `make docs` (go run ./cmd/podlife steps > docs/steps.md)")
 	}
 }
+
+func TestAMisspelledStepIsReportedWithItsPositionAndTheNearestStep(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.feature")
+	os.WriteFile(path, []byte("Feature: check\n  Scenario: typo\n    Given a clutser with nodes:\n      | name |\n      | n1   |\n    When the cluster setles\n"), 0o644)
+	errs := Lint(path)
+	want := []string{
+		path + `:3:5: no step definition matches "a clutser with nodes:"; the nearest is "a cluster with nodes:" (see docs/steps.md)`,
+		path + `:6:5: no step definition matches "the cluster setles"; the nearest is "the cluster settles" (see docs/steps.md)`,
+	}
+	if len(errs) != len(want) {
+		t.Fatalf("got %d diagnostics: %v", len(errs), errs)
+	}
+	for i := range want {
+		if errs[i].Error() != want[i] {
+			t.Errorf("got  %s\nwant %s", errs[i], want[i])
+		}
+	}
+	if errs := Lint("../features"); len(errs) != 0 {
+		t.Errorf("the features themselves: %v", errs)
+	}
+}
+
+func TestUpdateNeverRewritesAGoldenFileWhenALaterStepFails(t *testing.T) {
+	dir := t.TempDir()
+	g := &verify.Golden{Dir: dir}
+	path := filepath.Join(dir, "check.feature")
+	t.Setenv("CI", "")
+	t.Setenv("GOLDIE_UPDATE", "1")
+	feature := setup + "    Then the trace matches the golden file\n    And the trace satisfies:\n      \"\"\"cel\n      events.size() == 0\n      \"\"\"\n"
+	out, status := runFeatureWith(t, g, path, feature)
+	if status == 0 {
+		t.Fatalf("a false assertion passed:\n%s", out)
+	}
+	if _, err := os.Stat(g.Path(path, "demo")); !os.IsNotExist(err) {
+		t.Fatalf("the golden file was written although the scenario failed (%v):\n%s", err, out)
+	}
+	if !strings.Contains(out, "not rewritten: the scenario failed") {
+		t.Errorf("the output does not say why:\n%s", out)
+	}
+}

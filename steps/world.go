@@ -41,6 +41,9 @@ type World struct {
 	current      *messages.Step
 
 	last *kubectl.Result
+	// pendingGolden is the trace to write when updating, once the
+	// scenario has passed.
+	pendingGolden []byte
 }
 
 // Initializer returns godog's scenario initializer for cfg.
@@ -59,6 +62,17 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 				}
 			}
 			return ctx, nil
+		})
+		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+			pending := w.pendingGolden
+			w.pendingGolden = nil
+			if pending == nil {
+				return ctx, nil
+			}
+			if err != nil {
+				return ctx, fmt.Errorf("%s not rewritten: the scenario failed", cfg.Golden.Path(w.uri, s.Name))
+			}
+			return ctx, cfg.Golden.Check(cfg.T, w.uri, s.Name, pending)
 		})
 		sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
 			w.current = nil
@@ -82,6 +96,7 @@ func (w *World) reset(uri, scenario string) {
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0
 	w.last = nil
+	w.pendingGolden = nil
 }
 
 // Cluster returns the scenario's cluster.

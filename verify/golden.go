@@ -146,6 +146,9 @@ func writeAtomic(path string, data []byte) error {
 		return err
 	}
 	_, werr := tmp.Write(data)
+	if werr == nil {
+		werr = tmp.Chmod(0o644) // CreateTemp makes 0600; golden files are ordinary files
+	}
 	cerr := tmp.Close()
 	if werr == nil {
 		werr = cerr

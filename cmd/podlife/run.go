@@ -23,6 +23,10 @@ func runCommand() *cobra.Command {
 			if len(paths) == 0 {
 				paths = []string{"features"}
 			}
+			if errs := steps.Lint(paths...); len(errs) > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), errs.Error())
+				return exitError{code: 2}
+			}
 			if update {
 				// goldie reads its -update flag from the standard flag set.
 				if err := flag.Set("update", "true"); err != nil {

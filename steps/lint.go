@@ -1,0 +1,128 @@
+package steps
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	gherkin "github.com/cucumber/gherkin/go/v26"
+	messages "github.com/cucumber/messages/go/v21"
+
+	"github.com/podlife/podlife/diag"
+)
+
+// Lint reads feature files (or the .feature files under directories) and
+// reports every step no definition matches, at its line and column, with
+// the nearest known step: what godog's strict mode would only call
+// "undefined".
+func Lint(paths ...string) diag.List {
+	var errs diag.List
+	patterns := make([]*regexp.Regexp, len(Definitions))
+	for i, d := range Definitions {
+		patterns[i] = regexp.MustCompile(d.Pattern)
+	}
+	for _, file := range featureFiles(paths) {
+		f, err := os.Open(file)
+		if err != nil {
+			errs.Add(diag.Pos{File: file}, "%v", err)
+			continue
+		}
+		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
+		f.Close()
+		if err != nil {
+			errs.Add(diag.Pos{File: file}, "%v", err)
+			continue
+		}
+		if doc.Feature == nil {
+			continue
+		}
+		var visit func([]*messages.FeatureChild)
+		check := func(steps []*messages.Step) {
+			for _, st := range steps {
+				matched := false
+				for _, p := range patterns {
+					matched = matched || p.MatchString(st.Text)
+				}
+				if !matched {
+					errs.Add(diag.Pos{File: file, Line: int(st.Location.Line), Col: int(st.Location.Column)},
+						"no step definition matches %q; the nearest is %q (see docs/steps.md)", st.Text, nearest(st.Text))
+				}
+			}
+		}
+		visit = func(children []*messages.FeatureChild) {
+			for _, c := range children {
+				switch {
+				case c.Background != nil:
+					check(c.Background.Steps)
+				case c.Scenario != nil:
+					check(c.Scenario.Steps)
+				case c.Rule != nil:
+					var inner []*messages.FeatureChild
+					for _, rc := range c.Rule.Children {
+						inner = append(inner, &messages.FeatureChild{Background: rc.Background, Scenario: rc.Scenario})
+					}
+					visit(inner)
+				}
+			}
+		}
+		visit(doc.Feature.Children)
+	}
+	return errs
+}
+
+func featureFiles(paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		info, err := os.Stat(p)
+		if err != nil || !info.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		filepath.WalkDir(p, func(path string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".feature") {
+				out = append(out, path)
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// nearest is the known step (each definition's example, without its
+// keyword and arguments block) closest to text by edit distance.
+func nearest(text string) string {
+	best, bestDist := "", -1
+	for _, d := range Definitions {
+		first := strings.SplitN(d.Example, "\n", 2)[0]
+		if _, rest, ok := strings.Cut(first, " "); ok {
+			first = rest
+		}
+		if dist := editDistance(strings.ToLower(text), strings.ToLower(first)); bestDist < 0 || dist < bestDist {
+			best, bestDist = first, dist
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur := make([]int, len(rb)+1)
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(rb)]
+}
+
