@@ -125,4 +125,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
-
