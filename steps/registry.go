@@ -29,6 +29,9 @@ type Definition struct {
 	Doc     string
 	Example string
 	handler func(w *World) any
+	// check marks an outcome or check step, which replaying a scenario
+	// for other interleavings leaves out.
+	check bool
 }
 
 // Definitions is the whole step vocabulary, grouped as a scenario reads:
@@ -39,6 +42,12 @@ var Definitions = []Definition{
 		Doc:     "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
 		Example: "Given the latency of image-pull is 5s",
 		handler: func(w *World) any { return w.setLatency },
+	},
+	{
+		Pattern: `^the latency of ([a-z-]+) ranges from (\S+) to (\S+)$`,
+		Doc:     "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle",
+		Example: "Given the latency of kube-proxy-sync ranges from 0s to 2s",
+		handler: func(w *World) any { return w.latencyRangeStep },
 	},
 	{
 		Pattern: `^a cluster with nodes:$`,
@@ -87,6 +96,7 @@ var Definitions = []Definition{
 		Doc:     "counts the traffic requests that did not get an answer from a pod (refused or unreachable)",
 		Example: `Then no request failed`,
 		handler: func(w *World) any { return w.failedRequests },
+		check:   true,
 	},
 	{
 		Pattern: `^the scheduler explains every node$`,
@@ -111,54 +121,77 @@ var Definitions = []Definition{
 		Doc:     "checks a pod's phase; a pod is named \"name\" (namespace default) or \"namespace/name\"",
 		Example: `Then pod "pod-demo" is Running`,
 		handler: func(w *World) any { return w.podPhase },
+		check:   true,
 	},
 	{
 		Pattern: `^pod "([^"]*)" is on node "([^"]*)"$`,
 		Doc:     "checks the node a pod is bound to",
 		Example: `Then pod "pod-demo" is on node "node01"`,
 		handler: func(w *World) any { return w.podNode },
+		check:   true,
 	},
 	{
 		Pattern: `^pod "([^"]*)" is not scheduled$`,
 		Doc:     "checks a pod has no node",
 		Example: `Then pod "big" is not scheduled`,
 		handler: func(w *World) any { return w.podUnscheduled },
+		check:   true,
 	},
 	{
 		Pattern: `^pod "([^"]*)" has an IP in ([0-9a-f.:/]+)$`,
 		Doc:     "checks a pod's IP lies in a CIDR",
 		Example: `Then pod "pod-demo" has an IP in 10.244.0.0/24`,
 		handler: func(w *World) any { return w.podIP },
+		check:   true,
 	},
 	{
 		Pattern: `^all containers of pod "([^"]*)" are ready$`,
 		Doc:     "checks every container of a pod reports ready",
 		Example: `Then all containers of pod "pod-demo" are ready`,
 		handler: func(w *World) any { return w.podReady },
+		check:   true,
 	},
 	{
 		Pattern: `^every request was accepted$`,
 		Doc:     "checks that the API server accepted every request of the scenario",
 		Example: "Then every request was accepted",
 		handler: func(w *World) any { return w.allAccepted },
+		check:   true,
 	},
 	{
 		Pattern: `^the request was rejected with code (\d+) and message:$`,
 		Doc:     "checks the last request's HTTP code (0: kubectl refused before sending) and exact message (docstring)",
 		Example: "Then the request was rejected with code 403 and message:\n  \"\"\"\n  pods is forbidden: User \"jane\" cannot create resource \"pods\" in API group \"\" in the namespace \"default\"\n  \"\"\"",
 		handler: func(w *World) any { return w.rejected },
+		check:   true,
 	},
 	{
 		Pattern: `^the trace satisfies:$`,
 		Doc:     "evaluates a CEL docstring over `events`, `pods`, `nodes`, `namespaces` and `requests`; helpers: events.first(name), events.last(name), events.named(name), events.before(a, b), where a name is an event's reason or action",
 		Example: "Then the trace satisfies:\n  \"\"\"cel\n  events.before('Scheduled', 'Pulling')\n  \"\"\"",
 		handler: func(w *World) any { return w.satisfies },
+		check:   true,
+	},
+	{
+		Pattern: `^for every interleaving:$`,
+		Doc:     "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (depth first, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
+		Example: "Then for every interleaving:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
+		handler: func(w *World) any { return w.forEveryInterleaving },
+		check:   true,
+	},
+	{
+		Pattern: `^some interleaving violates:$`,
+		Doc:     "documents a known race: passes when exploring (as 'for every interleaving') finds a run that breaks the CEL invariant",
+		Example: "Then some interleaving violates:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
+		handler: func(w *World) any { return w.someInterleavingViolates },
+		check:   true,
 	},
 	{
 		Pattern: "^" + goldenStep + "$",
 		Doc:     "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
 		Example: "Then the trace matches the golden file",
 		handler: func(w *World) any { return w.matchesGolden },
+		check:   true,
 	},
 }
 
@@ -173,7 +206,7 @@ func (w *World) setLatency(name, value string) error {
 	if err := w.lat.Set(name, d); err != nil {
 		return w.errorf("%v", err)
 	}
-	w.cluster = model.New(model.Options{Latencies: &w.lat})
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
 	return nil
 }
 

@@ -182,3 +182,58 @@ func TestUpdateNeverRewritesAGoldenFileWhenALaterStepFails(t *testing.T) {
 		t.Errorf("the output does not say why:\n%s", out)
 	}
 }
+
+// The explorer finds the order the default run never takes (the second
+// pod admitted first), shrinks it to the one departure that matters, and
+// says how to see it.
+func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T) {
+	out, status := runFeature(t, `Feature: check
+  Scenario: race
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    And the cluster already has:
+      """
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: one
+      spec:
+        hard:
+          pods: "1"
+      """
+    When "admin" applies:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: first
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: second
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then for every interleaving:
+      """
+      requests[0].allowed == true
+      """
+`)
+	if status == 0 {
+		t.Fatalf("an order-dependent invariant held:\n%s", out)
+	}
+	for _, want := range []string{"the invariant breaks after", "(1 departures from the default order)", "requests[0].allowed == true"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}

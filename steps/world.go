@@ -17,6 +17,7 @@ import (
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -44,6 +45,14 @@ type World struct {
 	// pendingGolden is the trace to write when updating, once the
 	// scenario has passed.
 	pendingGolden []byte
+
+	// For exploring interleavings: the steps run so far (to replay them),
+	// the Chooser of this run, latency ranges and the values a replay
+	// gives them.
+	history []*godog.Step
+	chooser sim.Chooser
+	ranges  []latencyRange
+	samples map[string]sim.Duration
 }
 
 // Initializer returns godog's scenario initializer for cfg.
@@ -74,6 +83,12 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			}
 			return ctx, cfg.Golden.Check(cfg.T, w.uri, s.Name, pending)
 		})
+		sc.StepContext().After(func(ctx context.Context, st *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+			if err == nil {
+				w.history = append(w.history, st)
+			}
+			return ctx, nil
+		})
 		sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
 			w.current = nil
 			if w.stepIndex < len(w.gherkinSteps) {
@@ -91,7 +106,8 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 func (w *World) reset(uri, scenario string) {
 	w.uri, w.scenario = uri, scenario
 	w.lat = model.DefaultLatencies()
-	w.cluster = model.New(model.Options{Latencies: &w.lat})
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	w.history, w.ranges = nil, nil
 	w.started = false
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0

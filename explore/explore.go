@@ -1,0 +1,149 @@
+// Package explore enumerates the runs a deterministic scenario could have
+// taken: every order of the events that fall due at the same instant (the
+// model's Chooser decides them all) and latencies sampled over ranges. A
+// run is a Path; the explorer walks paths depth first, and shrinks a
+// failing one to the fewest departures from the default order.
+package explore
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Choice is one decision a run made: where, what it took, out of how many.
+type Choice struct {
+	Point   string
+	Taken   int
+	Options int
+}
+
+// Scripted is a sim.Chooser that follows a prefix of decisions, takes the
+// first option after it, and records every decision it makes.
+type Scripted struct {
+	Prefix []int
+	Taken  []Choice
+}
+
+// Choose implements sim.Chooser.
+func (s *Scripted) Choose(point string, options []string) int {
+	k := 0
+	if i := len(s.Taken); i < len(s.Prefix) && s.Prefix[i] < len(options) {
+		k = s.Prefix[i]
+	}
+	s.Taken = append(s.Taken, Choice{Point: point, Taken: k, Options: len(options)})
+	return k
+}
+
+// Next is the depth-first successor of a run's decisions: the last
+// decision that still has an untried option moves on, and everything after
+// it starts over. It reports false when every path has been walked.
+func Next(taken []Choice) ([]int, bool) {
+	for i := len(taken) - 1; i >= 0; i-- {
+		if taken[i].Taken+1 < taken[i].Options {
+			prefix := make([]int, i+1)
+			for j := 0; j < i; j++ {
+				prefix[j] = taken[j].Taken
+			}
+			prefix[i] = taken[i].Taken + 1
+			return prefix, true
+		}
+	}
+	return nil, false
+}
+
+// Path is the decisions a run took, as a reproducible prefix.
+func Path(taken []Choice) []int {
+	out := make([]int, len(taken))
+	for i, c := range taken {
+		out[i] = c.Taken
+	}
+	return out
+}
+
+// FormatPath prints a path as "0,1,0" with trailing defaults dropped.
+func FormatPath(p []int) string {
+	end := len(p)
+	for end > 0 && p[end-1] == 0 {
+		end--
+	}
+	parts := make([]string, end)
+	for i, v := range p[:end] {
+		parts[i] = fmt.Sprint(v)
+	}
+	if end == 0 {
+		return "the default order"
+	}
+	return strings.Join(parts, ",")
+}
+
+// Departures counts the decisions that differ from the default order.
+func Departures(p []int) int {
+	n := 0
+	for _, v := range p {
+		if v != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// Shrink makes a failing path as small as it can: each departure from the
+// default order is undone in turn and kept undone when the run still
+// fails (fails reruns with a path and reports whether the invariant broke).
+func Shrink(p []int, fails func([]int) bool) []int {
+	best := append([]int(nil), p...)
+	for i := range best {
+		if best[i] == 0 {
+			continue
+		}
+		try := append([]int(nil), best...)
+		try[i] = 0
+		if fails(try) {
+			best = try
+		}
+	}
+	return best
+}
+
+// Frontier enumerates paths in order of how many decisions depart from
+// the default order (the default run, then every single departure, then
+// pairs, ...), the order in which small counterexamples turn up first.
+// Given no bound it reaches every path, as Next does.
+type Frontier struct {
+	queue [][]int
+	seen  map[string]bool
+}
+
+// NewFrontier starts with the default order.
+func NewFrontier() *Frontier { return &Frontier{queue: [][]int{nil}, seen: map[string]bool{"": true}} }
+
+// Pop returns the next path to run, or false when none is left.
+func (f *Frontier) Pop() ([]int, bool) {
+	if len(f.queue) == 0 {
+		return nil, false
+	}
+	p := f.queue[0]
+	f.queue = f.queue[1:]
+	return p, true
+}
+
+// Expand adds the paths that take one more departure after the last one
+// prefix made, given the decisions its run took.
+func (f *Frontier) Expand(prefix []int, taken []Choice) {
+	last := -1
+	for i, v := range prefix {
+		if v != 0 {
+			last = i
+		}
+	}
+	for j := last + 1; j < len(taken); j++ {
+		for k := 1; k < taken[j].Options; k++ {
+			p := append(Path(taken[:j]), k)
+			key := fmt.Sprint(p)
+			if !f.seen[key] {
+				f.seen[key] = true
+				f.queue = append(f.queue, p)
+			}
+		}
+	}
+}

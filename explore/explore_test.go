@@ -1,0 +1,65 @@
+package explore
+
+import (
+	"slices"
+	"testing"
+)
+
+// A toy model with three binary choices walks all eight paths in order.
+func TestDepthFirstWalkVisitsEveryPathOnce(t *testing.T) {
+	var seen []string
+	prefix, ok := []int(nil), true
+	for ok {
+		s := &Scripted{Prefix: prefix}
+		for range 3 {
+			s.Choose("c", []string{"a", "b"})
+		}
+		seen = append(seen, FormatPath(Path(s.Taken)))
+		prefix, ok = Next(s.Taken)
+	}
+	want := []string{"the default order", "0,0,1", "0,1", "0,1,1", "1", "1,0,1", "1,1", "1,1,1"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("walked %v, want %v", seen, want)
+	}
+}
+
+// Shrinking keeps only the departures the failure needs, and a test can
+// show that removing any one of them makes the run pass.
+func TestShrinkKeepsOnlyTheDeparturesTheFailureNeeds(t *testing.T) {
+	fails := func(p []int) bool { return len(p) > 3 && p[1] == 1 && p[3] == 1 }
+	got := Shrink([]int{1, 1, 1, 1, 1}, fails)
+	if !slices.Equal(got, []int{0, 1, 0, 1, 0}) {
+		t.Fatalf("shrunk to %v", got)
+	}
+	for i, v := range got {
+		if v == 0 {
+			continue
+		}
+		less := slices.Clone(got)
+		less[i] = 0
+		if fails(less) {
+			t.Fatalf("removing choice %d still fails: not minimal", i)
+		}
+	}
+}
+
+func TestTheFrontierTriesFewerDeparturesFirstAndReachesEveryPath(t *testing.T) {
+	f := NewFrontier()
+	var seen []string
+	for {
+		p, ok := f.Pop()
+		if !ok {
+			break
+		}
+		s := &Scripted{Prefix: p}
+		for range 3 {
+			s.Choose("c", []string{"a", "b"})
+		}
+		seen = append(seen, FormatPath(Path(s.Taken)))
+		f.Expand(p, s.Taken)
+	}
+	want := []string{"the default order", "1", "0,1", "0,0,1", "1,1", "1,0,1", "0,1,1", "1,1,1"}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("walked %v, want %v", seen, want)
+	}
+}

@@ -1,0 +1,274 @@
+package steps
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/podlife/podlife/explore"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/verify"
+)
+
+// latencyRange is a latency the scenario lets vary between two bounds.
+type latencyRange struct {
+	name   string
+	lo, hi sim.Duration
+}
+
+// samples are the values the explorer tries: both edges and the middle.
+func (r latencyRange) samples() []sim.Duration {
+	if r.lo == r.hi {
+		return []sim.Duration{r.lo}
+	}
+	return []sim.Duration{r.lo, r.lo + (r.hi-r.lo)/2, r.hi}
+}
+
+// defaultBound is how many runs an exploration makes at most.
+const defaultBound = 2000
+
+// latencyRangeStep declares a range; the scenario's own run uses the lower
+// bound, a replay the value it explores.
+func (w *World) latencyRangeStep(name, lo, hi string) error {
+	if w.started || len(w.cluster.Nodes()) > 0 {
+		return w.errorf("declare latency ranges before the scenario declares nodes or applies anything")
+	}
+	a, err := parseDuration(lo)
+	if err != nil {
+		return w.errorf("latency %q: %v", name, err)
+	}
+	b, err := parseDuration(hi)
+	if err != nil {
+		return w.errorf("latency %q: %v", name, err)
+	}
+	if b < a {
+		return w.errorf("latency %q ranges from %v to %v: the upper bound is below the lower", name, a, b)
+	}
+	w.ranges = append(w.ranges, latencyRange{name: name, lo: a, hi: b})
+	value := a
+	if v, ok := w.samples[name]; ok {
+		value = v
+	}
+	return w.setLatency(name, fmt.Sprintf("%dms", int64(value)))
+}
+
+// run is one explored run's outcome.
+type run struct {
+	latencies map[string]sim.Duration
+	path      []int
+	err       error // the invariant's failure, nil when it held
+}
+
+func (r run) describe() string {
+	var parts []string
+	for _, name := range sortedKeys(r.latencies) {
+		parts = append(parts, fmt.Sprintf("%s=%v", name, r.latencies[name]))
+	}
+	lat := "default latencies"
+	if len(parts) > 0 {
+		lat = strings.Join(parts, ", ")
+	}
+	return fmt.Sprintf("%s; choices %s (%d departures from the default order)", lat, explore.FormatPath(r.path), explore.Departures(r.path))
+}
+
+func sortedKeys(m map[string]sim.Duration) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := range keys {
+		for j := i + 1; j < len(keys); j++ {
+			if keys[j] < keys[i] {
+				keys[i], keys[j] = keys[j], keys[i]
+			}
+		}
+	}
+	return keys
+}
+
+var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
+
+// explore replays the scenario so far for every combination of latency
+// samples and, for each, the orders of same-instant events, fewest
+// departures from the default order first, checking the invariant after
+// each run. It stops at the first violation or after bound runs.
+func (w *World) explore(expr string, bound int) (explored int, violation *run, err error) {
+	pos, indent := w.docPos()
+	assertion := verify.Assertion{Expr: expr, Pos: pos, Indent: indent}
+	combos := []map[string]sim.Duration{{}}
+	for _, r := range w.ranges {
+		var next []map[string]sim.Duration
+		for _, c := range combos {
+			for _, v := range r.samples() {
+				m := map[string]sim.Duration{r.name: v}
+				for k, x := range c {
+					m[k] = x
+				}
+				next = append(next, m)
+			}
+		}
+		combos = next
+	}
+	check := func(lat map[string]sim.Duration, prefix []int) (run, []explore.Choice, error) {
+		chooser := &explore.Scripted{Prefix: prefix}
+		replay, err := w.replay(lat, chooser)
+		if err != nil {
+			return run{}, nil, err
+		}
+		state, err := replay.state()
+		if err != nil {
+			return run{}, nil, err
+		}
+		r := run{latencies: lat, path: explore.Path(chooser.Taken)}
+		if err := verify.Check(assertion, state); err != nil {
+			var broken *verify.FalseError
+			if !errors.As(err, &broken) {
+				return run{}, nil, err // the expression itself is wrong
+			}
+			r.err = err
+		}
+		return r, chooser.Taken, nil
+	}
+	// The bound is shared out evenly, so every latency sample is explored.
+	perCombo := max(1, bound/len(combos))
+	for _, lat := range combos {
+		frontier := explore.NewFrontier()
+		for n := 0; n < perCombo; n++ {
+			prefix, more := frontier.Pop()
+			if !more {
+				break
+			}
+			r, taken, err := check(lat, prefix)
+			if err != nil {
+				return explored, nil, err
+			}
+			explored++
+			if r.err != nil {
+				shrunk := explore.Shrink(r.path, func(p []int) bool {
+					again, _, err := check(lat, p)
+					return err == nil && again.err != nil
+				})
+				final, _, _ := check(lat, shrunk)
+				final.path = shrunk
+				return explored, &final, nil
+			}
+			frontier.Expand(prefix, taken)
+		}
+	}
+	return explored, nil, nil
+}
+
+// replay runs the scenario's steps so far again on a fresh cluster with a
+// chooser and latency values, leaving out its checks.
+func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser) (*World, error) {
+	r := &World{cfg: &Config{}, chooser: chooser, samples: lat}
+	r.reset(w.uri, w.scenario)
+	r.gherkinSteps = nil
+	for _, st := range w.history {
+		def, args := definitionFor(st.Text)
+		if def == nil || def.check {
+			continue
+		}
+		if err := call(def.handler(r), args, st); err != nil {
+			return nil, fmt.Errorf("replaying %q: %v", st.Text, err)
+		}
+	}
+	if err := r.cluster.Settle(); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// vocabulary is Definitions, reached through init so that the steps that
+// replay others may themselves be definitions.
+var (
+	vocabulary []Definition
+	compiled   []*regexp.Regexp
+)
+
+func init() {
+	vocabulary = Definitions
+	for _, d := range vocabulary {
+		compiled = append(compiled, regexp.MustCompile(d.Pattern))
+	}
+}
+
+func definitionFor(text string) (*Definition, []string) {
+	for i, re := range compiled {
+		if m := re.FindStringSubmatch(text); m != nil {
+			return &vocabulary[i], m[1:]
+		}
+	}
+	return nil, nil
+}
+
+// call invokes a step handler with its captured arguments and, when it
+// takes one, the step's docstring or table.
+func call(handler any, args []string, st *godog.Step) error {
+	fn := reflect.ValueOf(handler)
+	in := make([]reflect.Value, 0, fn.Type().NumIn())
+	for i := 0; i < fn.Type().NumIn(); i++ {
+		switch t := fn.Type().In(i); {
+		case t == reflect.TypeOf(&godog.DocString{}):
+			if st.Argument == nil || st.Argument.DocString == nil {
+				return fmt.Errorf("the step has no docstring")
+			}
+			in = append(in, reflect.ValueOf(st.Argument.DocString))
+		case t == reflect.TypeOf(&godog.Table{}):
+			if st.Argument == nil || st.Argument.DataTable == nil {
+				return fmt.Errorf("the step has no table")
+			}
+			in = append(in, reflect.ValueOf(st.Argument.DataTable))
+		default:
+			if i >= len(args) {
+				return fmt.Errorf("the step has too few arguments")
+			}
+			in = append(in, reflect.ValueOf(args[i]))
+		}
+	}
+	out := fn.Call(in)
+	if len(out) == 1 && !out[0].IsNil() {
+		return out[0].Interface().(error)
+	}
+	return nil
+}
+
+func parseBound(doc string) (string, int) {
+	lines := strings.Split(doc, "\n")
+	if len(lines) > 0 {
+		if m := boundRE.FindStringSubmatch(lines[len(lines)-1]); m != nil {
+			var n int
+			fmt.Sscan(m[1], &n)
+			return strings.Join(lines[:len(lines)-1], "\n"), n
+		}
+	}
+	return doc, defaultBound
+}
+
+func (w *World) forEveryInterleaving(doc *godog.DocString) error {
+	expr, bound := parseBound(doc.Content)
+	explored, violation, err := w.explore(expr, bound)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	if violation != nil {
+		return w.errorf("the invariant breaks after %d runs, at its smallest with %s:\n%v", explored, violation.describe(), violation.err)
+	}
+	return nil
+}
+
+func (w *World) someInterleavingViolates(doc *godog.DocString) error {
+	expr, bound := parseBound(doc.Content)
+	explored, violation, err := w.explore(expr, bound)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	if violation == nil {
+		return w.errorf("the invariant held in all %d runs explored: no interleaving violates it", explored)
+	}
+	return nil
+}
