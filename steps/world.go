@@ -18,6 +18,7 @@ import (
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -26,6 +27,8 @@ type Config struct {
 	Golden *verify.Golden
 	// T is the running test under go test, nil in the CLI.
 	T *testing.T
+	// Report, when set, receives every scenario's trace and failure.
+	Report func(scenario string, events []trace.Event, err error)
 }
 
 // World is one scenario's state.
@@ -73,6 +76,9 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			return ctx, nil
 		})
 		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+			if cfg.Report != nil {
+				cfg.Report(s.Name, w.cluster.Events(), err)
+			}
 			pending := w.pendingGolden
 			w.pendingGolden = nil
 			if pending == nil {

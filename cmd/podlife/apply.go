@@ -13,6 +13,7 @@ import (
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/report"
 )
 
 // applyReport is the JSON output of apply; its key names are a contract.
@@ -37,8 +38,8 @@ func applyCommand() *cobra.Command {
 			"  podlife apply --cluster cluster.yaml -f pod.yaml --as jane --groups developers -o json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" && output != "mermaid" {
-				return fmt.Errorf("-o %q: want text, json or mermaid", output)
+			if output != "text" && output != "json" && output != "mermaid" && output != "html" {
+				return fmt.Errorf("-o %q: want text, json, mermaid or html", output)
 			}
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
@@ -63,7 +64,7 @@ func applyCommand() *cobra.Command {
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest to submit (repeatable; every document, in order)")
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, or mermaid (a sequence diagram of the trace)")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, mermaid (a sequence diagram of the trace) or html (a timeline page)")
 	cmd.Flags().BoolVar(&schedulerDetail, "scheduler-detail", false, "record every node's filter verdict and every plugin's score for each pod")
 	cmd.MarkFlagRequired("cluster")
 	return cmd
@@ -129,6 +130,13 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 }
 
 func printReport(w io.Writer, r *applyReport, output string) error {
+	if output == "html" {
+		page, err := report.HTML("podlife apply", []report.Scenario{report.NewScenario("what-if", r.Events, "")})
+		if err == nil {
+			_, err = w.Write(page)
+		}
+		return err
+	}
 	if output == "mermaid" {
 		_, err := io.WriteString(w, trace.Mermaid(r.Events))
 		return err

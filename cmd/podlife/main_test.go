@@ -138,3 +138,15 @@ func TestApplyDrawsTheTraceAsAMermaidSequenceDiagram(t *testing.T) {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
 }
+
+func TestRunWritesAnHTMLReport(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "report.html")
+	_, stderr, code := runCLI(t, "run", "--format", "progress", "--golden", "../../golden", "--report", file, "../../features/pod_creation.feature")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	page, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(page), "An admin creates the pod-demo nginx pod") {
+		t.Fatalf("report: %v\n%.300s", err, page)
+	}
+}

@@ -3,16 +3,20 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/cucumber/godog"
 	"github.com/spf13/cobra"
 
+	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/report"
 	"github.com/podlife/podlife/steps"
 	"github.com/podlife/podlife/verify"
 )
 
 func runCommand() *cobra.Command {
-	var format, tags, goldenDir string
+	var format, tags, goldenDir, reportFile string
 	var update bool
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
@@ -37,8 +41,29 @@ func runCommand() *cobra.Command {
 				return fmt.Sprintf("podlife run --update %s", featureFile)
 			}}
 			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
-			suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: steps.Initializer(&steps.Config{Golden: golden}), Options: &opts}
-			if status := suite.Run(); status != 0 {
+			cfg := &steps.Config{Golden: golden}
+			var scenarios []report.Scenario
+			if reportFile != "" {
+				cfg.Report = func(name string, events []trace.Event, err error) {
+					failure := ""
+					if err != nil {
+						failure = err.Error()
+					}
+					scenarios = append(scenarios, report.NewScenario(name, append([]trace.Event(nil), events...), failure))
+				}
+			}
+			suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}
+			status := suite.Run()
+			if reportFile != "" {
+				page, err := report.HTML("podlife: "+strings.Join(paths, " "), scenarios)
+				if err == nil {
+					err = os.WriteFile(reportFile, page, 0o644)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			if status != 0 {
 				return exitError{code: 1}
 			}
 			return nil
@@ -48,5 +73,6 @@ func runCommand() *cobra.Command {
 	cmd.Flags().StringVar(&tags, "tags", "", "run only scenarios matching this tag expression")
 	cmd.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden files instead of comparing")
+	cmd.Flags().StringVar(&reportFile, "report", "", "write an HTML report of every scenario's trace to this file")
 	return cmd
 }

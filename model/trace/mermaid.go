@@ -26,21 +26,7 @@ func rank(component string) int {
 // as participants in pipeline order, each event a note over its
 // component, with the virtual time and, for Kubernetes Events, the reason.
 func Mermaid(events []Event) string {
-	seen := map[string]bool{}
-	var components []string
-	for _, e := range events {
-		if !seen[e.Component] {
-			seen[e.Component] = true
-			components = append(components, e.Component)
-		}
-	}
-	sort.SliceStable(components, func(i, j int) bool {
-		ri, rj := rank(components[i]), rank(components[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return components[i] < components[j]
-	})
+	components := Components(events)
 	ids := map[string]string{}
 	var b strings.Builder
 	b.WriteString("sequenceDiagram\n")
@@ -59,6 +45,27 @@ func Mermaid(events []Event) string {
 		fmt.Fprintf(&b, "    Note over %s: %s %s %s<br/>%s\n", ids[e.Component], formatTime(e.Time), mermaidText(e.Action), mermaidText(e.Object), mermaidText(msg))
 	}
 	return b.String()
+}
+
+// Components lists the components that appear in events, in pipeline
+// order (then by name).
+func Components(events []Event) []string {
+	seen := map[string]bool{}
+	var components []string
+	for _, e := range events {
+		if !seen[e.Component] {
+			seen[e.Component] = true
+			components = append(components, e.Component)
+		}
+	}
+	sort.SliceStable(components, func(i, j int) bool {
+		ri, rj := rank(components[i]), rank(components[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return components[i] < components[j]
+	})
+	return components
 }
 
 // mermaidText escapes what Mermaid would read as syntax: statement ends,
