@@ -258,7 +258,7 @@ func (w *World) nodes(t *godog.Table) error {
 	if err != nil {
 		return err
 	}
-	for _, row := range rows {
+	for i, row := range rows {
 		node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: row["name"], Labels: map[string]string{}}}
 		node.Status.Capacity = corev1.ResourceList{}
 		for _, res := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
@@ -266,7 +266,7 @@ func (w *World) nodes(t *godog.Table) error {
 			if v := row[col]; v != "" {
 				q, err := resource.ParseQuantity(v)
 				if err != nil {
-					return w.errorf("node %q: %s %q: %v", row["name"], col, v, err)
+					return w.cellErrorf(i, col, "node %q: %s %q is not a quantity: write a number with an optional suffix, such as 500m, 2, 128Mi or 1Gi", row["name"], col, v)
 				}
 				node.Status.Capacity[res] = q
 			}
@@ -279,7 +279,7 @@ func (w *World) nodes(t *godog.Table) error {
 		for _, spec := range splitList(row["taints"]) {
 			taint, err := parseTaint(spec)
 			if err != nil {
-				return w.errorf("node %q: %v", row["name"], err)
+				return w.cellErrorf(i, "taints", "node %q: %v", row["name"], err)
 			}
 			node.Spec.Taints = append(node.Spec.Taints, taint)
 		}

@@ -135,6 +135,23 @@ func (w *World) errorf(format string, args ...any) error {
 	return diag.Errorf(w.pos(), format, args...)
 }
 
+// cellErrorf reports a problem at one cell of the step's table: row counts
+// the data rows from 0, column is the header's name.
+func (w *World) cellErrorf(row int, column string, format string, args ...any) error {
+	pos := w.pos()
+	if st := w.current; st != nil && st.DataTable != nil && row+1 < len(st.DataTable.Rows) {
+		header := st.DataTable.Rows[0].Cells
+		for i, c := range header {
+			if c.Value == column && i < len(st.DataTable.Rows[row+1].Cells) {
+				if loc := st.DataTable.Rows[row+1].Cells[i].Location; loc != nil {
+					pos = diag.Pos{File: w.uri, Line: int(loc.Line), Col: int(loc.Column)}
+				}
+			}
+		}
+	}
+	return diag.Errorf(pos, format, args...)
+}
+
 // pod finds a pod named "name" (default namespace) or "namespace/name".
 func (w *World) pod(ref string) (*corev1.Pod, error) {
 	ns, name := "default", ref

@@ -137,6 +137,10 @@ func (g *Golden) Check(t testing.TB, featureFile, scenario string, actual []byte
 
 // writeAtomic writes through a temporary file and a rename, so an
 // interrupted update never leaves half a golden file.
+// writeTemp writes the new content; tests replace it to fail half-way,
+// as a full disk or a killed process would.
+var writeTemp = func(f *os.File, data []byte) (int, error) { return f.Write(data) }
+
 func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
@@ -145,7 +149,7 @@ func writeAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	_, werr := tmp.Write(data)
+	_, werr := writeTemp(tmp, data)
 	if werr == nil {
 		werr = tmp.Chmod(0o644) // CreateTemp makes 0600; golden files are ordinary files
 	}

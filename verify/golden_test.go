@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,5 +90,29 @@ func TestAGoldenFileNoScenarioClaimsIsReported(t *testing.T) {
 	got, err := g.Unclaimed()
 	if err != nil || len(got) != 1 || got[0] != orphan {
 		t.Fatalf("Unclaimed = %v, %v; want [%s]", got, err, orphan)
+	}
+}
+
+func TestAWriteThatFailsHalfWayLeavesTheGoldenFileWhole(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f", "s.golden")
+	if err := writeAtomic(path, []byte("the reviewed trace\n")); err != nil {
+		t.Fatal(err)
+	}
+	real := writeTemp
+	defer func() { writeTemp = real }()
+	writeTemp = func(f *os.File, data []byte) (int, error) {
+		n, _ := f.Write(data[:len(data)/2])
+		return n, errors.New("no space left on device")
+	}
+	if err := writeAtomic(path, []byte("a much longer new trace that never gets written\n")); err == nil {
+		t.Fatal("a failed write reported success")
+	}
+	got, _ := os.ReadFile(path)
+	if string(got) != "the reviewed trace\n" {
+		t.Fatalf("golden file = %q after a failed rewrite", got)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, "f", ".tmp-*")); len(leftovers) > 0 {
+		t.Fatalf("temporary files left: %v", leftovers)
 	}
 }
