@@ -50,7 +50,7 @@ func TestFeatures(t *testing.T) {
 	}
 	for _, path := range orphans {
 		rel, _ := filepath.Rel("..", path) // from the repository root
-		t.Errorf("%s belongs to no scenario (renamed or deleted?): review it, then remove it from the repository root with\n    git rm %s", rel, rel)
+		t.Errorf("%s belongs to no scenario (renamed or deleted?): review it, then remove it from the repository root with\n    git rm %s\nor every such file with: go run ./cmd/podlife golden prune", rel, rel)
 	}
 }
 

@@ -150,3 +150,23 @@ func TestRunWritesAnHTMLReport(t *testing.T) {
 		t.Fatalf("report: %v\n%.300s", err, page)
 	}
 }
+
+func TestGoldenPruneRemovesOnlyFilesNoScenarioOwns(t *testing.T) {
+	dir := t.TempDir()
+	feature := writeFile(t, "f.feature", "Feature: f\n  Scenario: kept\n    Given the cluster settles\n    Then the trace matches the golden file\n")
+	g := filepath.Join(dir, "golden")
+	kept, orphan := filepath.Join(g, "f", "kept.golden"), filepath.Join(g, "f", "gone.golden")
+	os.MkdirAll(filepath.Join(g, "f"), 0o755)
+	os.WriteFile(kept, []byte("x\n"), 0o644)
+	os.WriteFile(orphan, []byte("x\n"), 0o644)
+	out, stderr, code := runCLI(t, "golden", "prune", "--golden", g, feature)
+	if code != 0 || out != "removed "+orphan+"\n" {
+		t.Fatalf("exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	if _, err := os.Stat(kept); err != nil {
+		t.Fatal("the owned golden file was removed")
+	}
+	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
+		t.Fatal("the orphan is still there")
+	}
+}
