@@ -76,6 +76,20 @@ func FormatPath(p []int) string {
 	return strings.Join(parts, ",")
 }
 
+// FormatChoices prints a path for the "takes the choices" step: numbers
+// joined by commas, trailing defaults dropped ("" for the default order).
+func FormatChoices(p []int) string {
+	end := len(p)
+	for end > 0 && p[end-1] == 0 {
+		end--
+	}
+	parts := make([]string, end)
+	for i, v := range p[:end] {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, ",")
+}
+
 // Departures counts the decisions that differ from the default order.
 func Departures(p []int) int {
 	n := 0

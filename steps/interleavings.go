@@ -10,7 +10,9 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/podlife/podlife/explore"
+	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -60,7 +62,8 @@ func (w *World) latencyRangeStep(name, lo, hi string) error {
 type run struct {
 	latencies map[string]sim.Duration
 	path      []int
-	err       error // the invariant's failure, nil when it held
+	err       error  // the invariant's failure, nil when it held
+	trace     string // the run's trace, kept for a violation
 }
 
 func (r run) describe() string {
@@ -130,6 +133,7 @@ func (w *World) explore(expr string, bound int) (explored int, violation *run, e
 				return run{}, nil, err // the expression itself is wrong
 			}
 			r.err = err
+			r.trace = trace.Text(replay.cluster.Events())
 		}
 		return r, chooser.Taken, nil
 	}
@@ -237,6 +241,41 @@ func call(handler any, args []string, st *godog.Step) error {
 	return nil
 }
 
+// takeChoices makes the scenario's model follow an explored path.
+func (w *World) takeChoices(path string) error {
+	if w.started || len(w.cluster.Nodes()) > 0 {
+		return w.errorf("give the choices before the scenario declares nodes or applies anything")
+	}
+	var prefix []int
+	for _, part := range strings.Split(path, ",") {
+		if part == "" {
+			continue
+		}
+		var n int
+		if _, err := fmt.Sscan(part, &n); err != nil || n < 0 {
+			return w.errorf("choices %q: want numbers separated by commas, such as \"0,1,0\"", path)
+		}
+		prefix = append(prefix, n)
+	}
+	if w.samples != nil {
+		return nil // an exploring replay makes its own choices
+	}
+	w.chooser = &explore.Scripted{Prefix: prefix}
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	return nil
+}
+
+// reproduce is the setup that replays a violation as an ordinary
+// scenario: its latencies and its choices.
+func (r run) reproduce() string {
+	var lines []string
+	for _, name := range sortedKeys(r.latencies) {
+		lines = append(lines, fmt.Sprintf("    Given the latency of %s is %v", name, r.latencies[name]))
+	}
+	lines = append(lines, fmt.Sprintf("    Given the model takes the choices %q", explore.FormatChoices(r.path)))
+	return strings.Join(lines, "\n")
+}
+
 func parseBound(doc string) (string, int) {
 	lines := strings.Split(doc, "\n")
 	if len(lines) > 0 {
@@ -256,9 +295,23 @@ func (w *World) forEveryInterleaving(doc *godog.DocString) error {
 		return w.errorf("%v", err)
 	}
 	if violation != nil {
-		return w.errorf("the invariant breaks after %d runs, at its smallest with %s:\n%v", explored, violation.describe(), violation.err)
+		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes):\n%s", explored, violation.describe(), violation.err, violation.reproduce())
+		if w.cfg.Golden != nil {
+			path := strings.TrimSuffix(w.cfg.Golden.Path(w.uri, w.scenario), ".golden") + ".counterexample"
+			if err := writeCounterexample(path, violation); err == nil {
+				msg += "\nits trace: " + path
+			}
+		}
+		return w.errorf("%s", msg)
 	}
 	return nil
+}
+
+// writeCounterexample saves a violation's setup and trace, to read and to
+// commit as a regression scenario.
+func writeCounterexample(path string, r *run) error {
+	body := "# replay with these steps before the scenario's nodes:\n" + r.reproduce() + "\n" + r.trace
+	return verify.WriteFile(path, []byte(body))
 }
 
 func (w *World) someInterleavingViolates(doc *godog.DocString) error {

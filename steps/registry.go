@@ -50,6 +50,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.latencyRangeStep },
 	},
 	{
+		Pattern: `^the model takes the choices "([0-9,]*)"$`,
+		Doc:     "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes",
+		Example: `Given the model takes the choices "0,0,1"`,
+		handler: func(w *World) any { return w.takeChoices },
+	},
+	{
 		Pattern: `^a cluster with nodes:$`,
 		Doc:     "adds ready nodes from a table: name, and optionally cpu, memory, pods, labels (k=v,...), taints (k=v:Effect,...), unschedulable (true), images (already on the node, comma-separated)",
 		Example: "Given a cluster with nodes:\n  | name   | cpu | memory | images     |\n  | node01 | 2   | 4Gi    | nginx:1.27 |",

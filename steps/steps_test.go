@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -186,8 +187,7 @@ func TestUpdateNeverRewritesAGoldenFileWhenALaterStepFails(t *testing.T) {
 // The explorer finds the order the default run never takes (the second
 // pod admitted first), shrinks it to the one departure that matters, and
 // says how to see it.
-func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T) {
-	out, status := runFeature(t, `Feature: check
+const raceFeature = `Feature: check
   Scenario: race
     Given a cluster with nodes:
       | name   |
@@ -227,11 +227,26 @@ func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T
       """
       requests[0].allowed == true
       """
-`)
+`
+
+func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T) {
+	out, status := runFeature(t, raceFeature)
 	if status == 0 {
 		t.Fatalf("an order-dependent invariant held:\n%s", out)
 	}
-	for _, want := range []string{"the invariant breaks after", "(1 departures from the default order)", "requests[0].allowed == true"} {
+	// The printed setup replays the counterexample as an ordinary scenario.
+	m := regexp.MustCompile(`Given the model takes the choices "([0-9,]*)"`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no choices to replay:\n%s", out)
+	}
+	replay := strings.Replace(raceFeature, "    Given a cluster with nodes:", "    Given the model takes the choices \""+m[1]+"\"\n    And a cluster with nodes:", 1)
+	replay = strings.Replace(replay, "Then for every interleaving:", "Then the trace satisfies:", 1)
+	replay = strings.Replace(replay, "requests[0].allowed == true", "requests[0].allowed == false", 1)
+	if out, status := runFeature(t, replay); status != 0 {
+		t.Fatalf("the printed choices do not reproduce the violation:\n%s", out)
+	}
+	for _, want := range []string{"the invariant breaks after", "(1 departures from the default order)", "requests[0].allowed == true",
+		"replay it as a scenario (before its nodes):", `Given the model takes the choices "`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -137,6 +137,9 @@ func (g *Golden) Check(t testing.TB, featureFile, scenario string, actual []byte
 
 // writeAtomic writes through a temporary file and a rename, so an
 // interrupted update never leaves half a golden file.
+// WriteFile writes a file atomically (temporary file, then rename).
+func WriteFile(path string, data []byte) error { return writeAtomic(path, data) }
+
 // writeTemp writes the new content; tests replace it to fail half-way,
 // as a full disk or a killed process would.
 var writeTemp = func(f *os.File, data []byte) (int, error) { return f.Write(data) }
