@@ -87,3 +87,24 @@ func BenchmarkFeatureSuite(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExploreGracefulShutdown measures the explorer on races.feature's
+// preStop scenario (a 2-pod Service, kube-proxy sync ranging 0 to 2 s):
+// runs per second, each run a full replay of the scenario.
+func BenchmarkExploreGracefulShutdown(b *testing.B) {
+	b.Setenv("GOLDIE_UPDATE", "")
+	var out strings.Builder
+	o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../features/races.feature:43"}, Output: &out}
+	runs := 0
+	cfg := &Config{Golden: &verify.Golden{Dir: "../golden"}, Explored: func(n int) { runs += n }}
+	for n := 0; n < b.N; n++ {
+		suite := godog.TestSuite{Name: "explore", ScenarioInitializer: Initializer(cfg), Options: &o}
+		if status := suite.Run(); status != 0 {
+			b.Fatalf("the scenario failed:\n%s", out.String())
+		}
+	}
+	if runs == 0 {
+		b.Fatal("nothing was explored")
+	}
+	b.ReportMetric(float64(runs)/b.Elapsed().Seconds(), "runs/s")
+}

@@ -288,9 +288,20 @@ func parseBound(doc string) (string, int) {
 	return doc, defaultBound
 }
 
+func (w *World) bound(doc string) (string, int) {
+	expr, bound := parseBound(doc)
+	if w.cfg.Bound > 0 {
+		bound = w.cfg.Bound
+	}
+	return expr, bound
+}
+
 func (w *World) forEveryInterleaving(doc *godog.DocString) error {
-	expr, bound := parseBound(doc.Content)
+	expr, bound := w.bound(doc.Content)
 	explored, violation, err := w.explore(expr, bound)
+	if w.cfg.Explored != nil {
+		w.cfg.Explored(explored)
+	}
 	if err != nil {
 		return w.errorf("%v", err)
 	}
@@ -315,8 +326,11 @@ func writeCounterexample(path string, r *run) error {
 }
 
 func (w *World) someInterleavingViolates(doc *godog.DocString) error {
-	expr, bound := parseBound(doc.Content)
+	expr, bound := w.bound(doc.Content)
 	explored, violation, err := w.explore(expr, bound)
+	if w.cfg.Explored != nil {
+		w.cfg.Explored(explored)
+	}
 	if err != nil {
 		return w.errorf("%v", err)
 	}

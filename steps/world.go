@@ -27,6 +27,12 @@ type Config struct {
 	Golden *verify.Golden
 	// T is the running test under go test, nil in the CLI.
 	T *testing.T
+	// Explored, when set, hears how many runs each exploring step made.
+	Explored func(runs int)
+	// Bound, when positive, replaces every exploring step's own bound.
+	Bound int
+	// Only, when set, runs just the scenario of that name.
+	Only string
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
 }
@@ -63,6 +69,9 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
 		w := &World{cfg: cfg}
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			if cfg.Only != "" && s.Name != cfg.Only {
+				return ctx, godog.ErrSkip
+			}
 			w.reset(stripLine(s.Uri), s.Name)
 			// A scenario with a golden step owns its file even if it fails
 			// before reaching it, so the file is not taken for an orphan.

@@ -170,3 +170,56 @@ func TestGoldenPruneRemovesOnlyFilesNoScenarioOwns(t *testing.T) {
 		t.Fatal("the orphan is still there")
 	}
 }
+
+func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
+	feature := writeFile(t, "race.feature", `Feature: race
+  Scenario: two pods, one slot
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    And the cluster already has:
+      """
+      apiVersion: v1
+      kind: ResourceQuota
+      metadata:
+        name: one
+      spec:
+        hard:
+          pods: "1"
+      """
+    When "admin" applies:
+      """
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: first
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: second
+      spec:
+        containers:
+        - name: c
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then for every interleaving:
+      """
+      requests[0].allowed == true
+      """
+`)
+	golden := filepath.Join(t.TempDir(), "golden")
+	out, _, code := runCLI(t, "explore", "--golden", golden, "--runs", "50", feature)
+	if code != 1 || !strings.Contains(out, "the invariant breaks after") || !strings.Contains(out, "explored ") {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	saved, err := os.ReadFile(filepath.Join(golden, "race", "two_pods_one_slot.counterexample"))
+	if err != nil || !strings.Contains(string(saved), `Given the model takes the choices "`) || !strings.Contains(string(saved), "FailedScheduling") && !strings.Contains(string(saved), "exceeded quota") {
+		t.Fatalf("counterexample: %v\n%s", err, saved)
+	}
+}
