@@ -60,20 +60,13 @@ func Path(taken []Choice) []int {
 	return out
 }
 
-// FormatPath prints a path as "0,1,0" with trailing defaults dropped.
+// FormatPath prints a path for people: "0,1,0" with trailing defaults
+// dropped, or "the default order".
 func FormatPath(p []int) string {
-	end := len(p)
-	for end > 0 && p[end-1] == 0 {
-		end--
+	if s := FormatChoices(p); s != "" {
+		return s
 	}
-	parts := make([]string, end)
-	for i, v := range p[:end] {
-		parts[i] = fmt.Sprint(v)
-	}
-	if end == 0 {
-		return "the default order"
-	}
-	return strings.Join(parts, ",")
+	return "the default order"
 }
 
 // FormatChoices prints a path for the "takes the choices" step: numbers

@@ -296,14 +296,23 @@ func (w *World) bound(doc string) (string, int) {
 	return expr, bound
 }
 
-func (w *World) forEveryInterleaving(doc *godog.DocString) error {
+// exploreStep runs an exploring step's exploration and reports its size.
+func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
 	expr, bound := w.bound(doc.Content)
 	explored, violation, err := w.explore(expr, bound)
 	if w.cfg.Explored != nil {
 		w.cfg.Explored(explored)
 	}
 	if err != nil {
-		return w.errorf("%v", err)
+		return explored, nil, w.errorf("%v", err)
+	}
+	return explored, violation, nil
+}
+
+func (w *World) forEveryInterleaving(doc *godog.DocString) error {
+	explored, violation, err := w.exploreStep(doc)
+	if err != nil {
+		return err
 	}
 	if violation != nil {
 		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes):\n%s", explored, violation.describe(), violation.err, violation.reproduce())
@@ -326,13 +335,9 @@ func writeCounterexample(path string, r *run) error {
 }
 
 func (w *World) someInterleavingViolates(doc *godog.DocString) error {
-	expr, bound := w.bound(doc.Content)
-	explored, violation, err := w.explore(expr, bound)
-	if w.cfg.Explored != nil {
-		w.cfg.Explored(explored)
-	}
+	explored, violation, err := w.exploreStep(doc)
 	if err != nil {
-		return w.errorf("%v", err)
+		return err
 	}
 	if violation == nil {
 		return w.errorf("the invariant held in all %d runs explored: no interleaving violates it", explored)

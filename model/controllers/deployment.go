@@ -33,7 +33,7 @@ type Deployment struct {
 	Rec    *trace.Recorder
 
 	queue   keyQueue
-	pending map[sim.Key]int
+	pending expectations
 }
 
 // OnDeployment handles a watch event for a Deployment.
@@ -251,16 +251,7 @@ func (c *Deployment) scale(d *appsv1.Deployment, rs *appsv1.ReplicaSet, to int32
 	})
 }
 
-func (c *Deployment) expect(key sim.Key, delta int) {
-	if c.pending == nil {
-		c.pending = map[sim.Key]int{}
-	}
-	c.pending[key] += delta
-	if c.pending[key] == 0 {
-		delete(c.pending, key)
-		c.enqueue(key)
-	}
-}
+func (c *Deployment) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
 
 func (c *Deployment) updateStatus(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, all []*appsv1.ReplicaSet) {
 	status := appsv1.DeploymentStatus{ObservedGeneration: d.Generation}

@@ -32,7 +32,7 @@ type ReplicaSet struct {
 	Rec    *trace.Recorder
 
 	queue   keyQueue
-	pending map[sim.Key]int // creates and deletes still in flight, per ReplicaSet
+	pending expectations // creates and deletes still in flight, per ReplicaSet
 }
 
 // OnReplicaSet handles a watch event for a ReplicaSet.
@@ -134,16 +134,21 @@ func (c *ReplicaSet) delete(key sim.Key, rs *appsv1.ReplicaSet, pod *corev1.Pod)
 	})
 }
 
-// expect counts requests in flight; when the last answers, the
-// ReplicaSet is looked at again.
-func (c *ReplicaSet) expect(key sim.Key, delta int) {
-	if c.pending == nil {
-		c.pending = map[sim.Key]int{}
+func (c *ReplicaSet) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
+
+// expectations count a controller's requests in flight per object, as
+// the controllers' expectations do: the object is not looked at again
+// until the last one has answered, so nothing is done twice.
+type expectations map[sim.Key]int
+
+func (e *expectations) add(key sim.Key, delta int, settled func(sim.Key)) {
+	if *e == nil {
+		*e = map[sim.Key]int{}
 	}
-	c.pending[key] += delta
-	if c.pending[key] == 0 {
-		delete(c.pending, key)
-		c.enqueue(key)
+	(*e)[key] += delta
+	if (*e)[key] == 0 {
+		delete(*e, key)
+		settled(key)
 	}
 }
 
