@@ -141,6 +141,41 @@ Feature: Graceful shutdown: who stops sending traffic to a pod, and when
       """
     And the trace matches the golden file
 
+  # Requests take time: 3s each, as long as the grace period. The requests
+  # that kube-proxy still sends to the pod after SIGTERM cannot finish
+  # before the SIGKILL, and their connections are reset; those accepted
+  # before SIGTERM just make it.
+  Scenario: Requests still in flight when the grace period runs out are reset
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        terminationGracePeriodSeconds: 3
+        containers:
+        - name: app
+          image: shop:2.0
+          ports:
+          - containerPort: 8080
+      """
+    And the cluster settles
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node02" for 3s, each taking 3s
+    And 1s passes
+    And "admin" runs "kubectl delete pod shop-a"
+    And the cluster settles
+    Then 5 requests failed
+    And the trace satisfies:
+      """cel
+      traffic.filter(r, r.outcome != 'ok').all(r, r.outcome == 'reset' && r.pod == 'default/shop-a') &&
+      events.filter(e, e.component == 'traffic' && e.message.contains('connection reset by peer'))
+        .all(r, r.seq > events.filter(e, e.action == 'exit' && e.message.contains('SIGKILL'))[0].seq)
+      """
+    And the trace matches the golden file
+
   # The sequence that loses nothing: the application keeps accepting for 3s
   # after SIGTERM while every consumer drops the endpoint, then stops
   # accepting, finishes what it has in flight, and exits at 4s.
@@ -161,7 +196,7 @@ Feature: Graceful shutdown: who stops sending traffic to a pod, and when
           - containerPort: 8080
       """
     And the cluster settles
-    And clients send 20 requests per second to service "shop" through kube-proxy on node "node02" for 3s
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node02" for 3s, each taking 500ms
     And 1s passes
     And "admin" runs "kubectl delete pod shop-a"
     And the cluster settles

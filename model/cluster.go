@@ -60,6 +60,7 @@ type Cluster struct {
 	coreDNS   *dataplane.Consumer
 	ingress   *dataplane.Consumer
 	traffic   []dataplane.Result
+	loads     []*dataplane.Load
 	uids      int
 }
 
@@ -236,7 +237,7 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	c.kubelets[node.Name] = kubelet.New(kubelet.Config{
 		Node: node, NodeIP: nodeIP, PodCIDR: cidr, Images: images,
 		Engine: c.Engine, Recorder: c.Trace, API: c.API, Store: c.Store, Latency: c.Latency.Request,
-		Registry: c.Images,
+		Registry: c.Images, ContainerExited: c.containerExited,
 		Timings: kubelet.Timings{
 			Sync: c.Latency.KubeletSync, VolumeMount: c.Latency.VolumeMount, Sandbox: c.Latency.Sandbox, CNI: c.Latency.CNI,
 			ContainerCreate: c.Latency.ContainerCreate, ContainerStart: c.Latency.ContainerStart, InitRun: c.Latency.InitRun,
@@ -440,8 +441,10 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 // SendTraffic sends rate requests per second to a Service for span,
 // starting now, through via: "kube-proxy/NODE" (a client on that node
 // connecting to the ClusterIP), "dns/NODE" (a client on that node looking
-// the Service up in CoreDNS first) or "ingress-nginx".
-func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span sim.Duration) error {
+// the Service up in CoreDNS first) or "ingress-nginx". Each accepted
+// request takes answer to be answered (0: at once); one still in flight
+// when its container stops is reset.
+func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answer sim.Duration) error {
 	var router dataplane.Router
 	switch {
 	case via == c.ingress.ID:
@@ -464,9 +467,17 @@ func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span sim.Du
 	}
 	c.start()
 	load := &dataplane.Load{Via: router, Service: service, Interval: sim.Second / sim.Duration(rate), Until: c.Engine.Now().Add(span),
-		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Results: &c.traffic}
+		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Duration: answer, Answered: c.answered, Results: &c.traffic}
+	c.loads = append(c.loads, load)
 	load.Start()
 	return nil
+}
+
+// containerExited resets the connections a stopped container held.
+func (c *Cluster) containerExited(pod sim.Key) {
+	for _, l := range c.loads {
+		l.Interrupted(pod)
+	}
 }
 
 // headlessPort is the port a client dials on a headless Service's pods:
@@ -492,6 +503,15 @@ func (c *Cluster) answer(pod sim.Key, port int32) string {
 		}
 	}
 	return dataplane.Unreachable
+}
+
+func (c *Cluster) answered(pod sim.Key, port int32, accepted sim.Time) bool {
+	if p, ok := c.Store.Get(pod).(*corev1.Pod); ok {
+		if k, ok := c.kubelets[p.Spec.NodeName]; ok {
+			return k.Answered(pod, port, accepted)
+		}
+	}
+	return false
 }
 
 // ExplainScheduling makes the scheduler record every node's filter verdict

@@ -92,14 +92,14 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlDelete },
 	},
 	{
-		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+)$`,
-		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; failures and a summary go in the trace, every request in CEL's `traffic`",
+		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+?)(?:, each taking (\S+))?$`,
+		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable or reset)",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
 		handler: func(w *World) any { return w.sendTraffic },
 	},
 	{
 		Pattern: `^(no|\d+) requests? (?:to service "([^"]*)" )?failed$`,
-		Doc:     "counts the traffic requests that did not get an answer from a pod (refused or unreachable)",
+		Doc:     "counts the traffic requests that did not get an answer from a pod (refused, unreachable or reset)",
 		Example: `Then no request failed`,
 		handler: func(w *World) any { return w.failedRequests },
 		check:   true,
@@ -447,11 +447,17 @@ func kindFor(word string) (string, bool) {
 var shortNames = map[string]string{"Pod": "po", "Service": "svc", "Deployment": "deploy", "ReplicaSet": "rs", "ConfigMap": "cm",
 	"Namespace": "ns", "ResourceQuota": "quota", "LimitRange": "limits", "ServiceAccount": "sa", "Node": "no"}
 
-func (w *World) sendTraffic(rate, service, path, node, ingress, span string) error {
+func (w *World) sendTraffic(rate, service, path, node, ingress, span, taking string) error {
 	n, _ := strconv.Atoi(rate)
 	d, err := parseDuration(span)
 	if err != nil {
 		return w.errorf("%v", err)
+	}
+	var answer sim.Duration
+	if taking != "" {
+		if answer, err = parseDuration(taking); err != nil {
+			return w.errorf("%v", err)
+		}
 	}
 	via := "ingress-nginx"
 	switch {
@@ -463,7 +469,7 @@ func (w *World) sendTraffic(rate, service, path, node, ingress, span string) err
 	}
 	ns, name := splitRef(service)
 	w.started = true
-	if err := w.cluster.SendTraffic(sim.Key{Kind: "Service", Namespace: ns, Name: name}, via, n, d); err != nil {
+	if err := w.cluster.SendTraffic(sim.Key{Kind: "Service", Namespace: ns, Name: name}, via, n, d, answer); err != nil {
 		return w.errorf("%v", err)
 	}
 	return nil

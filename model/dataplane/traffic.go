@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -12,6 +13,7 @@ const (
 	OK          = "ok"          // a pod accepted the connection
 	Refused     = "refused"     // no endpoint to route to, or nothing listening on the pod
 	Unreachable = "unreachable" // routed to a pod whose sandbox and IP are gone
+	Reset       = "reset"       // accepted, but the application was gone before it answered
 )
 
 // Result is one request's fate; CEL assertions see these as `traffic`.
@@ -43,14 +45,34 @@ type Load struct {
 	Rec      *trace.Recorder
 	// Answer says what a pod does with a connection on a port now: OK,
 	// Refused or Unreachable.
-	Answer  func(pod sim.Key, port int32) string
-	Results *[]Result
+	Answer func(pod sim.Key, port int32) string
+	// Duration is how long the application takes to answer a request it
+	// accepted; Answered says whether the container that accepted one at
+	// the given time is still running to answer it now.
+	Duration sim.Duration
+	Answered func(pod sim.Key, port int32, accepted sim.Time) bool
+	Results  *[]Result
 
-	sent, ok, refused, unreachable int
+	sent, ok, refused, unreachable, reset int
+	inFlight                              []*pending // in the order they were accepted
+	sending                               bool
 }
 
 // Start sends the first request now.
-func (l *Load) Start() { l.tick() }
+func (l *Load) Start() {
+	l.sending = true
+	l.tick()
+}
+
+// summarise records the totals once the last request is sent and every
+// accepted one has been answered or cut.
+func (l *Load) summarise() {
+	if l.sending || len(l.inFlight) > 0 {
+		return
+	}
+	l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable, %d reset",
+		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset)
+}
 
 func (l *Load) target() string {
 	return fmt.Sprintf("service/%s/%s", l.Service.Namespace, l.Service.Name)
@@ -59,8 +81,8 @@ func (l *Load) target() string {
 func (l *Load) tick() {
 	now := l.Engine.Now()
 	if now > l.Until {
-		l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable",
-			l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable)
+		l.sending = false
+		l.summarise()
 		return
 	}
 	l.sent++
@@ -76,6 +98,10 @@ func (l *Load) tick() {
 		r.Outcome = l.Answer(backend.Pod, backend.Port)
 		switch r.Outcome {
 		case OK:
+			if l.Duration > 0 {
+				l.await(len(*l.Results), l.sent, backend, now)
+				break
+			}
 			l.ok++
 		case Refused:
 			l.refused++
@@ -87,4 +113,55 @@ func (l *Load) tick() {
 	}
 	*l.Results = append(*l.Results, r)
 	l.Engine.After(l.Interval, "traffic", l.tick)
+}
+
+// await answers request number n (Results[i]) after the application's
+// time to answer, unless its connection was reset meanwhile.
+func (l *Load) await(i, n int, b Backend, accepted sim.Time) {
+	p := &pending{index: i, n: n, backend: b, accepted: accepted}
+	l.inFlight = append(l.inFlight, p)
+	l.Engine.After(l.Duration, "traffic answer", func() {
+		if p.done {
+			return
+		}
+		if l.Answered(b.Pod, b.Port, accepted) {
+			l.ok++
+		} else {
+			l.resetNow(p) // its pod went away without a container exit
+		}
+		l.finish(p)
+	})
+}
+
+// Interrupted resets, at this instant, the requests in flight to pod
+// whose container is no longer there to answer them.
+func (l *Load) Interrupted(pod sim.Key) {
+	for _, p := range slices.Clone(l.inFlight) {
+		if p.backend.Pod == pod && !l.Answered(p.backend.Pod, p.backend.Port, p.accepted) {
+			l.resetNow(p)
+			l.finish(p)
+		}
+	}
+}
+
+func (l *Load) resetNow(p *pending) {
+	r := &(*l.Results)[p.index]
+	r.Outcome = Reset
+	l.reset++
+	l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): connection reset by peer %v into it",
+		p.n, l.Via.Name(), r.Backend, r.Pod, l.Engine.Now().Sub(p.accepted))
+}
+
+func (l *Load) finish(p *pending) {
+	p.done = true
+	l.inFlight = slices.DeleteFunc(l.inFlight, func(q *pending) bool { return q == p })
+	l.summarise()
+}
+
+// pending is a request a pod accepted and has not answered yet.
+type pending struct {
+	index, n int
+	backend  Backend
+	accepted sim.Time
+	done     bool
 }

@@ -58,6 +58,7 @@ type Kubelet struct {
 	store    *sim.Store
 	timings  Timings
 	registry Registry
+	exited   func(pod sim.Key)
 
 	component string
 	images    map[string]bool // images present on the node
@@ -82,6 +83,9 @@ type Config struct {
 	Latency  sim.Duration // API round-trip leg
 	Timings  Timings
 	Registry Registry
+	// ContainerExited, when set, hears of every container that stops, at
+	// that instant: connections it held are gone.
+	ContainerExited func(pod sim.Key)
 }
 
 // New returns the kubelet of cfg.Node.
@@ -89,7 +93,7 @@ func New(cfg Config) *Kubelet {
 	name := cfg.Node.Name
 	k := &Kubelet{
 		node: cfg.Node, nodeIP: cfg.NodeIP, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
-		timings: cfg.Timings, registry: cfg.Registry,
+		timings: cfg.Timings, registry: cfg.Registry, exited: cfg.ContainerExited,
 		component: "kubelet/" + name,
 		images:    map[string]bool{},
 		ipam:      newIPAM(cfg.PodCIDR),

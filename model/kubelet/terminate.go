@@ -100,6 +100,9 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 	exit := func(code int32, how string) {
 		st.running, st.ready, st.exitCode, st.finishedAt = false, false, code, k.engine.Now()
 		k.rec.Stepf(k.component, "exit", ref, "%s: exited with code %d", how, code)
+		if k.exited != nil {
+			k.exited(w.key)
+		}
 		// The stopped container is no longer ready: the status manager
 		// reports it before the pod is torn down.
 		w.writeStatus()
@@ -217,6 +220,22 @@ func (k *Kubelet) Answer(key sim.Key, port int32) string {
 		return "refused"
 	}
 	return "ok"
+}
+
+// Answered says whether the container that accepted a connection on port
+// at the given time still runs now to answer it, the same run of it and
+// not a restart.
+func (k *Kubelet) Answered(key sim.Key, port int32, accepted sim.Time) bool {
+	w, ok := k.pods[key]
+	if !ok || w.terminated {
+		return false
+	}
+	c := owner(w.pod, port)
+	if c == nil {
+		return false
+	}
+	st := w.containers[c.Name]
+	return st.running && st.startedAt <= accepted
 }
 
 func owner(pod *corev1.Pod, port int32) *corev1.Container {
