@@ -122,6 +122,59 @@ Feature: Services and their endpoints, as every consumer sees them
       """
     And the trace matches the golden file
 
+  # The stable names a StatefulSet's pods get: a pod whose hostname is set
+  # and whose subdomain is a headless Service in its namespace answers at
+  # HOSTNAME.SERVICE.NAMESPACE.svc, published through the endpoint's
+  # hostname. A pod without the subdomain is only in the Service's record.
+  Scenario: A pod whose subdomain is a headless Service gets its own DNS name
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: db
+      spec:
+        clusterIP: None
+        selector:
+          app: db
+        ports:
+        - port: 5432
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db-0
+        labels:
+          app: db
+      spec:
+        hostname: db-0
+        subdomain: db
+        containers:
+        - name: db
+          image: shop:1.0
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: backup
+        labels:
+          app: db
+      spec:
+        hostname: backup
+        containers:
+        - name: db
+          image: shop:1.0
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.component == 'coredns' && e.object == 'service/default/db' &&
+        e.message.startsWith('A records: 10.244.1.2, 10.244.0.2 as db-0.db ('))
+      """
+    And the trace matches the golden file
+
   Scenario: Traffic through the ingress follows the ingress controller's slower view
     Given the cluster already has:
       """yaml

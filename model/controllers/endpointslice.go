@@ -151,12 +151,19 @@ func (c *EndpointSlice) desired(svc *corev1.Service, existing *discoveryv1.Endpo
 		terminating := pod.DeletionTimestamp != nil
 		ready := svc.Spec.PublishNotReadyAddresses || (serving && !terminating)
 		node := pod.Spec.NodeName
-		slice.Endpoints = append(slice.Endpoints, discoveryv1.Endpoint{
+		ep := discoveryv1.Endpoint{
 			Addresses:  []string{pod.Status.PodIP},
 			Conditions: discoveryv1.EndpointConditions{Ready: &ready, Serving: &serving, Terminating: &terminating},
 			NodeName:   &node,
 			TargetRef:  &corev1.ObjectReference{Kind: "Pod", Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID},
-		})
+		}
+		// A pod names itself in its Service's DNS when its subdomain is
+		// that Service (staging/src/k8s.io/endpointslice/utils.go).
+		if pod.Spec.Hostname != "" && pod.Spec.Subdomain == svc.Name {
+			hostname := pod.Spec.Hostname
+			ep.Hostname = &hostname
+		}
+		slice.Endpoints = append(slice.Endpoints, ep)
 	}
 	for _, p := range svc.Spec.Ports {
 		port, name, proto := TargetPort(p, pods), p.Name, p.Protocol

@@ -23,11 +23,17 @@ type Backend struct {
 	IP   string
 	Port int32
 	Pod  sim.Key
+	// Hostname is a headless Service's per-pod DNS name, HOSTNAME.SERVICE:
+	// CoreDNS answers it with the pod's IP alone.
+	Hostname string
 }
 
 func (b Backend) String() string {
-	if b.Port == 0 {
-		return b.IP // a DNS record
+	if b.Port == 0 { // a DNS record
+		if b.Hostname != "" {
+			return b.IP + " as " + b.Hostname
+		}
+		return b.IP
 	}
 	return fmt.Sprintf("%s:%d", b.IP, b.Port)
 }
@@ -43,8 +49,9 @@ const (
 	// ReadyOnly is what ingress-nginx balances over.
 	ReadyOnly
 	// DNSRecords is what CoreDNS answers for <service>.<namespace>.svc:
-	// the ClusterIP, or for a headless Service its ready endpoints' IPs
-	// (kubernetes.io "DNS for Services and Pods").
+	// the ClusterIP, or for a headless Service its ready endpoints' IPs,
+	// and <hostname>.<service>.<namespace>.svc for each endpoint with a
+	// hostname (kubernetes.io "DNS for Services and Pods").
 	DNSRecords
 )
 
@@ -143,6 +150,9 @@ func (c *Consumer) compute() map[sim.Key][]Backend {
 				b := Backend{IP: ip, Port: port}
 				if c.Policy == DNSRecords {
 					b.Port = 0 // an A record names no port
+					if ep.Hostname != nil {
+						b.Hostname = *ep.Hostname + "." + key.Name
+					}
 				}
 				if ep.TargetRef != nil {
 					b.Pod = sim.Key{Kind: "Pod", Namespace: ep.TargetRef.Namespace, Name: ep.TargetRef.Name}
