@@ -18,27 +18,36 @@ func (NodeResourcesBalancedAllocation) Weight() int64 { return 1 }
 
 // Score implements ScorePlugin.
 func (NodeResourcesBalancedAllocation) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
-	alloc := [2]int64{n.Allocatable.CPU, n.Allocatable.Memory}
-	allocated := [2]int64{n.Requested.CPU, n.Requested.Memory}
-	requested := [2]int64{allocated[0] + p.RequestedCPU, allocated[1] + p.RequestedMem}
-	with, without := balance(requested, alloc), balance(allocated, alloc)
-	return MaxNodeScore/2 + (MaxNodeScore/2+with-without)/2
+	with := balance(n.Requested.CPU+p.RequestedCPU, n.Allocatable.CPU, n.Requested.Memory+p.RequestedMem, n.Allocatable.Memory)
+	return MaxNodeScore/2 + (MaxNodeScore/2+with-n.balance)/2
 }
 
-// balance is (1 - the standard deviation of the used fractions) * 100.
-func balance(requested, allocatable [2]int64) int64 {
-	var fractions [2]float64
-	n := 0
-	for i := range requested {
-		if allocatable[i] == 0 {
-			continue
-		}
-		fractions[n] = math.Min(float64(requested[i])/float64(allocatable[i]), 1)
-		n++
+// ScoreNodes implements NodesScorer.
+func (b NodeResourcesBalancedAllocation) ScoreNodes(state *CycleState, p *PodInfo, nodes []*NodeInfo, scores []int64) {
+	for i, n := range nodes {
+		scores[i] = b.Score(state, p, n)
 	}
-	std := 0.0
-	if n == 2 {
-		std = math.Abs((fractions[0] - fractions[1]) / 2)
+}
+
+// balanceOf is the balance of what a node already has requested.
+func balanceOf(requested, allocatable Resources) int64 {
+	return balance(requested.CPU, allocatable.CPU, requested.Memory, allocatable.Memory)
+}
+
+// balance is (1 - the standard deviation of the used fractions of cpu
+// and memory) * 100; a resource the node does not have is left out, and
+// with one fraction the deviation is 0.
+func balance(cpu, cpuAllocatable, mem, memAllocatable int64) int64 {
+	if cpuAllocatable == 0 || memAllocatable == 0 {
+		return MaxNodeScore
 	}
-	return int64((1 - std) * MaxNodeScore)
+	c, m := fraction(cpu, cpuAllocatable), fraction(mem, memAllocatable)
+	return int64((1 - math.Abs((c-m)/2)) * MaxNodeScore)
+}
+
+func fraction(requested, allocatable int64) float64 {
+	if requested >= allocatable {
+		return 1
+	}
+	return float64(requested) / float64(allocatable)
 }

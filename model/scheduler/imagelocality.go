@@ -53,16 +53,26 @@ type imageState struct {
 // Score implements ScorePlugin.
 func (l ImageLocality) Score(state *CycleState, p *PodInfo, n *NodeInfo) int64 {
 	s, _ := state.Read(imageSpreadKey).(*imageState)
-	if s == nil {
-		return 0
+	return s.score(n)
+}
+
+// ScoreNodes implements NodesScorer.
+func (l ImageLocality) ScoreNodes(state *CycleState, p *PodInfo, nodes []*NodeInfo, scores []int64) {
+	s, _ := state.Read(imageSpreadKey).(*imageState)
+	for i, n := range nodes {
+		scores[i] = s.score(n)
+	}
+}
+
+func (s *imageState) score(n *NodeInfo) int64 {
+	if s == nil || len(n.Images) == 0 {
+		return 0 // the sum is below the threshold, which scores 0
 	}
 	var sum int64
 	count := len(s.names)
-	if len(n.Images) > 0 {
-		for _, name := range s.names {
-			if size, ok := n.Images[name]; ok {
-				sum += int64(float64(size) * s.spread[name])
-			}
+	for _, name := range s.names {
+		if size, ok := n.Images[name]; ok {
+			sum += int64(float64(size) * s.spread[name])
 		}
 	}
 	upper := int64(maxContainerThreshold) * int64(count)

@@ -109,7 +109,7 @@ func required(p *corev1.Pod) (affinity, anti []corev1.PodAffinityTerm) {
 func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 	affinity, anti := p.RequiredAffinity, p.RequiredAntiAffinity
 	if len(affinity) == 0 && len(anti) == 0 && !pl.Snapshot.HasAntiAffinityPods() {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	s := &affinityState{affinity: affinity, anti: anti, existingAnti: domains{}}
 	for i := range affinity {
@@ -156,7 +156,7 @@ func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 		}
 	}
 	if len(affinity) == 0 && len(anti) == 0 && !existing {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	state.Write(affinityKey, s)
 	return nil
@@ -214,7 +214,7 @@ func (pl InterPodAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo
 		}
 	}
 	if len(terms) == 0 {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	s := scoreState{}
 	for _, n := range pl.Snapshot.Nodes() {

@@ -15,6 +15,16 @@ func (NodeAffinity) Name() string { return "NodeAffinity" }
 // Weight implements ScorePlugin.
 func (NodeAffinity) Weight() int64 { return 2 }
 
+// PreFilter implements PreFilterPlugin: a pod with neither a nodeSelector
+// nor required node affinity skips the filter.
+func (NodeAffinity) PreFilter(_ *CycleState, p *PodInfo) *Status {
+	a := p.Pod.Spec.Affinity
+	if p.Pod.Spec.NodeSelector == nil && (a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil) {
+		return skipped
+	}
+	return nil
+}
+
 // Filter implements FilterPlugin.
 func (NodeAffinity) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	if ok, _ := p.Affinity.Match(n.Node); !ok {
@@ -29,11 +39,11 @@ const preferredAffinityKey = "NodeAffinity/preferred"
 func (NodeAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
 	a := p.Pod.Spec.Affinity
 	if a == nil || a.NodeAffinity == nil || len(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution) == 0 {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	terms, err := nodeaffinity.NewPreferredSchedulingTerms(a.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution)
 	if err != nil {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	state.Write(preferredAffinityKey, terms)
 	return nil

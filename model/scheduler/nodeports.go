@@ -8,6 +8,15 @@ type NodePorts struct{}
 // Name implements Plugin.
 func (NodePorts) Name() string { return "NodePorts" }
 
+// PreFilter implements PreFilterPlugin: a pod that asks for no host port
+// skips the filter.
+func (NodePorts) PreFilter(_ *CycleState, p *PodInfo) *Status {
+	if len(p.HostPorts) == 0 {
+		return skipped
+	}
+	return nil
+}
+
 // Filter implements FilterPlugin.
 func (NodePorts) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	for _, want := range p.HostPorts {

@@ -61,20 +61,28 @@ func insufficient(name corev1.ResourceName) string {
 // with its non-zero requests (noderesources/least_allocated.go).
 func (NodeResourcesFit) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
 	var score, weights int64
-	for _, r := range []struct{ requested, allocatable int64 }{
-		{n.NonZeroCPU + p.NonZeroCPU, n.Allocatable.CPU},
-		{n.NonZeroMem + p.NonZeroMem, n.Allocatable.Memory},
-	} {
-		if r.allocatable == 0 {
-			continue
-		}
-		score += leastRequested(r.requested, r.allocatable)
+	if n.Allocatable.CPU != 0 {
+		score += leastRequested(n.NonZeroCPU+p.NonZeroCPU, n.Allocatable.CPU)
 		weights++
 	}
-	if weights == 0 {
+	if n.Allocatable.Memory != 0 {
+		score += leastRequested(n.NonZeroMem+p.NonZeroMem, n.Allocatable.Memory)
+		weights++
+	}
+	switch weights {
+	case 0:
 		return 0
+	case 2:
+		return score / 2 // a constant divisor: a shift, not a division
 	}
 	return score / weights
+}
+
+// ScoreNodes implements NodesScorer.
+func (f NodeResourcesFit) ScoreNodes(state *CycleState, p *PodInfo, nodes []*NodeInfo, scores []int64) {
+	for i, n := range nodes {
+		scores[i] = f.Score(state, p, n)
+	}
 }
 
 func leastRequested(requested, capacity int64) int64 {

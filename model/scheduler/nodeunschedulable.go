@@ -15,7 +15,7 @@ func (NodeUnschedulable) Name() string { return "NodeUnschedulable" }
 
 // Filter implements FilterPlugin.
 func (NodeUnschedulable) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
-	if !n.Node.Spec.Unschedulable {
+	if !n.Unschedulable {
 		return nil
 	}
 	taint := corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule}

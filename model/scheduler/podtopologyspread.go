@@ -110,7 +110,7 @@ func matchingPods(n *NodeInfo, namespace string, sel labels.Selector) int {
 func (pl PodTopologySpread) PreFilter(state *CycleState, p *PodInfo) *Status {
 	constraints := constraintsOf(p.Pod, corev1.DoNotSchedule)
 	if len(constraints) == 0 {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	state.Write(spreadFilterKey, &spreadState{constraints: constraints, counts: pl.count(p, constraints)})
 	return nil
@@ -153,7 +153,7 @@ func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*Nod
 		constraints = pl.systemDefaults(p.Pod)
 	}
 	if len(constraints) == 0 {
-		return &Status{Code: Skip}
+		return skipped
 	}
 	s := &spreadState{constraints: constraints, counts: pl.count(p, constraints), ignored: map[string]bool{}}
 	for _, n := range nodes {

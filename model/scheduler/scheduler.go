@@ -83,9 +83,9 @@ func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Cli
 		placed:    map[sim.Key]placement{},
 	}
 	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
-	s.preFilters = []PreFilterPlugin{spread, affinity}
+	s.preFilters = []PreFilterPlugin{NodeName{}, NodeAffinity{}, NodePorts{}, spread, affinity}
 	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{}, spread, affinity}
-	s.preScores = []PreScorePlugin{NodeAffinity{}, spread, affinity, images}
+	s.preScores = []PreScorePlugin{TaintToleration{}, NodeAffinity{}, spread, affinity, images}
 	s.scorers = []ScorePlugin{TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}, spread, affinity, NodeResourcesBalancedAllocation{}, images}
 	return s
 }
@@ -331,11 +331,16 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 			}
 		}
 	}
+	s.nextStart %= len(s.nodes) // nodes may have gone since the last cycle
 	for i := 0; !nominatedFits && i < len(s.nodes) && len(feasible) < want; i++ {
-		ni := s.nodes[(s.nextStart+i)%len(s.nodes)]
+		j := s.nextStart + i
+		if j >= len(s.nodes) {
+			j -= len(s.nodes)
+		}
+		ni := s.nodes[j]
 		checked++
 		if st := s.filter(state, info, ni); st != nil {
-			rejected = append(rejected, nodeStatus{ni.Node.Name, st})
+			rejected = append(rejected, nodeStatus{ni.Name, st})
 			if s.Detail {
 				s.rec.Stepf(Component, "filter", ref(pod), "%s: %s rejects: %s", ni.Node.Name, st.plugin, strings.Join(st.Reasons, ", "))
 			}
@@ -398,17 +403,22 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 		if state.skip[sp.Name()] {
 			continue
 		}
-		for i, n := range feasible {
-			plugin[i] = sp.Score(state, p, n)
+		if ns, ok := sp.(NodesScorer); ok {
+			ns.ScoreNodes(state, p, feasible, plugin)
+		} else {
+			for i, n := range feasible {
+				plugin[i] = sp.Score(state, p, n)
+			}
 		}
 		if norm, ok := sp.(ScoreNormalizer); ok {
 			norm.NormalizeScore(state, p, plugin)
 		}
+		weight := sp.Weight()
 		for i := range feasible {
-			scores[i] += plugin[i] * sp.Weight()
-			if detail != nil {
-				detail[i] = append(detail[i], fmt.Sprintf("%s %d×%d", sp.Name(), plugin[i], sp.Weight()))
-			}
+			scores[i] += plugin[i] * weight
+		}
+		for i := range detail {
+			detail[i] = append(detail[i], fmt.Sprintf("%s %d×%d", sp.Name(), plugin[i], weight))
 		}
 	}
 	var best int64 = -1
@@ -420,7 +430,7 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	for i, n := range feasible {
 		if scores[i] == best {
 			top = append(top, n)
-			names = append(names, n.Node.Name)
+			names = append(names, n.Name)
 		}
 		if detail != nil {
 			s.rec.Stepf(Component, "score", ref(p.Pod), "%s: %d (%s)", n.Node.Name, scores[i], strings.Join(detail[i], ", "))

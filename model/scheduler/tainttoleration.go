@@ -19,27 +19,52 @@ func (TaintToleration) Weight() int64 { return 3 }
 
 // Filter implements FilterPlugin.
 func (TaintToleration) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
+	if len(n.Taints) == 0 {
+		return nil
+	}
 	hard := func(t *corev1.Taint) bool {
 		return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
 	}
-	if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Node.Spec.Taints, p.Pod.Spec.Tolerations, hard, false); untolerated {
+	if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Taints, p.Pod.Spec.Tolerations, hard, false); untolerated {
 		return unschedulable(UnschedulableAndUnresolvable, "node(s) had untolerated taint(s)")
 	}
 	return nil
 }
 
-// Score implements ScorePlugin: how many PreferNoSchedule taints the pod
-// does not tolerate (only its PreferNoSchedule tolerations count).
-func (TaintToleration) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
+const preferNoScheduleKey = "TaintToleration/preferNoSchedule"
+
+// PreScore implements PreScorePlugin: the pod's tolerations that can
+// tolerate a PreferNoSchedule taint, picked once per cycle.
+func (TaintToleration) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
 	var tolerations []corev1.Toleration
 	for _, t := range p.Pod.Spec.Tolerations {
 		if t.Effect == "" || t.Effect == corev1.TaintEffectPreferNoSchedule {
 			tolerations = append(tolerations, t)
 		}
 	}
+	state.Write(preferNoScheduleKey, tolerations)
+	return nil
+}
+
+// Score implements ScorePlugin: the count of untolerated PreferNoSchedule
+// taints, reversed by NormalizeScore.
+func (TaintToleration) Score(state *CycleState, _ *PodInfo, n *NodeInfo) int64 {
+	tolerations, _ := state.Read(preferNoScheduleKey).([]corev1.Toleration)
+	return intolerable(tolerations, n)
+}
+
+// ScoreNodes implements NodesScorer.
+func (TaintToleration) ScoreNodes(state *CycleState, _ *PodInfo, nodes []*NodeInfo, scores []int64) {
+	tolerations, _ := state.Read(preferNoScheduleKey).([]corev1.Toleration)
+	for i, n := range nodes {
+		scores[i] = intolerable(tolerations, n)
+	}
+}
+
+func intolerable(tolerations []corev1.Toleration, n *NodeInfo) int64 {
 	var count int64
-	for i := range n.Node.Spec.Taints {
-		t := &n.Node.Spec.Taints[i]
+	for i := range n.Taints {
+		t := &n.Taints[i]
 		if t.Effect == corev1.TaintEffectPreferNoSchedule && !v1helper.TolerationsTolerateTaint(klog.Background(), tolerations, t, false) {
 			count++
 		}
@@ -47,7 +72,6 @@ func (TaintToleration) Score(_ *CycleState, p *PodInfo, n *NodeInfo) int64 {
 	return count
 }
 
-// NormalizeScore implements ScoreNormalizer: fewer untolerated taints
 // score higher (helper.DefaultNormalizeScore, reversed).
 func (TaintToleration) NormalizeScore(_ *CycleState, _ *PodInfo, scores []int64) {
 	defaultNormalizeScore(MaxNodeScore, true, scores)
