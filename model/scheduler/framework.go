@@ -102,6 +102,14 @@ type CycleState struct {
 
 func newCycleState() *CycleState { return &CycleState{data: map[string]any{}, skip: map[string]bool{}} }
 
+// reset empties the state for the next cycle, keeping its maps: nothing
+// holds on to a cycle's state once the cycle is over.
+func (s *CycleState) reset() {
+	clear(s.data)
+	clear(s.skip)
+	s.filters = nil
+}
+
 // Write stores a plugin's data.
 func (s *CycleState) Write(key string, v any) { s.data[key] = v }
 

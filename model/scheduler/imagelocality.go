@@ -1,6 +1,10 @@
 package scheduler
 
-import "strings"
+import (
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+)
 
 // ImageLocality prefers nodes that already hold the pod's images, weighed
 // by image size and by how few nodes have them
@@ -24,30 +28,25 @@ const imageSpreadKey = "ImageLocality/spread"
 // PreScore implements PreScorePlugin: for each of the pod's images, the
 // share of nodes that hold it (the snapshot's ImageStateSummary.NumNodes).
 func (l ImageLocality) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
-	nodes := l.Snapshot.Nodes()
-	spread := map[string]float64{}
-	for _, list := range [][]string{containerImages(p, true), containerImages(p, false)} {
-		for _, image := range list {
-			name := normalizedImageName(image)
-			if _, done := spread[name]; done {
-				continue
-			}
-			spread[name] = float64(l.Snapshot.ImageNodes(name)) / float64(len(nodes))
+	nodes := float64(len(l.Snapshot.Nodes()))
+	spec := &p.Pod.Spec
+	s := &imageState{names: make([]string, 0, len(spec.InitContainers)+len(spec.Containers))}
+	for _, list := range [][]corev1.Container{spec.InitContainers, spec.Containers} {
+		for i := range list {
+			name := normalizedImageName(list[i].Image)
+			s.names = append(s.names, name)
+			s.spread = append(s.spread, float64(l.Snapshot.ImageNodes(name))/nodes)
 		}
 	}
-	var names []string
-	for _, list := range [][]string{containerImages(p, true), containerImages(p, false)} {
-		for _, image := range list {
-			names = append(names, normalizedImageName(image))
-		}
-	}
-	state.Write(imageSpreadKey, &imageState{names: names, spread: spread})
+	state.Write(imageSpreadKey, s)
 	return nil
 }
 
+// imageState is every container's image, normalized, with the share of
+// nodes that hold it.
 type imageState struct {
-	names  []string // every container's image, normalized
-	spread map[string]float64
+	names  []string
+	spread []float64
 }
 
 // Score implements ScorePlugin.
@@ -70,26 +69,14 @@ func (s *imageState) score(n *NodeInfo) int64 {
 	}
 	var sum int64
 	count := len(s.names)
-	for _, name := range s.names {
+	for i, name := range s.names {
 		if size, ok := n.Images[name]; ok {
-			sum += int64(float64(size) * s.spread[name])
+			sum += int64(float64(size) * s.spread[i])
 		}
 	}
 	upper := int64(maxContainerThreshold) * int64(count)
 	sum = min(max(sum, minImageThreshold), upper)
 	return MaxNodeScore * (sum - minImageThreshold) / (upper - minImageThreshold)
-}
-
-func containerImages(p *PodInfo, init bool) []string {
-	list := p.Pod.Spec.Containers
-	if init {
-		list = p.Pod.Spec.InitContainers
-	}
-	out := make([]string, len(list))
-	for i, c := range list {
-		out[i] = c.Image
-	}
-	return out
 }
 
 // normalizedImageName adds ":latest" to a name without a tag, as the

@@ -43,6 +43,7 @@ type Scheduler struct {
 	nodes     []*NodeInfo // in the order the scheduler learnt of them
 	nodeIndex map[string]int
 	nextStart int
+	cycle     *CycleState // reused from one cycle to the next
 
 	active        activeQ
 	waiting       map[sim.Key]*queuedPod // queued, in backoff or unschedulable
@@ -303,7 +304,11 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		return
 	}
 	info := NewPodInfo(pod)
-	state := newCycleState()
+	if s.cycle == nil {
+		s.cycle = newCycleState()
+	}
+	state := s.cycle
+	state.reset()
 	for _, pf := range s.preFilters {
 		if st := pf.PreFilter(state, info); st != nil && st.Code == Skip {
 			state.skip[pf.Name()] = true
