@@ -4,8 +4,10 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	schedulingv1 "k8s.io/api/scheduling/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlife/podlife/model/sim"
@@ -37,6 +39,14 @@ var kinds = map[schema.GroupVersionKind]func() sim.Object{
 	appsv1.SchemeGroupVersion.WithKind("ReplicaSet"): func() sim.Object { return &appsv1.ReplicaSet{} },
 	schedulingv1.SchemeGroupVersion.WithKind("PriorityClass"): func() sim.Object {
 		return &schedulingv1.PriorityClass{}
+	},
+	corev1.SchemeGroupVersion.WithKind("PersistentVolume"): func() sim.Object { return &corev1.PersistentVolume{} },
+	corev1.SchemeGroupVersion.WithKind("PersistentVolumeClaim"): func() sim.Object {
+		return &corev1.PersistentVolumeClaim{}
+	},
+	storagev1.SchemeGroupVersion.WithKind("StorageClass"): func() sim.Object { return &storagev1.StorageClass{} },
+	policyv1.SchemeGroupVersion.WithKind("PodDisruptionBudget"): func() sim.Object {
+		return &policyv1.PodDisruptionBudget{}
 	},
 }
 

@@ -13,6 +13,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -52,6 +53,7 @@ type Cluster struct {
 	nodes     []string
 	requests  []*kubectl.Result
 	quota     *controllers.ResourceQuota
+	volumes   *controllers.PersistentVolume
 	slices    *controllers.EndpointSlice
 	rsc       *controllers.ReplicaSet
 	dc        *controllers.Deployment
@@ -112,6 +114,9 @@ func New(opts Options) *Cluster {
 	c.proxies = map[string]*dataplane.Consumer{}
 	c.coreDNS = &dataplane.Consumer{ID: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
 	c.ingress = &dataplane.Consumer{ID: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
+	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
+		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
+			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
@@ -146,6 +151,17 @@ func (c *Cluster) Seed(obj sim.Object) error {
 		if err := c.API.PrepareService(o); err != nil {
 			return err
 		}
+	case *corev1.PersistentVolume, *storagev1.StorageClass:
+		apiserver.DefaultStorage(o)
+		if pv, ok := o.(*corev1.PersistentVolume); ok {
+			pv.Status.Phase = corev1.VolumeAvailable
+		}
+	case *corev1.PersistentVolumeClaim:
+		apiserver.DefaultStorage(o)
+		if o.Namespace == "" {
+			o.Namespace = "default"
+		}
+		controllers.SeedClaim(c.Store, o)
 	}
 	if q, ok := obj.(*corev1.ResourceQuota); ok {
 		defer func() { // counted once the objects before it are in
@@ -310,6 +326,11 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
+	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)
+	c.Store.Watch(kcm, "PersistentVolumeClaim", lat.Watch, c.volumes.OnClaim)
+	for _, kind := range []string{"PersistentVolumeClaim", "PersistentVolume", "StorageClass"} {
+		c.Store.Watch(scheduler.Component, kind, lat.Watch, c.scheduler.OnStorage)
+	}
 	for _, consumer := range []struct {
 		name      string
 		onSlice   func(sim.WatchEvent)

@@ -29,6 +29,7 @@ type Latencies struct {
 	IngressSync      sim.Duration
 	CoreDNSSync      sim.Duration
 	DNSTTL           sim.Duration
+	PVBinderSync     sim.Duration
 }
 
 type latencyField struct {
@@ -56,6 +57,7 @@ var latencyFields = []latencyField{
 	{"ingress-sync", "the ingress controller: from an endpoint change to its upstreams", func(l *Latencies) *sim.Duration { return &l.IngressSync }},
 	{"coredns-sync", "CoreDNS: from an endpoint change to the records it serves", func(l *Latencies) *sim.Duration { return &l.CoreDNSSync }},
 	{"dns-ttl", "how long a client keeps a DNS answer (the kubernetes plugin's TTL)", func(l *Latencies) *sim.Duration { return &l.DNSTTL }},
+	{"pv-binder-sync", "the PV controller's resync: a claim left Pending is matched again with new volumes on this period", func(l *Latencies) *sim.Duration { return &l.PVBinderSync }},
 }
 
 // DefaultLatencies are plausible figures for a small, healthy cluster.
@@ -82,6 +84,8 @@ func DefaultLatencies() Latencies {
 		CoreDNSSync:      0,
 		// CoreDNS's kubernetes plugin answers with ttl 5 by default.
 		DNSTTL: 5 * sim.Second,
+		// kube-controller-manager's --pvclaimbinder-sync-period.
+		PVBinderSync: 15 * sim.Second,
 	}
 }
 

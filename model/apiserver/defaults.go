@@ -3,11 +3,13 @@ package apiserver
 import (
 	"fmt"
 
+	"github.com/distribution/reference"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/distribution/reference"
-	corev1 "k8s.io/api/core/v1"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // DefaultSchedulerName is the scheduler a pod gets when it names none.
@@ -173,4 +175,54 @@ func defaultReplicaSet(rs *appsv1.ReplicaSet) {
 		rs.Spec.Replicas = &one
 	}
 	defaultPodSpec(&rs.Spec.Template.Spec)
+}
+
+// defaultPersistentVolume applies SetDefaults_PersistentVolume: reclaim
+// policy Retain, volume mode Filesystem; the registry starts it Pending
+// (pkg/registry/core/persistentvolume/strategy.go).
+func defaultPersistentVolume(pv *corev1.PersistentVolume) {
+	if pv.Spec.PersistentVolumeReclaimPolicy == "" {
+		pv.Spec.PersistentVolumeReclaimPolicy = corev1.PersistentVolumeReclaimRetain
+	}
+	if pv.Spec.VolumeMode == nil {
+		mode := corev1.PersistentVolumeFilesystem
+		pv.Spec.VolumeMode = &mode
+	}
+	pv.Status = corev1.PersistentVolumeStatus{Phase: corev1.VolumePending}
+}
+
+// defaultPersistentVolumeClaim applies SetDefaults_PersistentVolumeClaim:
+// volume mode Filesystem; the registry starts it Pending.
+func defaultPersistentVolumeClaim(pvc *corev1.PersistentVolumeClaim) {
+	if pvc.Spec.VolumeMode == nil {
+		mode := corev1.PersistentVolumeFilesystem
+		pvc.Spec.VolumeMode = &mode
+	}
+	pvc.Status = corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}
+}
+
+// defaultStorageClass applies SetDefaults_StorageClass: reclaim policy
+// Delete, binding mode Immediate.
+func defaultStorageClass(sc *storagev1.StorageClass) {
+	if sc.ReclaimPolicy == nil {
+		policy := corev1.PersistentVolumeReclaimDelete
+		sc.ReclaimPolicy = &policy
+	}
+	if sc.VolumeBindingMode == nil {
+		mode := storagev1.VolumeBindingImmediate
+		sc.VolumeBindingMode = &mode
+	}
+}
+
+// DefaultStorage applies the defaults above to a storage object, for
+// objects seeded into the store without the API server.
+func DefaultStorage(obj sim.Object) {
+	switch o := obj.(type) {
+	case *corev1.PersistentVolume:
+		defaultPersistentVolume(o)
+	case *corev1.PersistentVolumeClaim:
+		defaultPersistentVolumeClaim(o)
+	case *storagev1.StorageClass:
+		defaultStorageClass(o)
+	}
 }

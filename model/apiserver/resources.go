@@ -61,6 +61,10 @@ var resources = []Resource{
 	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Resource: "deployments", Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "ReplicaSet"}, Resource: "replicasets", Namespaced: true},
 	{GVK: schema.GroupVersionKind{Group: "scheduling.k8s.io", Version: "v1", Kind: "PriorityClass"}, Resource: "priorityclasses"},
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "PersistentVolume"}, Resource: "persistentvolumes"},
+	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "PersistentVolumeClaim"}, Resource: "persistentvolumeclaims", Namespaced: true},
+	{GVK: schema.GroupVersionKind{Group: "storage.k8s.io", Version: "v1", Kind: "StorageClass"}, Resource: "storageclasses"},
+	{GVK: schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}, Resource: "poddisruptionbudgets", Namespaced: true},
 }
 
 // Discover returns the resource serving gvk, as API discovery would.

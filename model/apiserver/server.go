@@ -13,6 +13,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -256,6 +257,8 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 		defaultDeployment(o)
 	case *appsv1.ReplicaSet:
 		defaultReplicaSet(o)
+	default:
+		DefaultStorage(obj)
 	}
 	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
 		Persist: func(changed sim.Object) {
@@ -368,6 +371,14 @@ func (s *Server) update(req *Request) Response {
 		o.Spec.ClusterIP, o.Spec.ClusterIPs, o.Status = prev.Spec.ClusterIP, prev.Spec.ClusterIPs, prev.Status
 	case *corev1.Pod:
 		o.Status = old.(*corev1.Pod).Status
+	case *corev1.PersistentVolume:
+		o.Status = old.(*corev1.PersistentVolume).Status
+	case *corev1.PersistentVolumeClaim:
+		o.Status = old.(*corev1.PersistentVolumeClaim).Status
+	case *policyv1.PodDisruptionBudget:
+		prev := old.(*policyv1.PodDisruptionBudget)
+		o.Status = prev.Status
+		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
 	}
 	if specChanged {
 		obj.SetGeneration(old.GetGeneration() + 1)
@@ -523,6 +534,12 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
 		case *appsv1.Deployment:
 			n.Status = *req.Object.(*appsv1.Deployment).Status.DeepCopy()
+		case *corev1.PersistentVolume:
+			n.Status = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy()
+		case *corev1.PersistentVolumeClaim:
+			n.Status = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy()
+		case *policyv1.PodDisruptionBudget:
+			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
 		default:
 			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
 		}

@@ -93,6 +93,12 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule(read, core, "services", "replicationcontrollers"),
 			rule(read, apps, "replicasets", "statefulsets"),
 			rule(read, core, "persistentvolumeclaims", "persistentvolumes", "namespaces"),
+			rule(read, []string{"storage.k8s.io"}, "storageclasses", "csinodes", "csidrivers", "csistoragecapacities"),
+			rule(read, []string{"policy"}, "poddisruptionbudgets"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:volume-scheduler"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "patch", "update", "watch"}, core, "persistentvolumes", "persistentvolumeclaims"),
+			rule(read, []string{"storage.k8s.io"}, "storageclasses"),
 		}},
 		// kube-controller-manager runs each controller under its own service
 		// account (--use-service-account-credentials, as kubeadm sets it)
@@ -113,6 +119,23 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"get", "list", "update", "watch"}, apps, "replicasets"),
 			rule([]string{"update"}, apps, "replicasets/status", "replicasets/finalizers"),
 			rule([]string{"create", "delete", "list", "patch", "watch"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:persistent-volume-binder"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"create", "delete", "get", "list", "update", "watch"}, core, "persistentvolumes"),
+			rule([]string{"update"}, core, "persistentvolumes/status"),
+			rule([]string{"get", "list", "update", "watch"}, core, "persistentvolumeclaims"),
+			rule([]string{"update"}, core, "persistentvolumeclaims/status"),
+			rule([]string{"create", "delete", "get", "list", "watch"}, core, "pods"),
+			rule(read, []string{"storage.k8s.io"}, "storageclasses"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:disruption-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch"}, apps, "deployments", "replicasets", "statefulsets"),
+			rule([]string{"get", "list", "watch"}, core, "replicationcontrollers"),
+			rule([]string{"get", "list", "watch"}, []string{"policy"}, "poddisruptionbudgets"),
+			rule([]string{"update"}, []string{"policy"}, "poddisruptionbudgets/status"),
+			rule([]string{"get"}, []string{"*"}, "*/scale"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:generic-garbage-collector"}, Rules: []rbacv1.PolicyRule{
@@ -136,7 +159,8 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"deployment-controller", "endpointslice-controller", "generic-garbage-collector", "replicaset-controller", "resourcequota-controller"}
+var ControllerServiceAccounts = []string{"deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
+	"persistent-volume-binder", "replicaset-controller", "resourcequota-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -160,10 +184,13 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:basic-user", authenticated),
 		bind("system:public-info-viewer", authenticated, rbacv1.Subject{Kind: rbacv1.GroupKind, Name: apiserver.AllUnauthenticated}),
 		bind("system:kube-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
+		bind("system:volume-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
 		bind("system:controller:deployment-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "deployment-controller", Namespace: "kube-system"}),
 		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
 		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
+		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
+		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 	}
 }

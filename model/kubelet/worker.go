@@ -198,8 +198,37 @@ func (w *worker) mount(v corev1.Volume) (plugin, err string) {
 		return "kubernetes.io/downward-api", ""
 	case src.CSI != nil:
 		return fmt.Sprintf("kubernetes.io/csi: NodePublishVolume by driver %q", src.CSI.Driver), ""
+	case src.PersistentVolumeClaim != nil:
+		return w.mountClaim(src.PersistentVolumeClaim.ClaimName)
 	}
 	return "", "this volume type is not modelled by podlife yet"
+}
+
+// mountClaim mounts the volume a claim is bound to, named as the kubelet
+// names it (the PersistentVolume) and served by the volume's own plugin.
+func (w *worker) mountClaim(name string) (plugin, err string) {
+	claim, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: w.pod.Namespace, Name: name}).(*corev1.PersistentVolumeClaim)
+	if !ok {
+		return "", fmt.Sprintf("persistentvolumeclaim %q not found", name)
+	}
+	pv, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
+	if !ok || claim.Status.Phase != corev1.ClaimBound {
+		return "", fmt.Sprintf("PVC %s/%s is not bound", claim.Namespace, name)
+	}
+	src := pv.Spec.PersistentVolumeSource
+	switch {
+	case src.Local != nil:
+		plugin = "kubernetes.io/local-volume: " + src.Local.Path
+	case src.HostPath != nil:
+		plugin = "kubernetes.io/host-path: " + src.HostPath.Path
+	case src.CSI != nil:
+		plugin = fmt.Sprintf("kubernetes.io/csi: NodeStageVolume and NodePublishVolume by driver %q", src.CSI.Driver)
+	case src.NFS != nil:
+		plugin = "kubernetes.io/nfs: " + src.NFS.Server + ":" + src.NFS.Path
+	default:
+		return "", "this PersistentVolume type is not modelled by podlife yet"
+	}
+	return fmt.Sprintf("PersistentVolume %s, %s", pv.Name, plugin), ""
 }
 
 func (w *worker) runSandbox() {

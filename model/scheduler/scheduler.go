@@ -44,6 +44,7 @@ type Scheduler struct {
 	nodeIndex map[string]int
 	nextStart int
 	cycle     *CycleState // reused from one cycle to the next
+	volumes   VolumeBinding
 
 	active        activeQ
 	waiting       map[sim.Key]*queuedPod // queued, in backoff or unschedulable
@@ -84,8 +85,11 @@ func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Cli
 		placed:    map[sim.Key]placement{},
 	}
 	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
-	s.preFilters = []PreFilterPlugin{NodeName{}, NodeAffinity{}, NodePorts{}, spread, affinity}
-	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{}, spread, affinity}
+	restrictions := VolumeRestrictions{Snapshot: s}
+	s.volumes = VolumeBinding{Snapshot: s}
+	s.preFilters = []PreFilterPlugin{NodeName{}, NodeAffinity{}, NodePorts{}, restrictions, s.volumes, spread, affinity}
+	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{},
+		restrictions, s.volumes, spread, affinity}
 	s.preScores = []PreScorePlugin{TaintToleration{}, NodeAffinity{}, spread, affinity, images}
 	s.scorers = []ScorePlugin{TaintToleration{}, NodeAffinity{}, NodeResourcesFit{}, spread, affinity, NodeResourcesBalancedAllocation{}, images}
 	return s
@@ -244,11 +248,19 @@ func (s *Scheduler) kick() {
 
 // moveUnschedulable gives unschedulable pods another try after a cluster
 // event that may have made room, honouring each pod's backoff.
-func (s *Scheduler) moveUnschedulable(event string) {
+func (s *Scheduler) moveUnschedulable(event string) { s.moveUnschedulableIf(event, nil) }
+
+// moveUnschedulableIf moves the unschedulable pods the event may help (all
+// of them when helps is nil), as queueing hints do.
+func (s *Scheduler) moveUnschedulableIf(event string, helps func(*corev1.Pod) bool) {
 	pending := s.unschedulable
 	s.unschedulable = nil
 	for _, qp := range pending {
 		qp := qp
+		if helps != nil && !helps(qp.pod) {
+			s.unschedulable = append(s.unschedulable, qp)
+			continue
+		}
 		ready := qp.lastAttempt.Add(backoff(qp.attempts))
 		move := func() {
 			if s.waiting[qp.key] != qp {
@@ -310,8 +322,14 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	state := s.cycle
 	state.reset()
 	for _, pf := range s.preFilters {
-		if st := pf.PreFilter(state, info); st != nil && st.Code == Skip {
+		st := pf.PreFilter(state, info)
+		switch {
+		case st == nil:
+		case st.Code == Skip:
 			state.skip[pf.Name()] = true
+		default:
+			s.preFilterFailed(qp, info, pf.Name(), st)
+			return
 		}
 	}
 	state.filters = s.runFilters[:0]
@@ -365,6 +383,10 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	}
 	chosen := s.choose(state, info, feasible)
 	s.place(qp.key, chosen.Node.Name, info)
+	if b := s.volumes.Bindings(state, chosen.Name); b != nil {
+		s.bindVolumes(qp, chosen.Name, b)
+		return
+	}
 	s.bind(qp, chosen.Node.Name)
 }
 
@@ -512,6 +534,20 @@ func (s *Scheduler) fail(qp *queuedPod, msg string, post postFilterResult) {
 	}
 	res, _ := apiserver.ResourceFor("Pod")
 	s.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: pod.Namespace, Name: pod.Name, Subresource: "status", Object: update}, nil)
+}
+
+// preFilterFailed fails a pod that a PreFilter plugin rejected for every
+// node: the message is the plugin's, and every node counts as rejected by
+// it for preemption (schedule_one.go findNodesThatFitPod).
+func (s *Scheduler) preFilterFailed(qp *queuedPod, info *PodInfo, plugin string, st *Status) {
+	st.plugin = plugin
+	rejected := make([]nodeStatus, len(s.nodes))
+	for i, n := range s.nodes {
+		rejected[i] = nodeStatus{n.Name, st}
+	}
+	s.rec.Stepf(Component, "filter", ref(qp.pod), "PreFilter %s rejects every node: %s", plugin, strings.Join(st.Reasons, ", "))
+	msg := fmt.Sprintf("0/%d nodes are available: %s.", len(s.nodes), strings.Join(st.Reasons, ", "))
+	s.fail(qp, msg, s.preempt(qp, info, rejected))
 }
 
 // fitError is the filter part of FitError.Error (framework/types.go):

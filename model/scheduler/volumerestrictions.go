@@ -1,0 +1,121 @@
+package scheduler
+
+import (
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// VolumeRestrictions keeps a pod off a node where another pod already
+// mounts the same GCE PD, AWS EBS volume, iSCSI target or RBD image read-
+// write, and keeps a ReadWriteOncePod claim to one pod in the whole cluster
+// (framework/plugins/volumerestrictions).
+type VolumeRestrictions struct{ Snapshot Snapshot }
+
+// Name implements Plugin.
+func (VolumeRestrictions) Name() string { return "VolumeRestrictions" }
+
+const (
+	reasonDiskConflict         = "node(s) had no available disk"
+	reasonReadWriteOncePodUsed = "node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode"
+	volumeRestrictionsKey      = "VolumeRestrictions/readWriteOncePod"
+)
+
+// PreFilter implements PreFilterPlugin: the pod's ReadWriteOncePod claims,
+// each of which must exist; a pod with neither those nor a disk that
+// conflicts skips the filter.
+func (pl VolumeRestrictions) PreFilter(state *CycleState, p *PodInfo) *Status {
+	needsCheck := slices.ContainsFunc(p.Pod.Spec.Volumes, conflictingKind)
+	var once []string
+	for _, v := range p.Pod.Spec.Volumes {
+		if v.PersistentVolumeClaim == nil {
+			continue
+		}
+		c := claim(pl.Snapshot, p.Pod.Namespace, v.PersistentVolumeClaim.ClaimName)
+		if c == nil {
+			return unschedulable(UnschedulableAndUnresolvable, `persistentvolumeclaim "`+v.PersistentVolumeClaim.ClaimName+`" not found`)
+		}
+		if slices.Contains(c.Spec.AccessModes, corev1.ReadWriteOncePod) {
+			once = append(once, c.Name)
+		}
+	}
+	if !needsCheck && len(once) == 0 {
+		return skipped
+	}
+	state.Write(volumeRestrictionsKey, once)
+	return nil
+}
+
+// Filter implements FilterPlugin. A ReadWriteOncePod claim conflicts when
+// any pod the scheduler knows of uses it: on this node as the node stands
+// (so that preemption can remove it), or on any other node.
+func (pl VolumeRestrictions) Filter(state *CycleState, p *PodInfo, n *NodeInfo) *Status {
+	for i := range p.Pod.Spec.Volumes {
+		v := &p.Pod.Spec.Volumes[i]
+		if !conflictingKind(*v) {
+			continue
+		}
+		for _, q := range n.Pods {
+			if diskConflict(v, q.Pod) {
+				return unschedulable(Unschedulable, reasonDiskConflict)
+			}
+		}
+	}
+	once, _ := state.Read(volumeRestrictionsKey).([]string)
+	if len(once) == 0 {
+		return nil
+	}
+	for _, other := range pl.Snapshot.Nodes() {
+		pods := other.Pods
+		if other.Name == n.Name {
+			pods = n.Pods
+		}
+		for _, q := range pods {
+			if q.Pod.Namespace == p.Pod.Namespace && usesClaim(q.Pod, once) {
+				return unschedulable(Unschedulable, reasonReadWriteOncePodUsed)
+			}
+		}
+	}
+	return nil
+}
+
+func usesClaim(pod *corev1.Pod, claims []string) bool {
+	for _, v := range pod.Spec.Volumes {
+		if v.PersistentVolumeClaim != nil && slices.Contains(claims, v.PersistentVolumeClaim.ClaimName) {
+			return true
+		}
+	}
+	return false
+}
+
+func conflictingKind(v corev1.Volume) bool {
+	return v.GCEPersistentDisk != nil || v.AWSElasticBlockStore != nil || v.RBD != nil || v.ISCSI != nil
+}
+
+// diskConflict says whether v and one of pod's volumes are the same disk
+// and not both read-only (EBS volumes conflict even then).
+func diskConflict(v *corev1.Volume, pod *corev1.Pod) bool {
+	for _, e := range pod.Spec.Volumes {
+		switch {
+		case v.GCEPersistentDisk != nil && e.GCEPersistentDisk != nil:
+			if v.GCEPersistentDisk.PDName == e.GCEPersistentDisk.PDName && !(v.GCEPersistentDisk.ReadOnly && e.GCEPersistentDisk.ReadOnly) {
+				return true
+			}
+		case v.AWSElasticBlockStore != nil && e.AWSElasticBlockStore != nil:
+			if v.AWSElasticBlockStore.VolumeID == e.AWSElasticBlockStore.VolumeID {
+				return true
+			}
+		case v.ISCSI != nil && e.ISCSI != nil:
+			if v.ISCSI.IQN == e.ISCSI.IQN && !(v.ISCSI.ReadOnly && e.ISCSI.ReadOnly) {
+				return true
+			}
+		case v.RBD != nil && e.RBD != nil:
+			a, b := v.RBD, e.RBD
+			if slices.ContainsFunc(a.CephMonitors, func(m string) bool { return slices.Contains(b.CephMonitors, m) }) &&
+				a.RBDPool == b.RBDPool && a.RBDImage == b.RBDImage && !(a.ReadOnly && b.ReadOnly) {
+				return true
+			}
+		}
+	}
+	return false
+}
