@@ -341,6 +341,95 @@ Feature: Scheduling: which node a pod gets, and why it gets none
         '0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.')
       """
 
+  # Both nodes would do: each holds one low-priority pod whose eviction makes
+  # room. Evicting the database would take its PodDisruptionBudget below
+  # minAvailable, so preemption picks the node whose victim breaks no
+  # budget, even though node01 comes first.
+  Scenario: Preemption spares the pods a PodDisruptionBudget protects
+    Given a cluster with nodes:
+      | name   | cpu |
+      | node01 | 2   |
+      | node02 | 2   |
+    And the cluster already has:
+      """yaml
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata:
+        name: critical
+      value: 1000
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata:
+        name: db
+      spec:
+        minAvailable: 1
+        selector:
+          matchLabels:
+            app: db
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db
+        labels:
+          app: db
+      spec:
+        nodeName: node01
+        terminationGracePeriodSeconds: 2
+        containers:
+        - name: db
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 1500m
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: batch
+        labels:
+          app: batch
+      spec:
+        nodeName: node02
+        terminationGracePeriodSeconds: 2
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: 1500m
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: payments
+      spec:
+        priorityClassName: critical
+        containers:
+        - name: app
+          image: nginx:1.27
+          resources:
+            requests:
+              cpu: "1"
+      """
+    And the cluster settles
+    Then pod "payments" is on node "node02"
+    And pod "db" is Running
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.object == 'pod/default/payments' && e.message ==
+        '0/2 nodes are available: 2 Insufficient cpu. preemption: found a potential placement for pod on node node02, preempting 1 victims') &&
+      events.filter(e, e.reason == 'Preempted').map(e, e.object) == ['pod/default/batch'] &&
+      events.exists(e, e.object == 'pod/default/batch' && e.action == 'status' && e.message.contains('DisruptionTarget=True'))
+      """
+    And the trace matches the golden file
+
   # n2 already holds the (large) image, so ImageLocality tips the balance;
   # n3's PreferNoSchedule taint costs it the TaintToleration score.
   Scenario: Asked to, the scheduler shows every node's verdict and score

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -46,24 +47,25 @@ type Cluster struct {
 	Latency Latencies
 	Images  *Registry
 
-	kubectl   *kubectl.Kubectl
-	scheduler *scheduler.Scheduler
-	kubelets  map[string]*kubelet.Kubelet
-	started   bool
-	nodes     []string
-	requests  []*kubectl.Result
-	quota     *controllers.ResourceQuota
-	volumes   *controllers.PersistentVolume
-	slices    *controllers.EndpointSlice
-	rsc       *controllers.ReplicaSet
-	dc        *controllers.Deployment
-	gc        *controllers.GarbageCollector
-	proxies   map[string]*dataplane.Consumer // kube-proxy by node
-	coreDNS   *dataplane.Consumer
-	ingress   *dataplane.Consumer
-	traffic   []dataplane.Result
-	loads     []*dataplane.Load
-	uids      int
+	kubectl    *kubectl.Kubectl
+	scheduler  *scheduler.Scheduler
+	kubelets   map[string]*kubelet.Kubelet
+	started    bool
+	nodes      []string
+	requests   []*kubectl.Result
+	quota      *controllers.ResourceQuota
+	volumes    *controllers.PersistentVolume
+	disruption *controllers.Disruption
+	slices     *controllers.EndpointSlice
+	rsc        *controllers.ReplicaSet
+	dc         *controllers.Deployment
+	gc         *controllers.GarbageCollector
+	proxies    map[string]*dataplane.Consumer // kube-proxy by node
+	coreDNS    *dataplane.Consumer
+	ingress    *dataplane.Consumer
+	traffic    []dataplane.Result
+	loads      []*dataplane.Load
+	uids       int
 }
 
 // DefaultNamespaces exist in every cluster.
@@ -117,6 +119,7 @@ func New(opts Options) *Cluster {
 	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
+	c.disruption = &controllers.Disruption{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.DisruptionComponent)}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
@@ -162,6 +165,17 @@ func (c *Cluster) Seed(obj sim.Object) error {
 			o.Namespace = "default"
 		}
 		controllers.SeedClaim(c.Store, o)
+	}
+	if pdb, ok := obj.(*policyv1.PodDisruptionBudget); ok {
+		defer func() { // what the disruption controller would have written
+			var pods []*corev1.Pod
+			for _, o := range c.Store.List("Pod", pdb.Namespace) {
+				pods = append(pods, o.(*corev1.Pod))
+			}
+			next := pdb.DeepCopy()
+			next.Status, _ = controllers.BudgetStatus(c.Store, pdb, controllers.Selected(pdb, pods))
+			c.Store.Update(next)
+		}()
 	}
 	if q, ok := obj.(*corev1.ResourceQuota); ok {
 		defer func() { // counted once the objects before it are in
@@ -321,7 +335,8 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.gc.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.gc.OnPod))
+	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)

@@ -3,6 +3,7 @@ package kubelet
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -454,6 +455,10 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
 }
 
+// kubeletConditions are the pod conditions the kubelet owns
+// (pkg/kubelet/types/pod_status.go PodConditionsByKubelet).
+var kubeletConditions = []corev1.PodConditionType{corev1.PodScheduled, corev1.PodReady, corev1.PodInitialized, corev1.ContainersReady, corev1.PodReadyToStartContainers}
+
 func (w *worker) metaTime(t sim.Time) metav1.Time {
 	return metav1.NewTime(apiserver.Epoch.Add(sim.Duration(t).Std()))
 }
@@ -533,12 +538,19 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		return c
 	}
 	ready := len(unready) == 0
-	status.Conditions = []corev1.PodCondition{
+	// Conditions the kubelet does not own (the scheduler's DisruptionTarget)
+	// are kept, ahead of its own (status_manager.go mergePodStatus).
+	for _, c := range w.pod.Status.Conditions {
+		if !slices.Contains(kubeletConditions, c.Type) {
+			status.Conditions = append(status.Conditions, c)
+		}
+	}
+	status.Conditions = append(status.Conditions,
 		cond(corev1.PodReadyToStartContainers, w.sandboxReady, "", ""),
 		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", fmt.Sprintf("containers with incomplete status: %s", incomplete)),
 		cond(corev1.PodReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
 		cond(corev1.ContainersReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
-	}
+	)
 	for _, c := range w.pod.Status.Conditions {
 		if c.Type == corev1.PodScheduled {
 			status.Conditions = append(status.Conditions, c)

@@ -2,9 +2,13 @@ package scheduler
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/trace"
@@ -20,8 +24,9 @@ type postFilterResult struct {
 }
 
 type candidate struct {
-	node    *NodeInfo
-	victims []*PodInfo
+	node       *NodeInfo
+	victims    []*PodInfo
+	violations int // victims whose eviction breaks a PodDisruptionBudget
 }
 
 // preempt is DefaultPreemption's PostFilter
@@ -51,14 +56,14 @@ func (s *Scheduler) preempt(qp *queuedPod, p *PodInfo, rejected []nodeStatus) po
 			continue
 		}
 		n := s.nodes[s.nodeIndex[r.node]]
-		victims, st := s.selectVictims(p, n)
+		victims, violations, st := s.selectVictims(p, n)
 		if st != nil {
 			for _, reason := range st.Reasons {
 				counts[reason]++
 			}
 			continue
 		}
-		candidates = append(candidates, candidate{node: n, victims: victims})
+		candidates = append(candidates, candidate{node: n, victims: victims, violations: violations})
 	}
 	if len(candidates) == 0 {
 		return postFilterResult{message: fmt.Sprintf("preemption: 0/%d nodes are available: %s.", len(s.nodes), histogram(counts)), nominate: p.Pod.Status.NominatedNodeName != ""}
@@ -75,9 +80,11 @@ func (s *Scheduler) preempt(qp *queuedPod, p *PodInfo, rejected []nodeStatus) po
 }
 
 // selectVictims is SelectVictimsOnNode: remove every lower-priority pod;
-// if the pod then fits, add them back highest priority first while it
-// still fits. What cannot be added back are the victims.
-func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, *Status) {
+// if the pod then fits, add them back, most important first (higher
+// priority, then earlier start), while it still fits: first those whose
+// eviction would break a PodDisruptionBudget, then the others. What cannot
+// be added back are the victims; it also counts those that break a budget.
+func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, int, *Status) {
 	trial := n.clone()
 	var lower []*PodInfo
 	for _, q := range n.Pods {
@@ -87,52 +94,123 @@ func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, *Status)
 		}
 	}
 	if len(lower) == 0 {
-		return nil, unschedulable(UnschedulableAndUnresolvable, "No preemption victims found for incoming pod")
+		return nil, 0, unschedulable(UnschedulableAndUnresolvable, "No preemption victims found for incoming pod")
 	}
 	state := newCycleState()
 	if st := s.filter(state, p, trial); st != nil {
-		return nil, st
+		return nil, 0, st
 	}
-	sort.SliceStable(lower, func(i, j int) bool { return lower[i].Priority > lower[j].Priority })
+	sort.SliceStable(lower, func(i, j int) bool { return moreImportant(lower[i], lower[j]) })
+	violating, nonViolating := s.splitByBudgets(lower)
 	var victims []*PodInfo
-	for _, q := range lower {
+	violations := 0
+	reprieve := func(q *PodInfo) bool {
 		trial.AddPod(q)
 		if st := s.filter(state, p, trial); st != nil {
 			trial.RemovePod(q)
 			victims = append(victims, q)
+			return false
+		}
+		return true
+	}
+	for _, q := range violating {
+		if !reprieve(q) {
+			violations++
 		}
 	}
-	return victims, nil
+	for _, q := range nonViolating {
+		reprieve(q)
+	}
+	return victims, violations, nil
 }
 
-// pickCandidate is pickOneNodeForPreemption without PodDisruptionBudgets:
-// the lowest highest-victim priority, then the lowest sum of priorities,
-// then the fewest victims; the first in node order wins ties.
+// moreImportant orders pods as corev1helpers' MoreImportantPod: higher
+// priority, then the one that started first.
+func moreImportant(a, b *PodInfo) bool {
+	if a.Priority != b.Priority {
+		return a.Priority > b.Priority
+	}
+	sa, sb := a.Pod.Status.StartTime, b.Pod.Status.StartTime
+	if sa == nil || sb == nil {
+		return sb == nil && sa != nil
+	}
+	return sa.Before(sb)
+}
+
+// splitByBudgets is filterPodsWithPDBViolation: walking the pods in order,
+// each takes one from every budget that selects it (unless the budget
+// already counts it as disrupted); a pod that takes a budget below zero
+// would violate it.
+func (s *Scheduler) splitByBudgets(pods []*PodInfo) (violating, nonViolating []*PodInfo) {
+	var budgets []*policyv1.PodDisruptionBudget
+	for _, obj := range s.List("PodDisruptionBudget", "") {
+		budgets = append(budgets, obj.(*policyv1.PodDisruptionBudget))
+	}
+	allowed := make([]int32, len(budgets))
+	for i, b := range budgets {
+		allowed[i] = b.Status.DisruptionsAllowed
+	}
+	for _, q := range pods {
+		broken := false
+		for i, b := range budgets {
+			if b.Namespace != q.Pod.Namespace || len(q.Pod.Labels) == 0 {
+				continue
+			}
+			sel, err := metav1.LabelSelectorAsSelector(b.Spec.Selector)
+			if err != nil || sel.Empty() || !sel.Matches(labels.Set(q.Pod.Labels)) {
+				continue
+			}
+			if _, disrupted := b.Status.DisruptedPods[q.Pod.Name]; disrupted {
+				continue
+			}
+			allowed[i]--
+			broken = broken || allowed[i] < 0
+		}
+		if broken {
+			violating = append(violating, q)
+		} else {
+			nonViolating = append(nonViolating, q)
+		}
+	}
+	return violating, nonViolating
+}
+
+// pickCandidate is pickOneNodeForPreemption: the fewest budget violations,
+// then the lowest highest-victim priority, then the lowest sum of
+// priorities, then the fewest victims; the first in node order wins ties.
 func pickCandidate(cs []candidate) candidate {
-	key := func(c candidate) (int32, int64, int) {
-		highest, sum := int32(-1<<31), int64(0)
+	key := func(c candidate) [4]int64 {
+		highest, sum := int64(-1<<31), int64(0)
 		for _, v := range c.victims {
-			highest = max(highest, v.Priority)
+			highest = max(highest, int64(v.Priority))
 			sum += int64(v.Priority) + 1<<31 // offset as the scheduler does, so negatives count
 		}
-		return highest, sum, len(c.victims)
+		return [4]int64{int64(c.violations), highest, sum, int64(len(c.victims))}
 	}
-	best := cs[0]
-	bh, bs, bn := key(best)
+	best, bk := cs[0], key(cs[0])
 	for _, c := range cs[1:] {
-		h, sum, n := key(c)
-		if h < bh || (h == bh && (sum < bs || (sum == bs && n < bn))) {
-			best, bh, bs, bn = c, h, sum, n
+		if k := key(c); slices.Compare(k[:], bk[:]) < 0 {
+			best, bk = c, k
 		}
 	}
 	return best
 }
 
-// evict records the victim's Preempted event and deletes it with its
-// grace period (framework/preemption/executor.go).
+// evict is the preemption executor's PreemptPod
+// (framework/preemption/executor.go): the victim gets the DisruptionTarget
+// condition, is deleted with its grace period, and then gets the Preempted
+// event.
 func (s *Scheduler) evict(victim, preemptor *PodInfo, node string) {
-	s.rec.Emit(Component, "preempt", ref(victim.Pod), trace.Normal, "Preempted",
-		fmt.Sprintf("Preempted by pod %s on node %s", preemptor.Pod.UID, node))
 	res, _ := apiserver.ResourceFor("Pod")
-	s.api.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: victim.Pod.Namespace, Name: victim.Pod.Name}, nil)
+	update := victim.Pod.DeepCopy()
+	cond := corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: corev1.PodReasonPreemptionByScheduler,
+		Message: fmt.Sprintf("%s: preempting to accommodate a higher priority pod", preemptor.Pod.Spec.SchedulerName)}
+	update.Status.Conditions = append(update.Status.Conditions, cond)
+	ns, name := victim.Pod.Namespace, victim.Pod.Name
+	s.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: ns, Name: name, Subresource: "status", Object: update}, func(apiserver.Response) {
+		s.api.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: ns, Name: name}, func(apiserver.Response) {
+			s.rec.Emit(Component, "preempt", ref(victim.Pod), trace.Normal, "Preempted",
+				fmt.Sprintf("Preempted by pod %s on node %s", preemptor.Pod.UID, node))
+		})
+	})
 }
