@@ -10,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
+	_ "github.com/sebdah/goldie/v2" // defines -update for go test ./... -update
+
 	"github.com/podlife/podlife/model/sim"
 )
 
