@@ -133,6 +133,7 @@ type Snapshot interface {
 // scheduling cycle.
 type PodInfo struct {
 	Pod *corev1.Pod
+	Ref string // the pod as the trace names it
 	// Requests are what the pod asks for, init containers and overhead
 	// counted as Kubernetes counts them (component-helpers PodRequests), in
 	// the order NodeResourcesFit checks them: cpu, memory,
@@ -177,7 +178,7 @@ var nonZeroDefaults = corev1.ResourceList{
 
 // NewPodInfo computes a pod's requests with component-helpers.
 func NewPodInfo(pod *corev1.Pod) *PodInfo {
-	p := &PodInfo{Pod: pod, Affinity: nodeaffinity.GetRequiredNodeAffinity(pod)}
+	p := &PodInfo{Pod: pod, Ref: ref(pod), Affinity: nodeaffinity.GetRequiredNodeAffinity(pod)}
 	if !p.sumPlainRequests() {
 		requests := helpers.PodRequests(pod, helpers.PodResourcesOptions{})
 		nonZero := helpers.PodRequests(pod, helpers.PodResourcesOptions{NonMissingContainerRequests: nonZeroDefaults})
@@ -376,7 +377,10 @@ func (n *NodeInfo) SetNode(node *corev1.Node) {
 		n.Allocatable.Add(name, amount(name, q))
 	}
 	n.balance = balanceOf(n.Requested, n.Allocatable)
-	n.Images = map[string]int64{}
+	n.Images = nil // no map at all for a node without images: cheaper to look at
+	if len(node.Status.Images) > 0 {
+		n.Images = map[string]int64{}
+	}
 	for _, img := range node.Status.Images {
 		for _, name := range img.Names {
 			n.Images[normalizedImageName(name)] = img.SizeBytes

@@ -365,7 +365,7 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		if st := s.filter(state, info, ni); st != nil {
 			rejected = append(rejected, nodeStatus{ni.Name, st})
 			if s.Detail {
-				s.rec.Stepf(Component, "filter", ref(pod), "%s: %s rejects: %s", ni.Node.Name, st.plugin, strings.Join(st.Reasons, ", "))
+				s.rec.Stepf(Component, "filter", info.Ref, "%s: %s rejects: %s", ni.Node.Name, st.plugin, strings.Join(st.Reasons, ", "))
 			}
 			continue
 		}
@@ -373,9 +373,9 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	}
 	if checked > 0 {
 		s.nextStart = (s.nextStart + checked) % len(s.nodes)
-		s.rec.Stepf(Component, "filter", ref(pod), "%d/%d nodes feasible (%d checked)", len(feasible), len(s.nodes), checked)
+		s.rec.Stepf(Component, "filter", info.Ref, "%d/%d nodes feasible (%d checked)", len(feasible), len(s.nodes), checked)
 	} else {
-		s.rec.Stepf(Component, "filter", ref(pod), "nominated node %s is feasible", feasible[0].Node.Name)
+		s.rec.Stepf(Component, "filter", info.Ref, "nominated node %s is feasible", feasible[0].Node.Name)
 	}
 	if len(feasible) == 0 {
 		s.fail(qp, fitError(len(s.nodes), rejected), s.preempt(qp, info, rejected))
@@ -463,26 +463,43 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 			s.rec.Stepf(Component, "score", ref(p.Pod), "%s: %d (%s)", n.Node.Name, scores[i], strings.Join(detail[i], ", "))
 		}
 	}
+	// One line says it all: the first scores, how many more, and the
+	// winner (or the tie and the chooser's pick).
 	const shown = 5
-	parts := make([]string, 0, shown)
+	var b strings.Builder
 	for i, n := range feasible[:min(len(feasible), shown)] {
-		parts = append(parts, n.Node.Name+" "+strconv.FormatInt(scores[i], 10))
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n.Name)
+		b.WriteByte(' ')
+		b.WriteString(strconv.FormatInt(scores[i], 10))
 	}
-	summary := strings.Join(parts, ", ")
 	if len(feasible) > shown {
-		summary += fmt.Sprintf(", ... (%d more)", len(feasible)-shown)
+		fmt.Fprintf(&b, ", ... (%d more)", len(feasible)-shown)
 	}
 	winner := top[0]
 	if len(top) > 1 {
-		winner = top[s.engine.Chooser().Choose("scheduler tie "+ref(p.Pod), names)]
-		tied := strings.Join(names[:min(len(names), shown)], ", ")
+		winner = top[s.engine.Chooser().Choose("scheduler tie "+p.Ref, names)]
+		b.WriteString("; tie between ")
 		if len(names) > shown {
-			tied = fmt.Sprintf("%d nodes (%s, ...)", len(names), tied)
+			fmt.Fprintf(&b, "%d nodes (", len(names))
 		}
-		s.rec.Stepf(Component, "score", ref(p.Pod), "%s; tie between %s: the chooser picked %s", summary, tied, winner.Node.Name)
+		for i, name := range names[:min(len(names), shown)] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(name)
+		}
+		if len(names) > shown {
+			b.WriteString(", ...)")
+		}
+		b.WriteString(": the chooser picked ")
 	} else {
-		s.rec.Stepf(Component, "score", ref(p.Pod), "%s; best: %s", summary, winner.Node.Name)
+		b.WriteString("; best: ")
 	}
+	b.WriteString(winner.Name)
+	s.rec.Step(Component, "score", p.Ref, b.String())
 	return winner
 }
 
