@@ -234,6 +234,98 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       """
     And the trace matches the golden file
 
+  # Four zones, one node each, and a pod that wants to be in the zone of a
+  # cache, spread evenly by zone, and away from the guard's node. Each node
+  # says no for a different rule; the message counts them.
+  Scenario: Spread, affinity and anti-affinity each say no in their own words
+    Given a cluster with nodes:
+      | name | labels |
+      | n1   | zone=a |
+      | n2   | zone=b |
+      | n3   | zone=c |
+      | n4   | zone=d |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: guard
+        labels:
+          app: guard
+      spec:
+        nodeName: n1
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: web
+              topologyKey: kubernetes.io/hostname
+        containers:
+        - name: guard
+          image: nginx:1.27
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache
+        labels:
+          app: cache
+      spec:
+        nodeName: n1
+        containers:
+        - name: cache
+          image: nginx:1.27
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-0
+        labels:
+          app: web
+      spec:
+        nodeName: n3
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And the scheduler explains every node
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-1
+        labels:
+          app: web
+      spec:
+        topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: zone
+          whenUnsatisfiable: DoNotSchedule
+          labelSelector:
+            matchLabels:
+              app: web
+        affinity:
+          podAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: cache
+              topologyKey: zone
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "web-1" is not scheduled
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.message ==
+        "0/4 nodes are available: 1 node(s) didn't match pod topology spread constraints, 1 node(s) didn't satisfy existing pods anti-affinity rules, 2 node(s) didn't match pod affinity rules. preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.")
+      """
+    And the trace matches the golden file
+
   Scenario: A high-priority pod preempts a low-priority one
     Given a cluster with nodes:
       | name   | cpu |
