@@ -17,11 +17,15 @@ type Choice struct {
 	Options int
 }
 
-// Scripted is a sim.Chooser that follows a prefix of decisions, takes the
-// first option after it, and records every decision it makes.
+// Scripted is a sim.Chooser that follows a prefix of decisions, then asks
+// Then (the first option when Then is nil), and records every decision it
+// makes.
 type Scripted struct {
 	Prefix []int
-	Taken  []Choice
+	Then   interface {
+		Choose(point string, options []string) int
+	}
+	Taken []Choice
 }
 
 // Choose implements sim.Chooser.
@@ -29,6 +33,8 @@ func (s *Scripted) Choose(point string, options []string) int {
 	k := 0
 	if i := len(s.Taken); i < len(s.Prefix) && s.Prefix[i] < len(options) {
 		k = s.Prefix[i]
+	} else if i >= len(s.Prefix) && s.Then != nil {
+		k = s.Then.Choose(point, options)
 	}
 	s.Taken = append(s.Taken, Choice{Point: point, Taken: k, Options: len(options)})
 	return k

@@ -96,7 +96,7 @@ func BenchmarkExploreGracefulShutdown(b *testing.B) {
 	var out strings.Builder
 	o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../features/races.feature:43"}, Output: &out}
 	runs := 0
-	cfg := &Config{Golden: &verify.Golden{Dir: "../golden"}, Explored: func(n int) { runs += n }}
+	cfg := &Config{Golden: &verify.Golden{Dir: "../golden"}, Explored: func(n int, _ bool) { runs += n }}
 	for n := 0; n < b.N; n++ {
 		suite := godog.TestSuite{Name: "explore", ScenarioInitializer: Initializer(cfg), Options: &o}
 		if status := suite.Run(); status != 0 {

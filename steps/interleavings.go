@@ -99,7 +99,7 @@ var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 // samples and, for each, the orders of same-instant events, fewest
 // departures from the default order first, checking the invariant after
 // each run. It stops at the first violation or after bound runs.
-func (w *World) explore(expr string, bound int) (explored int, violation *run, err error) {
+func (w *World) explore(expr string, bound int) (explored int, complete bool, violation *run, err error) {
 	pos, indent := w.docPos()
 	assertion := verify.Assertion{Expr: expr, Pos: pos, Indent: indent}
 	combos := []map[string]sim.Duration{{}}
@@ -116,8 +116,8 @@ func (w *World) explore(expr string, bound int) (explored int, violation *run, e
 		}
 		combos = next
 	}
-	check := func(lat map[string]sim.Duration, prefix []int) (run, []explore.Choice, error) {
-		chooser := &explore.Scripted{Prefix: prefix}
+	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser) (run, []explore.Choice, error) {
+		chooser := &explore.Scripted{Prefix: prefix, Then: then}
 		replay, err := w.replay(lat, chooser)
 		if err != nil {
 			return run{}, nil, err
@@ -137,33 +137,68 @@ func (w *World) explore(expr string, bound int) (explored int, violation *run, e
 		}
 		return r, chooser.Taken, nil
 	}
-	// The bound is shared out evenly, so every latency sample is explored.
+	// shrink turns a failing run into its smallest form: the fewest
+	// departures from the default order that still fail.
+	shrink := func(r run) *run {
+		shrunk := explore.Shrink(r.path, func(p []int) bool {
+			again, _, err := check(r.latencies, p, nil)
+			return err == nil && again.err != nil
+		})
+		final, _, _ := check(r.latencies, shrunk, nil)
+		final.path = shrunk
+		return &final
+	}
+	progress := func() {
+		explored++
+		if w.cfg.Progress != nil {
+			w.cfg.Progress(explored)
+		}
+	}
+	if w.cfg.Seed != 0 {
+		// At random: run i draws its latency samples and every choice from
+		// its own seeded PRNG.
+		for i := 0; i < bound; i++ {
+			rng := sim.NewSeeded(w.cfg.Seed + uint64(i))
+			lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
+			r, _, err := check(lat, nil, rng)
+			if err != nil {
+				return explored, false, nil, err
+			}
+			progress()
+			if r.err != nil {
+				return explored, false, shrink(r), nil
+			}
+		}
+		return explored, false, nil, nil
+	}
+	// In order: the bound is shared out evenly, so every latency sample is
+	// explored. The walk is complete when every sample's paths ran out
+	// before its share of the bound.
 	perCombo := max(1, bound/len(combos))
+	complete = true
 	for _, lat := range combos {
 		frontier := explore.NewFrontier()
-		for n := 0; n < perCombo; n++ {
+		for n := 0; ; n++ {
 			prefix, more := frontier.Pop()
 			if !more {
 				break
 			}
-			r, taken, err := check(lat, prefix)
-			if err != nil {
-				return explored, nil, err
+			if n == perCombo {
+				complete = false
+				break
 			}
-			explored++
+			r, taken, err := check(lat, prefix, nil)
+			if err != nil {
+				return explored, false, nil, err
+			}
+			progress()
 			if r.err != nil {
-				shrunk := explore.Shrink(r.path, func(p []int) bool {
-					again, _, err := check(lat, p)
-					return err == nil && again.err != nil
-				})
-				final, _, _ := check(lat, shrunk)
-				final.path = shrunk
-				return explored, &final, nil
+				return explored, false, shrink(r), nil
 			}
 			frontier.Expand(prefix, taken)
 		}
 	}
-	return explored, nil, nil
+	return explored, complete, nil, nil
 }
 
 // replay runs the scenario's steps so far again on a fresh cluster with a
@@ -299,9 +334,9 @@ func (w *World) bound(doc string) (string, int) {
 // exploreStep runs an exploring step's exploration and reports its size.
 func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
 	expr, bound := w.bound(doc.Content)
-	explored, violation, err := w.explore(expr, bound)
+	explored, complete, violation, err := w.explore(expr, bound)
 	if w.cfg.Explored != nil {
-		w.cfg.Explored(explored)
+		w.cfg.Explored(explored, complete)
 	}
 	if err != nil {
 		return explored, nil, w.errorf("%v", err)

@@ -27,10 +27,19 @@ type Config struct {
 	Golden *verify.Golden
 	// T is the running test under go test, nil in the CLI.
 	T *testing.T
-	// Explored, when set, hears how many runs each exploring step made.
-	Explored func(runs int)
+	// Explored, when set, hears how many runs each exploring step made,
+	// and whether they were every run there is (an ordered walk that ended
+	// before its bound).
+	Explored func(runs int, complete bool)
 	// Bound, when positive, replaces every exploring step's own bound.
 	Bound int
+	// Seed, when set, explores at random: run i draws every choice and
+	// latency sample from a PRNG seeded with Seed+i, so the same seed
+	// replays the same runs. Zero walks the runs in order.
+	Seed uint64
+	// Progress, when set, hears after every explored run how many runs the
+	// current exploring step has made.
+	Progress func(runs int)
 	// Only, when set, runs just the scenario of that name.
 	Only string
 	// Report, when set, receives every scenario's trace and failure.

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -14,23 +16,49 @@ import (
 func exploreCommand() *cobra.Command {
 	var scenario, goldenDir string
 	var runs int
+	var seed uint64
+	var ordered bool
 	cmd := &cobra.Command{
 		Use:   "explore FEATURE...",
 		Short: "Run feature files' 'for every interleaving' and 'some interleaving violates' steps, with a run bound and statistics",
 		Long: "explore runs feature files as podlife run does and reports, for every exploring step,\n" +
 			"how many runs it replayed and how fast. --runs replaces each step's own bound (more runs\n" +
-			"reach more interleavings); --scenario runs one scenario. A violation is printed shrunk,\n" +
+			"reach more interleavings); --seed explores at random instead of in order, reproducibly;\n" +
+			"--exhaustive walks the orders systematically (the default) and says whether it covered them\n" +
+			"all; --scenario runs one scenario. A violation is printed shrunk,\n" +
 			"with the steps that replay it, and saved as <scenario>.counterexample beside its golden file.",
-		Example: "  podlife explore features/races.feature\n  podlife explore --runs 5000 --scenario 'Without it, some timing loses requests' features/races.feature",
-		Args:    cobra.MinimumNArgs(1),
+		Example: "  podlife explore features/races.feature\n  podlife explore --runs 5000 --scenario 'Without it, some timing loses requests' features/races.feature\n" +
+			"  podlife explore --seed 7 --runs 200 features/races.feature\n  podlife explore --exhaustive --scenario 'Two pods racing for the last slot of a quota: exactly one wins, whichever comes first' features/races.feature",
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if errs := steps.Lint(paths...); len(errs) > 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), errs.Error())
 				return exitError{code: 2}
 			}
 			total, exploring := 0, 0
-			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Only: scenario,
-				Explored: func(n int) { total += n; exploring++ }}
+			if seed != 0 && ordered {
+				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed explores at random and --exhaustive in order: give one of them")
+				return exitError{code: 2}
+			}
+			progress := cmd.ErrOrStderr()
+			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Only: scenario, Seed: seed,
+				Explored: func(n int, complete bool) {
+					total += n
+					exploring++
+					switch {
+					case seed != 0:
+						fmt.Fprintf(progress, "\rexplored %d runs at random\n", n)
+					case complete:
+						fmt.Fprintf(progress, "\rexplored %d runs: every order there is\n", n)
+					default:
+						fmt.Fprintf(progress, "\rexplored %d runs: the bound, with orders left unexplored\n", n)
+					}
+				},
+				Progress: func(n int) {
+					if n%50 == 0 {
+						fmt.Fprintf(progress, "\rexploring: %d runs", n)
+					}
+				}}
 			start := time.Now() // for the runs/s figure only; the model never reads the clock
 			opts := godog.Options{Format: "pretty", Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
 			status := godog.TestSuite{Name: "explore", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}.Run()
@@ -40,6 +68,9 @@ func exploreCommand() *cobra.Command {
 				rate = float64(total) / elapsed
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\nexplored %d runs in %d exploring steps (%.0f runs/s)\n", total, exploring, rate)
+			if seed != 0 {
+				fmt.Fprintf(cmd.OutOrStdout(), "reproduce with: podlife explore --seed %d%s%s %s\n", seed, flagIf("--runs", runs), flagIf("--scenario", scenario), strings.Join(quoteAll(paths), " "))
+			}
 			if status != 0 {
 				return exitError{code: 1}
 			}
@@ -48,6 +79,36 @@ func exploreCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&scenario, "scenario", "", "run only the scenario with this name")
 	cmd.Flags().IntVar(&runs, "runs", 0, "runs per exploring step (0: each step's own bound)")
+	cmd.Flags().Uint64Var(&seed, "seed", 0, "explore at random: run i draws its choices and latencies from seed+i (the same seed replays the same runs)")
+	cmd.Flags().BoolVar(&ordered, "exhaustive", false, "walk the orders systematically, fewest departures from the default first, up to the bound (the default without --seed); says whether the walk covered every order")
 	cmd.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
 	return cmd
+}
+
+// flagIf renders a flag for a printed command line, or nothing when unset.
+func flagIf(name string, value any) string {
+	switch v := value.(type) {
+	case int:
+		if v == 0 {
+			return ""
+		}
+		return fmt.Sprintf(" %s %d", name, v)
+	case string:
+		if v == "" {
+			return ""
+		}
+		return " " + name + " " + strconv.Quote(v)
+	}
+	return ""
+}
+
+func quoteAll(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = p
+		if strings.ContainsAny(p, " '\"") {
+			out[i] = strconv.Quote(p)
+		}
+	}
+	return out
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -171,8 +173,9 @@ func TestGoldenPruneRemovesOnlyFilesNoScenarioOwns(t *testing.T) {
 	}
 }
 
-func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
-	feature := writeFile(t, "race.feature", `Feature: race
+// quotaRace is a scenario whose two creates race for one quota slot; the
+// invariant is filled in per test.
+const quotaRace = `Feature: race
   Scenario: two pods, one slot
     Given a cluster with nodes:
       | name   |
@@ -210,9 +213,12 @@ func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
     And the cluster settles
     Then for every interleaving:
       """
-      requests[0].allowed == true
+      %s
       """
-`)
+`
+
+func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
+	feature := writeFile(t, "race.feature", fmt.Sprintf(quotaRace, "requests[0].allowed == true"))
 	golden := filepath.Join(t.TempDir(), "golden")
 	out, _, code := runCLI(t, "explore", "--golden", golden, "--runs", "50", feature)
 	if code != 1 || !strings.Contains(out, "the invariant breaks after") || !strings.Contains(out, "explored ") {
@@ -221,5 +227,44 @@ func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
 	saved, err := os.ReadFile(filepath.Join(golden, "race", "two_pods_one_slot.counterexample"))
 	if err != nil || !strings.Contains(string(saved), `Given the model takes the choices "`) || !strings.Contains(string(saved), "FailedScheduling") && !strings.Contains(string(saved), "exceeded quota") {
 		t.Fatalf("counterexample: %v\n%s", err, saved)
+	}
+}
+
+// A seeded exploration draws its runs at random but replays exactly: the
+// same command prints the same violation and the command that repeats it.
+func TestASeededExplorationIsReproducibleFromItsCommand(t *testing.T) {
+	feature := writeFile(t, "race.feature", fmt.Sprintf(quotaRace, "requests[0].allowed == true"))
+	golden := filepath.Join(t.TempDir(), "golden")
+	timings := regexp.MustCompile(`\(\d+ runs/s\)|(?m)^\s*[0-9.]+(ns|µs|ms|s)$`)
+	var first string
+	for i := 0; i < 2; i++ {
+		out, _, code := runCLI(t, "explore", "--golden", golden, "--seed", "7", "--runs", "50", feature)
+		if code != 1 || !strings.Contains(out, "the invariant breaks after") {
+			t.Fatalf("exit %d:\n%s", code, out)
+		}
+		if want := "reproduce with: podlife explore --seed 7 --runs 50 " + feature; !strings.Contains(out, want) {
+			t.Fatalf("no %q in:\n%s", want, out)
+		}
+		out = timings.ReplaceAllString(out, "")
+		if i == 0 {
+			first = out
+		} else if out != first {
+			t.Fatalf("the same seed explored differently:\n%s\n---\n%s", first, out)
+		}
+	}
+}
+
+// An invariant that holds in every order is proved: the ordered walk runs
+// out of orders before its bound and says so.
+func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {
+	// Without nodes the pods stay Pending, which keeps the orders few.
+	noNodes := strings.Replace(quotaRace, "    Given a cluster with nodes:\n      | name   |\n      | node01 |\n    And the cluster", "    Given the cluster", 1)
+	feature := writeFile(t, "race.feature", fmt.Sprintf(noNodes, "requests.filter(r, r.allowed).size() == 1"))
+	out, errOut, code := runCLI(t, "explore", "--golden", filepath.Join(t.TempDir(), "golden"), "--exhaustive", feature)
+	if code != 0 || !strings.Contains(errOut, "runs: every order there is") {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
+	}
+	if _, errOut, code := runCLI(t, "explore", "--exhaustive", "--seed", "3", feature); code != 2 || !strings.Contains(errOut, "give one of them") {
+		t.Fatalf("--seed with --exhaustive: exit %d: %s", code, errOut)
 	}
 }
