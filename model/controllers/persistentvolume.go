@@ -228,14 +228,7 @@ func (c *PersistentVolume) setVolumePhase(pv *corev1.PersistentVolume, phase cor
 
 func (c *PersistentVolume) bindClaim(pv *corev1.PersistentVolume, claim *corev1.PersistentVolumeClaim, next func(*corev1.PersistentVolumeClaim), failed func()) {
 	update := claim.DeepCopy()
-	if update.Annotations == nil {
-		update.Annotations = map[string]string{}
-	}
-	if update.Spec.VolumeName == "" {
-		update.Spec.VolumeName = pv.Name
-		update.Annotations[volumehelpers.AnnBoundByController] = "yes"
-	}
-	update.Annotations[volumehelpers.AnnBindCompleted] = "yes"
+	pointAt(update, pv)
 	res, _ := apiserver.ResourceFor("PersistentVolumeClaim")
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: claim.Namespace, Name: claim.Name, Object: update}, func(resp apiserver.Response) {
 		if !resp.OK() {
@@ -248,9 +241,7 @@ func (c *PersistentVolume) bindClaim(pv *corev1.PersistentVolume, claim *corev1.
 
 func (c *PersistentVolume) setClaimBound(pv *corev1.PersistentVolume, claim *corev1.PersistentVolumeClaim, done func()) {
 	update := claim.DeepCopy()
-	update.Status.Phase = corev1.ClaimBound
-	update.Status.AccessModes = pv.Spec.AccessModes
-	update.Status.Capacity = pv.Spec.Capacity.DeepCopy()
+	update.Status = boundStatus(pv)
 	res, _ := apiserver.ResourceFor("PersistentVolumeClaim")
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: claim.Namespace, Name: claim.Name, Subresource: "status", Object: update}, func(apiserver.Response) { done() })
 }
@@ -290,6 +281,15 @@ func SeedClaim(store *sim.Store, claim *corev1.PersistentVolumeClaim) *corev1.Pe
 	}
 	bound.Status.Phase = corev1.VolumeBound
 	store.Update(bound)
+	pointAt(claim, pv)
+	claim.Status = boundStatus(pv)
+	return bound
+}
+
+// pointAt is bindClaimToVolume's change to the claim: its volume (unless
+// its author named one) and the annotations that say who bound it and
+// that binding is done.
+func pointAt(claim *corev1.PersistentVolumeClaim, pv *corev1.PersistentVolume) {
 	if claim.Annotations == nil {
 		claim.Annotations = map[string]string{}
 	}
@@ -298,6 +298,10 @@ func SeedClaim(store *sim.Store, claim *corev1.PersistentVolumeClaim) *corev1.Pe
 		claim.Annotations[volumehelpers.AnnBoundByController] = "yes"
 	}
 	claim.Annotations[volumehelpers.AnnBindCompleted] = "yes"
-	claim.Status = corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound, AccessModes: pv.Spec.AccessModes, Capacity: pv.Spec.Capacity.DeepCopy()}
-	return bound
+}
+
+// boundStatus is a bound claim's status: the volume's access modes and
+// capacity.
+func boundStatus(pv *corev1.PersistentVolume) corev1.PersistentVolumeClaimStatus {
+	return corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimBound, AccessModes: pv.Spec.AccessModes, Capacity: pv.Spec.Capacity.DeepCopy()}
 }
