@@ -74,6 +74,118 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
       """
     And the trace matches the golden file
 
+  # What the PV controller says about a claim it cannot bind depends on its
+  # class: none, a missing one, one nobody provisions for, one an external
+  # provisioner serves (the model runs none), one that waits for a pod.
+  Scenario: Why a claim stays Pending, class by class
+    Given the cluster already has:
+      """yaml
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: manual
+      provisioner: kubernetes.io/no-provisioner
+      ---
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: ebs
+      provisioner: ebs.csi.aws.com
+      ---
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: gp2
+      provisioner: kubernetes.io/aws-ebs
+      ---
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: local
+      provisioner: kubernetes.io/no-provisioner
+      volumeBindingMode: WaitForFirstConsumer
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: no-class
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: typo
+      spec:
+        storageClassName: fast
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: manual
+      spec:
+        storageClassName: manual
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: ebs
+      spec:
+        storageClassName: ebs
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: gp2
+      spec:
+        storageClassName: gp2
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: local
+      spec:
+        storageClassName: local
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: 1Gi
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.component == 'persistentvolume-controller').map(e, e.object + ' ' + e.type + ' ' + e.reason + ': ' + e.message) == [
+        'persistentvolumeclaim/default/no-class Normal FailedBinding: no persistent volumes available for this claim and no storage class is set',
+        'persistentvolumeclaim/default/typo Warning ProvisioningFailed: storageclass.storage.k8s.io "fast" not found',
+        'persistentvolumeclaim/default/manual Warning ProvisioningFailed: no volume plugin matched name: kubernetes.io/no-provisioner',
+        "persistentvolumeclaim/default/ebs Normal ExternalProvisioning: Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.",
+        "persistentvolumeclaim/default/gp2 Normal ExternalProvisioning: Waiting for a volume to be created either by the external provisioner 'ebs.csi.aws.com' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.",
+        'persistentvolumeclaim/default/local Normal WaitForFirstConsumer: waiting for first consumer to be created before binding'
+      ]
+      """
+    And the trace matches the golden file
+
   Scenario: A pod whose claim does not exist is not scheduled
     When "admin" applies:
       """yaml

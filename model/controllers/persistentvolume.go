@@ -107,8 +107,37 @@ func (c *PersistentVolume) syncClaim(claim *corev1.PersistentVolumeClaim) {
 			c.report(claim, trace.Warning, "ProvisioningFailed", fmt.Sprintf("storageclass.storage.k8s.io %q not found", className))
 			return
 		}
-		c.report(claim, trace.Normal, "ExternalProvisioning", fmt.Sprintf("Waiting for a volume to be created either by the external provisioner '%s' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.", class.Provisioner))
+		provisioner, external := externalProvisioner(class.Provisioner)
+		if !external {
+			c.report(claim, trace.Warning, "ProvisioningFailed", "no volume plugin matched name: "+class.Provisioner)
+			return
+		}
+		c.report(claim, trace.Normal, "ExternalProvisioning", fmt.Sprintf("Waiting for a volume to be created either by the external provisioner '%s' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.", provisioner))
 	}
+}
+
+// migratedProvisioners are the in-tree provisioners whose volumes CSI
+// drivers now create (csi-translation-lib's in-tree to CSI names).
+var migratedProvisioners = map[string]string{
+	"kubernetes.io/gce-pd":          "pd.csi.storage.gke.io",
+	"kubernetes.io/aws-ebs":         "ebs.csi.aws.com",
+	"kubernetes.io/azure-disk":      "disk.csi.azure.com",
+	"kubernetes.io/azure-file":      "file.csi.azure.com",
+	"kubernetes.io/cinder":          "cinder.csi.openstack.org",
+	"kubernetes.io/vsphere-volume":  "csi.vsphere.vmware.com",
+	"kubernetes.io/portworx-volume": "pxd.portworx.com",
+}
+
+// externalProvisioner is findProvisionablePlugin without in-tree plugins
+// (none provisions any more): a migrated in-tree name is served by its CSI
+// driver, any other "kubernetes.io/" name by nobody (the controller's
+// "no volume plugin matched name"), and every other name by the external
+// provisioner of that name.
+func externalProvisioner(name string) (string, bool) {
+	if csi, ok := migratedProvisioners[name]; ok {
+		return csi, true
+	}
+	return name, !strings.HasPrefix(name, "kubernetes.io/")
 }
 
 // report records why a claim stays Pending, once for each new reason (a
