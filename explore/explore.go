@@ -7,6 +7,7 @@ package explore
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -128,7 +129,7 @@ type Frontier struct {
 }
 
 // NewFrontier starts with the default order.
-func NewFrontier() *Frontier { return &Frontier{queue: [][]int{nil}, seen: map[string]bool{"": true}} }
+func NewFrontier() *Frontier { return &Frontier{queue: [][]int{nil}, seen: map[string]bool{}} }
 
 // Pop returns the next path to run, or false when none is left.
 func (f *Frontier) Pop() ([]int, bool) {
@@ -149,14 +150,25 @@ func (f *Frontier) Expand(prefix []int, taken []Choice) {
 			last = i
 		}
 	}
+	base := Path(taken)
+	// key grows with j: the decimal choices of base[:j], comma-terminated;
+	// a candidate's key is it plus its departure.
+	var key []byte
+	for _, v := range base[:last+1] {
+		key = append(strconv.AppendInt(key, int64(v), 10), ',')
+	}
 	for j := last + 1; j < len(taken); j++ {
 		for k := 1; k < taken[j].Options; k++ {
-			p := append(Path(taken[:j]), k)
-			key := fmt.Sprint(p)
-			if !f.seen[key] {
-				f.seen[key] = true
-				f.queue = append(f.queue, p)
+			candidate := strconv.AppendInt(key, int64(k), 10)
+			if f.seen[string(candidate)] {
+				continue
 			}
+			f.seen[string(candidate)] = true
+			p := make([]int, j+1)
+			copy(p, base[:j])
+			p[j] = k
+			f.queue = append(f.queue, p)
 		}
+		key = append(strconv.AppendInt(key, int64(base[j]), 10), ',')
 	}
 }

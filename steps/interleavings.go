@@ -101,7 +101,10 @@ var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 // each run. It stops at the first violation or after bound runs.
 func (w *World) explore(expr string, bound int) (explored int, complete bool, violation *run, err error) {
 	pos, indent := w.docPos()
-	assertion := verify.Assertion{Expr: expr, Pos: pos, Indent: indent}
+	checker, err := verify.Compile(verify.Assertion{Expr: expr, Pos: pos, Indent: indent})
+	if err != nil {
+		return 0, false, nil, err // the expression itself is wrong
+	}
 	combos := []map[string]sim.Duration{{}}
 	for _, r := range w.ranges {
 		var next []map[string]sim.Duration
@@ -127,7 +130,7 @@ func (w *World) explore(expr string, bound int) (explored int, complete bool, vi
 			return run{}, nil, err
 		}
 		r := run{latencies: lat, path: explore.Path(chooser.Taken)}
-		if err := verify.Check(assertion, state); err != nil {
+		if err := checker.Check(state); err != nil {
 			var broken *verify.FalseError
 			if !errors.As(err, &broken) {
 				return run{}, nil, err // the expression itself is wrong

@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
@@ -360,7 +359,7 @@ func (w *World) images(t *godog.Table) error {
 
 func (w *World) alreadyHas(doc *godog.DocString) error {
 	pos, _ := w.docPos()
-	docs, err := manifest.ParseAt(pos, []byte(doc.Content))
+	docs, err := parseDocstring(pos, doc.Content)
 	if err != nil {
 		return err
 	}
@@ -370,7 +369,7 @@ func (w *World) alreadyHas(doc *godog.DocString) error {
 
 func (w *World) apply(user string, doc *godog.DocString) error {
 	pos, _ := w.docPos()
-	docs, err := manifest.ParseAt(pos, []byte(doc.Content))
+	docs, err := parseDocstring(pos, doc.Content)
 	if err != nil {
 		return err
 	}

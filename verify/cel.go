@@ -157,14 +157,21 @@ type Assertion struct {
 	Indent int
 }
 
-// Check compiles and evaluates a. A compile error is a diag.List positioned
-// in the user's file; a false result says so, with the expression and the
-// events it asked about.
-func Check(a Assertion, s State) error {
-	var l lookups
-	env, err := newEnv(&l)
+// Checker is an assertion compiled once, to be checked against many
+// states: the explorer checks one invariant after every run.
+type Checker struct {
+	a   Assertion
+	l   *lookups
+	prg cel.Program
+}
+
+// Compile parses and type-checks an assertion; its errors are positioned
+// in the feature file.
+func Compile(a Assertion) (*Checker, error) {
+	l := &lookups{}
+	env, err := newEnv(l)
 	if err != nil {
-		return fmt.Errorf("building the CEL environment: %w", err)
+		return nil, fmt.Errorf("building the CEL environment: %w", err)
 	}
 	ast, iss := env.Compile(a.Expr)
 	if iss.Err() != nil {
@@ -172,26 +179,42 @@ func Check(a Assertion, s State) error {
 		for _, e := range iss.Errors() {
 			errs = append(errs, diag.Errorf(shift(a, e.Location.Line(), e.Location.Column()), "CEL: %s", e.Message))
 		}
-		return errs.Err()
+		return nil, errs.Err()
 	}
 	if !ast.OutputType().IsExactType(cel.BoolType) {
-		return diag.List{diag.Errorf(a.Pos, "CEL: the assertion must be a bool, but it is %s", ast.OutputType())}.Err()
+		return nil, diag.List{diag.Errorf(a.Pos, "CEL: the assertion must be a bool, but it is %s", ast.OutputType())}.Err()
 	}
 	prg, err := env.Program(ast, cel.CostLimit(CostLimit))
 	if err != nil {
-		return diag.List{diag.Errorf(a.Pos, "CEL: %v", err)}.Err()
+		return nil, diag.List{diag.Errorf(a.Pos, "CEL: %v", err)}.Err()
 	}
-	out, _, err := prg.Eval(map[string]any{
+	return &Checker{a: a, l: l, prg: prg}, nil
+}
+
+// Check evaluates the assertion against a state: nil when it holds, a
+// *FalseError showing the events it looked at when it does not.
+func (c *Checker) Check(s State) error {
+	c.l.names = nil
+	out, _, err := c.prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
 		"namespaces": orEmpty(s.Namespaces), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
-		return diag.List{diag.Errorf(a.Pos, "CEL: evaluating %s: %v", oneLine(a.Expr), err)}.Err()
+		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()
 	}
 	if out == types.True {
 		return nil
 	}
-	return &FalseError{Assertion: a, Looked: lookedAt(s.Events, l.names), Names: l.names}
+	return &FalseError{Assertion: c.a, Looked: lookedAt(s.Events, c.l.names), Names: c.l.names}
+}
+
+// Check compiles an assertion and checks it against one state.
+func Check(a Assertion, s State) error {
+	c, err := Compile(a)
+	if err != nil {
+		return err
+	}
+	return c.Check(s)
 }
 
 func orEmpty(v []any) []any {

@@ -1,0 +1,47 @@
+package steps
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// parsed keeps the documents of every docstring parsed so far: the
+// explorer replays a scenario's steps hundreds of times, and parsing YAML
+// was a sixth of each replay. Callers get their own copy of every object,
+// since the model defaults and stores what it is given.
+var parsed struct {
+	sync.Mutex
+	docs map[string][]*manifest.Document
+}
+
+func parseDocstring(pos diag.Pos, content string) ([]*manifest.Document, error) {
+	key := fmt.Sprintf("%s:%d:%d\x00%s", pos.File, pos.Line, pos.Col, content)
+	parsed.Lock()
+	docs, ok := parsed.docs[key]
+	parsed.Unlock()
+	if !ok {
+		var err error
+		if docs, err = manifest.ParseAt(pos, []byte(content)); err != nil {
+			return nil, err
+		}
+		parsed.Lock()
+		if parsed.docs == nil || len(parsed.docs) >= 4096 { // a fuzzer's stream of docstrings must not grow it forever
+			parsed.docs = map[string][]*manifest.Document{}
+		}
+		parsed.docs[key] = docs
+		parsed.Unlock()
+	}
+	out := make([]*manifest.Document, len(docs))
+	for i, d := range docs {
+		c := *d
+		if d.Object != nil {
+			c.Object = d.Object.DeepCopyObject().(sim.Object)
+		}
+		out[i] = &c
+	}
+	return out, nil
+}
