@@ -10,8 +10,8 @@ import (
 // creation passes through them; kubelets, kube-proxies and anything else
 // follow their kind, by name.
 var pipelineOrder = []string{"kubectl", "kube-apiserver", "etcd", "deployment-controller", "replicaset-controller",
-	"garbage-collector", "resourcequota-controller", "kube-scheduler", "kubelet/", "endpointslice-controller",
-	"kube-proxy/", "coredns", "ingress-nginx", "traffic"}
+	"generic-garbage-collector", "resourcequota-controller", "disruption-controller", "persistentvolume-controller",
+	"kube-scheduler", "kubelet/", "endpointslice-controller", "kube-proxy/", "coredns", "ingress-nginx", "traffic"}
 
 func rank(component string) int {
 	for i, prefix := range pipelineOrder {

@@ -61,3 +61,18 @@ func TestJSONUsesTheDocumentedKeys(t *testing.T) {
 		t.Errorf("JSON(nil) = %s, want []", empty)
 	}
 }
+
+// Diagrams list components in the order a pod passes through them; each
+// controller the model runs has its place, unknown ones come last.
+func TestComponentsFollowThePipeline(t *testing.T) {
+	var events []Event
+	for _, c := range []string{"traffic", "someone-else", "kubelet/node02", "persistentvolume-controller", "generic-garbage-collector",
+		"kube-scheduler", "disruption-controller", "kubelet/node01", "kubectl"} {
+		events = append(events, Event{Component: c})
+	}
+	got := strings.Join(Components(events), " ")
+	want := "kubectl generic-garbage-collector disruption-controller persistentvolume-controller kube-scheduler kubelet/node01 kubelet/node02 traffic someone-else"
+	if got != want {
+		t.Fatalf("components\n got %s\nwant %s", got, want)
+	}
+}
