@@ -135,7 +135,7 @@ func TestVolumeReasons(t *testing.T) {
 		{"same GCE disk read-only twice", "VolumeRestrictions", testPod("p", nil, gcePD(true)), nil, nil, []*corev1.Pod{testPod("q", nil, gcePD(true))}, 0, nil},
 		{"ReadWriteOncePod claim in use on another node", "VolumeRestrictions", testPod("p", nil, usingClaims("queue")), []sim.Object{rwop},
 			[]*corev1.Pod{testPod("q", nil, usingClaims("queue"))}, nil,
-			Unschedulable, []string{"node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode"}},
+			Unschedulable, []string{"node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod"}},
 		{"ReadWriteOncePod claim free", "VolumeRestrictions", testPod("p", nil, usingClaims("queue")), []sim.Object{rwop}, nil, nil, 0, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,9 +15,11 @@ type VolumeRestrictions struct{ Snapshot Snapshot }
 // Name implements Plugin.
 func (VolumeRestrictions) Name() string { return "VolumeRestrictions" }
 
+// Both reasons as a real v1.37.2 kube-scheduler prints them (checked with
+// hack/controlplane); older releases worded the ReadWriteOncePod one differently.
 const (
 	reasonDiskConflict         = "node(s) had no available disk"
-	reasonReadWriteOncePodUsed = "node has pod using PersistentVolumeClaim with the same name and ReadWriteOncePod access mode"
+	reasonReadWriteOncePodUsed = "node(s) unavailable due to PersistentVolumeClaim with ReadWriteOncePod access mode already in-use by another pod"
 	volumeRestrictionsKey      = "VolumeRestrictions/readWriteOncePod"
 )
 
