@@ -449,7 +449,9 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       metadata:
         name: critical
       value: 1000
-      ---
+      """
+    When "admin" applies:
+      """yaml
       apiVersion: policy/v1
       kind: PodDisruptionBudget
       metadata:
@@ -460,7 +462,8 @@ Feature: Scheduling: which node a pod gets, and why it gets none
           matchLabels:
             app: db
       """
-    When "admin" applies:
+    And the cluster settles
+    And "admin" applies:
       """yaml
       apiVersion: v1
       kind: Pod
@@ -518,6 +521,7 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       events.exists(e, e.reason == 'FailedScheduling' && e.object == 'pod/default/payments' && e.message ==
         '0/2 nodes are available: 2 Insufficient cpu. preemption: found a potential placement for pod on node node02, preempting 1 victims') &&
       events.filter(e, e.reason == 'Preempted').map(e, e.object) == ['pod/default/batch'] &&
+      events.exists(e, e.reason == 'NoPods' && e.object == 'poddisruptionbudget/default/db' && e.message == 'No matching pods found') &&
       events.exists(e, e.object == 'pod/default/batch' && e.action == 'status' && e.message.contains('DisruptionTarget=True'))
       """
     And the trace matches the golden file

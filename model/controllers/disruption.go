@@ -70,9 +70,13 @@ func (c *Disruption) sync(pdb *policyv1.PodDisruptionBudget) {
 	for _, obj := range c.Store.List("Pod", pdb.Namespace) {
 		pods = append(pods, obj.(*corev1.Pod))
 	}
-	status, err := BudgetStatus(c.Store, pdb, Selected(pdb, pods))
+	selected := Selected(pdb, pods)
+	if len(selected) == 0 {
+		c.event(pdb, trace.Normal, "NoPods", "No matching pods found")
+	}
+	status, err := BudgetStatus(c.Store, pdb, selected)
 	if err != nil {
-		c.warn(pdb, "CalculateExpectedPodCountFailed", "Failed to calculate the number of expected pods: "+err.Error())
+		c.event(pdb, trace.Warning, "CalculateExpectedPodCountFailed", "Failed to calculate the number of expected pods: "+err.Error())
 	}
 	if equality.Semantic.DeepEqual(status, pdb.Status) {
 		return
@@ -85,13 +89,15 @@ func (c *Disruption) sync(pdb *policyv1.PodDisruptionBudget) {
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: pdb.Namespace, Name: pdb.Name, Subresource: "status", Object: update}, nil)
 }
 
-func (c *Disruption) warn(pdb *policyv1.PodDisruptionBudget, reason, msg string) {
+// event records one of the controller's Events, once for each new message
+// (a real cluster repeats it at every sync and counts the repeats).
+func (c *Disruption) event(pdb *policyv1.PodDisruptionBudget, typ, reason, msg string) {
 	if c.reported == nil {
 		c.reported = map[sim.Key]string{}
 	}
 	if key := sim.KeyOf(pdb); c.reported[key] != msg {
 		c.reported[key] = msg
-		c.Rec.Emit(DisruptionComponent, "sync", apiserver.ObjectRef("PodDisruptionBudget", pdb.Namespace, pdb.Name), trace.Warning, reason, msg)
+		c.Rec.Emit(DisruptionComponent, "sync", apiserver.ObjectRef("PodDisruptionBudget", pdb.Namespace, pdb.Name), typ, reason, msg)
 	}
 }
 
