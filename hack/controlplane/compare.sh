@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Compares the model with a real control plane, case by case. A case is a
+# folder under hack/controlplane/cases: cluster.yaml (objects that exist
+# first) and apply.yaml (what an admin then applies). On each side the
+# Kubernetes Events that both sides produce (scheduling, PV controller)
+# are collected as "kind/name Type Reason: message"; every line the model
+# prints must be among the real plane's. Exit 1 on any difference.
+#
+#   hack/controlplane/up.sh .controlplane   # once
+#   hack/controlplane/compare.sh .controlplane/admin.kubeconfig [CASE...]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+kubeconfig=${1:?usage: compare.sh KUBECONFIG [CASE...]}
+shift
+BIN=$("$here/build.sh")
+k() { "$BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+cases=("$@")
+if [[ ${#cases[@]} -eq 0 ]]; then
+	for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
+fi
+# Events that a real control plane without kubelets (kwok) also produces.
+compared='FailedScheduling|Scheduled|Preempted|FailedBinding|WaitForFirstConsumer|ProvisioningFailed|ExternalProvisioning|NoPods'
+
+podlife=$(mktemp -d)/podlife
+(cd "$root" && go build -o "$podlife" ./cmd/podlife)
+
+failed=0
+for c in "${cases[@]}"; do
+	dir=$here/cases/$c
+	# A clean slate: everything a case may create, in dependency order.
+	k delete pods,pvc,pdb --all --grace-period=0 --force >/dev/null 2>&1 || true
+	k delete pv,storageclass,priorityclass,nodes --all >/dev/null 2>&1 || true
+	k delete events --all >/dev/null 2>&1 || true
+	k apply -f "$dir/cluster.yaml" >/dev/null
+	sleep 3
+	k apply -f "$dir/apply.yaml" >/dev/null 2>&1 || true
+	sleep 6
+	k get events -o jsonpath='{range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.reason}: {.message}{"\n"}{end}' |
+		awk '{$1=tolower($1)} 1' | grep -E " ($compared): " | sort -u >"$dir/.real" || true
+	"$podlife" apply --cluster "$dir/cluster.yaml" -f "$dir/apply.yaml" -o json 2>/dev/null |
+		python3 -c '
+import json, sys
+for e in json.load(sys.stdin)["events"]:
+    if e["type"]:
+        kind, _, name = e["object"].rpartition("/")
+        kind = kind.split("/")[0]
+        print("%s/%s %s %s: %s" % (kind, name, e["type"], e["reason"], e["message"]))
+' | grep -E " ($compared): " | sort -u >"$dir/.model" || true
+	missing=$(comm -23 "$dir/.model" "$dir/.real")
+	if [[ ! -s $dir/.model ]]; then
+		failed=1
+		echo "$c: the model printed no event to compare"
+	elif [[ -n $missing ]]; then
+		failed=1
+		echo "$c: the model says what the real control plane did not:"
+		echo "$missing" | sed 's/^/  model: /'
+		sed 's/^/  real:  /' "$dir/.real"
+	else
+		echo "$c: $(wc -l <"$dir/.model") events, all as a real v1.37.2 control plane says them"
+	fi
+	rm -f "$dir/.real" "$dir/.model"
+done
+exit $failed
