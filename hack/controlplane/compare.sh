@@ -20,8 +20,13 @@ cases=("$@")
 if [[ ${#cases[@]} -eq 0 ]]; then
 	for d in "$here"/cases/*/; do cases+=("$(basename "$d")"); done
 fi
+# UIDs and the random suffixes of generated names differ between the two
+# sides.
+uids() {
+	sed -E 's/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/<uid>/g; s/-[bcdfghjklmnpqrstvwxz2456789]{5}\b/-<random>/g'
+}
 # Events that a real control plane without kubelets (kwok) also produces.
-compared='FailedScheduling|Scheduled|Preempted|FailedBinding|WaitForFirstConsumer|ProvisioningFailed|ExternalProvisioning|NoPods'
+compared='FailedScheduling|Scheduled|Preempted|FailedBinding|WaitForFirstConsumer|ProvisioningFailed|ExternalProvisioning|NoPods|ScalingReplicaSet|SuccessfulCreate'
 
 podlife=$(mktemp -d)/podlife
 (cd "$root" && go build -o "$podlife" ./cmd/podlife)
@@ -30,6 +35,7 @@ failed=0
 for c in "${cases[@]}"; do
 	dir=$here/cases/$c
 	# A clean slate: everything a case may create, in dependency order.
+	k delete deployments,replicasets --all >/dev/null 2>&1 || true
 	k delete pods,pvc,pdb --all --grace-period=0 --force >/dev/null 2>&1 || true
 	k delete pv,storageclass,priorityclass,nodes --all >/dev/null 2>&1 || true
 	k delete events --all >/dev/null 2>&1 || true
@@ -38,7 +44,7 @@ for c in "${cases[@]}"; do
 	k apply -f "$dir/apply.yaml" >/dev/null 2>&1 || true
 	sleep 6
 	k get events -o jsonpath='{range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.reason}: {.message}{"\n"}{end}' |
-		awk '{$1=tolower($1)} 1' | grep -E " ($compared): " | sort -u >"$dir/.real" || true
+		awk '{$1=tolower($1)} 1' | grep -E " ($compared): " | uids | sort -u >"$dir/.real" || true
 	"$podlife" apply --cluster "$dir/cluster.yaml" -f "$dir/apply.yaml" -o json 2>/dev/null |
 		python3 -c '
 import json, sys
@@ -47,7 +53,7 @@ for e in json.load(sys.stdin)["events"]:
         kind, _, name = e["object"].rpartition("/")
         kind = kind.split("/")[0]
         print("%s/%s %s %s: %s" % (kind, name, e["type"], e["reason"], e["message"]))
-' | grep -E " ($compared): " | sort -u >"$dir/.model" || true
+' | grep -E " ($compared): " | uids | sort -u >"$dir/.model" || true
 	missing=$(comm -23 "$dir/.model" "$dir/.real")
 	if [[ ! -s $dir/.model ]]; then
 		failed=1
