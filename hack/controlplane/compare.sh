@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Compares the model with a real control plane, case by case. A case is a
 # folder under hack/controlplane/cases: cluster.yaml (objects that exist
-# first) and apply.yaml (what an admin then applies). On each side the
-# Kubernetes Events that both sides produce (scheduling, PV controller)
-# are collected as "kind/name Type Reason: message"; every line the model
-# prints must be among the real plane's. Exit 1 on any difference.
+# first), apply.yaml (what is then created) and, optionally, as (the user
+# who creates it, by impersonation on the real plane; an admin otherwise).
+# On each side the refused requests' messages and the Kubernetes Events
+# that both sides produce (scheduling, controllers) are collected as lines;
+# every line the model prints must be among the real plane's. Exit 1 on
+# any difference.
 #
 #   hack/controlplane/up.sh .controlplane   # once
 #   hack/controlplane/compare.sh .controlplane/admin.kubeconfig [CASE...]
@@ -37,35 +39,43 @@ for c in "${cases[@]}"; do
 	# A clean slate: everything a case may create, in dependency order.
 	k delete deployments,replicasets --all >/dev/null 2>&1 || true
 	k delete pods,pvc,pdb --all --grace-period=0 --force >/dev/null 2>&1 || true
+	k delete resourcequota,limitrange,rolebinding,role --all >/dev/null 2>&1 || true
 	k delete pv,storageclass,priorityclass,nodes --all >/dev/null 2>&1 || true
 	k delete events --all >/dev/null 2>&1 || true
 	k apply -f "$dir/cluster.yaml" >/dev/null
 	sleep 3
-	k apply -f "$dir/apply.yaml" >/dev/null 2>&1 || true
+	as=()
+	[[ -s $dir/as ]] && as=(--as "$(cat "$dir/as")")
+	k create "${as[@]}" -f "$dir/apply.yaml" 2>&1 >/dev/null |
+		sed -nE 's/^Error from server \([A-Za-z]+\): (error when creating "[^"]*": )?/refused: /p' >"$dir/.refused" || true
 	sleep 6
-	k get events -o jsonpath='{range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.reason}: {.message}{"\n"}{end}' |
-		awk '{$1=tolower($1)} 1' | grep -E " ($compared): " | uids | sort -u >"$dir/.real" || true
-	"$podlife" apply --cluster "$dir/cluster.yaml" -f "$dir/apply.yaml" -o json 2>/dev/null |
+	{ cat "$dir/.refused"; k get events -o jsonpath='{range .items[*]}{.involvedObject.kind}/{.involvedObject.name} {.type} {.reason}: {.message}{"\n"}{end}' |
+		awk '{$1=tolower($1)} 1' | grep -E " ($compared): "; } | uids | sort -u >"$dir/.real" || true
+	"$podlife" apply "${as[@]}" --cluster "$dir/cluster.yaml" -f "$dir/apply.yaml" -o json 2>/dev/null |
 		python3 -c '
 import json, sys
-for e in json.load(sys.stdin)["events"]:
+out = json.load(sys.stdin)
+for r in out["requests"]:
+    if not r["allowed"]:
+        print("refused: " + r["message"])
+for e in out["events"]:
     if e["type"]:
         kind, _, name = e["object"].rpartition("/")
         kind = kind.split("/")[0]
         print("%s/%s %s %s: %s" % (kind, name, e["type"], e["reason"], e["message"]))
-' | grep -E " ($compared): " | uids | sort -u >"$dir/.model" || true
+' | grep -E "^refused: | ($compared): " | uids | sort -u >"$dir/.model" || true
 	missing=$(comm -23 "$dir/.model" "$dir/.real")
 	if [[ ! -s $dir/.model ]]; then
 		failed=1
-		echo "$c: the model printed no event to compare"
+		echo "$c: the model printed nothing to compare"
 	elif [[ -n $missing ]]; then
 		failed=1
 		echo "$c: the model says what the real control plane did not:"
 		echo "$missing" | sed 's/^/  model: /'
 		sed 's/^/  real:  /' "$dir/.real"
 	else
-		echo "$c: $(wc -l <"$dir/.model") events, all as a real v1.37.2 control plane says them"
+		echo "$c: $(wc -l <"$dir/.model") messages, all as a real v1.37.2 control plane words them"
 	fi
-	rm -f "$dir/.real" "$dir/.model"
+	rm -f "$dir/.real" "$dir/.model" "$dir/.refused"
 done
 exit $failed
