@@ -41,6 +41,7 @@ for c in "${cases[@]}"; do
 	k delete pods,pvc,pdb --all --grace-period=0 --force >/dev/null 2>&1 || true
 	k delete resourcequota,limitrange,rolebinding,role --all >/dev/null 2>&1 || true
 	k delete pv,storageclass,priorityclass,nodes --all >/dev/null 2>&1 || true
+	k delete namespaces -l podlife-case --wait >/dev/null 2>&1 || true # a case's own namespaces carry this label
 	k delete events --all >/dev/null 2>&1 || true
 	k apply -f "$dir/cluster.yaml" >/dev/null
 	sleep 3
