@@ -1,7 +1,7 @@
 # podlife: run the living documentation, test everything.
 GO ?= go
 
-.PHONY: run test update bench lint build docs fuzz
+.PHONY: run test update bench lint build docs fuzz compare
 
 # run prints the living documentation of pod creation: every scenario of
 # features/pod_creation.feature with the trace of the first one.
@@ -35,3 +35,11 @@ fuzz:
 	$(GO) test ./manifest -run '^$$' -fuzz FuzzParse -fuzztime 60s
 	$(GO) test ./verify -run '^$$' -fuzz FuzzCEL -fuzztime 60s
 	$(GO) test ./steps -run '^$$' -fuzz FuzzStepArguments -fuzztime 60s
+
+# compare builds (once) and starts a real v1.37.2 control plane, replays
+# every case of hack/controlplane/cases on it and on the model, and stops
+# it; it fails on any message the model words differently. About 10
+# minutes the first time (building Kubernetes), 2 after that.
+compare:
+	hack/controlplane/up.sh .controlplane >/dev/null
+	hack/controlplane/compare.sh .controlplane/admin.kubeconfig; status=$$?; hack/controlplane/down.sh .controlplane; exit $$status
