@@ -108,4 +108,10 @@ for f in "$KWOK_SRC"/kustomize/stage/node/fast/*.yaml "$KWOK_SRC"/kustomize/stag
 	[[ $(basename "$f") == kustomization.yaml ]] || stages+=(--config "$f")
 done
 start kwok "$BIN/kwok" --kubeconfig "$DIR/kwok.kubeconfig" --manage-all-nodes --cidr 10.244.0.0/16 --node-ip 127.0.0.1 "${stages[@]}"
+# Ready for pods once the controller manager has made the default service
+# account (the API server refuses pods without it).
+for _ in $(seq 120); do
+	"$BIN/kubectl" --kubeconfig "$DIR/admin.kubeconfig" get serviceaccount default >/dev/null 2>&1 && break
+	sleep 0.5
+done
 echo "$DIR/admin.kubeconfig"
