@@ -3,6 +3,7 @@ package steps
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -187,47 +188,15 @@ func TestUpdateNeverRewritesAGoldenFileWhenALaterStepFails(t *testing.T) {
 // The explorer finds the order the default run never takes (the second
 // pod admitted first), shrinks it to the one departure that matters, and
 // says how to see it.
-const raceFeature = `Feature: check
-  Scenario: race
-    Given a cluster with nodes:
-      | name   |
-      | node01 |
-    And the cluster already has:
-      """
-      apiVersion: v1
-      kind: ResourceQuota
-      metadata:
-        name: one
-      spec:
-        hard:
-          pods: "1"
-      """
-    When "admin" applies:
-      """
-      apiVersion: v1
-      kind: Pod
-      metadata:
-        name: first
-      spec:
-        containers:
-        - name: c
-          image: nginx:1.27
-      ---
-      apiVersion: v1
-      kind: Pod
-      metadata:
-        name: second
-      spec:
-        containers:
-        - name: c
-          image: nginx:1.27
-      """
-    And the cluster settles
-    Then for every interleaving:
-      """
-      requests[0].allowed == true
-      """
-`
+// raceFeature lets two pods race for one quota slot and claims the first
+// always wins (testdata/quota_race.feature.tmpl, shared with the CLI tests).
+var raceFeature = func() string {
+	b, err := os.ReadFile("../testdata/quota_race.feature.tmpl")
+	if err != nil {
+		panic(err) // a missing test fixture: nothing can run
+	}
+	return fmt.Sprintf(string(b), "requests[0].allowed == true")
+}()
 
 func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T) {
 	out, status := runFeature(t, raceFeature)

@@ -173,49 +173,18 @@ func TestGoldenPruneRemovesOnlyFilesNoScenarioOwns(t *testing.T) {
 	}
 }
 
-// quotaRace is a scenario whose two creates race for one quota slot; the
-// invariant is filled in per test.
-const quotaRace = `Feature: race
-  Scenario: two pods, one slot
-    Given a cluster with nodes:
-      | name   |
-      | node01 |
-    And the cluster already has:
-      """
-      apiVersion: v1
-      kind: ResourceQuota
-      metadata:
-        name: one
-      spec:
-        hard:
-          pods: "1"
-      """
-    When "admin" applies:
-      """
-      apiVersion: v1
-      kind: Pod
-      metadata:
-        name: first
-      spec:
-        containers:
-        - name: c
-          image: nginx:1.27
-      ---
-      apiVersion: v1
-      kind: Pod
-      metadata:
-        name: second
-      spec:
-        containers:
-        - name: c
-          image: nginx:1.27
-      """
-    And the cluster settles
-    Then for every interleaving:
-      """
-      %s
-      """
-`
+// quotaRace is a scenario whose two creates race for one quota slot; its
+// invariant is filled in per test (testdata/quota_race.feature.tmpl, shared
+// with the steps tests).
+var quotaRace = readTemplate("../../testdata/quota_race.feature.tmpl")
+
+func readTemplate(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		panic(err) // a missing test fixture: nothing can run
+	}
+	return string(b)
+}
 
 func TestExploreReportsAViolationAndSavesItsCounterexample(t *testing.T) {
 	feature := writeFile(t, "race.feature", fmt.Sprintf(quotaRace, "requests[0].allowed == true"))

@@ -2,6 +2,7 @@ package admission
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -89,7 +90,7 @@ func containerDefaults(lr *corev1.LimitRange) corev1.ResourceRequirements {
 func fill(c *corev1.Container, d corev1.ResourceRequirements, kind string, set []string) []string {
 	copyMissing := func(dst *corev1.ResourceList, src corev1.ResourceList) []string {
 		var names []string
-		for _, name := range sortedNames(src) {
+		for _, name := range slices.Sorted(maps.Keys(src)) {
 			if _, ok := (*dst)[name]; !ok {
 				if *dst == nil {
 					*dst = corev1.ResourceList{}
@@ -142,13 +143,13 @@ func (LimitRanger) Validate(r *apiserver.AdmissionRequest) (string, error) {
 
 func constraints(item corev1.LimitRangeItem, kind string, requests, limits corev1.ResourceList) []error {
 	var errs []error
-	for _, name := range sortedNames(item.Min) {
+	for _, name := range slices.Sorted(maps.Keys(item.Min)) {
 		errs = appendErr(errs, minConstraint(kind, name, item.Min[name], requests, limits))
 	}
-	for _, name := range sortedNames(item.Max) {
+	for _, name := range slices.Sorted(maps.Keys(item.Max)) {
 		errs = appendErr(errs, maxConstraint(kind, name, item.Max[name], requests, limits))
 	}
-	for _, name := range sortedNames(item.MaxLimitRequestRatio) {
+	for _, name := range slices.Sorted(maps.Keys(item.MaxLimitRequestRatio)) {
 		errs = appendErr(errs, ratioConstraint(kind, name, item.MaxLimitRequestRatio[name], requests, limits))
 	}
 	return errs
@@ -228,15 +229,6 @@ func ratioConstraint(kind string, name corev1.ResourceName, enforced resource.Qu
 		return fmt.Errorf("%s max limit to request ratio per %s is %s, but provided ratio is %f", name, kind, enforced.String(), observed)
 	}
 	return nil
-}
-
-func sortedNames(list corev1.ResourceList) []corev1.ResourceName {
-	names := make([]corev1.ResourceName, 0, len(list))
-	for name := range list {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
 
 var (

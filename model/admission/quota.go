@@ -2,6 +2,8 @@ package admission
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -63,7 +65,7 @@ func (ResourceQuota) Validate(r *apiserver.AdmissionRequest) (string, error) {
 		}
 		used := add(q.Status.Used, requested)
 		var exceeded []corev1.ResourceName
-		for _, name := range sortedNames(requested) {
+		for _, name := range slices.Sorted(maps.Keys(requested)) {
 			if hard, total := q.Status.Hard[name], used[name]; total.Cmp(hard) > 0 {
 				exceeded = append(exceeded, name)
 			}
@@ -136,7 +138,7 @@ func Usage(res apiserver.Resource, obj any) corev1.ResourceList {
 // this resource can consume (the evaluator's MatchingResources).
 func trackedBy(hard corev1.ResourceList, res apiserver.Resource) []corev1.ResourceName {
 	var out []corev1.ResourceName
-	for _, name := range sortedNames(hard) {
+	for _, name := range slices.Sorted(maps.Keys(hard)) {
 		if strings.HasPrefix(string(name), "count/") {
 			out = append(out, name)
 			continue
@@ -328,7 +330,7 @@ func add(a, b corev1.ResourceList) corev1.ResourceList {
 // prettyPrint is the quota plugin's "name=qty" list, sorted and joined by ",".
 func prettyPrint(list corev1.ResourceList) string {
 	parts := make([]string, 0, len(list))
-	for _, name := range sortedNames(list) {
+	for _, name := range slices.Sorted(maps.Keys(list)) {
 		q := list[name]
 		parts = append(parts, string(name)+"="+q.String())
 	}

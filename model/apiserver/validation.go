@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -84,7 +85,7 @@ func validatePodSpec(spec *corev1.PodSpec, path *field.Path) field.ErrorList {
 					errs = append(errs, field.NotFound(p.Child("volumeMounts").Index(j).Child("name"), m.Name))
 				}
 			}
-			for _, name := range sortedNames(c.Resources.Requests) {
+			for _, name := range slices.Sorted(maps.Keys(c.Resources.Requests)) {
 				req := c.Resources.Requests[name]
 				if limit, ok := c.Resources.Limits[name]; ok && req.Cmp(limit) > 0 {
 					errs = append(errs, field.Invalid(p.Child("resources", "requests"), req.String(),
@@ -96,15 +97,4 @@ func validatePodSpec(spec *corev1.PodSpec, path *field.Path) field.ErrorList {
 	check(spec.InitContainers, path.Child("initContainers"))
 	check(spec.Containers, path.Child("containers"))
 	return errs
-}
-
-// sortedNames returns a resource list's names in order, so that errors about
-// several resources always print the same way.
-func sortedNames(list corev1.ResourceList) []corev1.ResourceName {
-	names := make([]corev1.ResourceName, 0, len(list))
-	for name := range list {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
