@@ -33,10 +33,14 @@ const (
 
 const volumeBindingKey = "VolumeBinding/claims"
 
-// podClaims sorts a pod's claims as the binder does.
+// podClaims sorts a pod's claims as the binder does, with what Filter
+// reads for every node looked up once per cycle.
 type podClaims struct {
-	bound   []*corev1.PersistentVolumeClaim
-	delayed []*corev1.PersistentVolumeClaim // unbound, WaitForFirstConsumer
+	bound     []*corev1.PersistentVolumeClaim
+	boundTo   []*corev1.PersistentVolume      // bound[i]'s volume, nil when it is gone
+	delayed   []*corev1.PersistentVolumeClaim // unbound, WaitForFirstConsumer
+	delayedIn []*storagev1.StorageClass       // delayed[i]'s class
+	volumes   []*corev1.PersistentVolume      // every volume, for the delayed claims
 	// byNode keeps, for each node that passed, what PreBind has to do.
 	byNode map[string]*VolumeBindings
 }
@@ -81,6 +85,15 @@ func (pl VolumeBinding) PreFilter(state *CycleState, p *PodInfo) *Status {
 	if immediate > 0 {
 		return unschedulable(UnschedulableAndUnresolvable, "pod has unbound immediate PersistentVolumeClaims")
 	}
+	for _, c := range pc.bound {
+		pc.boundTo = append(pc.boundTo, persistentVolume(pl.Snapshot, c.Spec.VolumeName))
+	}
+	if len(pc.delayed) > 0 {
+		pc.volumes = persistentVolumes(pl.Snapshot)
+		for _, c := range pc.delayed {
+			pc.delayedIn = append(pc.delayedIn, storageClass(pl.Snapshot, volumehelpers.GetPersistentVolumeClaimClass(c)))
+		}
+	}
 	state.Write(volumeBindingKey, pc)
 	return nil
 }
@@ -92,8 +105,7 @@ func (pl VolumeBinding) Filter(state *CycleState, _ *PodInfo, n *NodeInfo) *Stat
 		return nil
 	}
 	boundSatisfied, boundFound := true, true
-	for _, c := range pc.bound {
-		pv := persistentVolume(pl.Snapshot, c.Spec.VolumeName)
+	for _, pv := range pc.boundTo {
 		if pv == nil {
 			boundFound = false
 			continue
@@ -102,7 +114,7 @@ func (pl VolumeBinding) Filter(state *CycleState, _ *PodInfo, n *NodeInfo) *Stat
 			boundSatisfied = false
 		}
 	}
-	bindings, unboundSatisfied := pl.findVolumes(pc.delayed, n.Node)
+	bindings, unboundSatisfied := pc.findVolumes(n.Node)
 	var reasons []string
 	if !boundSatisfied {
 		reasons = append(reasons, reasonVolumeNodeConflict)
@@ -125,15 +137,14 @@ func (pl VolumeBinding) Filter(state *CycleState, _ *PodInfo, n *NodeInfo) *Stat
 // findVolumes matches each delayed claim with an available volume the node
 // can reach, none used twice; a claim without one needs its class to
 // provision (binder.go findMatchingVolumes, checkVolumeProvisions).
-func (pl VolumeBinding) findVolumes(claims []*corev1.PersistentVolumeClaim, node *corev1.Node) (*VolumeBindings, bool) {
-	if len(claims) == 0 {
+func (pc *podClaims) findVolumes(node *corev1.Node) (*VolumeBindings, bool) {
+	if len(pc.delayed) == 0 {
 		return nil, true
 	}
-	volumes := persistentVolumes(pl.Snapshot)
 	chosen := map[string]*corev1.PersistentVolume{}
 	b := &VolumeBindings{}
-	for _, c := range claims {
-		pv, err := volumehelpers.FindMatchingVolume(c, volumes, node, chosen, false, true)
+	for i, c := range pc.delayed {
+		pv, err := volumehelpers.FindMatchingVolume(c, pc.volumes, node, chosen, false, true)
 		if err != nil {
 			return nil, false
 		}
@@ -142,7 +153,7 @@ func (pl VolumeBinding) findVolumes(claims []*corev1.PersistentVolumeClaim, node
 			b.Static = append(b.Static, StaticBinding{Claim: c, Volume: pv})
 			continue
 		}
-		class := storageClass(pl.Snapshot, volumehelpers.GetPersistentVolumeClaimClass(c))
+		class := pc.delayedIn[i]
 		if class == nil || class.Provisioner == "" || class.Provisioner == volumehelpers.NotSupportedProvisioner ||
 			!nodeInTopologies(node, class.AllowedTopologies) {
 			return nil, false

@@ -24,7 +24,8 @@ const (
 )
 
 // PreFilter implements PreFilterPlugin: the pod's ReadWriteOncePod claims,
-// each of which must exist; a pod with neither those nor a disk that
+// each of which must exist, and how many pods on each node already use
+// them (calPreFilterState); a pod with neither those nor a disk that
 // conflicts skips the filter.
 func (pl VolumeRestrictions) PreFilter(state *CycleState, p *PodInfo) *Status {
 	needsCheck := slices.ContainsFunc(p.Pod.Spec.Volumes, conflictingKind)
@@ -44,13 +45,37 @@ func (pl VolumeRestrictions) PreFilter(state *CycleState, p *PodInfo) *Status {
 	if !needsCheck && len(once) == 0 {
 		return skipped
 	}
-	state.Write(volumeRestrictionsKey, once)
+	s := &onceState{claims: once, users: map[string]int{}}
+	for _, n := range pl.Snapshot.Nodes() {
+		if k := s.usersOn(p.Pod.Namespace, n.Pods); k > 0 {
+			s.users[n.Name], s.total = k, s.total+k
+		}
+	}
+	state.Write(volumeRestrictionsKey, s)
 	return nil
 }
 
+// onceState is the pod's ReadWriteOncePod claims and the pods using them,
+// per node and in all.
+type onceState struct {
+	claims []string
+	users  map[string]int
+	total  int
+}
+
+func (s *onceState) usersOn(namespace string, pods []*PodInfo) int {
+	k := 0
+	for _, q := range pods {
+		if q.Pod.Namespace == namespace && usesClaim(q.Pod, s.claims) {
+			k++
+		}
+	}
+	return k
+}
+
 // Filter implements FilterPlugin. A ReadWriteOncePod claim conflicts when
-// any pod the scheduler knows of uses it: on this node as the node stands
-// (so that preemption can remove it), or on any other node.
+// any pod uses it: on another node, or on this node as it stands now (so
+// that preemption's what-if sees a victim's removal).
 func (pl VolumeRestrictions) Filter(state *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	for i := range p.Pod.Spec.Volumes {
 		v := &p.Pod.Spec.Volumes[i]
@@ -63,20 +88,12 @@ func (pl VolumeRestrictions) Filter(state *CycleState, p *PodInfo, n *NodeInfo) 
 			}
 		}
 	}
-	once, _ := state.Read(volumeRestrictionsKey).([]string)
-	if len(once) == 0 {
+	s, _ := state.Read(volumeRestrictionsKey).(*onceState)
+	if s == nil || len(s.claims) == 0 {
 		return nil
 	}
-	for _, other := range pl.Snapshot.Nodes() {
-		pods := other.Pods
-		if other.Name == n.Name {
-			pods = n.Pods
-		}
-		for _, q := range pods {
-			if q.Pod.Namespace == p.Pod.Namespace && usesClaim(q.Pod, once) {
-				return unschedulable(Unschedulable, reasonReadWriteOncePodUsed)
-			}
-		}
+	if s.total-s.users[n.Name]+s.usersOn(p.Pod.Namespace, n.Pods) > 0 {
+		return unschedulable(Unschedulable, reasonReadWriteOncePodUsed)
 	}
 	return nil
 }
