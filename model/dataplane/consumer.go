@@ -82,30 +82,27 @@ type Consumer struct {
 
 // OnEndpointSlice handles a watch event for an EndpointSlice.
 func (c *Consumer) OnEndpointSlice(ev sim.WatchEvent) {
-	if c.slices == nil {
-		c.slices = map[sim.Key]*discoveryv1.EndpointSlice{}
-	}
-	key := sim.KeyOf(ev.Object)
-	if ev.Type == sim.Deleted {
-		delete(c.slices, key)
-	} else {
-		c.slices[key] = ev.Object.(*discoveryv1.EndpointSlice)
-	}
+	remember(&c.slices, ev)
 	c.requestSync()
 }
 
 // OnService handles a watch event for a Service.
 func (c *Consumer) OnService(ev sim.WatchEvent) {
-	if c.services == nil {
-		c.services = map[sim.Key]*corev1.Service{}
+	remember(&c.services, ev)
+	c.requestSync()
+}
+
+// remember applies a watch event to a consumer's cache of one kind.
+func remember[T sim.Object](cache *map[sim.Key]T, ev sim.WatchEvent) {
+	if *cache == nil {
+		*cache = map[sim.Key]T{}
 	}
 	key := sim.KeyOf(ev.Object)
 	if ev.Type == sim.Deleted {
-		delete(c.services, key)
+		delete(*cache, key)
 	} else {
-		c.services[key] = ev.Object.(*corev1.Service)
+		(*cache)[key] = ev.Object.(T)
 	}
-	c.requestSync()
 }
 
 func (c *Consumer) requestSync() {
