@@ -87,7 +87,7 @@ func New(cfg Config, engine *sim.Engine, rec *trace.Recorder, api *apiserver.Cli
 	spread, affinity, images := PodTopologySpread{Snapshot: s}, InterPodAffinity{Snapshot: s}, ImageLocality{Snapshot: s}
 	restrictions := VolumeRestrictions{Snapshot: s}
 	s.volumes = VolumeBinding{Snapshot: s}
-	s.preFilters = []PreFilterPlugin{NodeName{}, NodeAffinity{}, NodePorts{}, restrictions, s.volumes, spread, affinity}
+	s.preFilters = []PreFilterPlugin{NodeName{}, NodeAffinity{}, NodePorts{}, restrictions, s.volumes, spread, affinity, DynamicResources{}}
 	s.filters = []FilterPlugin{NodeName{}, NodeUnschedulable{}, TaintToleration{}, NodeAffinity{}, NodePorts{}, NodeResourcesFit{},
 		restrictions, s.volumes, spread, affinity}
 	s.preScores = []PreScorePlugin{TaintToleration{}, NodeAffinity{}, spread, affinity, images}
@@ -328,7 +328,7 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		case st.Code == Skip:
 			state.skip[pf.Name()] = true
 		default:
-			s.preFilterFailed(qp, pf.Name(), st)
+			s.preFilterFailed(qp, state, info, pf.Name(), st)
 			return
 		}
 	}
@@ -378,7 +378,7 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		s.rec.Stepf(Component, "filter", info.Ref, "nominated node %s is feasible", feasible[0].Node.Name)
 	}
 	if len(feasible) == 0 {
-		s.fail(qp, fitError(len(s.nodes), rejected), s.preempt(qp, info, rejected))
+		s.fail(qp, fitError(len(s.nodes), rejected), s.postFilter(state, qp, info, rejected))
 		return
 	}
 	chosen := s.choose(state, info, feasible)
@@ -554,17 +554,17 @@ func (s *Scheduler) fail(qp *queuedPod, msg string, post postFilterResult) {
 }
 
 // preFilterFailed fails a pod that a PreFilter plugin rejected for every
-// node: the message is the plugin's (schedule_one.go findNodesThatFitPod).
-// What follows it is not preemption's verdict. In v1.37.2 the
-// DynamicResources plugin comes last and its PostFilter reads the state
-// its PreFilter writes; after an earlier PreFilter's rejection that state
-// is missing, the PostFilter chain fails with the cycle state's "not
-// found", and that error is the message's tail. A real v1.37.2
-// kube-scheduler prints exactly this (seen with hack/controlplane).
-func (s *Scheduler) preFilterFailed(qp *queuedPod, plugin string, st *Status) {
-	s.rec.Stepf(Component, "filter", ref(qp.pod), "PreFilter %s rejects every node: %s", plugin, strings.Join(st.Reasons, ", "))
+// node: the message is the plugin's (schedule_one.go findNodesThatFitPod),
+// every node counts as rejected by it, and the PostFilter chain runs.
+func (s *Scheduler) preFilterFailed(qp *queuedPod, state *CycleState, info *PodInfo, plugin string, st *Status) {
+	st.plugin = plugin
+	rejected := make([]nodeStatus, len(s.nodes))
+	for i, n := range s.nodes {
+		rejected[i] = nodeStatus{n.Name, st}
+	}
+	s.rec.Stepf(Component, "filter", info.Ref, "PreFilter %s rejects every node: %s", plugin, strings.Join(st.Reasons, ", "))
 	msg := fmt.Sprintf("0/%d nodes are available: %s.", len(s.nodes), strings.Join(st.Reasons, ", "))
-	s.fail(qp, msg, postFilterResult{message: "not found"})
+	s.fail(qp, msg, s.postFilter(state, qp, info, rejected))
 }
 
 // fitError is the filter part of FitError.Error (framework/types.go):
