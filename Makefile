@@ -1,7 +1,7 @@
 # podlife: run the living documentation, test everything.
 GO ?= go
 
-.PHONY: run test update bench lint build docs fuzz compare
+.PHONY: run test update bench lint build docs fuzz compare conformance
 
 # run prints the living documentation of pod creation: every scenario of
 # features/pod_creation.feature with the trace of the first one.
@@ -43,3 +43,13 @@ fuzz:
 compare:
 	hack/controlplane/up.sh .controlplane >/dev/null
 	hack/controlplane/compare.sh .controlplane/admin.kubeconfig; status=$$?; hack/controlplane/down.sh .controlplane; exit $$status
+
+# conformance builds (once) and starts a fresh real v1.37.2 control plane
+# (kwok plays the nodes), runs every @conformance scenario of features/ on
+# it through the cluster backend, and stops it, passing or not. About 10
+# minutes the first time (building Kubernetes), 3 after that.
+conformance:
+	rm -rf .conformance
+	hack/controlplane/up.sh .conformance >/dev/null
+	$(GO) test ./steps -v -run '^TestFeatures$$' -count=1 -backend=cluster -kubeconfig=$(CURDIR)/.conformance/admin.kubeconfig; \
+		status=$$?; hack/controlplane/down.sh .conformance >/dev/null; exit $$status

@@ -15,6 +15,7 @@ Feature: Deployments: from one manifest to running pods, and from one version to
       | shop:1.0 | 1s   |
       | shop:2.0 | 1s   |
 
+  @conformance
   Scenario: A Deployment of two replicas
     When "admin" applies:
       """yaml
@@ -270,6 +271,7 @@ Feature: Deployments: from one manifest to running pods, and from one version to
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: Deleting the Deployment takes its ReplicaSet and pods with it
     When "admin" applies:
       """yaml
@@ -297,13 +299,18 @@ Feature: Deployments: from one manifest to running pods, and from one version to
     And the cluster settles
     Then the trace satisfies:
       """cel
-      events.named('collect').size() == 3 && pods.size() == 0
+      pods.size() == 0
+      """
+    And the model's trace satisfies:
+      """cel
+      events.named('collect').size() == 3
       """
     And the trace matches the golden file
 
   # With --cascade=foreground the Deployment stays, marked for deletion,
   # until the garbage collector has deleted its ReplicaSet, and the
   # ReplicaSet stays until its pods are gone.
+  @conformance
   Scenario: Deleting the Deployment in the foreground waits for its pods
     When "admin" applies:
       """yaml
@@ -331,12 +338,16 @@ Feature: Deployments: from one manifest to running pods, and from one version to
     And the cluster settles
     Then the trace satisfies:
       """cel
-      pods.size() == 0 &&
+      pods.size() == 0
+      """
+    And the model's trace satisfies:
+      """cel
       events.filter(e, e.action == 'delete' && e.component == 'etcd').map(e, e.object.split('/')[0]) ==
         ['pod', 'pod', 'replicaset', 'deployment']
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: Deleting the Deployment with --cascade=orphan leaves its pods running
     When "admin" applies:
       """yaml
@@ -363,7 +374,10 @@ Feature: Deployments: from one manifest to running pods, and from one version to
     And the cluster settles
     Then the trace satisfies:
       """cel
-      pods.size() == 2 && pods.all(p, p.status.phase == 'Running') &&
+      pods.size() == 2 && pods.all(p, p.status.phase == 'Running')
+      """
+    And the model's trace satisfies:
+      """cel
       events.exists(e, e.action == 'orphan' && e.object.startsWith('replicaset/default/shop-')) &&
       events.exists(e, e.component == 'etcd' && e.action == 'delete' && e.object == 'deployment/default/shop')
       """

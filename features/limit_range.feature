@@ -25,6 +25,7 @@ Feature: LimitRange fills in and bounds what containers ask for
             cpu: "1"
       """
 
+  @conformance
   Scenario: A container that says nothing gets the defaults
     When "admin" applies:
       """yaml
@@ -47,6 +48,7 @@ Feature: LimitRange fills in and bounds what containers ask for
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: A container over the maximum is refused
     When "admin" applies:
       """yaml
@@ -68,6 +70,7 @@ Feature: LimitRange fills in and bounds what containers ask for
       pods "greedy" is forbidden: maximum cpu usage per Container is 1, but limit is 2
       """
 
+  @conformance
   Scenario: A quota requiring limits is satisfied by the LimitRange defaults
     Given the cluster already has:
       """yaml

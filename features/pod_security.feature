@@ -24,6 +24,7 @@ Feature: Pod Security admission follows the namespace's labels
           pod-security.kubernetes.io/warn: restricted
       """
 
+  @conformance
   Scenario: A restricted namespace rejects a privileged pod
     When "admin" applies:
       """yaml
@@ -46,6 +47,7 @@ Feature: Pod Security admission follows the namespace's labels
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: Warn mode admits the pod with a warning
     When "admin" applies:
       """yaml

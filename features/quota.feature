@@ -25,6 +25,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
           pods: "2"
       """
 
+  @conformance
   Scenario: A pod that would take requests.cpu over the quota is rejected
     When "admin" applies:
       """yaml
@@ -62,6 +63,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
     And pod "shop/small" is Running
     And the trace matches the golden file
 
+  @conformance
   Scenario: The pod count is a quota too
     When "admin" applies:
       """yaml
@@ -110,6 +112,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
       pods "three" is forbidden: exceeded quota: compute, requested: pods=1, used: pods=2, limited: pods=2
       """
 
+  @conformance
   Scenario: A quota on requests.cpu requires every container to state it
     When "admin" applies:
       """yaml
@@ -160,6 +163,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
 
   # The quota controller recounts when a pod finishes: a deleted pod stops
   # counting once its kubelet reports it terminated, before it leaves etcd.
+  @conformance
   Scenario: Deleting a pod gives its quota back
     When "admin" applies:
       """yaml
@@ -197,7 +201,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
     And the cluster settles
     Then every request was accepted
     And pod "shop/second" is Running
-    And the trace satisfies:
+    And the model's trace satisfies:
       """cel
       events.exists(e, e.action == 'request' &&
         e.message.startsWith('PUT /api/v1/namespaces/shop/resourcequotas/compute/status')) &&
@@ -206,6 +210,7 @@ Feature: ResourceQuota rejects what a namespace cannot afford
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: A quota on limits.cpu with no LimitRange to default them rejects a pod without limits
     Given the cluster already has:
       """yaml

@@ -35,6 +35,7 @@ Feature: Who may create a pod: RBAC
       """
     And a user "jane"
 
+  @conformance
   Scenario: A user with no binding is denied
     Given a user "mallory"
     When "mallory" applies:
@@ -56,6 +57,7 @@ Feature: Who may create a pod: RBAC
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: A ClusterRole bound with a RoleBinding grants only in that namespace
     When "jane" applies:
       """yaml
@@ -88,12 +90,13 @@ Feature: Who may create a pod: RBAC
       """
       pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "team-b"
       """
-    And the trace satisfies:
+    And the model's trace satisfies:
       """cel
       events.exists(e, e.action == 'authorize' && e.message.contains('RoleBinding "jane-edits/team-a" of ClusterRole "edit" to User "jane"'))
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: A group grant reaches every member
     Given the cluster already has:
       """yaml
@@ -127,6 +130,7 @@ Feature: Who may create a pod: RBAC
     Then every request was accepted
     And pod "team-b/api" is Running
 
+  @conformance
   Scenario: A service account creates a pod
     Given the cluster already has:
       """yaml
@@ -173,12 +177,13 @@ Feature: Who may create a pod: RBAC
       """
     And the cluster settles
     Then every request was accepted
-    And the trace satisfies:
+    And the model's trace satisfies:
       """cel
       events.exists(e, e.action == 'authenticate' && e.message.contains('system:serviceaccounts:team-a'))
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: resourceNames never allow a create, which has no name yet
     Given the cluster already has:
       """yaml
@@ -224,6 +229,7 @@ Feature: Who may create a pod: RBAC
       pods is forbidden: User "jane" cannot create resource "pods" in API group "" in the namespace "team-b"
       """
 
+  @conformance
   Scenario: A binding to a missing role grants nothing, and says why
     Given the cluster already has:
       """yaml

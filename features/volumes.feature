@@ -77,6 +77,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
   # What the PV controller says about a claim it cannot bind depends on its
   # class: none, a missing one, one nobody provisions for, one an external
   # provisioner serves (the model runs none), one that waits for a pod.
+  @conformance
   Scenario: Why a claim stays Pending, class by class
     Given the cluster already has:
       """yaml
@@ -189,6 +190,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
   # The "not found" at the end is not about the claim: it is what a real
   # v1.37.2 kube-scheduler appends after any PreFilter rejection (its
   # DynamicResources PostFilter finds no state of its own).
+  @conformance
   Scenario: A pod whose claim does not exist is not scheduled
     When "admin" applies:
       """yaml
@@ -219,6 +221,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
   # node that reaches a volume; the scheduler then binds the volume and
   # waits for the PV controller to finish the binding before it binds the
   # pod.
+  @conformance
   Scenario: A local volume that waits for its first consumer decides the node
     Given the cluster already has:
       """yaml
@@ -281,7 +284,10 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
     And the trace satisfies:
       """cel
       events.exists(e, e.reason == 'WaitForFirstConsumer' && e.object == 'persistentvolumeclaim/default/data' &&
-        e.message == 'waiting for first consumer to be created before binding') &&
+        e.message == 'waiting for first consumer to be created before binding')
+      """
+    And the model's trace satisfies:
+      """cel
       events.exists(e, e.action == 'filter' && e.message ==
         "node01: VolumeBinding rejects: node(s) didn't find available persistent volumes to bind") &&
       events.before('WaitForFirstConsumer', 'prebind') &&
@@ -292,6 +298,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
 
   # The claim is already bound to a local volume on node02, so node01 is
   # out whatever its resources; when node02 is full, nothing is left.
+  @conformance
   Scenario: A bound local volume pins its pods to its node
     Given the cluster already has:
       """yaml
@@ -366,6 +373,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
 
   # A ReadWriteOncePod claim can be used by a single pod in the whole
   # cluster: a second pod waits, on every node, until the first is gone.
+  @conformance
   Scenario: A ReadWriteOncePod claim serves one pod at a time
     Given the cluster already has:
       """yaml

@@ -209,16 +209,11 @@ func (c *Cluster) Seed(obj sim.Object) error {
 	return nil
 }
 
-// AddNode registers a ready node whose kubelet already holds images. Missing
-// capacity defaults to 2 cpu, 4Gi memory and 110 pods; the pod CIDR, if not
-// given, is 10.244.N.0/24 for the N-th node, as the node IPAM controller
-// hands them out.
-func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
-	if _, dup := c.kubelets[node.Name]; dup {
-		return fmt.Errorf("node %q is declared twice", node.Name)
-	}
+// CompleteNode gives a declared node what its kubelet would register it
+// with: the well-known labels, capacity (2 cpu, 4Gi memory and 110 pods
+// unless given), allocatable equal to capacity, and a Ready condition.
+func CompleteNode(node *corev1.Node) {
 	node.Kind, node.APIVersion = "Node", "v1"
-	i := len(c.nodes)
 	// The labels every kubelet registers its node with.
 	if node.Labels == nil {
 		node.Labels = map[string]string{}
@@ -240,6 +235,22 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	if node.Status.Allocatable == nil {
 		node.Status.Allocatable = node.Status.Capacity.DeepCopy()
 	}
+	if len(node.Status.Conditions) == 0 {
+		node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}}
+	}
+}
+
+// AddNode registers a ready node whose kubelet already holds images. Missing
+// capacity defaults to 2 cpu, 4Gi memory and 110 pods; the pod CIDR, if not
+// given, is 10.244.N.0/24 for the N-th node, as the node IPAM controller
+// hands them out.
+func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
+	if _, dup := c.kubelets[node.Name]; dup {
+		return fmt.Errorf("node %q is declared twice", node.Name)
+	}
+	node.Kind, node.APIVersion = "Node", "v1"
+	i := len(c.nodes)
+	CompleteNode(node)
 	if node.Spec.PodCIDR == "" {
 		node.Spec.PodCIDR = fmt.Sprintf("10.244.%d.0/24", i)
 		node.Spec.PodCIDRs = []string{node.Spec.PodCIDR}
@@ -257,9 +268,6 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	if nodeIP == "" {
 		nodeIP = fmt.Sprintf("172.18.0.%d", i+2)
 		node.Status.Addresses = append(node.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: nodeIP}, corev1.NodeAddress{Type: corev1.NodeHostName, Address: node.Name})
-	}
-	if len(node.Status.Conditions) == 0 {
-		node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}}
 	}
 	for _, img := range images {
 		node.Status.Images = append(node.Status.Images, corev1.ContainerImage{Names: []string{img}, SizeBytes: c.Images.Image(img).Size})

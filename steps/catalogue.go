@@ -15,7 +15,11 @@ func Catalogue() string {
 	b.WriteString("Generated from the step definitions (`steps/registry.go`) by `make docs`;\n")
 	b.WriteString("`go test ./steps` fails when this file is out of date.\n\n")
 	for _, d := range Definitions {
-		fmt.Fprintf(&b, "## `%s`\n\n%s\n\n```gherkin\n%s\n```\n\n", d.Pattern, d.Doc, d.Example)
+		fmt.Fprintf(&b, "## `%s`\n\n%s\n\n", d.Pattern, d.Doc)
+		if onCluster := d.scope.onCluster(); onCluster != "" {
+			fmt.Fprintf(&b, "On a real cluster: %s (%s).\n\n", onCluster, d.reason)
+		}
+		fmt.Fprintf(&b, "```gherkin\n%s\n```\n\n", d.Example)
 	}
 	b.WriteString("## Latencies\n\nSet with `Given the latency of NAME is DURATION`, before the scenario declares nodes.\n\n")
 	b.WriteString("| name | default | what it is |\n| --- | --- | --- |\n")

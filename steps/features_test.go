@@ -10,15 +10,49 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/podlife/podlife/cluster"
 	"github.com/podlife/podlife/verify"
 )
 
 var opts = godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}}
 
+// -backend=cluster -kubeconfig=PATH (or PODLIFE_BACKEND and
+// PODLIFE_KUBECONFIG, which `go test ./...` passes to every package) run the
+// @conformance scenarios on a real cluster instead of the model.
+var (
+	backendFlag    = flag.String("backend", os.Getenv("PODLIFE_BACKEND"), "model (default) or cluster")
+	kubeconfigFlag = flag.String("kubeconfig", os.Getenv("PODLIFE_KUBECONFIG"), "the cluster backend's kubeconfig")
+)
+
 func init() {
 	// godog's flags on the standard flag set, so -run, -v, -update and
 	// --godog.tags all work together (the pflag pattern drops -run).
 	godog.BindFlags("godog.", flag.CommandLine, &opts)
+}
+
+// onCluster sets cfg and o up for the cluster backend when asked for:
+// only @conformance scenarios, unless -godog.tags says otherwise.
+func onCluster(t *testing.T, cfg *Config, o *godog.Options) bool {
+	switch *backendFlag {
+	case "", "model":
+		return false
+	case "cluster":
+	default:
+		t.Fatalf("-backend=%s: the backends are model and cluster", *backendFlag)
+	}
+	if *kubeconfigFlag == "" {
+		t.Fatal("-backend=cluster needs -kubeconfig=PATH (or PODLIFE_KUBECONFIG)")
+	}
+	target, err := cluster.Connect(*kubeconfigFlag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.NewBackend = func(scenario string) (Backend, error) { return target.NewScenario(scenario) }
+	cfg.Skipped = func(scenario, reason string) { t.Logf("%s: %s", scenario, reason) }
+	if o.Tags == "" {
+		o.Tags = conformanceTag
+	}
+	return true
 }
 
 // TestFeatures runs every feature file, each scenario as a subtest:
@@ -36,12 +70,14 @@ func TestFeatures(t *testing.T) {
 		// A quote in a scenario name would end the shell quoting: "." matches it.
 		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", strings.ReplaceAll(verify.TestName(scenario), "'", "."))
 	}}
-	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(&Config{Golden: golden, T: t}), Options: &o}
+	cfg := &Config{Golden: golden, T: t}
+	real := onCluster(t, cfg, &o)
+	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(cfg), Options: &o}
 	if status := suite.Run(); status != 0 {
 		t.Fatalf("feature suite failed with status %d", status)
 	}
 	// Only a run of every scenario can tell which golden files are orphans.
-	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" || o.Tags != "" {
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() != "" || o.Tags != "" || real {
 		return
 	}
 	orphans, err := golden.Unclaimed()
@@ -61,6 +97,9 @@ func TestFeatures(t *testing.T) {
 func TestEveryTraceIsTheSameTwiceAndInAnyOrder(t *testing.T) {
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
 		t.Skip("with -update the golden files are being rewritten")
+	}
+	if *backendFlag == "cluster" {
+		t.Skip("golden files are model-only")
 	}
 	t.Setenv("GOLDIE_UPDATE", "")
 	for _, seed := range []int64{1, 2} {

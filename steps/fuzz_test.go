@@ -18,7 +18,7 @@ func FuzzStepArguments(f *testing.F) {
 		splitList(s)
 		splitRef(s)
 		kindFor(s)
-		w := &World{}
+		w := &World{cfg: &Config{}}
 		w.reset("fuzz.feature", "fuzz")
 		w.kubectlDelete("admin", s)
 		w.cluster.Settle()

@@ -10,7 +10,6 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/podlife/podlife/explore"
-	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
@@ -299,7 +298,7 @@ func (w *World) takeChoices(path string) error {
 		return nil // an exploring replay makes its own choices
 	}
 	w.chooser = &explore.Scripted{Prefix: prefix}
-	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	w.newModel()
 	return nil
 }
 

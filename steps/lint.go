@@ -3,7 +3,6 @@ package steps
 import (
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	gherkin "github.com/cucumber/gherkin/go/v26"
@@ -18,10 +17,6 @@ import (
 // "undefined".
 func Lint(paths ...string) diag.List {
 	var errs diag.List
-	patterns := make([]*regexp.Regexp, len(Definitions))
-	for i, d := range Definitions {
-		patterns[i] = regexp.MustCompile(d.Pattern)
-	}
 	for _, file := range featureFiles(paths) {
 		f, err := os.Open(file)
 		if err != nil {
@@ -37,43 +32,74 @@ func Lint(paths ...string) diag.List {
 		if doc.Feature == nil {
 			continue
 		}
-		var visit func([]*messages.FeatureChild)
+		pos := func(st *messages.Step) diag.Pos {
+			return diag.Pos{File: file, Line: int(st.Location.Line), Col: int(st.Location.Column)}
+		}
 		check := func(steps []*messages.Step) {
 			for _, st := range steps {
-				matched := false
-				for _, p := range patterns {
-					matched = matched || p.MatchString(st.Text)
-				}
-				if !matched {
-					errs.Add(diag.Pos{File: file, Line: int(st.Location.Line), Col: int(st.Location.Column)},
-						"no step definition matches %q; the nearest is %q (see docs/steps.md)", st.Text, nearest(st.Text))
+				if definitionOf(st.Text) == nil {
+					errs.Add(pos(st), "no step definition matches %q; the nearest is %q (see docs/steps.md)", st.Text, nearest(st.Text))
 				}
 			}
 		}
-		visit = func(children []*messages.FeatureChild) {
+		// A @conformance scenario runs on a real cluster too: nothing in it
+		// may need the model, and its model checks come last, since a
+		// cluster skips them and, with them, every step after.
+		conformance := func(s *messages.Scenario, background []*messages.Step) {
+			var modelCheckAt *messages.Step
+			for _, st := range append(append([]*messages.Step(nil), background...), s.Steps...) {
+				d := definitionOf(st.Text)
+				switch {
+				case d == nil:
+				case d.scope == modelOnly:
+					errs.Add(pos(st), "scenario %q is @conformance but this step needs the model (%s): remove the tag or the step", s.Name, d.reason)
+				case d.scope == modelCheck:
+					modelCheckAt = st
+				case modelCheckAt != nil && d.scope != modelKnob:
+					errs.Add(pos(st), "scenario %q is @conformance: this step must come before %q (line %d), which a cluster skips together with every step after it",
+						s.Name, modelCheckAt.Text, modelCheckAt.Location.Line)
+				}
+			}
+		}
+		var visit func([]*messages.FeatureChild, bool, []*messages.Step)
+		visit = func(children []*messages.FeatureChild, tagged bool, background []*messages.Step) {
 			for _, c := range children {
 				switch {
 				case c.Background != nil:
 					check(c.Background.Steps)
+					background = c.Background.Steps
 				case c.Scenario != nil:
 					check(c.Scenario.Steps)
+					if tagged || hasTag(c.Scenario.Tags, conformanceTag) {
+						conformance(c.Scenario, background)
+					}
 				case c.Rule != nil:
 					var inner []*messages.FeatureChild
 					for _, rc := range c.Rule.Children {
 						inner = append(inner, &messages.FeatureChild{Background: rc.Background, Scenario: rc.Scenario})
 					}
-					visit(inner)
+					visit(inner, tagged || hasTag(c.Rule.Tags, conformanceTag), background)
 				}
 			}
 		}
-		visit(doc.Feature.Children)
+		visit(doc.Feature.Children, hasTag(doc.Feature.Tags, conformanceTag), nil)
 	}
 	return errs
+}
+
+func hasTag(tags []*messages.Tag, name string) bool {
+	for _, t := range tags {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func featureFiles(paths []string) []string {
 	var out []string
 	for _, p := range paths {
+		p = stripLine(p) // godog runs one scenario of "file.feature:LINE"
 		info, err := os.Stat(p)
 		if err != nil || !info.IsDir() {
 			out = append(out, p)

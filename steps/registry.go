@@ -13,7 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
@@ -31,6 +30,9 @@ type Definition struct {
 	// check marks an outcome or check step, which replaying a scenario
 	// for other interleavings leaves out.
 	check bool
+	// scope says whether a real cluster can run the step, and why not.
+	scope  stepScope
+	reason string
 }
 
 // Definitions is the whole step vocabulary, grouped as a scenario reads:
@@ -41,18 +43,24 @@ var Definitions = []Definition{
 		Doc:     "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
 		Example: "Given the latency of image-pull is 5s",
 		handler: func(w *World) any { return w.setLatency },
+		scope:   modelKnob,
+		reason:  "a real cluster has latencies of its own",
 	},
 	{
 		Pattern: `^the latency of ([a-z-]+) ranges from (\S+) to (\S+)$`,
 		Doc:     "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle",
 		Example: "Given the latency of kube-proxy-sync ranges from 0s to 2s",
 		handler: func(w *World) any { return w.latencyRangeStep },
+		scope:   modelOnly,
+		reason:  "latency ranges are for exploring interleavings, which only the model can replay",
 	},
 	{
 		Pattern: `^the model takes the choices "([0-9,]*)"$`,
 		Doc:     "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes",
 		Example: `Given the model takes the choices "0,0,1"`,
 		handler: func(w *World) any { return w.takeChoices },
+		scope:   modelOnly,
+		reason:  "choices steer the model's same-instant decisions",
 	},
 	{
 		Pattern: `^a cluster with nodes:$`,
@@ -71,6 +79,8 @@ var Definitions = []Definition{
 		Doc:     "describes images: image, size (bytes, or a quantity such as 70Mi), pull (a duration), and how the application shuts down: stops accepting after SIGTERM, exits after SIGTERM (durations; both 0 by default: it quits at once)",
 		Example: "Given the registry serves images:\n  | image | size | pull |\n  | nginx | 70Mi | 3s   |",
 		handler: func(w *World) any { return w.images },
+		scope:   modelKnob,
+		reason:  "a real cluster pulls images with its own timing, and under kwok not at all",
 	},
 	{
 		Pattern: `^the cluster already has:$`,
@@ -95,12 +105,16 @@ var Definitions = []Definition{
 		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable or reset)",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
 		handler: func(w *World) any { return w.sendTraffic },
+		scope:   modelOnly,
+		reason:  "traffic runs through the model's kube-proxy, CoreDNS and ingress",
 	},
 	{
 		Pattern: `^(no|\d+) requests? (?:to service "([^"]*)" )?failed$`,
 		Doc:     "counts the traffic requests that did not get an answer from a pod (refused, unreachable or reset)",
 		Example: `Then no request failed`,
 		handler: func(w *World) any { return w.failedRequests },
+		scope:   modelOnly,
+		reason:  "traffic runs through the model's kube-proxy, CoreDNS and ingress",
 		check:   true,
 	},
 	{
@@ -108,6 +122,8 @@ var Definitions = []Definition{
 		Doc:     "records each node's filter verdict (which plugin rejected it, and why) and each plugin's normalised score and weight in the trace",
 		Example: `Given the scheduler explains every node`,
 		handler: func(w *World) any { return w.explainScheduling },
+		scope:   modelKnob,
+		reason:  "kube-scheduler writes no per-node verdicts where a client can read them",
 	},
 	{
 		Pattern: `^the cluster settles$`,
@@ -178,10 +194,21 @@ var Definitions = []Definition{
 		check:   true,
 	},
 	{
+		Pattern: `^the model's trace satisfies:$`,
+		Doc:     "as 'the trace satisfies', for assertions on the model's internal steps (authentication, authorization, admission, scheduler filters, kubelet calls), which a real cluster does not expose: a cluster backend skips it",
+		Example: "Then the model's trace satisfies:\n  \"\"\"cel\n  events.exists(e, e.action == 'authorize')\n  \"\"\"",
+		handler: func(w *World) any { return w.satisfies },
+		check:   true,
+		scope:   modelCheck,
+		reason:  "it reads the model's internal steps, which a real cluster does not expose",
+	},
+	{
 		Pattern: `^for every interleaving:$`,
 		Doc:     "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (depth first, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
 		Example: "Then for every interleaving:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
 		handler: func(w *World) any { return w.forEveryInterleaving },
+		scope:   modelOnly,
+		reason:  "exploring interleavings replays the scenario on the model",
 		check:   true,
 	},
 	{
@@ -189,6 +216,8 @@ var Definitions = []Definition{
 		Doc:     "documents a known race: passes when exploring (as 'for every interleaving') finds a run that breaks the CEL invariant",
 		Example: "Then some interleaving violates:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
 		handler: func(w *World) any { return w.someInterleavingViolates },
+		scope:   modelOnly,
+		reason:  "exploring interleavings replays the scenario on the model",
 		check:   true,
 	},
 	{
@@ -196,6 +225,8 @@ var Definitions = []Definition{
 		Doc:     "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
 		Example: "Then the trace matches the golden file",
 		handler: func(w *World) any { return w.matchesGolden },
+		scope:   modelCheck,
+		reason:  "golden files are model-only: on a cluster, CEL assertions and outcome steps are what is checked",
 		check:   true,
 	},
 }
@@ -211,7 +242,7 @@ func (w *World) setLatency(name, value string) error {
 	if err := w.lat.Set(name, d); err != nil {
 		return w.errorf("%v", err)
 	}
-	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	w.newModel()
 	return nil
 }
 
@@ -289,7 +320,7 @@ func (w *World) nodes(t *godog.Table) error {
 			node.Spec.Taints = append(node.Spec.Taints, taint)
 		}
 		node.Spec.Unschedulable = row["unschedulable"] == "true"
-		if err := w.cluster.AddNode(node, splitList(row["images"])); err != nil {
+		if err := w.backend.AddNode(node, splitList(row["images"])); err != nil {
 			return w.errorf("%v", err)
 		}
 	}
@@ -321,7 +352,7 @@ func parseTaint(spec string) (corev1.Taint, error) {
 }
 
 func (w *World) user(name, groups string) error {
-	w.cluster.AddUser(name, splitList(groups)...)
+	w.backend.AddUser(name, splitList(groups)...)
 	return nil
 }
 
@@ -364,7 +395,7 @@ func (w *World) alreadyHas(doc *godog.DocString) error {
 		return err
 	}
 	w.started = true
-	return w.cluster.SeedDocuments(docs)
+	return w.backend.SeedDocuments(docs)
 }
 
 func (w *World) apply(user string, doc *godog.DocString) error {
@@ -375,7 +406,7 @@ func (w *World) apply(user string, doc *godog.DocString) error {
 	}
 	w.started = true
 	for _, d := range docs {
-		w.last = w.cluster.Apply(d, user)
+		w.last = w.backend.Apply(d, user)
 	}
 	return nil
 }
@@ -426,7 +457,7 @@ func (w *World) kubectlDelete(user, args string) error {
 		return w.errorf("kubectl delete %s: podlife does not model resource type %q", args, kind)
 	}
 	w.started = true
-	w.last = w.cluster.Delete(resolved, namespace, name, user, opts)
+	w.last = w.backend.Delete(resolved, namespace, name, user, opts)
 	return nil
 }
 
@@ -518,7 +549,7 @@ func (w *World) explainScheduling() error {
 
 func (w *World) settle() error {
 	w.started = true
-	return w.cluster.Settle()
+	return w.backend.Settle()
 }
 
 func (w *World) advance(span string) error {
@@ -527,7 +558,7 @@ func (w *World) advance(span string) error {
 		return w.errorf("%v", err)
 	}
 	w.started = true
-	w.cluster.Advance(d)
+	w.backend.Advance(d)
 	return nil
 }
 
@@ -609,7 +640,7 @@ func (w *World) podReady(ref string) error {
 
 func (w *World) allAccepted() error {
 	var errs []string
-	for _, r := range w.cluster.Requests() {
+	for _, r := range w.backend.Requests() {
 		if !r.Done {
 			errs = append(errs, fmt.Sprintf("%s %s: no response yet (let time pass first)", r.Verb, r.Object))
 		} else if !r.Allowed {
@@ -655,7 +686,7 @@ func (w *World) matchesGolden() error {
 	if w.cfg.Golden == nil {
 		return errors.New("no golden directory is configured")
 	}
-	actual := []byte(trace.Text(w.cluster.Events()))
+	actual := []byte(trace.Text(w.backend.Events()))
 	if verify.UpdateRequested() {
 		// Rewritten only once the whole scenario has passed: a later
 		// failure must not leave a golden file pinned to a broken run.

@@ -44,6 +44,12 @@ type Config struct {
 	Only string
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
+	// NewBackend, when set, gives each scenario a real cluster instead of
+	// the model. Model knobs are passed over there, model checks and
+	// scenarios that need the model are skipped, each with its reason.
+	NewBackend func(scenario string) (Backend, error)
+	// Skipped, when set, hears what a cluster backend skipped, and why.
+	Skipped func(scenario, reason string)
 }
 
 // World is one scenario's state.
@@ -51,9 +57,11 @@ type World struct {
 	cfg      *Config
 	uri      string
 	scenario string
-	cluster  *model.Cluster
-	lat      model.Latencies
-	started  bool
+	backend  Backend
+	// cluster is the model, nil on a real cluster.
+	cluster *model.Cluster
+	lat     model.Latencies
+	started bool
 
 	gherkinSteps []*messages.Step
 	stepIndex    int
@@ -81,7 +89,15 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			if cfg.Only != "" && s.Name != cfg.Only {
 				return ctx, godog.ErrSkip
 			}
-			w.reset(stripLine(s.Uri), s.Name)
+			if cfg.NewBackend != nil {
+				if reason := needsModel(s); reason != "" {
+					cfg.skipped(s.Name, reason)
+					return ctx, godog.ErrSkip
+				}
+			}
+			if err := w.reset(stripLine(s.Uri), s.Name); err != nil {
+				return ctx, err
+			}
 			// A scenario with a golden step owns its file even if it fails
 			// before reaching it, so the file is not taken for an orphan.
 			for _, st := range s.Steps {
@@ -94,8 +110,16 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			return ctx, nil
 		})
 		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+			if w.backend == nil { // skipped before it started
+				return ctx, nil
+			}
 			if cfg.Report != nil {
-				cfg.Report(s.Name, w.cluster.Events(), err)
+				cfg.Report(s.Name, w.backend.Events(), err)
+			}
+			closeErr := w.backend.Close()
+			w.backend = nil
+			if closeErr != nil && err == nil {
+				return ctx, closeErr
 			}
 			pending := w.pendingGolden
 			w.pendingGolden = nil
@@ -122,24 +146,44 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			return ctx, nil
 		})
 		for _, d := range Definitions {
-			sc.Step(d.Pattern, d.handler(w))
+			handler := d.handler(w)
+			if cfg.NewBackend != nil {
+				handler = d.onCluster(w, handler)
+			}
+			sc.Step(d.Pattern, handler)
 		}
 	}
 }
 
-func (w *World) reset(uri, scenario string) {
+func (w *World) reset(uri, scenario string) error {
 	w.uri, w.scenario = uri, scenario
 	w.lat = model.DefaultLatencies()
-	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	if w.cfg.NewBackend != nil {
+		b, err := w.cfg.NewBackend(scenario)
+		if err != nil {
+			return err
+		}
+		w.backend, w.cluster = b, nil
+	} else {
+		w.newModel()
+	}
 	w.history, w.ranges = nil, nil
 	w.started = false
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0
 	w.last = nil
 	w.pendingGolden = nil
+	return nil
 }
 
-// Cluster returns the scenario's cluster.
+// newModel starts the scenario over on a fresh model with the latencies
+// and chooser set so far.
+func (w *World) newModel() {
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	w.backend = modelBackend{w.cluster}
+}
+
+// Cluster returns the scenario's model, nil on a real cluster.
 func (w *World) Cluster() *model.Cluster { return w.cluster }
 
 // docPos is where the current step's docstring content starts.
@@ -176,7 +220,7 @@ func (w *World) pod(ref string) (*corev1.Pod, error) {
 	if i := strings.Index(ref, "/"); i >= 0 {
 		ns, name = ref[:i], ref[i+1:]
 	}
-	if p := w.cluster.Pod(ns, name); p != nil {
+	if p := w.backend.Pod(ns, name); p != nil {
 		return p, nil
 	}
 	return nil, w.errorf("there is no pod %s/%s", ns, name)
@@ -184,22 +228,24 @@ func (w *World) pod(ref string) (*corev1.Pod, error) {
 
 // state gathers what CEL assertions see.
 func (w *World) state() (verify.State, error) {
-	s := verify.State{Events: w.cluster.Events()}
+	s := verify.State{Events: w.backend.Events()}
 	var err error
-	if s.Pods, err = verify.ToMaps(w.cluster.Store.List("Pod", "")); err != nil {
+	if s.Pods, err = verify.ToMaps(w.backend.Objects("Pod")); err != nil {
 		return s, err
 	}
-	if s.Nodes, err = verify.ToMaps(w.cluster.Store.List("Node", "")); err != nil {
+	if s.Nodes, err = verify.ToMaps(w.backend.Objects("Node")); err != nil {
 		return s, err
 	}
-	if s.Namespaces, err = verify.ToMaps(w.cluster.Store.List("Namespace", "")); err != nil {
+	if s.Namespaces, err = verify.ToMaps(w.backend.Objects("Namespace")); err != nil {
 		return s, err
 	}
-	if s.Requests, err = verify.ToMaps(w.cluster.Requests()); err != nil {
+	if s.Requests, err = verify.ToMaps(w.backend.Requests()); err != nil {
 		return s, err
 	}
-	if s.Traffic, err = verify.ToMaps(w.cluster.Traffic()); err != nil {
-		return s, err
+	if w.cluster != nil {
+		if s.Traffic, err = verify.ToMaps(w.cluster.Traffic()); err != nil {
+			return s, err
+		}
 	}
 	return s, nil
 }

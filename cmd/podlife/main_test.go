@@ -39,11 +39,11 @@ func writeFile(t *testing.T, name, content string) string {
 	return p
 }
 
-const cluster = "../../examples/cluster.yaml"
+const clusterFile = "../../examples/cluster.yaml"
 const podDemo = "../../examples/pod-demo.yaml"
 
 func TestApplyAcceptsPodDemoAndExitsZero(t *testing.T) {
-	out, stderr, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo)
+	out, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo)
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %s", code, stderr)
 	}
@@ -59,7 +59,7 @@ func TestApplyAcceptsPodDemoAndExitsZero(t *testing.T) {
 }
 
 func TestApplyAsAUserWithoutRightsExitsOneWithJSON(t *testing.T) {
-	out, _, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo, "--as", "jane", "--groups", "developers", "-o", "json")
+	out, _, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "--as", "jane", "--groups", "developers", "-o", "json")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -89,7 +89,7 @@ func TestApplyAsAUserWithoutRightsExitsOneWithJSON(t *testing.T) {
 
 func TestApplyBadInputExitsTwoWithAPosition(t *testing.T) {
 	bad := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: nginx\n    imagePullPolice: Always\n")
-	_, stderr, code := runCLI(t, "apply", "--cluster", cluster, "-f", bad)
+	_, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", bad)
 	if code != 2 {
 		t.Fatalf("exit %d, want 2", code)
 	}
@@ -134,7 +134,7 @@ func TestRunReportsFailingScenariosWithExitOne(t *testing.T) {
 }
 
 func TestApplyDrawsTheTraceAsAMermaidSequenceDiagram(t *testing.T) {
-	out, _, code := runCLI(t, "apply", "--cluster", cluster, "-f", podDemo, "-o", "mermaid")
+	out, _, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "-o", "mermaid")
 	if code != 0 || !strings.HasPrefix(out, "sequenceDiagram\n    participant p0 as kubectl\n    participant p1 as kube-apiserver\n") ||
 		!strings.Contains(out, "Scheduled: Successfully assigned default/pod-demo to node01") {
 		t.Fatalf("exit %d:\n%s", code, out)

@@ -6,10 +6,12 @@
 package kubectl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
@@ -59,8 +61,7 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	}
 	result := &Result{Object: ref, Verb: "create"}
 	if !known || doc.Object == nil {
-		msg := fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
-			doc.Name, doc.Namespace, doc.File, doc.GVK.Kind, doc.GVK.GroupVersion().String())
+		msg := MappingError(doc)
 		k.Rec.Step(Component, "validate", ref, "error: "+msg)
 		result.Message, result.Output, result.Done = msg, "error: "+msg+"\nensure CRDs are installed first", true
 		return result
@@ -131,55 +132,25 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 		ref = apiserver.ObjectRef(kind, namespace, name)
 		result.Object = ref
 	}
-	grace := opts.GracePeriod
-	switch {
-	case grace > 0 && opts.Force:
-		msg := "--force and --grace-period greater than 0 cannot be specified together"
-		result.Message, result.Output, result.Done = msg, "error: "+msg, true
-		k.Rec.Step(Component, "validate", ref, "error: "+msg)
-		return result
-	case grace == 0 && !opts.Force:
-		grace = 1 // kubectl turns --grace-period=0 into 1 unless --force
-	case grace < 0 && opts.Force:
-		grace = 0
-	}
-	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true}
-	detail := ""
-	switch opts.Cascade {
-	case "", "background", "true":
-	case "foreground":
-		req.PropagationPolicy, detail = metav1.DeletePropagationForeground, " with propagationPolicy Foreground"
-	case "orphan", "false":
-		req.PropagationPolicy, detail = metav1.DeletePropagationOrphan, " with propagationPolicy Orphan"
-	default:
-		msg := fmt.Sprintf(`invalid cascade value (%s). Must be "background", "foreground", or "orphan"`, opts.Cascade)
-		result.Message, result.Output, result.Done = msg, "error: "+msg, true
-		k.Rec.Step(Component, "validate", ref, "error: "+msg)
+	plan, err := PlanDelete(opts)
+	if err != nil {
+		result.Message, result.Output, result.Done = err.Error(), "error: "+err.Error(), true
+		k.Rec.Step(Component, "validate", ref, "error: "+err.Error())
 		return result
 	}
-	if grace >= 0 {
-		g := int64(grace)
-		req.GracePeriodSeconds = &g
-		detail += fmt.Sprintf(" with gracePeriodSeconds %d", grace)
+	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true,
+		PropagationPolicy: plan.Propagation, GracePeriodSeconds: plan.GracePeriodSeconds}
+	if plan.Warning != "" {
+		result.Warnings = append(result.Warnings, plan.Warning)
+		k.Rec.Step(Component, "warning", ref, "Warning: "+plan.Warning)
 	}
-	if grace == 0 && opts.Force {
-		w := "Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
-		result.Warnings = append(result.Warnings, w)
-		k.Rec.Step(Component, "warning", ref, "Warning: "+w)
-	}
+	detail := plan.Detail()
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q%s", req.Method(), req.Path(), credential, detail)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
 		result.Code, result.Allowed, result.Done, result.Reason = resp.Code, resp.OK(), true, string(resp.Reason)
 		if resp.OK() {
-			operation := "deleted"
-			if grace == 0 {
-				operation = "force deleted"
-			}
-			if namespace != "" {
-				operation += " from " + namespace + " namespace"
-			}
-			result.Message = fmt.Sprintf("%s %q %s", kindName(res), name, operation)
+			result.Message = plan.Deleted(kindName(res), name, namespace)
 			result.Output = result.Message
 		} else {
 			result.Message = resp.Message
@@ -193,6 +164,99 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	return result
 }
 
+// DeletePlan is what kubectl delete's flags ask of the API server
+// (staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go): one plan for the
+// model and for a real cluster.
+type DeletePlan struct {
+	GracePeriodSeconds *int64
+	Propagation        metav1.DeletionPropagation
+	// Warning is what kubectl prints before an immediate deletion.
+	Warning string
+}
+
+// PlanDelete checks kubectl delete's flags as kubectl does: --grace-period=0
+// alone means 1 second, --force alone means 0, both with a positive grace
+// period is an error.
+func PlanDelete(opts DeleteOptions) (DeletePlan, error) {
+	var plan DeletePlan
+	grace := opts.GracePeriod
+	switch {
+	case grace > 0 && opts.Force:
+		return plan, errors.New("--force and --grace-period greater than 0 cannot be specified together")
+	case grace == 0 && !opts.Force:
+		grace = 1
+	case grace < 0 && opts.Force:
+		grace = 0
+	}
+	switch opts.Cascade {
+	case "", "background", "true":
+	case "foreground":
+		plan.Propagation = metav1.DeletePropagationForeground
+	case "orphan", "false":
+		plan.Propagation = metav1.DeletePropagationOrphan
+	default:
+		return plan, fmt.Errorf(`invalid cascade value (%s). Must be "background", "foreground", or "orphan"`, opts.Cascade)
+	}
+	if grace >= 0 {
+		g := int64(grace)
+		plan.GracePeriodSeconds = &g
+	}
+	if grace == 0 && opts.Force {
+		plan.Warning = "Immediate deletion does not wait for confirmation that the running resource has been terminated. The resource may continue to run on the cluster indefinitely."
+	}
+	return plan, nil
+}
+
+// Detail describes the plan's options in a request line.
+func (p DeletePlan) Detail() string {
+	detail := ""
+	if p.Propagation != "" {
+		detail = " with propagationPolicy " + string(p.Propagation)
+	}
+	if p.GracePeriodSeconds != nil {
+		detail += fmt.Sprintf(" with gracePeriodSeconds %d", *p.GracePeriodSeconds)
+	}
+	return detail
+}
+
+// Deleted is what kubectl prints once the object is deleted: kindName as
+// KindName gives it, namespace empty for a cluster-scoped object.
+func (p DeletePlan) Deleted(kindName, name, namespace string) string {
+	operation := "deleted"
+	if p.GracePeriodSeconds != nil && *p.GracePeriodSeconds == 0 {
+		operation = "force deleted"
+	}
+	if namespace != "" {
+		operation += " from " + namespace + " namespace"
+	}
+	return fmt.Sprintf("%s %q %s", kindName, name, operation)
+}
+
+// ErrorOutput is what kubectl prints for a failed create
+// (k8s.io/kubectl/pkg/cmd/util/helpers.go StandardErrorMessage).
+func ErrorOutput(code int, reason, file, message string) string {
+	if code == 401 {
+		return "error: You must be logged in to the server (Unauthorized)"
+	}
+	return fmt.Sprintf("Error from server (%s): error when creating %q: %s", reason, file, message)
+}
+
+// KindName is how kubectl names an object of a kind: "pod",
+// "deployment.apps".
+func KindName(gvk schema.GroupVersionKind) string {
+	k := strings.ToLower(gvk.Kind)
+	if gvk.Group != "" {
+		k += "." + gvk.Group
+	}
+	return k
+}
+
+// MappingError is kubectl's message for a kind the server does not serve.
+func MappingError(doc *manifest.Document) string {
+	return fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
+		doc.Name, doc.Namespace, doc.File, doc.GVK.Kind, doc.GVK.GroupVersion().String())
+}
+
 func scope(r apiserver.Resource) string {
 	if r.Namespaced {
 		return "namespaced"
@@ -201,19 +265,8 @@ func scope(r apiserver.Resource) string {
 }
 
 // kindName is how kubectl names a created object: "pod", "deployment.apps".
-func kindName(r apiserver.Resource) string {
-	k := strings.ToLower(r.GVK.Kind)
-	if r.GVK.Group != "" {
-		k += "." + r.GVK.Group
-	}
-	return k
-}
+func kindName(r apiserver.Resource) string { return KindName(r.GVK) }
 
-// errorOutput is what kubectl prints for a failed create
-// (k8s.io/kubectl/pkg/cmd/util/helpers.go StandardErrorMessage).
 func errorOutput(resp apiserver.Response, file string) string {
-	if resp.Code == 401 {
-		return "error: You must be logged in to the server (Unauthorized)"
-	}
-	return fmt.Sprintf("Error from server (%s): error when creating %q: %s", resp.Reason, file, resp.Message)
+	return ErrorOutput(resp.Code, string(resp.Reason), file, resp.Message)
 }

@@ -1,0 +1,381 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+
+	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// admin is the user whose kubeconfig the target was reached with; every
+// other user is impersonated.
+const admin = "admin"
+
+// AddUser declares a user the scenario acts as.
+func (b *Backend) AddUser(name string, groups ...string) { b.users[name] = groups }
+
+// client is how requests are sent as user: nil for a user the scenario
+// never declared, whom the model's token authenticator would not know
+// either.
+func (b *Backend) client(user string) (*userClient, error) {
+	if c, ok := b.clients[user]; ok {
+		return c, nil
+	}
+	config := rest.CopyConfig(b.target.config)
+	c := &userClient{}
+	config.WarningHandler = c
+	groups, declared := b.users[user]
+	_, _, serviceAccount := apiserver.ParseServiceAccountUsername(user)
+	switch {
+	case user == admin:
+	case declared || serviceAccount:
+		// The API server adds system:authenticated, and a service
+		// account's groups, itself.
+		config.Impersonate = rest.ImpersonationConfig{UserName: b.names.user(user), Groups: groups}
+	default:
+		return nil, nil
+	}
+	dyn, err := dynamic.NewForConfig(config)
+	if err != nil {
+		return nil, err
+	}
+	c.dyn = dyn
+	b.clients[user] = c
+	return c, nil
+}
+
+// mapping resolves a kind through the cluster's discovery, as kubectl does.
+func (b *Backend) mapping(gvk schema.GroupVersionKind) (*meta.RESTMapping, bool) {
+	m, err := b.target.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+	if err != nil {
+		return nil, false
+	}
+	return m, true
+}
+
+func path(m *meta.RESTMapping, namespace, name string) string {
+	p := "/apis/" + m.Resource.Group + "/" + m.Resource.Version
+	if m.Resource.Group == "" {
+		p = "/api/" + m.Resource.Version
+	}
+	if namespace != "" {
+		p += "/namespaces/" + namespace
+	}
+	p += "/" + m.Resource.Resource
+	if name != "" {
+		p += "/" + name
+	}
+	return p
+}
+
+// Apply creates one document's object as user, or updates it when it
+// exists: what `kubectl apply -f` sends, with the server's answer.
+func (b *Backend) Apply(doc *manifest.Document, user string) *kubectl.Result {
+	r := b.create(doc, user, true)
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kubectl.Result {
+	m, known := b.mapping(doc.GVK)
+	namespaced := known && m.Scope.Name() == meta.RESTScopeNameNamespace
+	ns := doc.Namespace
+	if namespaced && ns == "" {
+		ns = "default"
+	}
+	ref := apiserver.ObjectRef(doc.GVK.Kind, ns, doc.Name)
+	result := &kubectl.Result{Object: ref, Verb: "create", Done: true}
+	if !known || doc.Object == nil {
+		msg := kubectl.MappingError(doc)
+		result.Message, result.Output = msg, "error: "+msg+"\nensure CRDs are installed first"
+		if traced {
+			b.watch.record(kubectl.Component, "validate", ref, "error: "+msg)
+		}
+		return result
+	}
+	obj := doc.Object.DeepCopyObject().(sim.Object)
+	b.names.rename(obj, doc.GVK, namespaced)
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return b.failed(result, err)
+	}
+	u := &unstructured.Unstructured{Object: content}
+	u.SetGroupVersionKind(doc.GVK)
+	c, err := b.client(user)
+	if err != nil {
+		return b.failed(result, err)
+	}
+	realNS := ""
+	if namespaced {
+		realNS = obj.GetNamespace()
+	}
+	if traced {
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("POST %s as %q", b.names.back(path(m, realNS, "")), user))
+	}
+	if c == nil {
+		return b.refused(result, traced, 401, metav1.StatusReasonUnauthorized, "Unauthorized", doc.File)
+	}
+	resource := c.dyn.Resource(m.Resource).Namespace(realNS)
+	_, err = resource.Create(b.ctx, u, metav1.CreateOptions{FieldValidation: "Strict"})
+	result.Code = 201
+	if apierrors.IsAlreadyExists(err) {
+		result.Verb, result.Code = "apply", 200
+		var patch []byte
+		if patch, err = json.Marshal(content); err == nil {
+			_, err = resource.Patch(b.ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldValidation: "Strict"})
+		}
+	}
+	result.Warnings = c.takeWarnings()
+	for i, w := range result.Warnings {
+		result.Warnings[i] = b.names.back(w)
+		if traced {
+			b.watch.record(kubectl.Component, "warning", ref, "Warning: "+result.Warnings[i])
+		}
+	}
+	if err != nil {
+		var status apierrors.APIStatus
+		if !errors.As(err, &status) {
+			return b.failed(result, err)
+		}
+		s := status.Status()
+		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.File)
+	}
+	result.Allowed = true
+	result.Message = fmt.Sprintf("%s/%s created", kubectl.KindName(doc.GVK), doc.Name)
+	if result.Verb == "apply" {
+		result.Message = fmt.Sprintf("%s/%s configured", kubectl.KindName(doc.GVK), doc.Name)
+	}
+	result.Output = result.Message
+	if len(result.Warnings) > 0 {
+		result.Output = "Warning: " + strings.Join(result.Warnings, "\nWarning: ") + "\n" + result.Message
+	}
+	if traced {
+		b.watch.record(kubectl.Component, "response", ref, result.Output)
+	}
+	switch {
+	case doc.GVK.Kind == "Namespace":
+		b.namespaces = append(b.namespaces, obj.GetName())
+		if err := b.waitForServiceAccount(obj.GetName()); err != nil {
+			return b.failed(result, err)
+		}
+	case !namespaced && renamedKinds[doc.GVK.Kind]:
+		b.clusterObjects = append(b.clusterObjects, created{kind: doc.GVK.Kind, name: obj.GetName()})
+	}
+	return result
+}
+
+// refused fills in a rejection as kubectl prints it.
+func (b *Backend) refused(result *kubectl.Result, traced bool, code int, reason metav1.StatusReason, message, file string) *kubectl.Result {
+	result.Code, result.Reason, result.Message = code, string(reason), b.names.back(message)
+	result.Output = kubectl.ErrorOutput(code, string(reason), file, result.Message)
+	if traced {
+		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+	}
+	return result
+}
+
+// failed is a request that got no answer from the API server at all.
+func (b *Backend) failed(result *kubectl.Result, err error) *kubectl.Result {
+	result.Allowed, result.Message, result.Output = false, b.names.back(err.Error()), "error: "+b.names.back(err.Error())
+	return result
+}
+
+// Delete runs `kubectl delete` for one object as user.
+func (b *Backend) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	r := b.delete(kind, namespace, name, user, opts)
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	res, known := apiserver.ResourceFor(kind)
+	var m *meta.RESTMapping
+	if known {
+		m, known = b.mapping(res.GVK)
+	}
+	ref := apiserver.ObjectRef(kind, namespace, name)
+	result := &kubectl.Result{Object: ref, Verb: "delete", Done: true}
+	if !known {
+		msg := fmt.Sprintf("the server doesn't have a resource type %q", strings.ToLower(kind))
+		result.Message, result.Output = msg, "error: "+msg
+		b.watch.record(kubectl.Component, "validate", ref, "error: "+msg)
+		return result
+	}
+	namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
+	realNS, realName := "", b.names.ref(kind, name)
+	switch {
+	case !namespaced:
+		namespace = ""
+	case namespace == "":
+		namespace = "default"
+	}
+	if namespaced {
+		realNS, realName = b.names.namespace(namespace), name
+	}
+	ref = apiserver.ObjectRef(kind, namespace, name)
+	result.Object = ref
+	plan, err := kubectl.PlanDelete(opts)
+	if err != nil {
+		result.Message, result.Output = err.Error(), "error: "+err.Error()
+		b.watch.record(kubectl.Component, "validate", ref, "error: "+err.Error())
+		return result
+	}
+	if plan.Warning != "" {
+		result.Warnings = append(result.Warnings, plan.Warning)
+		b.watch.record(kubectl.Component, "warning", ref, "Warning: "+plan.Warning)
+	}
+	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("DELETE %s as %q%s", b.names.back(path(m, realNS, realName)), user, plan.Detail()))
+	c, err := b.client(user)
+	if err != nil {
+		return b.failed(result, err)
+	}
+	if c == nil {
+		result.Code, result.Reason, result.Message = 401, string(metav1.StatusReasonUnauthorized), "Unauthorized"
+		result.Output = "error: You must be logged in to the server (Unauthorized)"
+		b.watch.record(kubectl.Component, "response", ref, result.Output)
+		return result
+	}
+	options := metav1.DeleteOptions{GracePeriodSeconds: plan.GracePeriodSeconds}
+	if plan.Propagation != "" {
+		options.PropagationPolicy = &plan.Propagation
+	}
+	err = c.dyn.Resource(m.Resource).Namespace(realNS).Delete(b.ctx, realName, options)
+	var status apierrors.APIStatus
+	switch {
+	case err == nil:
+		result.Code, result.Allowed = 200, true
+		result.Message = plan.Deleted(kubectl.KindName(res.GVK), name, namespace)
+		result.Output = result.Message
+	case errors.As(err, &status):
+		s := status.Status()
+		result.Code, result.Reason, result.Message = int(s.Code), string(s.Reason), b.names.back(s.Message)
+		result.Output = fmt.Sprintf("Error from server (%s): %s", s.Reason, result.Message)
+		if s.Code == 401 {
+			result.Output = "error: You must be logged in to the server (Unauthorized)"
+		}
+	default:
+		return b.failed(result, err)
+	}
+	b.watch.record(kubectl.Component, "response", ref, result.Output)
+	return result
+}
+
+// AddNode registers a node for kwok (or whatever plays kubelets there) to
+// run pods on; the images of the model's node cache mean nothing here.
+func (b *Backend) AddNode(node *corev1.Node, _ []string) error {
+	model.CompleteNode(node)
+	b.names.rename(node, corev1.SchemeGroupVersion.WithKind("Node"), false)
+	if _, err := b.target.kube.CoreV1().Nodes().Create(b.ctx, node, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("node %s: %s", b.names.back(node.Name), b.names.back(err.Error()))
+	}
+	b.clusterObjects = append(b.clusterObjects, created{kind: "Node", name: node.Name})
+	b.watch.touch()
+	return nil
+}
+
+// SeedDocuments creates objects as the admin, waits until the cluster has
+// settled on them (a quota counted, a budget computed), and forgets the
+// trace of it all: the scenario starts from there.
+func (b *Backend) SeedDocuments(docs []*manifest.Document) error {
+	var errs diag.List
+	for _, d := range docs {
+		switch o := d.Object.(type) {
+		case *corev1.Node:
+			o.Status.Images = nil
+			if err := b.AddNode(o, nil); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+			continue
+		case *corev1.Namespace:
+			if o.Name == "default" { // exists already: take its labels
+				patch, _ := json.Marshal(map[string]any{"metadata": map[string]any{"labels": o.Labels, "annotations": o.Annotations}})
+				if _, err := b.target.kube.CoreV1().Namespaces().Patch(b.ctx, b.names.namespace("default"), types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+					errs.Add(d.Pos(), "%s", b.names.back(err.Error()))
+				}
+				continue
+			}
+		}
+		if r := b.create(d, admin, false); !r.Allowed {
+			errs.Add(d.Pos(), "%s %q: %s", d.GVK.Kind, d.Name, r.Message)
+		}
+	}
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	if err := b.waitForQuotas(); err != nil {
+		return err
+	}
+	if err := b.Settle(); err != nil {
+		return err
+	}
+	b.watch.forget()
+	return nil
+}
+
+// createNamespace makes one of the scenario's namespaces.
+func (b *Backend) createNamespace(name string) error {
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: b.names.namespace(name)}}
+	if _, err := b.target.kube.CoreV1().Namespaces().Create(b.ctx, ns, metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("creating namespace %s: %v", ns.Name, err)
+	}
+	b.namespaces = append(b.namespaces, ns.Name)
+	return b.waitForServiceAccount(ns.Name)
+}
+
+// waitForServiceAccount waits for the service account controller: until
+// it has made a namespace's default service account, the API server
+// refuses pods there, where the model's namespaces start with one.
+func (b *Backend) waitForServiceAccount(namespace string) error {
+	err := wait.PollUntilContextTimeout(b.ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		_, err := b.target.kube.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, nil
+	})
+	if err != nil {
+		return fmt.Errorf("namespace %s has no default service account after 30s: is kube-controller-manager running?", b.names.back(namespace))
+	}
+	return nil
+}
+
+// waitForQuotas waits until the quota controller has counted every quota
+// of the scenario: the model seeds them counted.
+func (b *Backend) waitForQuotas() error {
+	err := wait.PollUntilContextTimeout(b.ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		for _, ns := range b.namespaces {
+			quotas, err := b.target.kube.CoreV1().ResourceQuotas(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return false, nil
+			}
+			for _, q := range quotas.Items {
+				if len(q.Status.Hard) == 0 {
+					return false, nil
+				}
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return errors.New("a ResourceQuota was not counted after 30s: is kube-controller-manager running?")
+	}
+	return nil
+}

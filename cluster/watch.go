@@ -1,0 +1,394 @@
+package cluster
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/tools/cache"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// watcher turns what the cluster's watches deliver into the scenario's
+// trace, and knows when the cluster last did anything.
+type watcher struct {
+	b       *Backend
+	factory informers.SharedInformerFactory
+
+	mu       sync.Mutex
+	events   []trace.Event
+	last     time.Time
+	requests []*kubectl.Result
+}
+
+func newWatcher(b *Backend) *watcher {
+	return &watcher{b: b, last: time.Now(), factory: informers.NewSharedInformerFactory(b.target.kube, 0)}
+}
+
+func (w *watcher) start() error {
+	f := w.factory
+	handlers := []struct {
+		informer cache.SharedIndexInformer
+		handle   func(verb string, old, obj any)
+	}{
+		{f.Core().V1().Pods().Informer(), w.pod},
+		{f.Core().V1().Events().Informer(), w.event},
+		{f.Core().V1().Nodes().Informer(), w.node},
+		{f.Core().V1().Namespaces().Informer(), nil},
+		{f.Core().V1().PersistentVolumeClaims().Informer(), w.claim},
+		{f.Apps().V1().ReplicaSets().Informer(), w.replicaSet},
+		{f.Apps().V1().Deployments().Informer(), nil},
+		{f.Discovery().V1().EndpointSlices().Informer(), w.slice},
+	}
+	for _, h := range handlers {
+		handle := h.handle
+		on := func(verb string, old, obj any) {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			o, ok := obj.(metav1.Object)
+			if !ok || !w.ours(o) {
+				return
+			}
+			w.touch()
+			if handle != nil {
+				handle(verb, old, obj)
+			}
+		}
+		_, err := h.informer.AddEventHandler(cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { on("added", nil, obj) },
+			UpdateFunc: func(old, obj any) { on("modified", old, obj) },
+			DeleteFunc: func(obj any) { on("deleted", nil, obj) },
+		})
+		if err != nil {
+			return err
+		}
+	}
+	f.Start(w.b.ctx.Done())
+	for typ, ok := range f.WaitForCacheSync(w.b.ctx.Done()) {
+		if !ok {
+			return fmt.Errorf("the watch of %v never synced", typ)
+		}
+	}
+	return nil
+}
+
+// ours says whether an object belongs to the scenario: it lives in one
+// of its namespaces, is one of its cluster-scoped objects, or (an Event)
+// is about one.
+func (w *watcher) ours(o metav1.Object) bool {
+	suffix := w.b.names.suffix
+	if e, ok := o.(*corev1.Event); ok {
+		return strings.HasSuffix(e.InvolvedObject.Namespace, suffix) || strings.HasSuffix(e.InvolvedObject.Name, suffix)
+	}
+	return strings.HasSuffix(o.GetNamespace(), suffix) || strings.HasSuffix(o.GetName(), suffix)
+}
+
+func (w *watcher) touch() {
+	w.mu.Lock()
+	w.last = time.Now()
+	w.mu.Unlock()
+}
+
+func (w *watcher) quietFor() time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return time.Since(w.last)
+}
+
+// record adds one event to the trace, at the time since the scenario
+// started, with the suffix taken out of what it names.
+func (w *watcher) record(component, action, object, message string) {
+	w.recordEvent(trace.Event{Component: component, Action: action, Object: object, Message: message})
+}
+
+func (w *watcher) recordEvent(e trace.Event) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.last = time.Now()
+	back := w.b.names.back
+	e.Seq = int64(len(w.events) + 1)
+	e.Time = time.Since(w.b.start).Milliseconds()
+	e.Component, e.Object, e.Message = back(e.Component), back(e.Object), back(e.Message)
+	w.events = append(w.events, e)
+}
+
+// forget drops the trace and requests so far: seeding is not part of the
+// scenario.
+func (w *watcher) forget() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.events, w.requests = nil, nil
+}
+
+func (w *watcher) trace() []trace.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return slices.Clone(w.events)
+}
+
+// event records a Kubernetes Event once, when it first appears; the
+// repeats an event recorder folds into its count are not traced again.
+func (w *watcher) event(verb string, _, obj any) {
+	e := obj.(*corev1.Event)
+	if verb != "added" {
+		return
+	}
+	component := e.Source.Component
+	if component == "" {
+		component = e.ReportingController
+	}
+	switch component {
+	case "default-scheduler":
+		component = "kube-scheduler"
+	case "kubelet":
+		component = "kubelet/" + e.Source.Host
+	}
+	ref := apiserver.ObjectRef(e.InvolvedObject.Kind, e.InvolvedObject.Namespace, e.InvolvedObject.Name)
+	if e.InvolvedObject.FieldPath != "" {
+		if _, container, ok := strings.Cut(e.InvolvedObject.FieldPath, "spec.containers{"); ok {
+			ref += "{" + strings.TrimSuffix(container, "}") + "}"
+		}
+	}
+	w.recordEvent(trace.Event{Component: component, Action: "event", Object: ref, Reason: e.Reason, Message: e.Message, Type: e.Type})
+}
+
+func (w *watcher) pod(verb string, old, obj any) {
+	p := obj.(*corev1.Pod)
+	summary := podSummary(p)
+	if before, ok := old.(*corev1.Pod); ok && podSummary(before) == summary {
+		return
+	}
+	w.record("watch", verb, apiserver.ObjectRef("Pod", p.Namespace, p.Name), summary)
+}
+
+// podSummary is what the trace says of a pod's state: phase, node,
+// readiness, deletion.
+func podSummary(p *corev1.Pod) string {
+	parts := []string{"phase " + string(p.Status.Phase)}
+	if p.Spec.NodeName != "" {
+		parts = append(parts, "on "+p.Spec.NodeName)
+	}
+	if p.Status.PodIP != "" {
+		parts = append(parts, "podIP "+p.Status.PodIP)
+	}
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodReady || c.Type == corev1.PodScheduled {
+			parts = append(parts, fmt.Sprintf("%s=%s", c.Type, c.Status))
+		}
+	}
+	if p.DeletionTimestamp != nil {
+		parts = append(parts, "terminating")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (w *watcher) node(verb string, _, obj any) {
+	if verb == "modified" { // heartbeats
+		return
+	}
+	n := obj.(*corev1.Node)
+	w.record("watch", verb, apiserver.ObjectRef("Node", "", n.Name), "")
+}
+
+func (w *watcher) claim(verb string, old, obj any) {
+	c := obj.(*corev1.PersistentVolumeClaim)
+	if before, ok := old.(*corev1.PersistentVolumeClaim); ok && before.Status.Phase == c.Status.Phase {
+		return
+	}
+	w.record("watch", verb, apiserver.ObjectRef("PersistentVolumeClaim", c.Namespace, c.Name), "phase "+string(c.Status.Phase))
+}
+
+func (w *watcher) replicaSet(verb string, old, obj any) {
+	rs := obj.(*appsv1.ReplicaSet)
+	if before, ok := old.(*appsv1.ReplicaSet); ok && replicas(before) == replicas(rs) {
+		return
+	}
+	w.record("watch", verb, apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name), replicas(rs))
+}
+
+func replicas(rs *appsv1.ReplicaSet) string {
+	want := int32(1)
+	if rs.Spec.Replicas != nil {
+		want = *rs.Spec.Replicas
+	}
+	return fmt.Sprintf("replicas %d, %d ready", want, rs.Status.ReadyReplicas)
+}
+
+func (w *watcher) slice(verb string, old, obj any) {
+	s := obj.(*discoveryv1.EndpointSlice)
+	if before, ok := old.(*discoveryv1.EndpointSlice); ok && endpoints(before) == endpoints(s) {
+		return
+	}
+	w.record("watch", verb, apiserver.ObjectRef("EndpointSlice", s.Namespace, s.Name), endpoints(s))
+}
+
+// endpoints lists a slice's endpoints with their conditions, in the
+// EndpointSlice controller's order.
+func endpoints(s *discoveryv1.EndpointSlice) string {
+	var parts []string
+	flag := func(b *bool) string {
+		if b == nil {
+			return "?"
+		}
+		return fmt.Sprint(*b)
+	}
+	for _, e := range s.Endpoints {
+		target := strings.Join(e.Addresses, ",")
+		if e.TargetRef != nil {
+			target = e.TargetRef.Name + " " + target
+		}
+		parts = append(parts, fmt.Sprintf("%s ready=%s serving=%s terminating=%s", target,
+			flag(e.Conditions.Ready), flag(e.Conditions.Serving), flag(e.Conditions.Terminating)))
+	}
+	if len(parts) == 0 {
+		return "no endpoints"
+	}
+	return strings.Join(parts, "; ")
+}
+
+// inMotion lists what the cluster is still doing for the scenario: pods
+// that have not reached a resting state, controllers that have not caught
+// up with their objects.
+func (w *watcher) inMotion() []string {
+	var moving []string
+	pods, _ := w.factory.Core().V1().Pods().Lister().List(labels.Everything())
+	for _, p := range pods {
+		if !w.ours(p) {
+			continue
+		}
+		name := w.b.names.back(p.Namespace + "/" + p.Name)
+		switch {
+		case p.DeletionTimestamp != nil:
+			moving = append(moving, "pod "+name+" is terminating")
+		case p.Spec.NodeName != "" && p.Status.Phase == corev1.PodPending:
+			moving = append(moving, "pod "+name+" is starting on its node")
+		case p.Spec.NodeName == "" && p.Status.NominatedNodeName != "":
+			moving = append(moving, "pod "+name+" waits for its preemption victims to go")
+		case p.Spec.NodeName == "" && !unschedulable(p):
+			moving = append(moving, "pod "+name+" waits for the scheduler")
+		}
+	}
+	sets, _ := w.factory.Apps().V1().ReplicaSets().Lister().List(labels.Everything())
+	for _, rs := range sets {
+		if w.ours(rs) && (rs.Status.ObservedGeneration < rs.Generation || rs.Spec.Replicas != nil && rs.Status.Replicas != *rs.Spec.Replicas) {
+			moving = append(moving, "replicaset "+w.b.names.back(rs.Namespace+"/"+rs.Name)+" is scaling")
+		}
+	}
+	deployments, _ := w.factory.Apps().V1().Deployments().Lister().List(labels.Everything())
+	for _, d := range deployments {
+		if w.ours(d) && d.Status.ObservedGeneration < d.Generation {
+			moving = append(moving, "deployment "+w.b.names.back(d.Namespace+"/"+d.Name)+" is rolling out")
+		}
+	}
+	slices.Sort(moving)
+	return moving
+}
+
+func unschedulable(p *corev1.Pod) bool {
+	for _, c := range p.Status.Conditions {
+		if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse {
+			return true
+		}
+	}
+	return false
+}
+
+// Settle waits until the cluster has been quiet for the target's Quiet and
+// nothing of the scenario's is in motion.
+func (b *Backend) Settle() error {
+	deadline := time.Now().Add(b.target.Settle)
+	for {
+		moving := b.watch.inMotion()
+		if len(moving) == 0 && b.watch.quietFor() >= b.target.Quiet {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			if len(moving) == 0 {
+				moving = []string{"its watches never went quiet"}
+			}
+			return fmt.Errorf("the cluster did not settle within %v: %s", b.target.Settle, strings.Join(moving, "; "))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Advance lets d pass on the wall clock.
+func (b *Backend) Advance(d sim.Duration) { time.Sleep(time.Duration(d) * time.Millisecond) }
+
+// Events is the trace so far.
+func (b *Backend) Events() []trace.Event { return b.watch.trace() }
+
+// Requests lists every request the scenario's users made.
+func (b *Backend) Requests() []*kubectl.Result { return b.watch.requests }
+
+// Pod returns a pod as the scenario names it, or nil.
+func (b *Backend) Pod(namespace, name string) *corev1.Pod {
+	p, err := b.watch.factory.Core().V1().Pods().Lister().Pods(b.names.namespace(namespace)).Get(name)
+	if err != nil {
+		return nil
+	}
+	var out corev1.Pod
+	if b.readBack(p, &out) != nil {
+		return nil
+	}
+	return &out
+}
+
+// Objects lists the scenario's Pods, Nodes or Namespaces, by namespace
+// and name, as JSON maps without the suffix.
+func (b *Backend) Objects(kind string) []any {
+	var objs []metav1.Object
+	core := b.watch.factory.Core().V1()
+	switch kind {
+	case "Pod":
+		list, _ := core.Pods().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "Node":
+		list, _ := core.Nodes().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "Namespace":
+		list, _ := core.Namespaces().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	}
+	objs = slices.DeleteFunc(objs, func(o metav1.Object) bool { return !b.watch.ours(o) })
+	slices.SortFunc(objs, func(x, y metav1.Object) int {
+		return strings.Compare(x.GetNamespace()+"/"+x.GetName(), y.GetNamespace()+"/"+y.GetName())
+	})
+	out := make([]any, 0, len(objs))
+	for _, o := range objs {
+		var m map[string]any
+		if b.readBack(o, &m) == nil {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// readBack copies in into out through JSON, without the suffix.
+func (b *Backend) readBack(in, out any) error {
+	data, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal([]byte(b.names.back(string(data))), out)
+}
