@@ -46,10 +46,13 @@ compare:
 
 # conformance builds (once) and starts a fresh real v1.37.2 control plane
 # (kwok plays the nodes), runs every @conformance scenario of features/ on
-# it through the cluster backend, and stops it, passing or not. About 10
-# minutes the first time (building Kubernetes), 3 after that.
+# it through the cluster backend, and a feature file through
+# `podlife run --kubeconfig` (one package at a time: scenarios must not
+# share the cluster), and stops it, passing or not. About 10
+# minutes the first time (building Kubernetes), 4 after that.
 conformance:
 	rm -rf .conformance
 	hack/controlplane/up.sh .conformance >/dev/null
-	$(GO) test ./steps -v -run '^TestFeatures$$' -count=1 -backend=cluster -kubeconfig=$(CURDIR)/.conformance/admin.kubeconfig; \
+	PODLIFE_BACKEND=cluster PODLIFE_KUBECONFIG=$(CURDIR)/.conformance/admin.kubeconfig \
+		$(GO) test -p 1 -count=1 -v -run '^(TestFeatures|TestRunOnAClusterPrintsWhatTheModelRunPrints)$$' ./steps ./cmd/podlife; \
 		status=$$?; hack/controlplane/down.sh .conformance >/dev/null; exit $$status

@@ -348,7 +348,7 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 	return &out
 }
 
-// Objects lists the scenario's Pods, Nodes or Namespaces, by namespace
+// Objects lists the scenario's Pods, Nodes, Namespaces or EndpointSlices, by namespace
 // and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	var objs []metav1.Object
@@ -366,6 +366,11 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "Namespace":
 		list, _ := core.Namespaces().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "EndpointSlice":
+		list, _ := b.watch.factory.Discovery().V1().EndpointSlices().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

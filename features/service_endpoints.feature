@@ -72,6 +72,67 @@ Feature: Services and their endpoints, as every consumer sees them
       """
     And the trace matches the golden file
 
+  # The same life as any client of the API sees it, a real control plane
+  # included: while a deleted pod shuts down, its endpoint stays in the
+  # slice, no longer ready but still serving, and terminating; it leaves
+  # with the pod.
+  @conformance
+  Scenario: A deleted pod's endpoint stays in the slice, terminating, until the pod is gone
+    Given the registry serves images:
+      | image    | exits after SIGTERM |
+      | shop:1.0 | 8s                  |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - name: http
+          port: 80
+          targetPort: http
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        terminationGracePeriodSeconds: 8
+        containers:
+        - name: app
+          image: shop:1.0
+          ports:
+          - name: http
+            containerPort: 8080
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      endpointslices.exists(s, s.endpoints.exists(e, e.targetRef.name == 'shop-a' &&
+        e.conditions.ready && e.conditions.serving && !e.conditions.terminating))
+      """
+    When "admin" runs "kubectl delete pod shop-a"
+    And 3s pass
+    Then the trace satisfies:
+      """cel
+      endpointslices.exists(s, s.endpoints.exists(e, e.targetRef.name == 'shop-a' &&
+        !e.conditions.ready && e.conditions.serving && e.conditions.terminating))
+      """
+    When the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 0 &&
+      !endpointslices.exists(s, has(s.endpoints) && s.endpoints != null && s.endpoints.exists(e, e.targetRef.name == 'shop-a'))
+      """
+    And the trace matches the golden file
+
   Scenario: A headless Service's DNS records are its ready pods; a ClusterIP Service's is its ClusterIP
     Given the cluster already has:
       """yaml

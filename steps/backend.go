@@ -36,8 +36,8 @@ type Backend interface {
 	// cluster.
 	Advance(d sim.Duration)
 	Pod(namespace, name string) *corev1.Pod
-	// Objects lists the objects of a kind (Pod, Node, Namespace) as CEL
-	// sees them.
+	// Objects lists the objects of a kind (Pod, Node, Namespace,
+	// EndpointSlice) as CEL sees them.
 	Objects(kind string) []any
 	Events() []trace.Event
 	Requests() []*kubectl.Result

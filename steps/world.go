@@ -239,6 +239,9 @@ func (w *World) state() (verify.State, error) {
 	if s.Namespaces, err = verify.ToMaps(w.backend.Objects("Namespace")); err != nil {
 		return s, err
 	}
+	if s.EndpointSlices, err = verify.ToMaps(w.backend.Objects("EndpointSlice")); err != nil {
+		return s, err
+	}
 	if s.Requests, err = verify.ToMaps(w.backend.Requests()); err != nil {
 		return s, err
 	}

@@ -31,8 +31,10 @@ type State struct {
 	Pods       []any
 	Nodes      []any
 	Namespaces []any
-	Requests   []any
-	Traffic    []any
+	// EndpointSlices are every Service's slices.
+	EndpointSlices []any
+	Requests       []any
+	Traffic        []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -94,6 +96,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("pods", cel.ListType(cel.DynType)),
 		cel.Variable("nodes", cel.ListType(cel.DynType)),
 		cel.Variable("namespaces", cel.ListType(cel.DynType)),
+		cel.Variable("endpointslices", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -197,7 +200,7 @@ func (c *Checker) Check(s State) error {
 	c.l.names = nil
 	out, _, err := c.prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
-		"namespaces": orEmpty(s.Namespaces), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

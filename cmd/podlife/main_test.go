@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
@@ -235,5 +237,102 @@ func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "explore", "--exhaustive", "--seed", "3", feature); code != 2 || !strings.Contains(errOut, "give one of them") {
 		t.Fatalf("--seed with --exhaustive: exit %d: %s", code, errOut)
+	}
+}
+
+// clusterFeature exercises what a cluster run shows differently: a model
+// knob, a refusal, an outcome, a CEL check both backends answer, and a
+// model check last.
+const clusterFeature = `Feature: the same on a cluster
+  Scenario: a refusal and a pod
+    Given the latency of image-pull is 5s
+    And a cluster with nodes:
+      | name   | cpu |
+      | node01 | 2   |
+    And a user "mallory"
+    When "mallory" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: nginx
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      pods is forbidden: User "mallory" cannot create resource "pods" in API group "" in the namespace "default"
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: nginx
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "web" is on node "node01"
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'Scheduled' && e.message == 'Successfully assigned default/web to node01')
+      """
+    And the model's trace satisfies:
+      """cel
+      events.exists(e, e.action == 'authorize')
+      """
+`
+
+var (
+	ansi          = regexp.MustCompile("\x1b\\[[0-9;]*m")
+	stepLocation  = regexp.MustCompile(`\s+# .*$`)
+	runSummary    = regexp.MustCompile(`^\d+ (scenarios|steps) \(|^\d+(\.\d+)?(ms|s|m\d)`)
+	summaryCounts = regexp.MustCompile(`(?m)^\d+ steps \(.*\)$`)
+)
+
+// steps is a pretty run's output without colors, step locations and the
+// closing summary: what the scenario said, step by step.
+func prettySteps(out string) string {
+	var lines []string
+	for _, line := range strings.Split(ansi.ReplaceAllString(out, ""), "\n") {
+		if runSummary.MatchString(line) {
+			continue
+		}
+		lines = append(lines, stepLocation.ReplaceAllString(line, ""))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// With PODLIFE_KUBECONFIG set (make conformance sets it to its control
+// plane), `podlife run --kubeconfig` prints what the model run prints, step
+// for step, with the model check skipped and its reason on stderr.
+func TestRunOnAClusterPrintsWhatTheModelRunPrints(t *testing.T) {
+	kubeconfig := os.Getenv("PODLIFE_KUBECONFIG")
+	if kubeconfig == "" {
+		t.Skip("set PODLIFE_KUBECONFIG to a cluster's kubeconfig to run this (make conformance does)")
+	}
+	feature := writeFile(t, "same.feature", clusterFeature)
+	onModel, stderr, code := runCLI(t, "run", feature)
+	if code != 0 {
+		t.Fatalf("on the model: exit %d\n%s%s", code, onModel, stderr)
+	}
+	onCluster, stderr, code := runCLI(t, "run", "--kubeconfig", kubeconfig, feature)
+	if code != 0 {
+		t.Fatalf("on the cluster: exit %d\n%s%s", code, onCluster, stderr)
+	}
+	if diff := cmp.Diff(prettySteps(onModel), prettySteps(onCluster)); diff != "" {
+		t.Errorf("the pretty output differs (-model +cluster):\n%s", diff)
+	}
+	if got := summaryCounts.FindString(ansi.ReplaceAllString(onCluster, "")); got != "11 steps (10 passed, 1 skipped)" {
+		t.Errorf("on the cluster: %q, want 11 steps (10 passed, 1 skipped)", got)
+	}
+	if want := `a refusal and a pod: "the model's trace satisfies:" is skipped on a cluster: it reads the model's internal steps, which a real cluster does not expose`; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }

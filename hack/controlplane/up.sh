@@ -102,10 +102,15 @@ start kube-controller-manager "$BIN/kube-controller-manager" --kubeconfig "$DIR/
 start kube-scheduler "$BIN/kube-scheduler" --kubeconfig "$DIR/scheduler.kubeconfig" \
 	--authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
 	--leader-elect=false --bind-address 127.0.0.1 --secure-port 0
-stages=()
+# kwok's fast stages, but pods are deleted when their grace period ends
+# (stages/pod-delete.yaml), not at once.
+stages=(--config "$here/stages/pod-delete.yaml")
 for f in "$KWOK_SRC"/kustomize/stage/node/fast/*.yaml "$KWOK_SRC"/kustomize/stage/node/heartbeat/*.yaml \
 	"$KWOK_SRC"/kustomize/stage/pod/fast/*.yaml; do
-	[[ $(basename "$f") == kustomization.yaml ]] || stages+=(--config "$f")
+	case $(basename "$f") in
+	kustomization.yaml | pod-delete.yaml) ;;
+	*) stages+=(--config "$f") ;;
+	esac
 done
 start kwok "$BIN/kwok" --kubeconfig "$DIR/kwok.kubeconfig" --manage-all-nodes --cidr 10.244.0.0/16 --node-ip 127.0.0.1 "${stages[@]}"
 # Ready for pods once the controller manager has made the default service
