@@ -13,6 +13,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -265,6 +266,25 @@ func endpoints(s *discoveryv1.EndpointSlice) string {
 // up with their objects.
 func (w *watcher) inMotion() []string {
 	var moving []string
+	sets, _ := w.factory.Apps().V1().ReplicaSets().Lister().List(labels.Everything())
+	deployments, _ := w.factory.Apps().V1().Deployments().Lister().List(labels.Everything())
+	// Owners that stand: a dependent of any other owner waits for the
+	// garbage collector (to be deleted, or orphaned).
+	standing := map[types.UID]bool{}
+	for _, rs := range sets {
+		standing[rs.UID] = rs.DeletionTimestamp == nil
+	}
+	for _, d := range deployments {
+		standing[d.UID] = d.DeletionTimestamp == nil
+	}
+	collectable := func(o metav1.Object) bool {
+		for _, ref := range o.GetOwnerReferences() {
+			if (ref.Kind == "ReplicaSet" || ref.Kind == "Deployment") && !standing[ref.UID] {
+				return true
+			}
+		}
+		return false
+	}
 	pods, _ := w.factory.Core().V1().Pods().Lister().List(labels.Everything())
 	for _, p := range pods {
 		if !w.ours(p) {
@@ -272,6 +292,8 @@ func (w *watcher) inMotion() []string {
 		}
 		name := w.b.names.back(p.Namespace + "/" + p.Name)
 		switch {
+		case collectable(p):
+			moving = append(moving, "pod "+name+" waits for the garbage collector")
 		case p.DeletionTimestamp != nil:
 			moving = append(moving, "pod "+name+" is terminating")
 		case p.Spec.NodeName != "" && p.Status.Phase == corev1.PodPending:
@@ -282,16 +304,26 @@ func (w *watcher) inMotion() []string {
 			moving = append(moving, "pod "+name+" waits for the scheduler")
 		}
 	}
-	sets, _ := w.factory.Apps().V1().ReplicaSets().Lister().List(labels.Everything())
 	for _, rs := range sets {
-		if w.ours(rs) && (rs.Status.ObservedGeneration < rs.Generation || rs.Spec.Replicas != nil && rs.Status.Replicas != *rs.Spec.Replicas) {
-			moving = append(moving, "replicaset "+w.b.names.back(rs.Namespace+"/"+rs.Name)+" is scaling")
+		name := "replicaset " + w.b.names.back(rs.Namespace+"/"+rs.Name)
+		switch {
+		case !w.ours(rs):
+		case collectable(rs):
+			moving = append(moving, name+" waits for the garbage collector")
+		case rs.DeletionTimestamp != nil:
+			moving = append(moving, name+" is being deleted")
+		case rs.Status.ObservedGeneration < rs.Generation || rs.Spec.Replicas != nil && rs.Status.Replicas != *rs.Spec.Replicas:
+			moving = append(moving, name+" is scaling")
 		}
 	}
-	deployments, _ := w.factory.Apps().V1().Deployments().Lister().List(labels.Everything())
 	for _, d := range deployments {
-		if w.ours(d) && d.Status.ObservedGeneration < d.Generation {
-			moving = append(moving, "deployment "+w.b.names.back(d.Namespace+"/"+d.Name)+" is rolling out")
+		name := "deployment " + w.b.names.back(d.Namespace+"/"+d.Name)
+		switch {
+		case !w.ours(d):
+		case d.DeletionTimestamp != nil:
+			moving = append(moving, name+" is being deleted")
+		case d.Status.ObservedGeneration < d.Generation:
+			moving = append(moving, name+" is rolling out")
 		}
 	}
 	slices.Sort(moving)

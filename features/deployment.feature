@@ -42,11 +42,17 @@ Feature: Deployments: from one manifest to running pods, and from one version to
       """cel
       events.named('ScalingReplicaSet').size() == 1 &&
       events.named('SuccessfulCreate').size() == 2 &&
-      events.before('ScalingReplicaSet', 'SuccessfulCreate') &&
-      events.before('SuccessfulCreate', 'Scheduled') &&
       pods.size() == 2 && pods.all(p, p.status.phase == 'Running')
       """
     And the trace matches the golden file
+    # Each controller posts its Events on its own, so a client of a real
+    # cluster may see a pod's Scheduled before the SuccessfulCreate of the
+    # ReplicaSet that made it; the model's trace is in causal order.
+    And the model's trace satisfies:
+      """cel
+      events.before('ScalingReplicaSet', 'SuccessfulCreate') &&
+      events.before('SuccessfulCreate', 'Scheduled')
+      """
 
   Scenario: A rolling update with readiness and a preStop sleep drops no request
     Given the cluster already has:
