@@ -28,6 +28,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/discovery/cached/memory"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
@@ -45,6 +46,10 @@ type Target struct {
 	// it gives up; Quiet is how long nothing may happen for it to count as
 	// settled.
 	Settle, Quiet time.Duration
+
+	once    sync.Once
+	factory informers.SharedInformerFactory
+	syncErr error
 }
 
 // Connect reads a kubeconfig (its current context) and checks that the
@@ -130,7 +135,12 @@ func (t *Target) NewScenario(scenario string) (*Backend, error) {
 		clients: map[string]*userClient{},
 	}
 	b.watch = newWatcher(b)
+	if t.syncErr != nil {
+		cancel()
+		return nil, t.syncErr
+	}
 	if err := b.watch.start(); err != nil {
+		b.watch.stop()
 		cancel()
 		return nil, err
 	}
@@ -146,6 +156,7 @@ func (t *Target) NewScenario(scenario string) (*Backend, error) {
 // cluster-scoped objects, and waits until its pods and nodes are gone.
 func (b *Backend) Close() error {
 	defer b.cancel()
+	defer b.watch.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	kube := b.target.kube
