@@ -336,3 +336,31 @@ func TestRunOnAClusterPrintsWhatTheModelRunPrints(t *testing.T) {
 		t.Errorf("stderr lacks %q:\n%s", want, stderr)
 	}
 }
+
+// A kubeconfig that is missing, or whose cluster does not answer, stops
+// the run before any scenario, naming the file (exit 2: bad input).
+func TestRunOnAClusterThatCannotBeReachedSaysWhichKubeconfig(t *testing.T) {
+	feature := writeFile(t, "f.feature", "Feature: f\n  Scenario: s\n    Given the cluster settles\n")
+	missing := filepath.Join(t.TempDir(), "missing.kubeconfig")
+	_, stderr, code := runCLI(t, "run", "--kubeconfig", missing, feature)
+	if code != 2 || !strings.Contains(stderr, "kubeconfig "+missing+":") {
+		t.Errorf("missing kubeconfig: exit %d, stderr %q", code, stderr)
+	}
+	silent := writeFile(t, "silent.kubeconfig", `apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {server: "https://127.0.0.1:1"}
+users:
+- name: u
+  user: {token: t}
+contexts:
+- name: c
+  context: {cluster: c, user: u}
+current-context: c
+`)
+	_, stderr, code = runCLI(t, "run", "--kubeconfig", silent, feature)
+	if code != 2 || !strings.Contains(stderr, "the cluster of kubeconfig "+silent+" does not answer") {
+		t.Errorf("unreachable cluster: exit %d, stderr %q", code, stderr)
+	}
+}
