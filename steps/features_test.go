@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/podlife/podlife/cluster"
+	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -49,6 +50,12 @@ func onCluster(t *testing.T, cfg *Config, o *godog.Options) bool {
 	}
 	cfg.NewBackend = func(scenario string) (Backend, error) { return target.NewScenario(scenario) }
 	cfg.Skipped = func(scenario, reason string) { t.Logf("%s: %s", scenario, reason) }
+	// There is no golden file to read a failed scenario's trace in.
+	cfg.Report = func(scenario string, events []trace.Event, err error) {
+		if err != nil {
+			t.Logf("%s failed on the cluster; its trace:\n%s", scenario, trace.Text(events))
+		}
+	}
 	if o.Tags == "" {
 		o.Tags = conformanceTag
 	}
