@@ -225,6 +225,8 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
 	realNS, realName := "", b.names.ref(kind, name)
 	switch {
+	case kind == "Namespace": // every namespace of a scenario is its own
+		namespace, realName = "", b.names.namespace(name)
 	case !namespaced:
 		namespace = ""
 	case namespace == "":
