@@ -1,5 +1,5 @@
 package manifest
 
-// goldie registers -update on the standard flag set; every test binary
-// imports it so that `go test ./... -update` works across the whole tree.
-import _ "github.com/sebdah/goldie/v2"
+// Every test binary accepts the whole-module flags (-update, -backend,
+// -kubeconfig), so that `go test ./... -update` works across the tree.
+import _ "github.com/podlife/podlife/internal/testflags"

@@ -10,8 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	_ "github.com/sebdah/goldie/v2" // defines -update for go test ./... -update
-
+	_ "github.com/podlife/podlife/internal/testflags" // -update, -backend, -kubeconfig for go test ./...
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"

@@ -11,19 +11,17 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/podlife/podlife/cluster"
+	"github.com/podlife/podlife/internal/testflags"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
 )
 
 var opts = godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}}
 
-// -backend=cluster -kubeconfig=PATH (or PODLIFE_BACKEND and
-// PODLIFE_KUBECONFIG, which `go test ./...` passes to every package) run the
-// @conformance scenarios on a real cluster instead of the model.
-var (
-	backendFlag    = flag.String("backend", os.Getenv("PODLIFE_BACKEND"), "model (default) or cluster")
-	kubeconfigFlag = flag.String("kubeconfig", os.Getenv("PODLIFE_KUBECONFIG"), "the cluster backend's kubeconfig")
-)
+// -backend=cluster -kubeconfig=PATH (package testflags; or PODLIFE_BACKEND
+// and PODLIFE_KUBECONFIG) run the @conformance scenarios on a real cluster
+// instead of the model.
+var backendFlag, kubeconfigFlag = testflags.Backend, testflags.Kubeconfig
 
 func init() {
 	// godog's flags on the standard flag set, so -run, -v, -update and

@@ -10,8 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
 
-	_ "github.com/sebdah/goldie/v2" // defines -update for go test ./... -update
-
+	_ "github.com/podlife/podlife/internal/testflags" // -update, -backend, -kubeconfig for go test ./...
 	"github.com/podlife/podlife/model/sim"
 )
 

@@ -6,7 +6,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	_ "github.com/sebdah/goldie/v2" // defines -update for go test ./... -update
+	_ "github.com/podlife/podlife/internal/testflags" // -update, -backend, -kubeconfig for go test ./...
 )
 
 func TestEngineRunsTasksByTimeThenScheduleOrder(t *testing.T) {
