@@ -273,7 +273,7 @@ func (e *FalseError) Error() string {
 	}
 	switch {
 	case len(e.Names) == 0:
-		b.WriteString("(the expression names no events; the whole trace is in the golden file)")
+		b.WriteString("(the expression names no events; the whole trace is in the golden file, or in the page `podlife run --report FILE` writes)")
 	case len(e.Looked) == 0:
 		fmt.Fprintf(&b, "no event is named %s", strings.Join(quoteAll(e.Names), " or "))
 	default:
