@@ -293,6 +293,30 @@ func (b *Backend) AddNode(node *corev1.Node, _ []string) error {
 	}
 	b.clusterObjects = append(b.clusterObjects, created{kind: "Node", name: node.Name})
 	b.watch.touch()
+	return b.waitUntilReady(node.Name)
+}
+
+// waitUntilReady waits until the node lifecycle controller has lifted the
+// not-ready taint that the TaintNodesByCondition admission plugin puts on
+// every new Node: the scenario declared a ready node, and until then the
+// scheduler turns pods away from it (`node(s) had untolerated taint(s)`),
+// where the model's nodes are ready at once.
+func (b *Backend) waitUntilReady(name string) error {
+	err := wait.PollUntilContextTimeout(b.ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		node, err := b.target.kube.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		for _, t := range node.Spec.Taints {
+			if t.Key == corev1.TaintNodeNotReady {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("node %s still has the %s taint after 30s: is kube-controller-manager running, and something (kwok, a kubelet) keeping the node Ready?", b.names.back(name), corev1.TaintNodeNotReady)
+	}
 	return nil
 }
 
