@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -107,10 +106,9 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 	ref := apiserver.ObjectRef(doc.GVK.Kind, ns, doc.Name)
 	result := &kubectl.Result{Object: ref, Verb: "create", Done: true}
 	if !known || doc.Object == nil {
-		msg := kubectl.MappingError(doc)
-		result.Message, result.Output = msg, "error: "+msg+"\nensure CRDs are installed first"
+		result.Unmapped(doc)
 		if traced {
-			b.watch.record(kubectl.Component, "validate", ref, "error: "+msg)
+			b.watch.record(kubectl.Component, "validate", ref, "error: "+result.Message)
 		}
 		return result
 	}
@@ -146,11 +144,11 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 			_, err = resource.Patch(b.ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldValidation: "Strict"})
 		}
 	}
-	result.Warnings = c.takeWarnings()
-	for i, w := range result.Warnings {
-		result.Warnings[i] = b.names.back(w)
+	warnings := c.takeWarnings()
+	for i, w := range warnings {
+		warnings[i] = b.names.back(w)
 		if traced {
-			b.watch.record(kubectl.Component, "warning", ref, "Warning: "+result.Warnings[i])
+			b.watch.record(kubectl.Component, "warning", ref, "Warning: "+warnings[i])
 		}
 	}
 	if err != nil {
@@ -159,17 +157,10 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 			return b.failed(result, err)
 		}
 		s := status.Status()
+		result.Warnings = warnings
 		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.File)
 	}
-	result.Allowed = true
-	result.Message = fmt.Sprintf("%s/%s created", kubectl.KindName(doc.GVK), doc.Name)
-	if result.Verb == "apply" {
-		result.Message = fmt.Sprintf("%s/%s configured", kubectl.KindName(doc.GVK), doc.Name)
-	}
-	result.Output = result.Message
-	if len(result.Warnings) > 0 {
-		result.Output = "Warning: " + strings.Join(result.Warnings, "\nWarning: ") + "\n" + result.Message
-	}
+	result.Applied(kubectl.KindName(doc.GVK), doc.Name, result.Verb == "apply", warnings)
 	if traced {
 		b.watch.record(kubectl.Component, "response", ref, result.Output)
 	}
@@ -185,10 +176,9 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 	return result
 }
 
-// refused fills in a rejection as kubectl prints it.
+// refused fills in a rejection of a create as kubectl prints it.
 func (b *Backend) refused(result *kubectl.Result, traced bool, code int, reason metav1.StatusReason, message, file string) *kubectl.Result {
-	result.Code, result.Reason, result.Message = code, string(reason), b.names.back(message)
-	result.Output = kubectl.ErrorOutput(code, string(reason), file, result.Message)
+	result.Refused(code, string(reason), b.names.back(message), file, true)
 	if traced {
 		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
 	}
@@ -217,9 +207,8 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	ref := apiserver.ObjectRef(kind, namespace, name)
 	result := &kubectl.Result{Object: ref, Verb: "delete", Done: true}
 	if !known {
-		msg := fmt.Sprintf("the server doesn't have a resource type %q", strings.ToLower(kind))
-		result.Message, result.Output = msg, "error: "+msg
-		b.watch.record(kubectl.Component, "validate", ref, "error: "+msg)
+		result.UnknownType(kind)
+		b.watch.record(kubectl.Component, "validate", ref, "error: "+result.Message)
 		return result
 	}
 	namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
@@ -239,7 +228,7 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	result.Object = ref
 	plan, err := kubectl.PlanDelete(opts)
 	if err != nil {
-		result.Message, result.Output = err.Error(), "error: "+err.Error()
+		result.Invalid(err)
 		b.watch.record(kubectl.Component, "validate", ref, "error: "+err.Error())
 		return result
 	}
@@ -253,8 +242,7 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 		return b.failed(result, err)
 	}
 	if c == nil {
-		result.Code, result.Reason, result.Message = 401, string(metav1.StatusReasonUnauthorized), "Unauthorized"
-		result.Output = "error: You must be logged in to the server (Unauthorized)"
+		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
 		b.watch.record(kubectl.Component, "response", ref, result.Output)
 		return result
 	}
@@ -271,11 +259,7 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 		result.Output = result.Message
 	case errors.As(err, &status):
 		s := status.Status()
-		result.Code, result.Reason, result.Message = int(s.Code), string(s.Reason), b.names.back(s.Message)
-		result.Output = fmt.Sprintf("Error from server (%s): %s", s.Reason, result.Message)
-		if s.Code == 401 {
-			result.Output = "error: You must be logged in to the server (Unauthorized)"
-		}
+		result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
 	default:
 		return b.failed(result, err)
 	}

@@ -61,9 +61,8 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	}
 	result := &Result{Object: ref, Verb: "create"}
 	if !known || doc.Object == nil {
-		msg := MappingError(doc)
-		k.Rec.Step(Component, "validate", ref, "error: "+msg)
-		result.Message, result.Output, result.Done = msg, "error: "+msg+"\nensure CRDs are installed first", true
+		result.Unmapped(doc)
+		k.Rec.Step(Component, "validate", ref, "error: "+result.Message)
 		return result
 	}
 	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
@@ -80,27 +79,70 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
-		result.Code, result.Allowed, result.Done, result.Reason = resp.Code, resp.OK(), true, string(resp.Reason)
-		result.Warnings = resp.Warnings
 		for _, w := range resp.Warnings {
 			k.Rec.Step(Component, "warning", ref, "Warning: "+w)
 		}
 		if resp.OK() {
-			result.Message = fmt.Sprintf("%s/%s created", kindName(res), doc.Name)
-			if req.Verb == "patch" {
-				result.Message = fmt.Sprintf("%s/%s configured", kindName(res), doc.Name)
-			}
-			result.Output = result.Message
-			if len(resp.Warnings) > 0 {
-				result.Output = "Warning: " + strings.Join(resp.Warnings, "\nWarning: ") + "\n" + result.Message
-			}
+			result.Code = resp.Code
+			result.Applied(kindName(res), doc.Name, req.Verb == "patch", resp.Warnings)
 		} else {
-			result.Message = resp.Message
-			result.Output = errorOutput(resp, doc.File)
+			result.Warnings = resp.Warnings
+			result.Refused(resp.Code, string(resp.Reason), resp.Message, doc.File, true)
 		}
 		k.Rec.Step(Component, "response", ref, result.Output)
 	})
 	return result
+}
+
+// What kubectl prints, for the model and for a real cluster alike.
+
+// Unmapped is kubectl apply's refusal of a kind the server does not serve.
+func (r *Result) Unmapped(doc *manifest.Document) {
+	r.Message = MappingError(doc)
+	r.Output, r.Done = "error: "+r.Message+"\nensure CRDs are installed first", true
+}
+
+// UnknownType is kubectl delete's refusal of a resource type the server
+// does not serve.
+func (r *Result) UnknownType(kind string) {
+	r.Message = fmt.Sprintf("the server doesn't have a resource type %q", strings.ToLower(kind))
+	r.Output, r.Done = "error: "+r.Message, true
+}
+
+// Invalid is kubectl's refusal of its own flags, before any request.
+func (r *Result) Invalid(err error) {
+	r.Message, r.Output, r.Done = err.Error(), "error: "+err.Error(), true
+}
+
+// Applied fills in an accepted apply of the object named kindName/name:
+// patched when it existed, with the warnings that came back.
+func (r *Result) Applied(kindName, name string, patched bool, warnings []string) {
+	r.Allowed, r.Done, r.Warnings = true, true, warnings
+	r.Message = fmt.Sprintf("%s/%s created", kindName, name)
+	if patched {
+		r.Message = fmt.Sprintf("%s/%s configured", kindName, name)
+	}
+	r.Output = r.Message
+	if len(warnings) > 0 {
+		r.Output = "Warning: " + strings.Join(warnings, "\nWarning: ") + "\n" + r.Message
+	}
+}
+
+// Refused fills in a request the API server turned down, as kubectl's
+// StandardErrorMessage prints it (k8s.io/kubectl/pkg/cmd/util/helpers.go);
+// creating says whether kubectl was creating the object of file (apply)
+// or deleting.
+func (r *Result) Refused(code int, reason, message, file string, creating bool) {
+	r.Allowed, r.Done = false, true
+	r.Code, r.Reason, r.Message = code, reason, message
+	switch {
+	case code == 401:
+		r.Output = "error: You must be logged in to the server (Unauthorized)"
+	case creating:
+		r.Output = fmt.Sprintf("Error from server (%s): error when creating %q: %s", reason, file, message)
+	default:
+		r.Output = fmt.Sprintf("Error from server (%s): %s", reason, message)
+	}
 }
 
 // DeleteOptions are kubectl delete's flags that matter to the model.
@@ -118,9 +160,8 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	ref := apiserver.ObjectRef(kind, namespace, name)
 	result := &Result{Object: ref, Verb: "delete"}
 	if !known {
-		msg := fmt.Sprintf("the server doesn't have a resource type %q", strings.ToLower(kind))
-		k.Rec.Step(Component, "validate", ref, "error: "+msg)
-		result.Message, result.Output, result.Done = msg, "error: "+msg, true
+		result.UnknownType(kind)
+		k.Rec.Step(Component, "validate", ref, "error: "+result.Message)
 		return result
 	}
 	if !res.Namespaced {
@@ -134,7 +175,7 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	}
 	plan, err := PlanDelete(opts)
 	if err != nil {
-		result.Message, result.Output, result.Done = err.Error(), "error: "+err.Error(), true
+		result.Invalid(err)
 		k.Rec.Step(Component, "validate", ref, "error: "+err.Error())
 		return result
 	}
@@ -148,16 +189,12 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q%s", req.Method(), req.Path(), credential, detail)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
-		result.Code, result.Allowed, result.Done, result.Reason = resp.Code, resp.OK(), true, string(resp.Reason)
 		if resp.OK() {
+			result.Code, result.Allowed, result.Done = resp.Code, true, true
 			result.Message = plan.Deleted(kindName(res), name, namespace)
 			result.Output = result.Message
 		} else {
-			result.Message = resp.Message
-			result.Output = fmt.Sprintf("Error from server (%s): %s", resp.Reason, resp.Message)
-			if resp.Code == 401 {
-				result.Output = "error: You must be logged in to the server (Unauthorized)"
-			}
+			result.Refused(resp.Code, string(resp.Reason), resp.Message, "", false)
 		}
 		k.Rec.Step(Component, "response", ref, result.Output)
 	})
@@ -232,15 +269,6 @@ func (p DeletePlan) Deleted(kindName, name, namespace string) string {
 	return fmt.Sprintf("%s %q %s", kindName, name, operation)
 }
 
-// ErrorOutput is what kubectl prints for a failed create
-// (k8s.io/kubectl/pkg/cmd/util/helpers.go StandardErrorMessage).
-func ErrorOutput(code int, reason, file, message string) string {
-	if code == 401 {
-		return "error: You must be logged in to the server (Unauthorized)"
-	}
-	return fmt.Sprintf("Error from server (%s): error when creating %q: %s", reason, file, message)
-}
-
 // KindName is how kubectl names an object of a kind: "pod",
 // "deployment.apps".
 func KindName(gvk schema.GroupVersionKind) string {
@@ -266,7 +294,3 @@ func scope(r apiserver.Resource) string {
 
 // kindName is how kubectl names a created object: "pod", "deployment.apps".
 func kindName(r apiserver.Resource) string { return KindName(r.GVK) }
-
-func errorOutput(resp apiserver.Response, file string) string {
-	return ErrorOutput(resp.Code, string(resp.Reason), file, resp.Message)
-}
