@@ -47,9 +47,10 @@ type Target struct {
 	// settled.
 	Settle, Quiet time.Duration
 
-	once    sync.Once
+	// factory holds the informers every scenario shares; stop never
+	// closes: they run for the rest of the process.
 	factory informers.SharedInformerFactory
-	syncErr error
+	stop    chan struct{}
 }
 
 // Connect reads a kubeconfig (its current context) and checks that the
@@ -72,7 +73,8 @@ func Connect(kubeconfig string) (*Target, error) {
 		return nil, fmt.Errorf("the cluster of kubeconfig %s does not answer: %v", kubeconfig, err)
 	}
 	mapper := restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(disc))
-	return &Target{config: config, kube: kube, mapper: mapper, Settle: 90 * time.Second, Quiet: 2 * time.Second}, nil
+	return &Target{config: config, kube: kube, mapper: mapper, Settle: 90 * time.Second, Quiet: 2 * time.Second,
+		factory: informers.NewSharedInformerFactory(kube, 0), stop: make(chan struct{})}, nil
 }
 
 // Backend is one scenario on the cluster.
@@ -135,10 +137,6 @@ func (t *Target) NewScenario(scenario string) (*Backend, error) {
 		clients: map[string]*userClient{},
 	}
 	b.watch = newWatcher(b)
-	if t.syncErr != nil {
-		cancel()
-		return nil, t.syncErr
-	}
 	if err := b.watch.start(); err != nil {
 		b.watch.stop()
 		cancel()

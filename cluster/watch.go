@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -37,24 +38,34 @@ type watcher struct {
 }
 
 func newWatcher(b *Backend) *watcher {
-	return &watcher{b: b, last: time.Now(), factory: b.target.informers()}
+	return &watcher{b: b, last: time.Now(), factory: b.target.factory}
 }
 
 // start hears the shared informers' events about the scenario's objects.
+// The informers are the target's, shared by every scenario of a run (one
+// list of the cluster's objects per run, not per scenario): the first
+// scenario starts them, and they run for the rest of the process.
 func (w *watcher) start() error {
 	f := w.factory
+	// Each watch hears its kind's changes; handle traces them (nil: they
+	// only count as activity).
+	change := func(kind string, summary func(any) string) func(verb string, old, obj any) {
+		return func(verb string, old, obj any) { w.change(kind, summary, verb, old, obj) }
+	}
 	handlers := []struct {
 		informer cache.SharedIndexInformer
 		handle   func(verb string, old, obj any)
 	}{
-		{f.Core().V1().Pods().Informer(), w.pod},
+		{f.Core().V1().Pods().Informer(), change("Pod", func(o any) string { return podSummary(o.(*corev1.Pod)) })},
 		{f.Core().V1().Events().Informer(), w.event},
-		{f.Core().V1().Nodes().Informer(), w.node},
+		{f.Core().V1().Nodes().Informer(), change("Node", func(any) string { return "" })},
 		{f.Core().V1().Namespaces().Informer(), nil},
-		{f.Core().V1().PersistentVolumeClaims().Informer(), w.claim},
-		{f.Apps().V1().ReplicaSets().Informer(), w.replicaSet},
+		{f.Core().V1().PersistentVolumeClaims().Informer(), change("PersistentVolumeClaim",
+			func(o any) string { return "phase " + string(o.(*corev1.PersistentVolumeClaim).Status.Phase) })},
+		{f.Apps().V1().ReplicaSets().Informer(), change("ReplicaSet", func(o any) string { return replicas(o.(*appsv1.ReplicaSet)) })},
 		{f.Apps().V1().Deployments().Informer(), nil},
-		{f.Discovery().V1().EndpointSlices().Informer(), w.slice},
+		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
+			func(o any) string { return endpoints(o.(*discoveryv1.EndpointSlice)) })},
 	}
 	for _, h := range handlers {
 		handle := h.handle
@@ -84,6 +95,14 @@ func (w *watcher) start() error {
 		}
 		w.registrations = append(w.registrations, registration{h.informer, reg})
 	}
+	f.Start(w.b.target.stop) // the informers not started yet
+	ctx, cancel := context.WithTimeout(w.b.ctx, time.Minute)
+	defer cancel()
+	for typ, ok := range f.WaitForCacheSync(ctx.Done()) {
+		if !ok {
+			return fmt.Errorf("the watch of %v did not sync within a minute: may the kubeconfig's user list and watch it cluster-wide?", typ)
+		}
+	}
 	return nil
 }
 
@@ -98,32 +117,6 @@ func (w *watcher) stop() {
 type registration struct {
 	informer cache.SharedIndexInformer
 	handle   cache.ResourceEventHandlerRegistration
-}
-
-// informers are the watches every scenario of a run shares: one list of
-// the cluster's objects per run, not per scenario. They start with the
-// first scenario and run for the rest of the process.
-func (t *Target) informers() informers.SharedInformerFactory {
-	t.once.Do(func() {
-		t.factory = informers.NewSharedInformerFactory(t.kube, 0)
-		f := t.factory
-		// Asking for an informer is what makes Start start it.
-		f.Core().V1().Pods().Informer()
-		f.Core().V1().Events().Informer()
-		f.Core().V1().Nodes().Informer()
-		f.Core().V1().Namespaces().Informer()
-		f.Core().V1().PersistentVolumeClaims().Informer()
-		f.Apps().V1().ReplicaSets().Informer()
-		f.Apps().V1().Deployments().Informer()
-		f.Discovery().V1().EndpointSlices().Informer()
-		f.Start(make(chan struct{}))
-		for typ, ok := range f.WaitForCacheSync(nil) {
-			if !ok {
-				t.syncErr = fmt.Errorf("the watch of %v never synced", typ)
-			}
-		}
-	})
-	return t.factory
 }
 
 // ours says whether an object belongs to the scenario: it lives in one
@@ -206,13 +199,15 @@ func (w *watcher) event(verb string, _, obj any) {
 	w.recordEvent(trace.Event{Component: component, Action: "event", Object: ref, Reason: e.Reason, Message: e.Message, Type: e.Type})
 }
 
-func (w *watcher) pod(verb string, old, obj any) {
-	p := obj.(*corev1.Pod)
-	summary := podSummary(p)
-	if before, ok := old.(*corev1.Pod); ok && podSummary(before) == summary {
+// change traces a watched object's change as a watch line saying what
+// summary says of it, unless an update left that unchanged.
+func (w *watcher) change(kind string, summary func(any) string, verb string, old, obj any) {
+	now := summary(obj)
+	if old != nil && summary(old) == now {
 		return
 	}
-	w.record("watch", verb, apiserver.ObjectRef("Pod", p.Namespace, p.Name), summary)
+	o := obj.(metav1.Object)
+	w.record("watch", verb, apiserver.ObjectRef(kind, o.GetNamespace(), o.GetName()), now)
 }
 
 // podSummary is what the trace says of a pod's state: phase, node,
@@ -236,44 +231,12 @@ func podSummary(p *corev1.Pod) string {
 	return strings.Join(parts, ", ")
 }
 
-func (w *watcher) node(verb string, _, obj any) {
-	if verb == "modified" { // heartbeats
-		return
-	}
-	n := obj.(*corev1.Node)
-	w.record("watch", verb, apiserver.ObjectRef("Node", "", n.Name), "")
-}
-
-func (w *watcher) claim(verb string, old, obj any) {
-	c := obj.(*corev1.PersistentVolumeClaim)
-	if before, ok := old.(*corev1.PersistentVolumeClaim); ok && before.Status.Phase == c.Status.Phase {
-		return
-	}
-	w.record("watch", verb, apiserver.ObjectRef("PersistentVolumeClaim", c.Namespace, c.Name), "phase "+string(c.Status.Phase))
-}
-
-func (w *watcher) replicaSet(verb string, old, obj any) {
-	rs := obj.(*appsv1.ReplicaSet)
-	if before, ok := old.(*appsv1.ReplicaSet); ok && replicas(before) == replicas(rs) {
-		return
-	}
-	w.record("watch", verb, apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name), replicas(rs))
-}
-
 func replicas(rs *appsv1.ReplicaSet) string {
 	want := int32(1)
 	if rs.Spec.Replicas != nil {
 		want = *rs.Spec.Replicas
 	}
 	return fmt.Sprintf("replicas %d, %d ready", want, rs.Status.ReadyReplicas)
-}
-
-func (w *watcher) slice(verb string, old, obj any) {
-	s := obj.(*discoveryv1.EndpointSlice)
-	if before, ok := old.(*discoveryv1.EndpointSlice); ok && endpoints(before) == endpoints(s) {
-		return
-	}
-	w.record("watch", verb, apiserver.ObjectRef("EndpointSlice", s.Namespace, s.Name), endpoints(s))
 }
 
 // endpoints lists a slice's endpoints with their conditions, in the
