@@ -125,14 +125,14 @@ func (c *userClient) takeWarnings() []string {
 // NewScenario starts a scenario: its default namespace and the watches
 // that fill its trace.
 func (t *Target) NewScenario(scenario string) (*Backend, error) {
-	var random [4]byte
+	var random [3]byte
 	if _, err := rand.Read(random[:]); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Backend{
 		target: t, scenario: scenario, start: time.Now(), ctx: ctx, cancel: cancel,
-		names:   names{suffix: "-pl" + hex.EncodeToString(random[:])[:6], created: map[string]bool{}},
+		names:   names{suffix: "-pl" + hex.EncodeToString(random[:]), created: map[string]bool{}},
 		users:   map[string][]string{},
 		clients: map[string]*userClient{},
 	}

@@ -18,31 +18,28 @@ import (
 
 var opts = godog.Options{Format: "progress", Strict: true, Paths: []string{"../features"}}
 
-// -backend=cluster -kubeconfig=PATH (package testflags; or PODLIFE_BACKEND
-// and PODLIFE_KUBECONFIG) run the @conformance scenarios on a real cluster
-// instead of the model.
-var backendFlag, kubeconfigFlag = testflags.Backend, testflags.Kubeconfig
-
 func init() {
 	// godog's flags on the standard flag set, so -run, -v, -update and
 	// --godog.tags all work together (the pflag pattern drops -run).
 	godog.BindFlags("godog.", flag.CommandLine, &opts)
 }
 
-// onCluster sets cfg and o up for the cluster backend when asked for:
-// only @conformance scenarios, unless -godog.tags says otherwise.
+// onCluster sets cfg and o up for the cluster backend when -backend=cluster
+// -kubeconfig=PATH (package testflags; or PODLIFE_BACKEND and
+// PODLIFE_KUBECONFIG) ask for it: only @conformance scenarios, unless
+// -godog.tags says otherwise.
 func onCluster(t *testing.T, cfg *Config, o *godog.Options) bool {
-	switch *backendFlag {
+	switch *testflags.Backend {
 	case "", "model":
 		return false
 	case "cluster":
 	default:
-		t.Fatalf("-backend=%s: the backends are model and cluster", *backendFlag)
+		t.Fatalf("-backend=%s: the backends are model and cluster", *testflags.Backend)
 	}
-	if *kubeconfigFlag == "" {
+	if *testflags.Kubeconfig == "" {
 		t.Fatal("-backend=cluster needs -kubeconfig=PATH (or PODLIFE_KUBECONFIG)")
 	}
-	target, err := cluster.Connect(*kubeconfigFlag)
+	target, err := cluster.Connect(*testflags.Kubeconfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +61,7 @@ func onCluster(t *testing.T, cfg *Config, o *godog.Options) bool {
 // go test ./steps -run 'TestFeatures/<scenario>'.
 func TestFeatures(t *testing.T) {
 	if errs := Lint(opts.Paths...); len(errs) > 0 {
-		t.Fatalf("the feature files have steps nothing defines:\n%s", errs.Error())
+		t.Fatalf("the feature files do not lint:\n%s", errs.Error())
 	}
 	o := opts
 	o.TestingT = t
@@ -103,7 +100,7 @@ func TestEveryTraceIsTheSameTwiceAndInAnyOrder(t *testing.T) {
 	if f := flag.Lookup("update"); f != nil && f.Value.String() == "true" {
 		t.Skip("with -update the golden files are being rewritten")
 	}
-	if *backendFlag == "cluster" {
+	if *testflags.Backend == "cluster" {
 		t.Skip("golden files are model-only")
 	}
 	t.Setenv("GOLDIE_UPDATE", "")

@@ -298,7 +298,7 @@ var (
 	summaryCounts = regexp.MustCompile(`(?m)^\d+ steps \(.*\)$`)
 )
 
-// steps is a pretty run's output without colors, step locations and the
+// prettySteps is a pretty run's output without colors, step locations and the
 // closing summary: what the scenario said, step by step.
 func prettySteps(out string) string {
 	var lines []string
