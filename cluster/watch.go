@@ -12,11 +12,13 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	storagev1 "k8s.io/api/storage/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
+	volumehelpers "k8s.io/component-helpers/storage/volume"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
@@ -64,6 +66,8 @@ func (w *watcher) start() error {
 			func(o any) string { return "phase " + string(o.(*corev1.PersistentVolumeClaim).Status.Phase) })},
 		{f.Apps().V1().ReplicaSets().Informer(), change("ReplicaSet", func(o any) string { return replicas(o.(*appsv1.ReplicaSet)) })},
 		{f.Apps().V1().Deployments().Informer(), nil},
+		{f.Core().V1().PersistentVolumes().Informer(), nil},
+		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
 			func(o any) string { return endpoints(o.(*discoveryv1.EndpointSlice)) })},
 	}
@@ -328,7 +332,37 @@ func (w *watcher) inMotion() []string {
 			moving = append(moving, name+" is rolling out")
 		}
 	}
+	moving = append(moving, w.claimsToBind()...)
 	slices.Sort(moving)
+	return moving
+}
+
+// claimsToBind lists the scenario's Pending claims that one of its volumes
+// fits: the PV controller will bind them, at once or, when it saw the claim
+// before the volume, at its next resync (15 s by default). The fit is the
+// controller's own (component-helpers FindMatchingVolume); a claim whose
+// class waits for its first consumer is the scheduler's to settle.
+func (w *watcher) claimsToBind() []string {
+	core := w.factory.Core().V1()
+	all, _ := core.PersistentVolumes().Lister().List(labels.Everything())
+	volumes := slices.DeleteFunc(all, func(pv *corev1.PersistentVolume) bool { return !w.ours(pv) })
+	if len(volumes) == 0 {
+		return nil
+	}
+	var moving []string
+	claims, _ := core.PersistentVolumeClaims().Lister().List(labels.Everything())
+	for _, c := range claims {
+		if !w.ours(c) || c.Status.Phase != corev1.ClaimPending {
+			continue
+		}
+		class, err := w.factory.Storage().V1().StorageClasses().Lister().Get(volumehelpers.GetPersistentVolumeClaimClass(c))
+		if err == nil && class.VolumeBindingMode != nil && *class.VolumeBindingMode == storagev1.VolumeBindingWaitForFirstConsumer {
+			continue
+		}
+		if pv, err := volumehelpers.FindMatchingVolume(c, volumes, nil, nil, false, true); err == nil && pv != nil {
+			moving = append(moving, "claim "+w.b.names.back(c.Namespace+"/"+c.Name)+" waits for the PV controller to bind it to a volume that fits")
+		}
+	}
 	return moving
 }
 
