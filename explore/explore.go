@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/podlife/podlife/model/sim"
 )
 
 // Choice is one decision a run made: where, what it took, out of how many.
@@ -39,6 +41,31 @@ func (s *Scripted) Choose(point string, options []string) int {
 	}
 	s.Taken = append(s.Taken, Choice{Point: point, Taken: k, Options: len(options)})
 	return k
+}
+
+// Pruning is a Scripted chooser that also ends a run at a state explored
+// before (a sim.Pruner): once past its prefix, each state it reaches is
+// recorded in Seen, and a run that reaches one already there stops, since
+// every run from that state is explored from its first visit. The prefix's
+// own states are not looked up: the run that the prefix departs from
+// recorded them.
+type Pruning struct {
+	*Scripted
+	Seen   map[sim.Fingerprint]bool
+	Pruned bool // the run ended at a state explored before
+}
+
+// Visit implements sim.Pruner.
+func (p *Pruning) Visit(state sim.Fingerprint) bool {
+	if len(p.Taken) < len(p.Prefix) {
+		return false
+	}
+	if p.Seen[state] {
+		p.Pruned = true
+		return true
+	}
+	p.Seen[state] = true
+	return false
 }
 
 // Next is the depth-first successor of a run's decisions: the last

@@ -3,6 +3,8 @@ package explore
 import (
 	"slices"
 	"testing"
+
+	"github.com/podlife/podlife/model/sim"
 )
 
 // A toy model with three binary choices walks all eight paths in order.
@@ -61,5 +63,24 @@ func TestTheFrontierTriesFewerDeparturesFirstAndReachesEveryPath(t *testing.T) {
 	want := []string{"the default order", "1", "0,1", "0,0,1", "1,1", "1,0,1", "0,1,1", "1,1,1"}
 	if !slices.Equal(seen, want) {
 		t.Fatalf("walked %v, want %v", seen, want)
+	}
+}
+
+// A run is not cut while it follows its prefix (the run it departs from
+// recorded those states); after it, each new state is recorded and a seen
+// one ends the run.
+func TestPruningLooksUpStatesOnlyPastThePrefix(t *testing.T) {
+	x, y := sim.Fingerprint{1, 2}, sim.Fingerprint{3, 4}
+	p := &Pruning{Scripted: &Scripted{Prefix: []int{1}}, Seen: map[sim.Fingerprint]bool{x: true}}
+	if p.Visit(x) || p.Pruned {
+		t.Fatal("cut inside its prefix")
+	}
+	p.Choose("order", []string{"a", "b"})
+	if p.Visit(y) || !p.Seen[y] {
+		t.Fatal("a new state was not recorded")
+	}
+	p.Choose("order", []string{"a", "b"})
+	if !p.Visit(x) || !p.Pruned {
+		t.Fatal("a state explored before did not end the run")
 	}
 }

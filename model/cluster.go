@@ -36,6 +36,11 @@ import (
 type Options struct {
 	Chooser   sim.Chooser // nil: FIFO
 	Latencies *Latencies  // nil: DefaultLatencies
+	// When Chooser is a sim.Pruner, the engine fingerprints the states the
+	// run goes through. OrderedTrace says the explorer's check reads the
+	// trace, so that the order events were recorded in is part of the
+	// state: tasks that both record are then ordered against each other.
+	OrderedTrace bool
 }
 
 // Cluster is one simulated cluster.
@@ -82,6 +87,12 @@ func New(opts Options) *Cluster {
 	c := &Cluster{Engine: engine, Store: sim.NewStore(engine), Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
+	if _, explored := opts.Chooser.(sim.Pruner); explored {
+		engine.Track(componentOf)
+		if opts.OrderedTrace {
+			c.Trace.OnRecord = func() { engine.Touch("trace", true) }
+		}
+	}
 	c.API = apiserver.New(c.Store, c.Trace, engine.Now)
 	// kube-apiserver's chain with --authorization-mode=Node,RBAC, as kubeadm
 	// configures it (pkg/kubeapiserver/authorizer/reload.go).
@@ -112,7 +123,7 @@ func New(opts Options) *Cluster {
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
-	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient("generic-garbage-collector")}
+	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient(garbageCollectorAccount)}
 	c.proxies = map[string]*dataplane.Consumer{}
 	c.coreDNS = &dataplane.Consumer{ID: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
 	c.ingress = &dataplane.Consumer{ID: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
@@ -124,6 +135,10 @@ func New(opts Options) *Cluster {
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
 }
+
+// garbageCollectorAccount is the garbage collector's service account, the
+// name its requests go by.
+const garbageCollectorAccount = "generic-garbage-collector"
 
 // controllerClient is how a kube-controller-manager controller talks to
 // the API server: under its own service account in kube-system.

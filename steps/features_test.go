@@ -129,23 +129,30 @@ func BenchmarkFeatureSuite(b *testing.B) {
 	}
 }
 
-// BenchmarkExploreGracefulShutdown measures the explorer on races.feature's
-// preStop scenario (a 2-pod Service, kube-proxy sync ranging 0 to 2 s):
-// runs per second, each run a full replay of the scenario.
+// BenchmarkExploreGracefulShutdown measures the explorer on a 3-pod
+// Service losing one pod gracefully (testdata/three_pod_service.feature:
+// kube-proxy's sync ranging 0 to 2 s, traffic through a node's kube-proxy,
+// a preStop sleep): runs per second (each a replay of the scenario, cut
+// short at a state explored before), states per second, and the share of
+// runs cut short.
 func BenchmarkExploreGracefulShutdown(b *testing.B) {
 	b.Setenv("GOLDIE_UPDATE", "")
 	var out strings.Builder
-	o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../features/races.feature:43"}, Output: &out}
-	runs := 0
-	cfg := &Config{Golden: &verify.Golden{Dir: "../golden"}, Explored: func(n int, _ bool) { runs += n }}
+	o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../testdata/three_pod_service.feature"}, Output: &out}
+	var total Exploration
+	cfg := &Config{Golden: &verify.Golden{Dir: b.TempDir()}, Explored: func(x Exploration) {
+		total.Runs, total.CutShort, total.States = total.Runs+x.Runs, total.CutShort+x.CutShort, total.States+x.States
+	}}
 	for n := 0; n < b.N; n++ {
 		suite := godog.TestSuite{Name: "explore", ScenarioInitializer: Initializer(cfg), Options: &o}
 		if status := suite.Run(); status != 0 {
 			b.Fatalf("the scenario failed:\n%s", out.String())
 		}
 	}
-	if runs == 0 {
+	if total.Runs == 0 {
 		b.Fatal("nothing was explored")
 	}
-	b.ReportMetric(float64(runs)/b.Elapsed().Seconds(), "runs/s")
+	b.ReportMetric(float64(total.Runs)/b.Elapsed().Seconds(), "runs/s")
+	b.ReportMetric(float64(total.States)/b.Elapsed().Seconds(), "states/s")
+	b.ReportMetric(100*float64(total.CutShort)/float64(total.Runs), "%cut")
 }

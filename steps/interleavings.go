@@ -94,15 +94,25 @@ func sortedKeys(m map[string]sim.Duration) []string {
 
 var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 
+// Exploration is what an exploring step did.
+type Exploration struct {
+	Runs     int  // runs replayed, including those cut short
+	CutShort int  // runs ended at a state explored before
+	States   int  // distinct states reached at a choice (ordered walks)
+	Complete bool // an ordered walk that ran out of orders before its bound
+}
+
 // explore replays the scenario so far for every combination of latency
 // samples and, for each, the orders of same-instant events, fewest
 // departures from the default order first, checking the invariant after
-// each run. It stops at the first violation or after bound runs.
-func (w *World) explore(expr string, bound int) (explored int, complete bool, violation *run, err error) {
+// each run. It stops at the first violation or after bound runs. An ordered
+// walk fingerprints the states its runs reach and goes on from each only
+// once (see model/sim/state.go).
+func (w *World) explore(expr string, bound int) (x Exploration, violation *run, err error) {
 	pos, indent := w.docPos()
 	checker, err := verify.Compile(verify.Assertion{Expr: expr, Pos: pos, Indent: indent})
 	if err != nil {
-		return 0, false, nil, err // the expression itself is wrong
+		return x, nil, err // the expression itself is wrong
 	}
 	combos := []map[string]sim.Duration{{}}
 	for _, r := range w.ranges {
@@ -118,42 +128,57 @@ func (w *World) explore(expr string, bound int) (explored int, complete bool, vi
 		}
 		combos = next
 	}
-	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser) (run, []explore.Choice, error) {
-		chooser := &explore.Scripted{Prefix: prefix, Then: then}
-		replay, err := w.replay(lat, chooser)
-		if err != nil {
-			return run{}, nil, err
+	// The trace's order is state only when the invariant reads it.
+	orderedTrace := checker.Uses("events")
+	// check replays one run; with seen, it ends the run at a state explored
+	// before, and such a run is not checked (cut is true).
+	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser, seen map[sim.Fingerprint]bool) (r run, taken []explore.Choice, cut bool, err error) {
+		scripted := &explore.Scripted{Prefix: prefix, Then: then}
+		var chooser sim.Chooser = scripted
+		pruning := &explore.Pruning{Scripted: scripted, Seen: seen}
+		if seen != nil {
+			chooser = pruning
 		}
-		state, err := replay.state()
+		replay, err := w.replay(lat, chooser, orderedTrace)
 		if err != nil {
-			return run{}, nil, err
+			return run{}, nil, false, err
 		}
-		r := run{latencies: lat, path: explore.Path(chooser.Taken)}
+		r = run{latencies: lat, path: explore.Path(scripted.Taken)}
+		if pruning.Pruned {
+			return r, scripted.Taken, true, nil
+		}
+		if w.cfg.ran != nil {
+			w.cfg.ran(replay)
+		}
+		state, err := replay.stateFor(checker)
+		if err != nil {
+			return run{}, nil, false, err
+		}
 		if err := checker.Check(state); err != nil {
 			var broken *verify.FalseError
 			if !errors.As(err, &broken) {
-				return run{}, nil, err // the expression itself is wrong
+				return run{}, nil, false, err // the expression itself is wrong
 			}
 			r.err = err
 			r.trace = trace.Text(replay.cluster.Events())
 		}
-		return r, chooser.Taken, nil
+		return r, scripted.Taken, false, nil
 	}
 	// shrink turns a failing run into its smallest form: the fewest
 	// departures from the default order that still fail.
 	shrink := func(r run) *run {
 		shrunk := explore.Shrink(r.path, func(p []int) bool {
-			again, _, err := check(r.latencies, p, nil)
+			again, _, _, err := check(r.latencies, p, nil, nil)
 			return err == nil && again.err != nil
 		})
-		final, _, _ := check(r.latencies, shrunk, nil)
+		final, _, _, _ := check(r.latencies, shrunk, nil, nil)
 		final.path = shrunk
 		return &final
 	}
 	progress := func() {
-		explored++
+		x.Runs++
 		if w.cfg.Progress != nil {
-			w.cfg.Progress(explored)
+			w.cfg.Progress(x.Runs)
 		}
 	}
 	if w.cfg.Seed != 0 {
@@ -162,51 +187,60 @@ func (w *World) explore(expr string, bound int) (explored int, complete bool, vi
 		for i := 0; i < bound; i++ {
 			rng := sim.NewSeeded(w.cfg.Seed + uint64(i))
 			lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
-			r, _, err := check(lat, nil, rng)
+			r, _, _, err := check(lat, nil, rng, nil)
 			if err != nil {
-				return explored, false, nil, err
+				return x, nil, err
 			}
 			progress()
 			if r.err != nil {
-				return explored, false, shrink(r), nil
+				return x, shrink(r), nil
 			}
 		}
-		return explored, false, nil, nil
+		return x, nil, nil
 	}
 	// In order: the bound is shared out evenly, so every latency sample is
 	// explored. The walk is complete when every sample's paths ran out
 	// before its share of the bound.
 	perCombo := max(1, bound/len(combos))
-	complete = true
+	x.Complete = true
 	for _, lat := range combos {
 		frontier := explore.NewFrontier()
+		var seen map[sim.Fingerprint]bool
+		if !w.cfg.NoStateHashing {
+			seen = map[sim.Fingerprint]bool{}
+		}
 		for n := 0; ; n++ {
 			prefix, more := frontier.Pop()
 			if !more {
 				break
 			}
 			if n == perCombo {
-				complete = false
+				x.Complete = false
 				break
 			}
-			r, taken, err := check(lat, prefix, nil)
+			r, taken, cut, err := check(lat, prefix, nil, seen)
 			if err != nil {
-				return explored, false, nil, err
+				return x, nil, err
 			}
 			progress()
-			if r.err != nil {
-				return explored, false, shrink(r), nil
+			if cut {
+				x.CutShort++
+			} else if r.err != nil {
+				x.States += len(seen)
+				return x, shrink(r), nil
 			}
 			frontier.Expand(prefix, taken)
 		}
+		x.States += len(seen)
 	}
-	return explored, complete, nil, nil
+	return x, nil, nil
 }
 
 // replay runs the scenario's steps so far again on a fresh cluster with a
-// chooser and latency values, leaving out its checks.
-func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser) (*World, error) {
-	r := &World{cfg: &Config{}, chooser: chooser, samples: lat}
+// chooser and latency values, leaving out its checks. A run the chooser
+// halts (at a state explored before) stops at the step it halted in.
+func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser, orderedTrace bool) (*World, error) {
+	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace}
 	r.reset(w.uri, w.scenario)
 	r.gherkinSteps = nil
 	for _, st := range w.history {
@@ -216,6 +250,9 @@ func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser) (*World
 		}
 		if err := call(def.handler(r), args, st); err != nil {
 			return nil, fmt.Errorf("replaying %q: %v", st.Text, err)
+		}
+		if r.cluster.Engine.Halted() {
+			return r, nil
 		}
 	}
 	if err := r.cluster.Settle(); err != nil {
@@ -336,14 +373,14 @@ func (w *World) bound(doc string) (string, int) {
 // exploreStep runs an exploring step's exploration and reports its size.
 func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
 	expr, bound := w.bound(doc.Content)
-	explored, complete, violation, err := w.explore(expr, bound)
+	x, violation, err := w.explore(expr, bound)
 	if w.cfg.Explored != nil {
-		w.cfg.Explored(explored, complete)
+		w.cfg.Explored(x)
 	}
 	if err != nil {
-		return explored, nil, w.errorf("%v", err)
+		return x.Runs, nil, w.errorf("%v", err)
 	}
-	return explored, violation, nil
+	return x.Runs, violation, nil
 }
 
 func (w *World) forEveryInterleaving(doc *godog.DocString) error {

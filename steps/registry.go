@@ -204,7 +204,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern: `^for every interleaving:$`,
-		Doc:     "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (depth first, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
+		Doc:     "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (fewest departures from the default order first, going on from each state only once, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
 		Example: "Then for every interleaving:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
 		handler: func(w *World) any { return w.forEveryInterleaving },
 		scope:   modelOnly,

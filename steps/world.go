@@ -28,10 +28,16 @@ type Config struct {
 	Golden *verify.Golden
 	// T is the running test under go test, nil in the CLI.
 	T *testing.T
-	// Explored, when set, hears how many runs each exploring step made,
-	// and whether they were every run there is (an ordered walk that ended
-	// before its bound).
-	Explored func(runs int, complete bool)
+	// Explored, when set, hears what each exploring step did: how many
+	// runs it made, how many states they reached, and whether they were
+	// every run there is (an ordered walk that ended before its bound).
+	Explored func(Exploration)
+	// NoStateHashing makes ordered walks replay every path in full instead
+	// of going on from each state once (to measure what hashing saves, and
+	// to test that it loses nothing).
+	NoStateHashing bool
+	// ran, when set, sees every run an exploration checked (tests).
+	ran func(*World)
 	// Bound, when positive, replaces every exploring step's own bound.
 	Bound int
 	// Seed, when set, explores at random: run i draws every choice and
@@ -78,8 +84,11 @@ type World struct {
 	// gives them.
 	history []*godog.Step
 	chooser sim.Chooser
-	ranges  []latencyRange
-	samples map[string]sim.Duration
+	// orderedTrace: the explorer's invariant reads the trace, so its order
+	// is part of the state the model fingerprints.
+	orderedTrace bool
+	ranges       []latencyRange
+	samples      map[string]sim.Duration
 }
 
 // Initializer returns godog's scenario initializer for cfg.
@@ -183,7 +192,7 @@ func (w *World) reset(uri, scenario string) error {
 // newModel starts the scenario over on a fresh model with the latencies
 // and chooser set so far.
 func (w *World) newModel() {
-	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser})
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser, OrderedTrace: w.orderedTrace})
 	w.backend = modelBackend{w.cluster}
 }
 
@@ -231,25 +240,35 @@ func (w *World) pod(ref string) (*corev1.Pod, error) {
 }
 
 // state gathers what CEL assertions see.
-func (w *World) state() (verify.State, error) {
+func (w *World) state() (verify.State, error) { return w.stateFor(nil) }
+
+// stateFor builds what checker reads (everything when it is nil): turning
+// objects into CEL's maps is most of what checking an invariant costs.
+func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 	s := verify.State{Events: w.backend.Events()}
+	uses := func(name string) bool { return checker == nil || checker.Uses(name) }
 	var err error
-	if s.Pods, err = verify.ToMaps(w.backend.Objects("Pod")); err != nil {
-		return s, err
+	for _, v := range []struct {
+		name, kind string
+		into       *[]any
+	}{
+		{"pods", "Pod", &s.Pods},
+		{"nodes", "Node", &s.Nodes},
+		{"namespaces", "Namespace", &s.Namespaces},
+		{"endpointslices", "EndpointSlice", &s.EndpointSlices},
+	} {
+		if uses(v.name) {
+			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {
+				return s, err
+			}
+		}
 	}
-	if s.Nodes, err = verify.ToMaps(w.backend.Objects("Node")); err != nil {
-		return s, err
+	if uses("requests") {
+		if s.Requests, err = verify.ToMaps(w.backend.Requests()); err != nil {
+			return s, err
+		}
 	}
-	if s.Namespaces, err = verify.ToMaps(w.backend.Objects("Namespace")); err != nil {
-		return s, err
-	}
-	if s.EndpointSlices, err = verify.ToMaps(w.backend.Objects("EndpointSlice")); err != nil {
-		return s, err
-	}
-	if s.Requests, err = verify.ToMaps(w.backend.Requests()); err != nil {
-		return s, err
-	}
-	if w.cluster != nil {
+	if w.cluster != nil && uses("traffic") {
 		if s.Traffic, err = verify.ToMaps(w.cluster.Traffic()); err != nil {
 			return s, err
 		}

@@ -163,10 +163,16 @@ type Assertion struct {
 // Checker is an assertion compiled once, to be checked against many
 // states: the explorer checks one invariant after every run.
 type Checker struct {
-	a   Assertion
-	l   *lookups
-	prg cel.Program
+	a    Assertion
+	l    *lookups
+	prg  cel.Program
+	uses map[string]bool // the variables the expression reads
 }
+
+// Uses reports whether the assertion reads the variable name ("events",
+// "pods", "traffic", ...). The explorer builds only what an invariant
+// reads, and counts the trace's order as state only when it reads events.
+func (c *Checker) Uses(name string) bool { return c.uses[name] }
 
 // Compile parses and type-checks an assertion; its errors are positioned
 // in the feature file.
@@ -191,7 +197,13 @@ func Compile(a Assertion) (*Checker, error) {
 	if err != nil {
 		return nil, diag.List{diag.Errorf(a.Pos, "CEL: %v", err)}.Err()
 	}
-	return &Checker{a: a, l: l, prg: prg}, nil
+	uses := map[string]bool{}
+	for _, r := range ast.NativeRep().ReferenceMap() {
+		if r.Name != "" {
+			uses[r.Name] = true
+		}
+	}
+	return &Checker{a: a, l: l, prg: prg, uses: uses}, nil
 }
 
 // Check evaluates the assertion against a state: nil when it holds, a

@@ -88,3 +88,24 @@ func TestRunawayExpressionsHitTheCostLimit(t *testing.T) {
 		t.Fatalf("want a cost limit error, got %v", err)
 	}
 }
+
+// The explorer builds only the variables an invariant reads, and counts
+// the trace's order as state only when it reads events.
+func TestACheckerKnowsWhichVariablesItReads(t *testing.T) {
+	c, err := Compile(Assertion{Expr: "traffic.all(r, r.outcome == 'ok') && pods.exists(p, p.metadata.name == 'events')"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]bool{"traffic": true, "pods": true, "events": false, "nodes": false, "requests": false} {
+		if got := c.Uses(name); got != want {
+			t.Errorf("Uses(%q) = %v, want %v", name, got, want)
+		}
+	}
+	c, err = Compile(Assertion{Expr: "events.first('Scheduled') > 0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Uses("events") || c.Uses("traffic") {
+		t.Errorf("events.first(...) reads events only: %v", c.uses)
+	}
+}

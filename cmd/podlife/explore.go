@@ -42,16 +42,20 @@ func exploreCommand() *cobra.Command {
 			}
 			progress := cmd.ErrOrStderr()
 			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Only: scenario, Seed: seed,
-				Explored: func(n int, complete bool) {
-					total += n
+				Explored: func(x steps.Exploration) {
+					total += x.Runs
 					exploring++
+					states := ""
+					if seed == 0 {
+						states = fmt.Sprintf(", %d states (%d runs stopped at a state already explored)", x.States, x.CutShort)
+					}
 					switch {
 					case seed != 0:
-						fmt.Fprintf(progress, "\rexplored %d runs at random\n", n)
-					case complete:
-						fmt.Fprintf(progress, "\rexplored %d runs: every order there is\n", n)
+						fmt.Fprintf(progress, "\rexplored %d runs at random\n", x.Runs)
+					case x.Complete:
+						fmt.Fprintf(progress, "\rexplored %d runs%s: every order there is\n", x.Runs, states)
 					default:
-						fmt.Fprintf(progress, "\rexplored %d runs: the bound, with orders left unexplored\n", n)
+						fmt.Fprintf(progress, "\rexplored %d runs%s: the bound, with orders left unexplored\n", x.Runs, states)
 					}
 				},
 				Progress: func(n int) {

@@ -82,12 +82,14 @@ type Consumer struct {
 
 // OnEndpointSlice handles a watch event for an EndpointSlice.
 func (c *Consumer) OnEndpointSlice(ev sim.WatchEvent) {
+	c.Engine.TouchComponent(c.ID, true)
 	remember(&c.slices, ev)
 	c.requestSync()
 }
 
 // OnService handles a watch event for a Service.
 func (c *Consumer) OnService(ev sim.WatchEvent) {
+	c.Engine.TouchComponent(c.ID, true)
 	remember(&c.services, ev)
 	c.requestSync()
 }
@@ -115,11 +117,11 @@ func (c *Consumer) requestSync() {
 	if c.synced && now.Sub(c.lastSync) < c.MinSync {
 		wait = c.lastSync.Add(c.MinSync).Sub(now)
 	}
-	c.Engine.After(wait, c.ID+" sync", func() {
+	c.Engine.AfterIn(c.ID, wait, c.ID+" sync", func() {
 		c.scheduled = false
 		c.lastSync, c.synced = c.Engine.Now(), true
 		views := c.compute()
-		c.Engine.After(c.SyncTime, c.ID+" program", func() { c.program(views) })
+		c.Engine.AfterIn(c.ID, c.SyncTime, c.ID+" program", func() { c.program(views) })
 	})
 }
 
@@ -263,12 +265,16 @@ func join(bs []Backend) string {
 func (c *Consumer) Name() string { return c.ID }
 
 // View is the consumer's programmed view of a Service.
-func (c *Consumer) View(svc sim.Key) []Backend { return c.views[svc] }
+func (c *Consumer) View(svc sim.Key) []Backend {
+	c.Engine.TouchComponent(c.ID, false)
+	return c.views[svc]
+}
 
 // Route picks the backend a new connection to the Service goes to, round
 // robin over the consumer's current view (kube-proxy's iptables rules pick
 // at random; the model stays reproducible), or false when it has none.
 func (c *Consumer) Route(svc sim.Key) (Backend, bool) {
+	c.Engine.TouchComponent(c.ID, true)
 	view := c.views[svc]
 	if len(view) == 0 {
 		return Backend{}, false

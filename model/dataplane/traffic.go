@@ -16,6 +16,9 @@ const (
 	Reset       = "reset"       // accepted, but the application was gone before it answered
 )
 
+// TrafficComponent owns every Load's memory and the results they share.
+const TrafficComponent = "traffic"
+
 // Result is one request's fate; CEL assertions see these as `traffic`.
 type Result struct {
 	Seq     int    `json:"seq"`
@@ -112,7 +115,7 @@ func (l *Load) tick() {
 		}
 	}
 	*l.Results = append(*l.Results, r)
-	l.Engine.After(l.Interval, "traffic", l.tick)
+	l.Engine.AfterIn(TrafficComponent, l.Interval, "traffic", l.tick)
 }
 
 // await answers request number n (Results[i]) after the application's
@@ -120,7 +123,7 @@ func (l *Load) tick() {
 func (l *Load) await(i, n int, b Backend, accepted sim.Time) {
 	p := &pending{index: i, n: n, backend: b, accepted: accepted}
 	l.inFlight = append(l.inFlight, p)
-	l.Engine.After(l.Duration, "traffic answer", func() {
+	l.Engine.AfterIn(TrafficComponent, l.Duration, "traffic answer", func() {
 		if p.done {
 			return
 		}
@@ -136,6 +139,7 @@ func (l *Load) await(i, n int, b Backend, accepted sim.Time) {
 // Interrupted resets, at this instant, the requests in flight to pod
 // whose container is no longer there to answer them.
 func (l *Load) Interrupted(pod sim.Key) {
+	l.Engine.TouchComponent(TrafficComponent, true)
 	for _, p := range slices.Clone(l.inFlight) {
 		if p.backend.Pod == pod && !l.Answered(p.backend.Pod, p.backend.Port, p.accepted) {
 			l.resetNow(p)

@@ -120,10 +120,14 @@ func (k *Kubelet) release(w *worker) {
 }
 
 // HasImage reports whether the node holds an image.
-func (k *Kubelet) HasImage(ref string) bool { return k.images[ref] }
+func (k *Kubelet) HasImage(ref string) bool {
+	k.engine.TouchComponent(k.component, false)
+	return k.images[ref]
+}
 
 // OnPod handles a watch event for a pod bound to this node.
 func (k *Kubelet) OnPod(ev sim.WatchEvent) {
+	k.engine.TouchComponent(k.component, true)
 	pod := ev.Object.(*corev1.Pod)
 	key := sim.KeyOf(pod)
 	if ev.Type == sim.Deleted {
@@ -147,7 +151,7 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 	}
 	w := &worker{k: k, pod: pod, key: key}
 	k.pods[key] = w
-	k.engine.After(k.timings.Sync, "kubelet sync", w.start)
+	k.engine.AfterIn(k.component, k.timings.Sync, "kubelet sync", w.start)
 }
 
 func (k *Kubelet) ref(pod *corev1.Pod) string {

@@ -480,7 +480,7 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	}
 	winner := top[0]
 	if len(top) > 1 {
-		winner = top[s.engine.Chooser().Choose("scheduler tie "+p.Ref, names)]
+		winner = top[s.engine.Choose("scheduler tie "+p.Ref, names)]
 		b.WriteString("; tie between ")
 		if len(names) > shown {
 			fmt.Fprintf(&b, "%d nodes (", len(names))

@@ -49,6 +49,10 @@ type task struct {
 	seq   uint64
 	label string
 	run   func()
+	id    uint64 // the task's name by its cause, when tracking
+	// component whose memory run touches, for fingerprints; "" leaves it
+	// to the tracker's Groups, from the label.
+	component string
 }
 
 type taskHeap []*task
@@ -78,6 +82,8 @@ type Engine struct {
 	queue   taskHeap
 	chooser Chooser
 	due     []*task // scratch for same-instant choices
+	track   *tracker
+	halted  bool
 }
 
 // New returns an engine at time 0 that settles choices with c (FIFO if nil).
@@ -96,12 +102,21 @@ func (e *Engine) Chooser() Chooser { return e.chooser }
 
 // After schedules run at Now()+d. The label names the task for choosers and
 // diagnostics. A negative d is treated as zero: the model never goes back in time.
-func (e *Engine) After(d Duration, label string, run func()) {
+func (e *Engine) After(d Duration, label string, run func()) { e.AfterIn("", d, label, run) }
+
+// AfterIn is After for a task whose code touches the memory of component
+// (one node's kubelet, say) and nothing else outside the store, which the
+// explorer's fingerprints then need not order against other components'.
+func (e *Engine) AfterIn(component string, d Duration, label string, run func()) {
 	if d < 0 {
 		d = 0
 	}
 	e.seq++
-	heap.Push(&e.queue, &task{at: e.now.Add(d), seq: e.seq, label: label, run: run})
+	t := &task{at: e.now.Add(d), seq: e.seq, label: label, run: run, component: component}
+	if e.track != nil {
+		t.id = e.track.name(label)
+	}
+	heap.Push(&e.queue, t)
 }
 
 // Pending reports how many tasks are scheduled.
@@ -117,21 +132,31 @@ func (e *Engine) NextAt() (Time, bool) {
 
 // Step runs one task: the earliest due; among tasks due at the same instant
 // the Chooser picks (FIFO picks the one scheduled first). It reports false when
-// nothing is scheduled.
+// nothing is scheduled, or the run was halted.
 func (e *Engine) Step() bool {
-	if len(e.queue) == 0 {
+	if len(e.queue) == 0 || e.halted {
 		return false
 	}
 	var next *task
 	if _, fifo := e.chooser.(FIFO); fifo {
 		next = heap.Pop(&e.queue).(*task)
-	} else {
-		next = e.chooseDue()
+	} else if next = e.chooseDue(); next == nil {
+		return false
 	}
 	e.now = next.at
+	if e.track == nil {
+		next.run()
+		return true
+	}
+	e.track.begin(next.id)
 	next.run()
+	e.track.end(next.label, next.component)
 	return true
 }
+
+// Halted reports whether a Pruner ended the run: it reached a state
+// explored before. A halted engine runs nothing more.
+func (e *Engine) Halted() bool { return e.halted }
 
 // chooseDue pops every task due at the earliest instant, lets the Chooser
 // pick one and pushes the others back.
@@ -143,6 +168,13 @@ func (e *Engine) chooseDue() *task {
 	}
 	i := 0
 	if len(e.due) > 1 {
+		if p, ok := e.chooser.(Pruner); ok && e.track != nil && p.Visit(e.State()) {
+			e.halted = true
+			for _, t := range e.due {
+				heap.Push(&e.queue, t)
+			}
+			return nil
+		}
 		labels := make([]string, len(e.due))
 		for k, t := range e.due {
 			labels[k] = t.label
@@ -160,7 +192,9 @@ func (e *Engine) chooseDue() *task {
 // RunUntil runs every task due at or before t, then sets the clock to t.
 func (e *Engine) RunUntil(t Time) {
 	for len(e.queue) > 0 && e.queue[0].at <= t {
-		e.Step()
+		if !e.Step() {
+			break
+		}
 	}
 	if t > e.now {
 		e.now = t
@@ -168,13 +202,13 @@ func (e *Engine) RunUntil(t Time) {
 }
 
 // Settle runs tasks until none is left or maxTasks have run, and reports
-// whether the queue drained. The bound keeps a model with a periodic task
-// from running forever.
+// whether the queue drained (or the run was halted). The bound keeps a model
+// with a periodic task from running forever.
 func (e *Engine) Settle(maxTasks int) bool {
 	for n := 0; n < maxTasks; n++ {
 		if !e.Step() {
 			return true
 		}
 	}
-	return len(e.queue) == 0
+	return len(e.queue) == 0 || e.halted
 }

@@ -94,14 +94,35 @@ func NewStore(engine *Engine) *Store {
 }
 
 // Revision is the last resourceVersion handed out.
-func (s *Store) Revision() int64 { return s.revision }
+func (s *Store) Revision() int64 {
+	if s.engine.Tracking() {
+		s.engine.Touch("revision", false)
+	}
+	return s.revision
+}
 
 // Get returns the object under key, or nil.
-func (s *Store) Get(k Key) Object { return s.objects[k] }
+func (s *Store) Get(k Key) Object {
+	s.read(k)
+	return s.objects[k]
+}
+
+// Engine is the engine the store's watches run on.
+func (s *Store) Engine() *Engine { return s.engine }
+
+// read records a read of one object for the explorer's fingerprints.
+func (s *Store) read(k Key) {
+	if s.engine.Tracking() {
+		s.engine.Touch("object "+k.String(), false)
+	}
+}
 
 // List returns the objects of a kind (in namespace ns, or all namespaces when
 // ns is empty) sorted by key.
 func (s *Store) List(kind, ns string) []Object {
+	if s.engine.Tracking() {
+		s.engine.Touch("kind "+kind, false)
+	}
 	var keys []Key
 	for k := range s.byKind[kind] {
 		if ns == "" || k.Namespace == ns {
@@ -116,8 +137,25 @@ func (s *Store) List(kind, ns string) []Object {
 	return out
 }
 
+// All returns every stored object, sorted by key.
+func (s *Store) All() []Object {
+	keys := make([]Key, 0, len(s.objects))
+	for k := range s.objects {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+	out := make([]Object, len(keys))
+	for i, k := range keys {
+		out[i] = s.objects[k]
+	}
+	return out
+}
+
 // Count reports how many objects of kind the store holds.
 func (s *Store) Count(kind string) int {
+	if s.engine.Tracking() {
+		s.engine.Touch("kind "+kind, false)
+	}
 	return len(s.byKind[kind])
 }
 
@@ -127,9 +165,11 @@ func (s *Store) Create(obj Object) (Object, error) {
 	if k.Kind == "" {
 		return nil, fmt.Errorf("store: object %s/%s has no kind", obj.GetNamespace(), obj.GetName())
 	}
+	s.read(k)
 	if _, taken := s.objects[k]; taken {
 		return nil, fmt.Errorf("store: %s already exists", k)
 	}
+	s.written(k)
 	s.stamp(obj)
 	s.objects[k] = obj
 	if s.byKind[k.Kind] == nil {
@@ -143,10 +183,12 @@ func (s *Store) Create(obj Object) (Object, error) {
 // Update replaces a stored object. It fails if the object is missing.
 func (s *Store) Update(obj Object) (Object, error) {
 	k := KeyOf(obj)
+	s.read(k)
 	old, ok := s.objects[k]
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
+	s.written(k)
 	s.stamp(obj)
 	s.objects[k] = obj
 	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
@@ -155,15 +197,27 @@ func (s *Store) Update(obj Object) (Object, error) {
 
 // Delete removes an object and returns its last state.
 func (s *Store) Delete(k Key) (Object, error) {
+	s.read(k)
 	old, ok := s.objects[k]
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
+	s.written(k)
 	delete(s.objects, k)
 	delete(s.byKind[k.Kind], k)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil
+}
+
+// written records a write for the explorer's fingerprints: the object, its
+// kind's listing, and the revision every write advances.
+func (s *Store) written(k Key) {
+	if s.engine.Tracking() {
+		s.engine.Touch("object "+k.String(), true)
+		s.engine.Touch("kind "+k.Kind, true)
+		s.engine.Touch("revision", true)
+	}
 }
 
 func (s *Store) stamp(obj Object) {
