@@ -41,6 +41,9 @@ type Options struct {
 	// trace, so that the order events were recorded in is part of the
 	// state: tasks that both record are then ordered against each other.
 	OrderedTrace bool
+	// Untraced records no trace (an explored run whose invariant does
+	// not read it).
+	Untraced bool
 }
 
 // Cluster is one simulated cluster.
@@ -87,6 +90,7 @@ func New(opts Options) *Cluster {
 	c := &Cluster{Engine: engine, Store: sim.NewStore(engine), Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
+	c.Trace.Off = opts.Untraced
 	if _, explored := opts.Chooser.(sim.Pruner); explored {
 		engine.Track(componentOf)
 		if opts.OrderedTrace {

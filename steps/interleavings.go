@@ -131,15 +131,17 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	// The trace's order is state only when the invariant reads it.
 	orderedTrace := checker.Uses("events")
 	// check replays one run; with seen, it ends the run at a state explored
-	// before, and such a run is not checked (cut is true).
-	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser, seen map[sim.Fingerprint]bool) (r run, taken []explore.Choice, cut bool, err error) {
+	// before, and such a run is not checked (cut is true). A run records
+	// its trace only when the invariant reads it or keep asks for it (the
+	// counterexample's).
+	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser, seen map[sim.Fingerprint]bool, keep bool) (r run, taken []explore.Choice, cut bool, err error) {
 		scripted := &explore.Scripted{Prefix: prefix, Then: then}
 		var chooser sim.Chooser = scripted
 		pruning := &explore.Pruning{Scripted: scripted, Seen: seen}
 		if seen != nil {
 			chooser = pruning
 		}
-		replay, err := w.replay(lat, chooser, orderedTrace)
+		replay, err := w.replay(lat, chooser, orderedTrace, orderedTrace || keep)
 		if err != nil {
 			return run{}, nil, false, err
 		}
@@ -168,10 +170,10 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	// departures from the default order that still fail.
 	shrink := func(r run) *run {
 		shrunk := explore.Shrink(r.path, func(p []int) bool {
-			again, _, _, err := check(r.latencies, p, nil, nil)
+			again, _, _, err := check(r.latencies, p, nil, nil, false)
 			return err == nil && again.err != nil
 		})
-		final, _, _, _ := check(r.latencies, shrunk, nil, nil)
+		final, _, _, _ := check(r.latencies, shrunk, nil, nil, true)
 		final.path = shrunk
 		return &final
 	}
@@ -187,7 +189,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 		for i := 0; i < bound; i++ {
 			rng := sim.NewSeeded(w.cfg.Seed + uint64(i))
 			lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
-			r, _, _, err := check(lat, nil, rng, nil)
+			r, _, _, err := check(lat, nil, rng, nil, false)
 			if err != nil {
 				return x, nil, err
 			}
@@ -218,7 +220,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 				x.Complete = false
 				break
 			}
-			r, taken, cut, err := check(lat, prefix, nil, seen)
+			r, taken, cut, err := check(lat, prefix, nil, seen, false)
 			if err != nil {
 				return x, nil, err
 			}
@@ -239,8 +241,8 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 // replay runs the scenario's steps so far again on a fresh cluster with a
 // chooser and latency values, leaving out its checks. A run the chooser
 // halts (at a state explored before) stops at the step it halted in.
-func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser, orderedTrace bool) (*World, error) {
-	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace}
+func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser, orderedTrace, traced bool) (*World, error) {
+	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace, untraced: !traced}
 	r.reset(w.uri, w.scenario)
 	r.gherkinSteps = nil
 	for _, st := range w.history {

@@ -87,6 +87,7 @@ type World struct {
 	// orderedTrace: the explorer's invariant reads the trace, so its order
 	// is part of the state the model fingerprints.
 	orderedTrace bool
+	untraced     bool // an explored run that needs no trace
 	ranges       []latencyRange
 	samples      map[string]sim.Duration
 }
@@ -192,7 +193,7 @@ func (w *World) reset(uri, scenario string) error {
 // newModel starts the scenario over on a fresh model with the latencies
 // and chooser set so far.
 func (w *World) newModel() {
-	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser, OrderedTrace: w.orderedTrace})
+	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser, OrderedTrace: w.orderedTrace, Untraced: w.untraced})
 	w.backend = modelBackend{w.cluster}
 }
 

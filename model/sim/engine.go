@@ -97,9 +97,6 @@ func New(c Chooser) *Engine {
 // Now is the current virtual time.
 func (e *Engine) Now() Time { return e.now }
 
-// Chooser is the engine's source of every choice.
-func (e *Engine) Chooser() Chooser { return e.chooser }
-
 // After schedules run at Now()+d. The label names the task for choosers and
 // diagnostics. A negative d is treated as zero: the model never goes back in time.
 func (e *Engine) After(d Duration, label string, run func()) { e.AfterIn("", d, label, run) }

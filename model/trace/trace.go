@@ -45,6 +45,10 @@ type Recorder struct {
 	// OnRecord, when set, hears of every event recorded (the explorer's
 	// fingerprints count the trace's order as state when a check reads it).
 	OnRecord func()
+	// Off records nothing: the explorer's runs need no trace when their
+	// invariant does not read it, and formatting it is a good part of
+	// their cost.
+	Off bool
 }
 
 const chunkSize = 4096
@@ -59,6 +63,9 @@ func (r *Recorder) Step(component, action, object, message string) {
 
 // Stepf is Step with a formatted message.
 func (r *Recorder) Stepf(component, action, object, format string, args ...any) {
+	if r.Off {
+		return
+	}
 	r.Step(component, action, object, fmt.Sprintf(format, args...))
 }
 
@@ -68,6 +75,9 @@ func (r *Recorder) Emit(component, action, object, typ, reason, message string) 
 }
 
 func (r *Recorder) add(e Event) {
+	if r.Off {
+		return
+	}
 	if r.OnRecord != nil {
 		r.OnRecord()
 	}
