@@ -3,8 +3,10 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/cucumber/godog"
@@ -77,20 +79,7 @@ func (r run) describe() string {
 	return fmt.Sprintf("%s; choices %s (%d departures from the default order)", lat, explore.FormatPath(r.path), explore.Departures(r.path))
 }
 
-func sortedKeys(m map[string]sim.Duration) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := range keys {
-		for j := i + 1; j < len(keys); j++ {
-			if keys[j] < keys[i] {
-				keys[i], keys[j] = keys[j], keys[i]
-			}
-		}
-	}
-	return keys
-}
+func sortedKeys(m map[string]sim.Duration) []string { return slices.Sorted(maps.Keys(m)) }
 
 var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 

@@ -129,12 +129,7 @@ func (s *Store) List(kind, ns string) []Object {
 			keys = append(keys, k)
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
-	out := make([]Object, len(keys))
-	for i, k := range keys {
-		out[i] = s.objects[k]
-	}
-	return out
+	return s.sorted(keys)
 }
 
 // All returns every stored object, sorted by key.
@@ -143,6 +138,11 @@ func (s *Store) All() []Object {
 	for k := range s.objects {
 		keys = append(keys, k)
 	}
+	return s.sorted(keys)
+}
+
+// sorted returns the objects under keys, sorted by key.
+func (s *Store) sorted(keys []Key) []Object {
 	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
 	out := make([]Object, len(keys))
 	for i, k := range keys {
