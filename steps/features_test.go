@@ -72,7 +72,7 @@ func TestFeatures(t *testing.T) {
 		// A quote in a scenario name would end the shell quoting: "." matches it.
 		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", strings.ReplaceAll(verify.TestName(scenario), "'", "."))
 	}}
-	cfg := &Config{Golden: golden, T: t}
+	cfg := &Config{Golden: golden, T: t, Explored: func(x Exploration) { t.Log(x) }}
 	real := onCluster(t, cfg, &o)
 	suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: Initializer(cfg), Options: &o}
 	if status := suite.Run(); status != 0 {

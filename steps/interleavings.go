@@ -89,6 +89,27 @@ type Exploration struct {
 	CutShort int  // runs ended at a state explored before
 	States   int  // distinct states reached at a choice (ordered walks)
 	Complete bool // an ordered walk that ran out of orders before its bound
+	Random   bool // runs drawn at random (Config.Seed)
+	Violated bool // it stopped at a run that broke the invariant
+}
+
+// String says what an exploration covered, as podlife explore prints it.
+func (x Exploration) String() string {
+	runs := fmt.Sprintf("explored %d runs", x.Runs)
+	if x.Random {
+		runs += " at random"
+	} else {
+		runs += fmt.Sprintf(", %d states (%d runs stopped at a state already explored)", x.States, x.CutShort)
+	}
+	switch {
+	case x.Violated:
+		return runs + ": the last one breaks the invariant"
+	case x.Random:
+		return runs
+	case x.Complete:
+		return runs + ": every order there is"
+	}
+	return runs + ": the bound, with orders left unexplored"
 }
 
 // explore replays the scenario so far for every combination of latency
@@ -175,6 +196,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	if w.cfg.Seed != 0 {
 		// At random: run i draws its latency samples and every choice from
 		// its own seeded PRNG.
+		x.Random = true
 		for i := 0; i < bound; i++ {
 			rng := sim.NewSeeded(w.cfg.Seed + uint64(i))
 			lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
@@ -184,6 +206,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 			}
 			progress()
 			if r.err != nil {
+				x.Violated = true
 				return x, shrink(r), nil
 			}
 		}
@@ -218,6 +241,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 				x.CutShort++
 			} else if r.err != nil {
 				x.States += len(seen)
+				x.Violated = true
 				return x, shrink(r), nil
 			}
 			frontier.Expand(prefix, taken)

@@ -80,3 +80,17 @@ func TestStateHashingReachesEveryFinalStateTheFullWalkReaches(t *testing.T) {
 		t.Errorf("hashing saved nothing: %d runs played to the end, %d without it", hx.Runs-hx.CutShort, fx.Runs)
 	}
 }
+
+func TestAnExplorationSaysWhatItCovered(t *testing.T) {
+	for x, want := range map[Exploration]string{
+		{Runs: 116, States: 83, CutShort: 68, Complete: true}: "explored 116 runs, 83 states (68 runs stopped at a state already explored): every order there is",
+		{Runs: 60, States: 465, CutShort: 55}:                 "explored 60 runs, 465 states (55 runs stopped at a state already explored): the bound, with orders left unexplored",
+		{Runs: 21, States: 198, CutShort: 19, Violated: true}: "explored 21 runs, 198 states (19 runs stopped at a state already explored): the last one breaks the invariant",
+		{Runs: 50, Random: true}:                              "explored 50 runs at random",
+		{Runs: 3, Random: true, Violated: true}:               "explored 3 runs at random: the last one breaks the invariant",
+	} {
+		if got := x.String(); got != want {
+			t.Errorf("%+v:\n got %s\nwant %s", x, got, want)
+		}
+	}
+}

@@ -45,18 +45,7 @@ func exploreCommand() *cobra.Command {
 				Explored: func(x steps.Exploration) {
 					total += x.Runs
 					exploring++
-					states := ""
-					if seed == 0 {
-						states = fmt.Sprintf(", %d states (%d runs stopped at a state already explored)", x.States, x.CutShort)
-					}
-					switch {
-					case seed != 0:
-						fmt.Fprintf(progress, "\rexplored %d runs at random\n", x.Runs)
-					case x.Complete:
-						fmt.Fprintf(progress, "\rexplored %d runs%s: every order there is\n", x.Runs, states)
-					default:
-						fmt.Fprintf(progress, "\rexplored %d runs%s: the bound, with orders left unexplored\n", x.Runs, states)
-					}
+					fmt.Fprintf(progress, "\r%s\n", x)
 				},
 				Progress: func(n int) {
 					if n%50 == 0 {
