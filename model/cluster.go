@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -81,13 +82,50 @@ var DefaultNamespaces = []string{"default", "kube-node-lease", "kube-public", "k
 
 // New returns a cluster with the default namespaces, the admin user (in
 // system:masters) and no nodes.
-func New(opts Options) *Cluster {
+func New(opts Options) *Cluster { return assemble(opts, bootstrapContents()) }
+
+// bootstrapContents is what every new cluster's store starts with: the
+// default namespaces (each with its default service account and root CA
+// config map), the bootstrap ClusterRoles and bindings, the controllers'
+// service accounts. It is the same for every cluster and its objects are
+// immutable, so it is built once; an explored scenario builds a cluster per
+// run, and seeding these was a fifth of a run.
+var bootstrapContents = sync.OnceValue(func() *sim.Contents {
+	c := assemble(Options{}, nil)
+	c.seedBootstrap()
+	return c.Store.Contents()
+})
+
+func (c *Cluster) seedBootstrap() {
+	for _, ns := range DefaultNamespaces {
+		c.Seed(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
+	}
+	for _, r := range auth.BootstrapClusterRoles() {
+		r.Kind, r.APIVersion = "ClusterRole", rbacv1.SchemeGroupVersion.String()
+		c.Seed(r)
+	}
+	for _, b := range auth.BootstrapClusterRoleBindings() {
+		b.Kind, b.APIVersion = "ClusterRoleBinding", rbacv1.SchemeGroupVersion.String()
+		c.Seed(b)
+	}
+	for _, name := range auth.ControllerServiceAccounts {
+		c.Seed(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}})
+	}
+}
+
+// assemble wires a cluster's components over a store holding contents
+// (empty when nil).
+func assemble(opts Options, contents *sim.Contents) *Cluster {
 	lat := DefaultLatencies()
 	if opts.Latencies != nil {
 		lat = *opts.Latencies
 	}
 	engine := sim.New(opts.Chooser)
-	c := &Cluster{Engine: engine, Store: sim.NewStore(engine), Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
+	store := sim.NewStore(engine)
+	if contents != nil {
+		store = sim.NewStoreWith(engine, contents)
+	}
+	c := &Cluster{Engine: engine, Store: store, Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
 	c.Trace.Off = opts.Untraced
@@ -110,20 +148,6 @@ func New(opts Options) *Cluster {
 	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Latency: lat.Request}
 	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
-	for _, ns := range DefaultNamespaces {
-		c.Seed(&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	}
-	for _, r := range auth.BootstrapClusterRoles() {
-		r.Kind, r.APIVersion = "ClusterRole", rbacv1.SchemeGroupVersion.String()
-		c.Seed(r)
-	}
-	for _, b := range auth.BootstrapClusterRoleBindings() {
-		b.Kind, b.APIVersion = "ClusterRoleBinding", rbacv1.SchemeGroupVersion.String()
-		c.Seed(b)
-	}
-	for _, name := range auth.ControllerServiceAccounts {
-		c.Seed(&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "kube-system"}})
-	}
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}

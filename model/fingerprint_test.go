@@ -3,6 +3,9 @@ package model
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"k8s.io/apimachinery/pkg/api/equality"
+
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 )
@@ -219,5 +222,25 @@ func TestFingerprintsAreReproducibleAndDistinct(t *testing.T) {
 			t.Fatalf("state %d repeats an earlier state of the same run", i)
 		}
 		seen[a.states[i]] = true
+	}
+}
+
+// Every cluster's store starts from one shared set of bootstrap objects
+// (bootstrapContents): nothing a run does may change them, or one run
+// would leak into the next.
+func TestRunsLeaveTheSharedBootstrapObjectsAsTheyWere(t *testing.T) {
+	busyRun(t, &visitor{})
+	scenario(t, nil)
+	fresh := assemble(Options{}, nil)
+	fresh.seedBootstrap()
+	shared := New(Options{}).Store.All()
+	want := fresh.Store.All()
+	if len(shared) != len(want) {
+		t.Fatalf("%d bootstrap objects, want %d", len(shared), len(want))
+	}
+	for i := range want {
+		if !equality.Semantic.DeepEqual(shared[i], want[i]) {
+			t.Errorf("bootstrap object %s changed:\n%s", sim.KeyOf(want[i]), cmp.Diff(want[i], shared[i]))
+		}
 	}
 }

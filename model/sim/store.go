@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strconv"
 
@@ -91,6 +92,34 @@ type Store struct {
 // NewStore returns an empty store driven by engine.
 func NewStore(engine *Engine) *Store {
 	return &Store{engine: engine, objects: map[Key]Object{}, byKind: map[string]map[Key]struct{}{}}
+}
+
+// Contents is what a store holds at one moment, without its watchers: a
+// store started from it holds the same objects at the same revision.
+type Contents struct {
+	revision int64
+	objects  map[Key]Object
+}
+
+// Contents returns what the store holds now. The objects are shared, not
+// copied: stored objects are immutable.
+func (s *Store) Contents() *Contents {
+	return &Contents{revision: s.revision, objects: maps.Clone(s.objects)}
+}
+
+// NewStoreWith returns a store driven by engine that starts with c's
+// objects, without watchers.
+func NewStoreWith(engine *Engine, c *Contents) *Store {
+	s := NewStore(engine)
+	s.revision = c.revision
+	for k, obj := range c.objects {
+		s.objects[k] = obj
+		if s.byKind[k.Kind] == nil {
+			s.byKind[k.Kind] = map[Key]struct{}{}
+		}
+		s.byKind[k.Kind][k] = struct{}{}
+	}
+	return s
 }
 
 // Revision is the last resourceVersion handed out.
