@@ -11,8 +11,9 @@ import "sort"
 // Hashing the model's memory would not do: much of it is closures on the
 // queue. Instead the engine names every task by its cause (the task or the
 // scenario step that scheduled it, and how many it had scheduled before)
-// and records what each task touched: its component's memory (from its
-// label) and what it read and wrote in the store. Two tasks depend on each
+// and records what each task touched: its component's memory (named where
+// the task is scheduled, AfterIn, or else found from its label) and what it
+// read and wrote in the store. Two tasks depend on each
 // other when they touch one thing and at least one writes it. A run's
 // fingerprint is then the set of (task, level) pairs, where a task's level
 // is one more than the highest level of an earlier task it depends on: the
@@ -67,8 +68,8 @@ func (e *Engine) Track(groups Groups) {
 	e.track = &tracker{groupOf: groups, lastWrite: map[string]int{}, lastRead: map[string]int{}, unknown: map[string]bool{}}
 }
 
-// Unnamed lists the labels of tasks that ran with no component known, in
-// order: each was ordered against every other task, which is sound but
+// Unnamed lists, sorted, the labels of tasks that ran with no component
+// known: each was ordered against every other task, which is sound but
 // explores orders that cannot differ.
 func (e *Engine) Unnamed() []string {
 	if e.track == nil {
