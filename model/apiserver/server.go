@@ -143,7 +143,7 @@ func lower(s string) string {
 func (s *Server) Handle(req *Request) Response {
 	// The server's own memory (admission plugins, the name generator) is
 	// one thing every request writes, for the explorer's fingerprints.
-	s.store.Engine().Touch("component "+Component, true)
+	s.store.Engine().TouchComponent(Component, true)
 	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
 	resp := s.handle(req)
 	if !req.Narrate {

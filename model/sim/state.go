@@ -34,6 +34,24 @@ type Pruner interface {
 	Visit(state Fingerprint) (stop bool)
 }
 
+// resource is one thing a task can touch: a named piece of memory (a
+// component's, the trace, the store's revision), one stored object, or the
+// listing of one kind. A struct, so that recording a touch allocates
+// nothing.
+type resource struct {
+	class resourceClass
+	key   Key // Name alone for named resources, Kind alone for listings
+}
+
+type resourceClass uint8
+
+const (
+	named resourceClass = iota
+	component
+	object
+	listing
+)
+
 // Groups names the component whose memory a task's code touches, from its
 // label; "" means unknown, and such a task is ordered against every other.
 type Groups func(label string) string
@@ -45,8 +63,8 @@ type tracker struct {
 	// many tasks it has scheduled.
 	self     uint64
 	children uint64
-	reads    []string
-	writes   []string
+	reads    []resource
+	writes   []resource
 	// The scenario's own code, between tasks (a step applying a manifest,
 	// seeding the store): each stretch of it is one barrier every later
 	// task depends on.
@@ -54,9 +72,9 @@ type tracker struct {
 	inEpisode bool
 	outside   uint64
 
-	floor, top int            // the current barrier's level, the highest level so far
-	lastWrite  map[string]int // by resource, the level of its last writer
-	lastRead   map[string]int // by resource, the highest level that read it
+	floor, top int              // the current barrier's level, the highest level so far
+	lastWrite  map[resource]int // the level of each resource's last writer
+	lastRead   map[resource]int // the highest level that read each resource
 	sum        Fingerprint
 	unknown    map[string]bool // labels Groups did not know
 }
@@ -65,7 +83,7 @@ type tracker struct {
 // cause and its reads and writes are recorded. groups names each label's
 // component.
 func (e *Engine) Track(groups Groups) {
-	e.track = &tracker{groupOf: groups, lastWrite: map[string]int{}, lastRead: map[string]int{}, unknown: map[string]bool{}}
+	e.track = &tracker{groupOf: groups, lastWrite: map[resource]int{}, lastRead: map[resource]int{}, unknown: map[string]bool{}}
 }
 
 // Unnamed lists, sorted, the labels of tasks that ran with no component
@@ -83,13 +101,21 @@ func (e *Engine) Unnamed() []string {
 	return out
 }
 
-// Tracking reports whether fingerprinting is on; code that records its
-// accesses checks it first, to cost nothing otherwise.
-func (e *Engine) Tracking() bool { return e.track != nil }
+// Touch records that the running code reads (or writes) the memory called
+// name (the trace, say). Writes by the scenario's own code, outside any
+// task, start a barrier.
+func (e *Engine) Touch(name string, write bool) {
+	e.touch(resource{class: named, key: Key{Name: name}}, write)
+}
 
-// Touch records that the running code reads (or writes) resource. Writes by
-// the scenario's own code, outside any task, start a barrier.
-func (e *Engine) Touch(resource string, write bool) {
+// TouchComponent records that the running code reads (or writes) the
+// memory of another component than its own: traffic asking a kubelet
+// whether its application answers.
+func (e *Engine) TouchComponent(name string, write bool) {
+	e.touch(resource{class: component, key: Key{Name: name}}, write)
+}
+
+func (e *Engine) touch(r resource, write bool) {
 	t := e.track
 	if t == nil {
 		return
@@ -100,18 +126,9 @@ func (e *Engine) Touch(resource string, write bool) {
 			t.barrier()
 		}
 	case write:
-		t.writes = append(t.writes, resource)
+		t.writes = append(t.writes, r)
 	default:
-		t.reads = append(t.reads, resource)
-	}
-}
-
-// TouchComponent records that the running code reads (or writes) the
-// memory of another component than its own: traffic asking a kubelet
-// whether its application answers.
-func (e *Engine) TouchComponent(name string, write bool) {
-	if e.track != nil {
-		e.Touch("component "+name, write)
+		t.reads = append(t.reads, r)
 	}
 }
 
@@ -168,10 +185,10 @@ func (t *tracker) begin(id uint64) {
 }
 
 // end gives the finished task its level and adds it to the fingerprint.
-func (t *tracker) end(label, component string) {
+func (t *tracker) end(label, owner string) {
 	t.running = false
 	level := t.floor
-	group := component
+	group := owner
 	if group == "" {
 		group = t.groupOf(label)
 	}
@@ -179,7 +196,7 @@ func (t *tracker) end(label, component string) {
 		t.unknown[label] = true
 		level = t.top // ordered against everything before it ...
 	} else {
-		t.writes = append(t.writes, "component "+group)
+		t.writes = append(t.writes, resource{class: component, key: Key{Name: group}})
 	}
 	for _, r := range t.reads {
 		level = max(level, t.lastWrite[r])

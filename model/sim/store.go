@@ -124,9 +124,7 @@ func NewStoreWith(engine *Engine, c *Contents) *Store {
 
 // Revision is the last resourceVersion handed out.
 func (s *Store) Revision() int64 {
-	if s.engine.Tracking() {
-		s.engine.Touch("revision", false)
-	}
+	s.engine.Touch("revision", false)
 	return s.revision
 }
 
@@ -141,17 +139,13 @@ func (s *Store) Engine() *Engine { return s.engine }
 
 // read records a read of one object for the explorer's fingerprints.
 func (s *Store) read(k Key) {
-	if s.engine.Tracking() {
-		s.engine.Touch("object "+k.String(), false)
-	}
+	s.engine.touch(resource{class: object, key: k}, false)
 }
 
 // List returns the objects of a kind (in namespace ns, or all namespaces when
 // ns is empty) sorted by key.
 func (s *Store) List(kind, ns string) []Object {
-	if s.engine.Tracking() {
-		s.engine.Touch("kind "+kind, false)
-	}
+	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
 	var keys []Key
 	for k := range s.byKind[kind] {
 		if ns == "" || k.Namespace == ns {
@@ -182,9 +176,7 @@ func (s *Store) sorted(keys []Key) []Object {
 
 // Count reports how many objects of kind the store holds.
 func (s *Store) Count(kind string) int {
-	if s.engine.Tracking() {
-		s.engine.Touch("kind "+kind, false)
-	}
+	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
 	return len(s.byKind[kind])
 }
 
@@ -242,11 +234,9 @@ func (s *Store) Delete(k Key) (Object, error) {
 // written records a write for the explorer's fingerprints: the object, its
 // kind's listing, and the revision every write advances.
 func (s *Store) written(k Key) {
-	if s.engine.Tracking() {
-		s.engine.Touch("object "+k.String(), true)
-		s.engine.Touch("kind "+k.Kind, true)
-		s.engine.Touch("revision", true)
-	}
+	s.engine.touch(resource{class: object, key: k}, true)
+	s.engine.touch(resource{class: listing, key: Key{Kind: k.Kind}}, true)
+	s.engine.Touch("revision", true)
 }
 
 func (s *Store) stamp(obj Object) {
