@@ -153,8 +153,8 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
 	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient(garbageCollectorAccount)}
 	c.proxies = map[string]*dataplane.Consumer{}
-	c.coreDNS = &dataplane.Consumer{ID: "coredns", Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
-	c.ingress = &dataplane.Consumer{ID: "ingress-nginx", Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
+	c.coreDNS = &dataplane.Consumer{ID: coreDNSID, Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
+	c.ingress = &dataplane.Consumer{ID: ingressID, Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
 	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
@@ -163,6 +163,14 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
 }
+
+// The endpoint consumers' names: their watches', and each one's ID (a
+// node's kube-proxy is kube-proxy/NODE).
+const (
+	kubeProxyID = "kube-proxy"
+	coreDNSID   = "coredns"
+	ingressID   = "ingress-nginx"
+)
 
 // garbageCollectorAccount is the garbage collector's service account, the
 // name its requests go by.
@@ -326,7 +334,7 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 		},
 	})
 	c.nodes = append(c.nodes, node.Name)
-	c.proxies[node.Name] = &dataplane.Consumer{ID: "kube-proxy/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
+	c.proxies[node.Name] = &dataplane.Consumer{ID: kubeProxyID + "/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
 		MinSync: c.Latency.KubeProxyMinSync, SyncTime: c.Latency.KubeProxySync, Describe: "iptables rules"}
 	c.API.Authn.AddUser(apiserver.NodeUserPrefix+node.Name, "", apiserver.SystemNodesGroup)
 	_, err = c.Store.Create(node)
@@ -402,9 +410,9 @@ func (c *Cluster) start() {
 		onSlice   func(sim.WatchEvent)
 		onService func(sim.WatchEvent)
 	}{
-		{"kube-proxy", c.eachProxy((*dataplane.Consumer).OnEndpointSlice), c.eachProxy((*dataplane.Consumer).OnService)},
-		{"coredns", c.coreDNS.OnEndpointSlice, c.coreDNS.OnService},
-		{"ingress-nginx", c.ingress.OnEndpointSlice, c.ingress.OnService},
+		{kubeProxyID, c.eachProxy((*dataplane.Consumer).OnEndpointSlice), c.eachProxy((*dataplane.Consumer).OnService)},
+		{coreDNSID, c.coreDNS.OnEndpointSlice, c.coreDNS.OnService},
+		{ingressID, c.ingress.OnEndpointSlice, c.ingress.OnService},
 	} {
 		c.Store.Watch(consumer.name, "Service", lat.Watch, consumer.onService)
 		c.Store.Watch(consumer.name, "EndpointSlice", lat.Watch, consumer.onSlice)

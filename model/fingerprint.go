@@ -78,5 +78,5 @@ func clientComponent(name string) string {
 }
 
 func endpointConsumer(id string) bool {
-	return id == "kube-proxy" || strings.HasPrefix(id, "kube-proxy/") || id == "coredns" || id == "ingress-nginx"
+	return id == kubeProxyID || strings.HasPrefix(id, kubeProxyID+"/") || id == coreDNSID || id == ingressID
 }

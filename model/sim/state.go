@@ -155,13 +155,13 @@ func (e *Engine) State() Fingerprint {
 // name is the name of a task being scheduled now: its parent's name and
 // its place among the parent's children.
 func (t *tracker) name(label string) uint64 {
-	parent := &t.self
+	parent := t.self
 	if !t.running {
 		t.barrier()
-		parent = &t.outside
+		parent = t.outside
 	}
 	t.children++
-	return mix(mix(*parent, t.children), hashString(label))
+	return mix(mix(parent, t.children), hashString(label))
 }
 
 func (t *tracker) barrier() {
@@ -227,7 +227,8 @@ func mix(a, b uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// hashString is FNV-1a.
+// hashString is FNV-1a, written out because hash/fnv would allocate on
+// every task scheduled.
 func hashString(s string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(s); i++ {
