@@ -37,7 +37,7 @@ const defaultBound = 2000
 // latencyRangeStep declares a range; the scenario's own run uses the lower
 // bound, a replay the value it explores.
 func (w *World) latencyRangeStep(name, lo, hi string) error {
-	if w.started || len(w.cluster.Nodes()) > 0 {
+	if !w.configurable() {
 		return w.errorf("declare latency ranges before the scenario declares nodes or applies anything")
 	}
 	a, err := parseDuration(lo)
@@ -124,6 +124,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	if err != nil {
 		return x, nil, err // the expression itself is wrong
 	}
+	defer explore.CollectLessOften()()
 	combos := []map[string]sim.Duration{{}}
 	for _, r := range w.ranges {
 		var next []map[string]sim.Duration
@@ -140,6 +141,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	}
 	// The trace's order is state only when the invariant reads it.
 	orderedTrace := checker.Uses("events")
+	script := w.script()
 	// check replays one run; with seen, it ends the run at a state explored
 	// before, and such a run is not checked (cut is true). A run records
 	// its trace only when the invariant reads it or keep asks for it (the
@@ -151,7 +153,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 		if seen != nil {
 			chooser = pruning
 		}
-		replay, err := w.replay(lat, chooser, orderedTrace, orderedTrace || keep)
+		replay, err := w.replay(script, lat, chooser, orderedTrace, orderedTrace || keep)
 		if err != nil {
 			return run{}, nil, false, err
 		}
@@ -251,24 +253,47 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	return x, nil, nil
 }
 
-// replay runs the scenario's steps so far again on a fresh cluster with a
-// chooser and latency values, leaving out its checks. A run the chooser
-// halts (at a state explored before) stops at the step it halted in.
-func (w *World) replay(lat map[string]sim.Duration, chooser sim.Chooser, orderedTrace, traced bool) (*World, error) {
-	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace, untraced: !traced}
+// scriptStep is one of the scenario's steps as a replay runs it again.
+type scriptStep struct {
+	def  *Definition
+	args []string
+	step *godog.Step
+}
+
+// script is the scenario's steps so far that a replay runs again: all but
+// its checks, matched to their definitions once for every replay.
+func (w *World) script() []scriptStep {
+	var out []scriptStep
+	for _, st := range w.history {
+		if def, args := definitionFor(st.Text); def != nil && !def.check {
+			out = append(out, scriptStep{def, args, st})
+		}
+	}
+	return out
+}
+
+// replay runs script again on a fresh cluster with a chooser and latency
+// values. A run the chooser halts (at a state explored before) stops at
+// the step it halted in.
+func (w *World) replay(script []scriptStep, lat map[string]sim.Duration, chooser sim.Chooser, orderedTrace, traced bool) (*World, error) {
+	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace, untraced: !traced, deferModel: true}
 	r.reset(w.uri, w.scenario)
 	r.gherkinSteps = nil
-	for _, st := range w.history {
-		def, args := definitionFor(st.Text)
-		if def == nil || def.check {
-			continue
+	for _, st := range script {
+		if !st.def.configures && r.deferModel {
+			r.deferModel = false
+			r.newModel()
 		}
-		if err := call(def.handler(r), args, st); err != nil {
-			return nil, fmt.Errorf("replaying %q: %v", st.Text, err)
+		if err := call(st.def.handler(r), st.args, st.step); err != nil {
+			return nil, fmt.Errorf("replaying %q: %v", st.step.Text, err)
 		}
-		if r.cluster.Engine.Halted() {
+		if r.cluster != nil && r.cluster.Engine.Halted() {
 			return r, nil
 		}
+	}
+	if r.deferModel {
+		r.deferModel = false
+		r.newModel()
 	}
 	if err := r.cluster.Settle(); err != nil {
 		return nil, err
@@ -332,7 +357,7 @@ func call(handler any, args []string, st *godog.Step) error {
 
 // takeChoices makes the scenario's model follow an explored path.
 func (w *World) takeChoices(path string) error {
-	if w.started || len(w.cluster.Nodes()) > 0 {
+	if !w.configurable() {
 		return w.errorf("give the choices before the scenario declares nodes or applies anything")
 	}
 	var prefix []int

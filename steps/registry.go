@@ -30,6 +30,9 @@ type Definition struct {
 	// check marks an outcome or check step, which replaying a scenario
 	// for other interleavings leaves out.
 	check bool
+	// configures marks a step that only sets how the model is built
+	// (latencies, choices): a replay applies them all before building it.
+	configures bool
 	// scope says whether a real cluster can run the step, and why not.
 	scope  stepScope
 	reason string
@@ -39,28 +42,31 @@ type Definition struct {
 // setup, actions, outcomes, checks. `podlife steps` prints it.
 var Definitions = []Definition{
 	{
-		Pattern: `^the latency of ([a-z-]+) is (\S+)$`,
-		Doc:     "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
-		Example: "Given the latency of image-pull is 5s",
-		handler: func(w *World) any { return w.setLatency },
-		scope:   modelKnob,
-		reason:  "a real cluster has latencies of its own",
+		Pattern:    `^the latency of ([a-z-]+) is (\S+)$`,
+		Doc:        "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
+		Example:    "Given the latency of image-pull is 5s",
+		handler:    func(w *World) any { return w.setLatency },
+		configures: true,
+		scope:      modelKnob,
+		reason:     "a real cluster has latencies of its own",
 	},
 	{
-		Pattern: `^the latency of ([a-z-]+) ranges from (\S+) to (\S+)$`,
-		Doc:     "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle",
-		Example: "Given the latency of kube-proxy-sync ranges from 0s to 2s",
-		handler: func(w *World) any { return w.latencyRangeStep },
-		scope:   modelOnly,
-		reason:  "latency ranges are for exploring interleavings, which only the model can replay",
+		Pattern:    `^the latency of ([a-z-]+) ranges from (\S+) to (\S+)$`,
+		Doc:        "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle",
+		Example:    "Given the latency of kube-proxy-sync ranges from 0s to 2s",
+		handler:    func(w *World) any { return w.latencyRangeStep },
+		configures: true,
+		scope:      modelOnly,
+		reason:     "latency ranges are for exploring interleavings, which only the model can replay",
 	},
 	{
-		Pattern: `^the model takes the choices "([0-9,]*)"$`,
-		Doc:     "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes",
-		Example: `Given the model takes the choices "0,0,1"`,
-		handler: func(w *World) any { return w.takeChoices },
-		scope:   modelOnly,
-		reason:  "choices steer the model's same-instant decisions",
+		Pattern:    `^the model takes the choices "([0-9,]*)"$`,
+		Doc:        "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes",
+		Example:    `Given the model takes the choices "0,0,1"`,
+		handler:    func(w *World) any { return w.takeChoices },
+		configures: true,
+		scope:      modelOnly,
+		reason:     "choices steer the model's same-instant decisions",
 	},
 	{
 		Pattern: `^a cluster with nodes:$`,
@@ -232,7 +238,7 @@ var Definitions = []Definition{
 }
 
 func (w *World) setLatency(name, value string) error {
-	if w.started || len(w.cluster.Nodes()) > 0 {
+	if !w.configurable() {
 		return w.errorf("set latencies before the scenario declares nodes or applies anything")
 	}
 	d, err := parseDuration(value)

@@ -11,7 +11,9 @@ import (
 	"testing"
 
 	"github.com/cucumber/godog"
+	"github.com/google/go-cmp/cmp"
 
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -219,5 +221,21 @@ func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// The explorer hands CEL its traffic without a JSON round trip; CEL must
+// see exactly what the JSON form gives, every field included.
+func TestTrafficMapsAreTheJSONForm(t *testing.T) {
+	results := []dataplane.Result{
+		{Seq: 1, Time: 1500, Via: "kube-proxy@node02", Service: "default/shop", Backend: "10.244.1.2:8080", Pod: "default/shop-a", Outcome: "ok"},
+		{}, // zero fields are there too
+	}
+	want, err := verify.ToMaps(results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, trafficMaps(results)); diff != "" {
+		t.Errorf("traffic as CEL sees it (-JSON +fast):\n%s", diff)
 	}
 }

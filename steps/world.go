@@ -17,6 +17,7 @@ import (
 
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -88,6 +89,7 @@ type World struct {
 	// is part of the state the model fingerprints.
 	orderedTrace bool
 	untraced     bool // an explored run that needs no trace
+	deferModel   bool // a replay before its first step that is not configuration
 	ranges       []latencyRange
 	samples      map[string]sim.Duration
 }
@@ -191,10 +193,21 @@ func (w *World) reset(uri, scenario string) error {
 }
 
 // newModel starts the scenario over on a fresh model with the latencies
-// and chooser set so far.
+// and chooser set so far. A replay defers it until its configuring steps
+// are done, so that it builds one model rather than one per step.
 func (w *World) newModel() {
+	if w.deferModel {
+		w.cluster, w.backend = nil, nil
+		return
+	}
 	w.cluster = model.New(model.Options{Latencies: &w.lat, Chooser: w.chooser, OrderedTrace: w.orderedTrace, Untraced: w.untraced})
 	w.backend = modelBackend{w.cluster}
+}
+
+// configurable reports whether steps may still change how the model is
+// built: nothing has been declared or applied yet.
+func (w *World) configurable() bool {
+	return !w.started && (w.cluster == nil || len(w.cluster.Nodes()) == 0)
 }
 
 // Cluster returns the scenario's model, nil on a real cluster.
@@ -270,11 +283,23 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		}
 	}
 	if w.cluster != nil && uses("traffic") {
-		if s.Traffic, err = verify.ToMaps(w.cluster.Traffic()); err != nil {
-			return s, err
-		}
+		s.Traffic = trafficMaps(w.cluster.Traffic())
 	}
 	return s, nil
+}
+
+// trafficMaps is verify.ToMaps for traffic results, without the JSON round
+// trip: the explorer checks thousands of runs, each with every request its
+// clients sent. Numbers are float64, as JSON would make them.
+func trafficMaps(results []dataplane.Result) []any {
+	out := make([]any, len(results))
+	for i, r := range results {
+		out[i] = map[string]any{
+			"seq": float64(r.Seq), "time": float64(r.Time), "via": r.Via, "service": r.Service,
+			"backend": r.Backend, "pod": r.Pod, "outcome": r.Outcome,
+		}
+	}
+	return out
 }
 
 func quoteList(items []string) string {

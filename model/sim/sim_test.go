@@ -132,3 +132,46 @@ func TestListIsSortedByKey(t *testing.T) {
 		t.Fatalf("List order = %s, want abc", names)
 	}
 }
+
+// List remembers each kind's sorted objects between writes; every write
+// must be seen by the next List, in every namespace, and a caller changing
+// what it got must not change what the next caller gets.
+func TestListSeesEveryWriteAndHandsOutCopies(t *testing.T) {
+	s := NewStore(New(nil))
+	names := func(kind, ns string) string {
+		var out string
+		for _, o := range s.List(kind, ns) {
+			out += o.GetNamespace() + "/" + o.GetName() + " "
+		}
+		return out
+	}
+	s.Create(pod("b"))
+	other := pod("a")
+	other.Namespace = "shop"
+	s.Create(other)
+	if got, want := names("Pod", ""), "default/b shop/a "; got != want {
+		t.Fatalf("all namespaces: %q, want %q", got, want)
+	}
+	s.Create(pod("a"))
+	if got, want := names("Pod", ""), "default/a default/b shop/a "; got != want {
+		t.Errorf("after a create: %q, want %q", got, want)
+	}
+	if got, want := names("Pod", "default"), "default/a default/b "; got != want {
+		t.Errorf("one namespace: %q, want %q", got, want)
+	}
+	changed := pod("b")
+	changed.Spec.NodeName = "node01"
+	s.Update(changed)
+	if got := s.List("Pod", "default")[1].(*corev1.Pod).Spec.NodeName; got != "node01" {
+		t.Errorf("after an update List gives nodeName %q, want node01", got)
+	}
+	s.Delete(KeyOf(other))
+	if got, want := names("Pod", ""), "default/a default/b "; got != want {
+		t.Errorf("after a delete: %q, want %q", got, want)
+	}
+	got := s.List("Pod", "")
+	got[0] = pod("z")
+	if names := names("Pod", ""); names != "default/a default/b " {
+		t.Errorf("a caller's change to its list reached the store's: %q", names)
+	}
+}
