@@ -7,7 +7,6 @@ package explore
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/podlife/podlife/model/sim"
@@ -151,25 +150,43 @@ func Shrink(p []int, fails func([]int) bool) []int {
 // pairs, ...), the order in which small counterexamples turn up first.
 // Given no bound it reaches every path, as Next does.
 type Frontier struct {
-	queue [][]int
-	seen  map[string]bool
+	queue []candidate
+}
+
+// candidate is a path not run yet: the decisions of the run it departs
+// from (shared by all of that run's candidates) up to at, then take there.
+// Paths are as long as a run's decisions, and a run has a candidate for
+// every other option of each; copying each path out only when it is run
+// keeps the queue small.
+type candidate struct {
+	base     []int
+	at, take int
 }
 
 // NewFrontier starts with the default order.
-func NewFrontier() *Frontier { return &Frontier{queue: [][]int{nil}, seen: map[string]bool{}} }
+func NewFrontier() *Frontier { return &Frontier{queue: []candidate{{at: -1}}} }
 
 // Pop returns the next path to run, or false when none is left.
 func (f *Frontier) Pop() ([]int, bool) {
 	if len(f.queue) == 0 {
 		return nil, false
 	}
-	p := f.queue[0]
+	c := f.queue[0]
 	f.queue = f.queue[1:]
+	if c.at < 0 {
+		return nil, true
+	}
+	p := make([]int, c.at+1)
+	copy(p, c.base[:c.at])
+	p[c.at] = c.take
 	return p, true
 }
 
 // Expand adds the paths that take one more departure after the last one
-// prefix made, given the decisions its run took.
+// prefix made, given the decisions its run took. Each path is queued once:
+// its departures after prefix's last one are its own last departure, so
+// the run it is expanded from (the path with that departure undone) is
+// unique, and runs are deterministic.
 func (f *Frontier) Expand(prefix []int, taken []Choice) {
 	last := -1
 	for i, v := range prefix {
@@ -178,24 +195,9 @@ func (f *Frontier) Expand(prefix []int, taken []Choice) {
 		}
 	}
 	base := Path(taken)
-	// key grows with j: the decimal choices of base[:j], comma-terminated;
-	// a candidate's key is it plus its departure.
-	var key []byte
-	for _, v := range base[:last+1] {
-		key = append(strconv.AppendInt(key, int64(v), 10), ',')
-	}
 	for j := last + 1; j < len(taken); j++ {
 		for k := 1; k < taken[j].Options; k++ {
-			candidate := strconv.AppendInt(key, int64(k), 10)
-			if f.seen[string(candidate)] {
-				continue
-			}
-			f.seen[string(candidate)] = true
-			p := make([]int, j+1)
-			copy(p, base[:j])
-			p[j] = k
-			f.queue = append(f.queue, p)
+			f.queue = append(f.queue, candidate{base: base, at: j, take: k})
 		}
-		key = append(strconv.AppendInt(key, int64(base[j]), 10), ',')
 	}
 }

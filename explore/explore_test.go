@@ -84,3 +84,54 @@ func TestPruningLooksUpStatesOnlyPastThePrefix(t *testing.T) {
 		t.Fatal("a state explored before did not end the run")
 	}
 }
+
+// A model whose number of options depends on what was chosen before (as a
+// real run's same-instant ties do): the frontier runs every path there is,
+// each exactly once.
+func TestTheFrontierRunsEveryPathOnceWhenOptionsVary(t *testing.T) {
+	run := func(prefix []int) []Choice {
+		s := &Scripted{Prefix: prefix}
+		sum := 0
+		for depth := 0; depth < 4; depth++ {
+			options := []string{"a", "b", "c"}[:1+sum%3]
+			sum += s.Choose("c", options) + 1
+		}
+		return s.Taken
+	}
+	// Every path, by brute force over the same rule.
+	want := map[string]bool{}
+	var all func(prefix []int, sum, depth int)
+	all = func(prefix []int, sum, depth int) {
+		if depth == 4 {
+			want[FormatPath(Path(run(prefix)))] = true
+			return
+		}
+		for k := 0; k < 1+sum%3; k++ {
+			all(append(slices.Clone(prefix), k), sum+k+1, depth+1)
+		}
+	}
+	all(nil, 0, 0)
+
+	f := NewFrontier()
+	got := map[string]int{}
+	for {
+		p, ok := f.Pop()
+		if !ok {
+			break
+		}
+		taken := run(p)
+		got[FormatPath(Path(taken))]++
+		f.Expand(p, taken)
+	}
+	for path, n := range got {
+		if n != 1 {
+			t.Errorf("path %s ran %d times", path, n)
+		}
+		if !want[path] {
+			t.Errorf("path %s is not a path of the model", path)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("ran %d paths, the model has %d", len(got), len(want))
+	}
+}
