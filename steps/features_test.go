@@ -156,3 +156,26 @@ func BenchmarkExploreGracefulShutdown(b *testing.B) {
 	b.ReportMetric(float64(total.States)/b.Elapsed().Seconds(), "states/s")
 	b.ReportMetric(100*float64(total.CutShort)/float64(total.Runs), "%cut")
 }
+
+// BenchmarkExploreEveryOrder measures a walk that finishes: two pods
+// created on two nodes (testdata/two_pods.feature), every order of their
+// same-instant events, each state explored once.
+func BenchmarkExploreEveryOrder(b *testing.B) {
+	b.Setenv("GOLDIE_UPDATE", "")
+	var out strings.Builder
+	o := godog.Options{Format: "progress", Strict: true, Paths: []string{"../testdata/two_pods.feature"}, Output: &out}
+	var x Exploration
+	cfg := &Config{Golden: &verify.Golden{Dir: b.TempDir()}, Explored: func(e Exploration) { x = e }}
+	for n := 0; n < b.N; n++ {
+		suite := godog.TestSuite{Name: "explore", ScenarioInitializer: Initializer(cfg), Options: &o}
+		if status := suite.Run(); status != 0 {
+			b.Fatalf("the scenario failed:\n%s", out.String())
+		}
+		if !x.Complete {
+			b.Fatalf("the walk stopped at its bound: %v", x)
+		}
+	}
+	b.ReportMetric(float64(x.Runs), "runs")
+	b.ReportMetric(float64(x.States), "states")
+	b.ReportMetric(float64(x.Runs)*float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}
