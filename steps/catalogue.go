@@ -21,7 +21,7 @@ func Catalogue() string {
 		}
 		fmt.Fprintf(&b, "```gherkin\n%s\n```\n\n", d.Example)
 	}
-	b.WriteString("## Latencies\n\nSet with `Given the latency of NAME is DURATION`, before the scenario declares nodes.\n\n")
+	b.WriteString("## Latencies\n\nSet with `Given the latency of NAME is DURATION`, before the scenario declares nodes, users or images.\n\n")
 	b.WriteString("| name | default | what it is |\n| --- | --- | --- |\n")
 	for _, l := range model.LatencyTable() {
 		fmt.Fprintf(&b, "| `%s` | %v | %s |\n", l.Name, l.Default, l.Doc)

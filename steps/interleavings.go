@@ -38,7 +38,7 @@ const defaultBound = 2000
 // bound, a replay the value it explores.
 func (w *World) latencyRangeStep(name, lo, hi string) error {
 	if !w.configurable() {
-		return w.errorf("declare latency ranges before the scenario declares nodes or applies anything")
+		return w.errorf("declare latency ranges before the scenario declares nodes, users or images, or applies anything")
 	}
 	a, err := parseDuration(lo)
 	if err != nil {
@@ -358,7 +358,7 @@ func call(handler any, args []string, st *godog.Step) error {
 // takeChoices makes the scenario's model follow an explored path.
 func (w *World) takeChoices(path string) error {
 	if !w.configurable() {
-		return w.errorf("give the choices before the scenario declares nodes or applies anything")
+		return w.errorf("give the choices before the scenario declares nodes, users or images, or applies anything")
 	}
 	var prefix []int
 	for _, part := range strings.Split(path, ",") {
@@ -429,7 +429,7 @@ func (w *World) forEveryInterleaving(doc *godog.DocString) error {
 		return err
 	}
 	if violation != nil {
-		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes):\n%s", explored, violation.describe(), violation.err, violation.reproduce())
+		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes, users and images):\n%s", explored, violation.describe(), violation.err, violation.reproduce())
 		if w.cfg.Golden != nil {
 			path := strings.TrimSuffix(w.cfg.Golden.Path(w.uri, w.scenario), ".golden") + ".counterexample"
 			if err := writeCounterexample(path, violation); err == nil {
@@ -444,7 +444,7 @@ func (w *World) forEveryInterleaving(doc *godog.DocString) error {
 // writeCounterexample saves a violation's setup and trace, to read and to
 // commit as a regression scenario.
 func writeCounterexample(path string, r *run) error {
-	body := "# replay with these steps before the scenario's nodes:\n" + r.reproduce() + "\n" + r.trace
+	body := "# replay with these steps before the scenario's nodes, users and images:\n" + r.reproduce() + "\n" + r.trace
 	return verify.WriteFile(path, []byte(body))
 }
 

@@ -43,7 +43,7 @@ type Definition struct {
 var Definitions = []Definition{
 	{
 		Pattern:    `^the latency of ([a-z-]+) is (\S+)$`,
-		Doc:        "changes one of the model's named latencies (see `podlife steps`); must come before nodes and users",
+		Doc:        "changes one of the model's named latencies (see `podlife steps`); must come before nodes, users and images",
 		Example:    "Given the latency of image-pull is 5s",
 		handler:    func(w *World) any { return w.setLatency },
 		configures: true,
@@ -52,7 +52,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern:    `^the latency of ([a-z-]+) ranges from (\S+) to (\S+)$`,
-		Doc:        "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle",
+		Doc:        "lets a latency vary for exploring interleavings: the scenario's own run uses the lower bound; 'for every interleaving' tries both bounds and the middle; must come before nodes, users and images",
 		Example:    "Given the latency of kube-proxy-sync ranges from 0s to 2s",
 		handler:    func(w *World) any { return w.latencyRangeStep },
 		configures: true,
@@ -61,7 +61,7 @@ var Definitions = []Definition{
 	},
 	{
 		Pattern:    `^the model takes the choices "([0-9,]*)"$`,
-		Doc:        "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes",
+		Doc:        "replays one interleaving found by exploring: the model's same-instant decisions follow these choices (then the default order); must come before nodes, users and images",
 		Example:    `Given the model takes the choices "0,0,1"`,
 		handler:    func(w *World) any { return w.takeChoices },
 		configures: true,
@@ -239,7 +239,7 @@ var Definitions = []Definition{
 
 func (w *World) setLatency(name, value string) error {
 	if !w.configurable() {
-		return w.errorf("set latencies before the scenario declares nodes or applies anything")
+		return w.errorf("set latencies before the scenario declares nodes, users or images, or applies anything")
 	}
 	d, err := parseDuration(value)
 	if err != nil {
@@ -358,6 +358,7 @@ func parseTaint(spec string) (corev1.Taint, error) {
 }
 
 func (w *World) user(name, groups string) error {
+	w.declared = true
 	w.backend.AddUser(name, splitList(groups)...)
 	return nil
 }
@@ -367,6 +368,7 @@ func (w *World) images(t *godog.Table) error {
 	if err != nil {
 		return err
 	}
+	w.declared = true
 	for _, row := range rows {
 		img := w.cluster.Images.Image(row["image"])
 		if v := row["size"]; v != "" {

@@ -217,7 +217,7 @@ func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T
 		t.Fatalf("the printed choices do not reproduce the violation:\n%s", out)
 	}
 	for _, want := range []string{"the invariant breaks after", "(1 departures from the default order)", "requests[0].allowed == true",
-		"replay it as a scenario (before its nodes):", `Given the model takes the choices "`} {
+		"replay it as a scenario (before its nodes, users and images):", `Given the model takes the choices "`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -70,6 +70,9 @@ type World struct {
 	cluster *model.Cluster
 	lat     model.Latencies
 	started bool
+	// declared: the scenario declared users or images, which a model
+	// built anew would lose.
+	declared bool
 
 	gherkinSteps []*messages.Step
 	stepIndex    int
@@ -184,7 +187,7 @@ func (w *World) reset(uri, scenario string) error {
 		w.newModel()
 	}
 	w.history, w.ranges = nil, nil
-	w.started = false
+	w.started, w.declared = false, false
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0
 	w.last = nil
@@ -205,9 +208,10 @@ func (w *World) newModel() {
 }
 
 // configurable reports whether steps may still change how the model is
-// built: nothing has been declared or applied yet.
+// built: nothing has been declared or applied yet. Such a step builds the
+// model anew, and would silently drop users or images declared before it.
 func (w *World) configurable() bool {
-	return !w.started && (w.cluster == nil || len(w.cluster.Nodes()) == 0)
+	return !w.started && !w.declared && (w.cluster == nil || len(w.cluster.Nodes()) == 0)
 }
 
 // Cluster returns the scenario's model, nil on a real cluster.
