@@ -48,8 +48,6 @@ type Config struct {
 	// Progress, when set, hears after every explored run how many runs the
 	// current exploring step has made.
 	Progress func(runs int)
-	// Only, when set, runs just the scenario of that name.
-	Only string
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
 	// NewBackend, when set, gives each scenario a real cluster instead of
@@ -102,9 +100,6 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
 		w := &World{cfg: cfg}
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
-			if cfg.Only != "" && s.Name != cfg.Only {
-				return ctx, godog.ErrSkip
-			}
 			if cfg.NewBackend != nil {
 				if reason := needsModel(s); reason != "" {
 					cfg.skipped(s.Name, reason)

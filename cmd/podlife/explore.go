@@ -40,8 +40,16 @@ func exploreCommand() *cobra.Command {
 				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed explores at random and --exhaustive in order: give one of them")
 				return exitError{code: 2}
 			}
+			run := paths
+			if scenario != "" {
+				var err error
+				if run, err = steps.ScenarioPaths(scenario, paths...); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --scenario: %v\n", err)
+					return exitError{code: 2}
+				}
+			}
 			progress := cmd.ErrOrStderr()
-			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Only: scenario, Seed: seed,
+			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Seed: seed,
 				Explored: func(x steps.Exploration) {
 					total += x.Runs
 					exploring++
@@ -53,7 +61,7 @@ func exploreCommand() *cobra.Command {
 					}
 				}}
 			start := time.Now() // for the runs/s figure only; the model never reads the clock
-			opts := godog.Options{Format: "pretty", Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
+			opts := godog.Options{Format: "pretty", Paths: run, Strict: true, Output: cmd.OutOrStdout()}
 			status := godog.TestSuite{Name: "explore", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}.Run()
 			elapsed := time.Since(start).Seconds()
 			rate := 0.0

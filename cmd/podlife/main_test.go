@@ -242,6 +242,26 @@ func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {
 	}
 }
 
+// --scenario runs the named scenario alone, and a name that matches none
+// is an error that offers the nearest, never a run of nothing that passes.
+func TestExploreScenarioRunsOneAndRefusesANameThatMatchesNone(t *testing.T) {
+	race := fmt.Sprintf(quotaRace, "requests.filter(r, r.allowed).size() == 1")
+	other := strings.Replace(race, "Scenario: two pods, one slot", "Scenario: the same race again", 1)
+	feature := writeFile(t, "race.feature", race+"\n"+other[strings.Index(other, "  Scenario:"):])
+	golden := filepath.Join(t.TempDir(), "golden")
+
+	out, errOut, code := runCLI(t, "explore", "--golden", golden, "--runs", "5", "--scenario", "the same race again", feature)
+	out = regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(out, "") // godog's colours
+	if code != 0 || !strings.Contains(out, "1 scenarios (") || !strings.Contains(out, "Scenario: the same race again") || strings.Contains(out, "Scenario: two pods, one slot") {
+		t.Fatalf("exit %d, want the one scenario run:\n%s\n%s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, "explore", "--golden", golden, "--scenario", "two pods, one slots", feature)
+	want := `podlife explore: --scenario: no scenario is named "two pods, one slots" in ` + feature + `; the nearest name is "two pods, one slot"; the scenarios are "two pods, one slot", "the same race again"`
+	if code != 2 || strings.TrimSpace(errOut) != want || strings.Contains(out, "scenarios (") {
+		t.Fatalf("a misspelt name: exit %d\nstderr: %s\nwant:   %s\nstdout: %s", code, errOut, want, out)
+	}
+}
+
 // clusterFeature exercises what a cluster run shows differently: a model
 // knob, a refusal, an outcome, a CEL check both backends answer, and a
 // model check last.
