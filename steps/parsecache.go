@@ -1,7 +1,6 @@
 package steps
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/podlife/podlife/diag"
@@ -15,11 +14,17 @@ import (
 // since the model defaults and stores what it is given.
 var parsed struct {
 	sync.Mutex
-	docs map[string][]*manifest.Document
+	docs map[docKey][]*manifest.Document
+}
+
+// docKey is a docstring by where it stands and what it says.
+type docKey struct {
+	pos     diag.Pos
+	content string
 }
 
 func parseDocstring(pos diag.Pos, content string) ([]*manifest.Document, error) {
-	key := fmt.Sprintf("%s:%d:%d\x00%s", pos.File, pos.Line, pos.Col, content)
+	key := docKey{pos, content}
 	parsed.Lock()
 	docs, ok := parsed.docs[key]
 	parsed.Unlock()
@@ -30,7 +35,7 @@ func parseDocstring(pos diag.Pos, content string) ([]*manifest.Document, error) 
 		}
 		parsed.Lock()
 		if parsed.docs == nil || len(parsed.docs) >= 4096 { // a fuzzer's stream of docstrings must not grow it forever
-			parsed.docs = map[string][]*manifest.Document{}
+			parsed.docs = map[docKey][]*manifest.Document{}
 		}
 		parsed.docs[key] = docs
 		parsed.Unlock()

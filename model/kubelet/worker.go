@@ -545,11 +545,20 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 			status.Conditions = append(status.Conditions, c)
 		}
 	}
+	// The messages are formatted only for a condition that is false: a
+	// status is generated on every container change of every pod.
+	var incompleteMsg, unreadyMsg string
+	if len(incomplete) > 0 {
+		incompleteMsg = fmt.Sprintf("containers with incomplete status: %s", incomplete)
+	}
+	if !ready {
+		unreadyMsg = fmt.Sprintf("containers with unready status: %s", unready)
+	}
 	status.Conditions = append(status.Conditions,
 		cond(corev1.PodReadyToStartContainers, w.sandboxReady, "", ""),
-		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", fmt.Sprintf("containers with incomplete status: %s", incomplete)),
-		cond(corev1.PodReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
-		cond(corev1.ContainersReady, ready, "ContainersNotReady", fmt.Sprintf("containers with unready status: %s", unready)),
+		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", incompleteMsg),
+		cond(corev1.PodReady, ready, "ContainersNotReady", unreadyMsg),
+		cond(corev1.ContainersReady, ready, "ContainersNotReady", unreadyMsg),
 	)
 	for _, c := range w.pod.Status.Conditions {
 		if c.Type == corev1.PodScheduled {
@@ -561,7 +570,7 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		parts = append(parts, "podIP "+status.PodIP)
 	}
 	for _, c := range status.Conditions {
-		parts = append(parts, fmt.Sprintf("%s=%s", c.Type, c.Status))
+		parts = append(parts, string(c.Type)+"="+string(c.Status))
 	}
 	summary := strings.Join(parts, ", ")
 	// When a container is stuck on an error, say where each one stands: the
