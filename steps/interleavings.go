@@ -4,13 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/cucumber/godog"
 
+	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/explore"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -390,29 +393,37 @@ func (r run) reproduce() string {
 	return strings.Join(lines, "\n")
 }
 
-func parseBound(doc string) (string, int) {
+// bound splits an exploring step's docstring into its CEL expression and
+// its bound: the "(at most N runs)" of its last line, the default without
+// one, or the CLI's --runs, which replaces either.
+func (w *World) bound(doc string) (string, int, error) {
+	expr, bound := doc, defaultBound
 	lines := strings.Split(doc, "\n")
-	if len(lines) > 0 {
-		if m := boundRE.FindStringSubmatch(lines[len(lines)-1]); m != nil {
-			var n int
-			fmt.Sscan(m[1], &n)
-			return strings.Join(lines[:len(lines)-1], "\n"), n
+	if m := boundRE.FindStringSubmatch(lines[len(lines)-1]); m != nil {
+		expr = strings.Join(lines[:len(lines)-1], "\n")
+		pos, _ := w.docPos()
+		pos.Line += len(lines) - 1
+		n, err := strconv.Atoi(m[1])
+		switch {
+		case err != nil:
+			return "", 0, diag.Errorf(pos, "%s: too many to count; give a bound below %d", strings.TrimSpace(m[0]), math.MaxInt)
+		case n < 1:
+			return "", 0, diag.Errorf(pos, "%s: an exploration needs at least 1 run", strings.TrimSpace(m[0]))
 		}
+		bound = n
 	}
-	return doc, defaultBound
-}
-
-func (w *World) bound(doc string) (string, int) {
-	expr, bound := parseBound(doc)
 	if w.cfg.Bound > 0 {
 		bound = w.cfg.Bound
 	}
-	return expr, bound
+	return expr, bound, nil
 }
 
 // exploreStep runs an exploring step's exploration and reports its size.
 func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
-	expr, bound := w.bound(doc.Content)
+	expr, bound, err := w.bound(doc.Content)
+	if err != nil {
+		return 0, nil, err
+	}
 	x, violation, err := w.explore(expr, bound)
 	if w.cfg.Explored != nil {
 		w.cfg.Explored(x)

@@ -36,6 +36,10 @@ func exploreCommand() *cobra.Command {
 				return exitError{code: 2}
 			}
 			total, exploring := 0, 0
+			if runs < 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --runs %d: give a number of runs above 0, or leave it out to keep each step's own bound\n", runs)
+				return exitError{code: 2}
+			}
 			if seed != 0 && ordered {
 				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed explores at random and --exhaustive in order: give one of them")
 				return exitError{code: 2}
