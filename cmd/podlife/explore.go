@@ -40,6 +40,10 @@ func exploreCommand() *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --runs %d: give a number of runs above 0, or leave it out to keep each step's own bound\n", runs)
 				return exitError{code: 2}
 			}
+			if seed == 0 && cmd.Flags().Changed("seed") {
+				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed 0 would explore in order, as leaving --seed out does; give a seed from 1 to explore at random")
+				return exitError{code: 2}
+			}
 			if seed != 0 && ordered {
 				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed explores at random and --exhaustive in order: give one of them")
 				return exitError{code: 2}

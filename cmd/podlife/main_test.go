@@ -240,6 +240,9 @@ func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {
 	if _, errOut, code := runCLI(t, "explore", "--exhaustive", "--seed", "3", feature); code != 2 || !strings.Contains(errOut, "give one of them") {
 		t.Fatalf("--seed with --exhaustive: exit %d: %s", code, errOut)
 	}
+	if _, errOut, code := runCLI(t, "explore", "--seed", "0", feature); code != 2 || !strings.Contains(errOut, "give a seed from 1") {
+		t.Fatalf("--seed 0: exit %d: %s", code, errOut)
+	}
 	if _, errOut, code := runCLI(t, "explore", "--runs", "-5", feature); code != 2 || !strings.Contains(errOut, "--runs -5: give a number of runs above 0") {
 		t.Fatalf("a negative --runs: exit %d: %s", code, errOut)
 	}
