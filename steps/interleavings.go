@@ -429,6 +429,11 @@ func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
 		w.cfg.Explored(x)
 	}
 	if err != nil {
+		var at *diag.Error
+		var all diag.List
+		if errors.As(err, &at) || errors.As(err, &all) {
+			return x.Runs, nil, err // it says where already: in the expression
+		}
 		return x.Runs, nil, w.errorf("%v", err)
 	}
 	return x.Runs, violation, nil
