@@ -419,10 +419,10 @@ func (w *World) bound(doc string) (string, int, error) {
 }
 
 // exploreStep runs an exploring step's exploration and reports its size.
-func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
+func (w *World) exploreStep(doc *godog.DocString) (Exploration, *run, error) {
 	expr, bound, err := w.bound(doc.Content)
 	if err != nil {
-		return 0, nil, err
+		return Exploration{}, nil, err
 	}
 	x, violation, err := w.explore(expr, bound)
 	if w.cfg.Explored != nil {
@@ -432,11 +432,11 @@ func (w *World) exploreStep(doc *godog.DocString) (int, *run, error) {
 		var at *diag.Error
 		var all diag.List
 		if errors.As(err, &at) || errors.As(err, &all) {
-			return x.Runs, nil, err // it says where already: in the expression
+			return x, nil, err // it says where already: in the expression
 		}
-		return x.Runs, nil, w.errorf("%v", err)
+		return x, nil, w.errorf("%v", err)
 	}
-	return x.Runs, violation, nil
+	return x, violation, nil
 }
 
 func (w *World) forEveryInterleaving(doc *godog.DocString) error {
@@ -445,7 +445,7 @@ func (w *World) forEveryInterleaving(doc *godog.DocString) error {
 		return err
 	}
 	if violation != nil {
-		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes, users and images):\n%s", explored, violation.describe(), violation.err, violation.reproduce())
+		msg := fmt.Sprintf("the invariant breaks after %d runs, at its smallest with %s:\n%v\nreplay it as a scenario (before its nodes, users and images):\n%s", explored.Runs, violation.describe(), violation.err, violation.reproduce())
 		if w.cfg.Golden != nil {
 			path := strings.TrimSuffix(w.cfg.Golden.Path(w.uri, w.scenario), ".golden") + ".counterexample"
 			if err := writeCounterexample(path, violation); err == nil {
@@ -469,8 +469,13 @@ func (w *World) someInterleavingViolates(doc *godog.DocString) error {
 	if err != nil {
 		return err
 	}
-	if violation == nil {
-		return w.errorf("the invariant held in all %d runs explored: no interleaving violates it", explored)
+	switch {
+	case violation != nil:
+		return nil
+	case explored.Complete:
+		return w.errorf("the invariant holds in every order there is (%d runs): no interleaving violates it", explored.Runs)
+	case explored.Random:
+		return w.errorf("the invariant held in all %d runs drawn at random: give more runs to look further", explored.Runs)
 	}
-	return nil
+	return w.errorf("the invariant held in all %d runs explored, which reached the bound with orders left: raise the bound, \"(at most N runs)\" or --runs, to look further", explored.Runs)
 }
