@@ -90,7 +90,7 @@ var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 type Exploration struct {
 	Runs     int  // runs replayed, including those cut short
 	CutShort int  // runs ended at a state explored before
-	States   int  // distinct states reached at a choice (ordered walks)
+	States   int  // distinct states reached after a task (ordered walks)
 	Complete bool // an ordered walk that ran out of orders before its bound
 	Random   bool // runs drawn at random (Config.Seed)
 	Violated bool // it stopped at a run that broke the invariant

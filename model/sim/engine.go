@@ -84,6 +84,9 @@ type Engine struct {
 	due     []*task // scratch for same-instant choices
 	track   *tracker
 	halted  bool
+	// the state last shown to a Pruner
+	lastVisit Fingerprint
+	visited   bool
 }
 
 // New returns an engine at time 0 that settles choices with c (FIFO if nil).
@@ -148,7 +151,30 @@ func (e *Engine) Step() bool {
 	e.track.begin(next.id)
 	next.run()
 	e.track.end(next.label, next.component)
+	e.visit()
 	return true
+}
+
+// visit shows a Pruner the state the run is in, and halts the run when the
+// Pruner has explored it before. States are shown after every task, not
+// only where the run has a choice to make: a run that departs from an
+// earlier one by swapping two independent tasks is back in that run's
+// state as soon as both have run, and need not go on to the next choice.
+// A state is shown once, however long the run stays in it.
+func (e *Engine) visit() bool {
+	p, ok := e.chooser.(Pruner)
+	if !ok || e.track == nil {
+		return false
+	}
+	s := e.State()
+	if e.visited && s == e.lastVisit {
+		return false
+	}
+	e.visited, e.lastVisit = true, s
+	if p.Visit(s) {
+		e.halted = true
+	}
+	return e.halted
 }
 
 // Halted reports whether a Pruner ended the run: it reached a state
@@ -165,8 +191,7 @@ func (e *Engine) chooseDue() *task {
 	}
 	i := 0
 	if len(e.due) > 1 {
-		if p, ok := e.chooser.(Pruner); ok && e.track != nil && p.Visit(e.State()) {
-			e.halted = true
+		if e.visit() {
 			for _, t := range e.due {
 				heap.Push(&e.queue, t)
 			}

@@ -27,8 +27,9 @@ import "sort"
 // different states share one only by a 2^-64 accident).
 type Fingerprint [2]uint64
 
-// A Pruner is a Chooser that is shown the state before each order choice
-// and may end the run there, when it has explored from that state before.
+// A Pruner is a Chooser that is shown the state after each task (and where
+// the scenario's own code left it, at a choice) and may end the run there,
+// when it has explored from that state before.
 type Pruner interface {
 	Chooser
 	Visit(state Fingerprint) (stop bool)
