@@ -175,3 +175,33 @@ func TestListSeesEveryWriteAndHandsOutCopies(t *testing.T) {
 		t.Errorf("a caller's change to its list reached the store's: %q", names)
 	}
 }
+
+// Stores started from the same contents share its objects and sorted
+// lists, and each sees only its own writes.
+func TestStoresStartedFromTheSameContentsSeeOnlyTheirOwnWrites(t *testing.T) {
+	base := NewStore(New(nil))
+	base.Create(pod("b"))
+	base.Create(pod("a"))
+	contents := base.Contents()
+	names := func(s *Store) (out string) {
+		for _, o := range s.List("Pod", "") {
+			out += o.GetName()
+		}
+		return out
+	}
+	one, two := NewStoreWith(New(nil), contents), NewStoreWith(New(nil), contents)
+	if names(one) != "ab" {
+		t.Fatalf("a store started from contents lists %q, want ab", names(one))
+	}
+	one.Create(pod("c"))
+	one.Delete(KeyOf(pod("a")))
+	if got := names(one); got != "bc" {
+		t.Errorf("after its own writes a store lists %q, want bc", got)
+	}
+	if got := names(two); got != "ab" {
+		t.Errorf("another store's writes reached this one: it lists %q, want ab", got)
+	}
+	if got := names(NewStoreWith(New(nil), contents)); got != "ab" {
+		t.Errorf("a store's writes reached the contents it started from: a new store lists %q, want ab", got)
+	}
+}

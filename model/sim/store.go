@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -105,19 +106,26 @@ type Contents struct {
 	revision int64
 	objects  map[Key]Object
 	byKind   map[string]map[Key]struct{}
+	lists    map[string][]Object // every kind's, sorted
 }
 
 // Contents returns what the store holds now. The objects are shared, not
 // copied: stored objects are immutable.
 func (s *Store) Contents() *Contents {
-	return &Contents{revision: s.revision, objects: maps.Clone(s.objects), byKind: cloneIndex(s.byKind)}
+	c := &Contents{revision: s.revision, objects: maps.Clone(s.objects), byKind: cloneIndex(s.byKind), lists: map[string][]Object{}}
+	for kind, keys := range s.byKind {
+		c.lists[kind] = s.sorted(slices.Collect(maps.Keys(keys)))
+	}
+	return c
 }
 
 // NewStoreWith returns a store driven by engine that starts with c's
 // objects, without watchers. Cloning whole maps, rather than inserting key
-// by key, is what makes a cluster cheap to start for the explorer's replays.
+// by key, and sharing the sorted lists (List hands out copies; a write
+// drops its kind's) is what makes a cluster cheap to start for the
+// explorer's replays.
 func NewStoreWith(engine *Engine, c *Contents) *Store {
-	return &Store{engine: engine, revision: c.revision, objects: maps.Clone(c.objects), byKind: cloneIndex(c.byKind), lists: map[string][]Object{}}
+	return &Store{engine: engine, revision: c.revision, objects: maps.Clone(c.objects), byKind: cloneIndex(c.byKind), lists: maps.Clone(c.lists)}
 }
 
 func cloneIndex(byKind map[string]map[Key]struct{}) map[string]map[Key]struct{} {
