@@ -86,6 +86,13 @@ func sortedKeys(m map[string]sim.Duration) []string { return slices.Sorted(maps.
 
 var boundRE = regexp.MustCompile(`^\s*\(at most (\d+) runs\)\s*$`)
 
+// Progress is where an exploring step stands after a run.
+type Progress struct {
+	Runs   int // runs made so far
+	Bound  int // runs it makes at most
+	States int // distinct states reached so far (ordered walks)
+}
+
 // Exploration is what an exploring step did.
 type Exploration struct {
 	Runs     int  // runs replayed, including those cut short
@@ -192,10 +199,10 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 		final.path = shrunk
 		return &final
 	}
-	progress := func() {
+	progress := func(states int) {
 		x.Runs++
 		if w.cfg.Progress != nil {
-			w.cfg.Progress(x.Runs)
+			w.cfg.Progress(Progress{Runs: x.Runs, Bound: bound, States: states})
 		}
 	}
 	if w.cfg.Seed != 0 {
@@ -209,7 +216,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 			if err != nil {
 				return x, nil, err
 			}
-			progress()
+			progress(0)
 			if r.err != nil {
 				x.Violated = true
 				return x, shrink(r), nil
@@ -221,6 +228,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	// explored. The walk is complete when every sample's paths ran out
 	// before its share of the bound.
 	perCombo := max(1, bound/len(combos))
+	bound = perCombo * len(combos)
 	x.Complete = true
 	for _, lat := range combos {
 		frontier := explore.NewFrontier()
@@ -241,7 +249,7 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 			if err != nil {
 				return x, nil, err
 			}
-			progress()
+			progress(x.States + len(seen))
 			if cut {
 				x.CutShort++
 			} else if r.err != nil {

@@ -45,9 +45,9 @@ type Config struct {
 	// latency sample from a PRNG seeded with Seed+i, so the same seed
 	// replays the same runs. Zero walks the runs in order.
 	Seed uint64
-	// Progress, when set, hears after every explored run how many runs the
-	// current exploring step has made.
-	Progress func(runs int)
+	// Progress, when set, hears after every explored run where the
+	// current exploring step stands.
+	Progress func(Progress)
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
 	// NewBackend, when set, gives each scenario a real cluster instead of

@@ -56,18 +56,15 @@ func exploreCommand() *cobra.Command {
 					return exitError{code: 2}
 				}
 			}
-			progress := cmd.ErrOrStderr()
+			bar := &progressBar{out: cmd.ErrOrStderr()}
 			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Seed: seed,
 				Explored: func(x steps.Exploration) {
 					total += x.Runs
 					exploring++
-					fmt.Fprintf(progress, "\r%s\n", x)
+					bar.clear()
+					fmt.Fprintln(cmd.ErrOrStderr(), x)
 				},
-				Progress: func(n int) {
-					if n%50 == 0 {
-						fmt.Fprintf(progress, "\rexploring: %d runs", n)
-					}
-				}}
+				Progress: bar.update}
 			start := time.Now() // for the runs/s figure only; the model never reads the clock
 			opts := godog.Options{Format: "pretty", Paths: run, Strict: true, Output: cmd.OutOrStdout()}
 			status := godog.TestSuite{Name: "explore", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}.Run()
