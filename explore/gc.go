@@ -1,6 +1,7 @@
 package explore
 
 import (
+	"os"
 	"runtime/debug"
 	"sync"
 )
@@ -24,14 +25,16 @@ var pacing struct {
 // cluster and keeps almost nothing of it, so the live heap is small and
 // the default pacing collected every few dozen runs: a third of the CPU
 // went to the collector. cmd/compile makes the same trade for its own
-// small-heap start (cmd/compile/internal/base.AdjustStartingHeap). A
-// GOGC the user set higher, or off, is left alone.
+// small-heap start (cmd/compile/internal/base.AdjustStartingHeap). The
+// price is memory: the heap may grow to five times what a walk keeps. A
+// GOGC the user set in the environment, whatever its value, is left alone,
+// and so is one set higher, or off, in the program.
 func CollectLessOften() (restore func()) {
 	pacing.Lock()
 	defer pacing.Unlock()
 	if pacing.active == 0 {
 		pacing.saved = debug.SetGCPercent(explorationGCPercent)
-		if pacing.saved < 0 || pacing.saved > explorationGCPercent {
+		if os.Getenv("GOGC") != "" || pacing.saved < 0 || pacing.saved > explorationGCPercent {
 			debug.SetGCPercent(pacing.saved)
 		}
 	}

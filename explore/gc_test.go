@@ -6,6 +6,7 @@ import (
 )
 
 func TestCollectLessOftenRaisesTheTargetAndPutsItBack(t *testing.T) {
+	t.Setenv("GOGC", "") // as when the user set none
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 
 	outer := CollectLessOften()
@@ -26,6 +27,7 @@ func TestCollectLessOftenRaisesTheTargetAndPutsItBack(t *testing.T) {
 }
 
 func TestCollectLessOftenLeavesAHigherOrDisabledTargetAlone(t *testing.T) {
+	t.Setenv("GOGC", "")
 	for _, user := range []int{-1, 800} {
 		prev := debug.SetGCPercent(user)
 		restore := CollectLessOften()
@@ -37,4 +39,16 @@ func TestCollectLessOftenLeavesAHigherOrDisabledTargetAlone(t *testing.T) {
 			t.Errorf("with GOGC=%d, after the exploration it is %d", user, got)
 		}
 	}
+}
+
+// GOGC in the environment is the user's choice, even a low one: a walk on
+// a small machine must be able to trade speed for memory.
+func TestCollectLessOftenLeavesAGOGCFromTheEnvironmentAlone(t *testing.T) {
+	t.Setenv("GOGC", "50")
+	defer debug.SetGCPercent(debug.SetGCPercent(50))
+	restore := CollectLessOften()
+	if got := debug.SetGCPercent(50); got != 50 {
+		t.Errorf("with GOGC=50 in the environment an exploration set it to %d", got)
+	}
+	restore()
 }
