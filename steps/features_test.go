@@ -68,9 +68,9 @@ func TestFeatures(t *testing.T) {
 	if f := os.Getenv("PODLIFE_FORMAT"); f != "" {
 		o.Format = f
 	}
-	golden := &verify.Golden{Dir: "../golden", Rerun: func(_, scenario string) string {
+	golden := &verify.Golden{Dir: "../golden", Update: func(_, scenario string) string {
 		// A quote in a scenario name would end the shell quoting: "." matches it.
-		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$'", strings.ReplaceAll(verify.TestName(scenario), "'", "."))
+		return fmt.Sprintf("go test ./steps -run 'TestFeatures/%s$' -update", strings.ReplaceAll(verify.TestName(scenario), "'", "."))
 	}}
 	cfg := &Config{Golden: golden, T: t, Explored: func(x Exploration) { t.Log(x) }}
 	real := onCluster(t, cfg, &o)

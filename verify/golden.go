@@ -38,9 +38,10 @@ func inCI() bool {
 // feature file: Dir/<feature>/<scenario slug>.golden.
 type Golden struct {
 	Dir string
-	// Rerun is how a user reruns one scenario, for messages: given the
-	// scenario name it returns a command.
-	Rerun func(featureFile, scenario string) string
+	// Update is the command that rewrites one scenario's golden file, for
+	// messages: `go test ... -update` under go test, `podlife run --update
+	// ...` from the CLI.
+	Update func(featureFile, scenario string) string
 
 	mu    sync.Mutex
 	owner map[string]string // golden path -> scenario that claimed it
@@ -112,9 +113,9 @@ func (g *Golden) Check(t testing.TB, featureFile, scenario string, actual []byte
 		return err
 	}
 	path := g.Path(featureFile, scenario)
-	rerun := ""
-	if g.Rerun != nil {
-		rerun = g.Rerun(featureFile, scenario)
+	update := "go test ./... -update"
+	if g.Update != nil {
+		update = g.Update(featureFile, scenario)
 	}
 	if UpdateRequested() {
 		if inCI() {
@@ -123,14 +124,14 @@ func (g *Golden) Check(t testing.TB, featureFile, scenario string, actual []byte
 		return writeAtomic(path, actual)
 	}
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("golden file %s does not exist; create it with:\n    %s -update\nthen read it before you commit it", path, rerun)
+		return fmt.Errorf("golden file %s does not exist; create it with:\n    %s\nthen read it before you commit it", path, update)
 	}
 	rec := &tbRecorder{TB: t, name: scenario}
 	dir, file := filepath.Split(path)
 	gold := goldie.New(rec, goldie.WithFixtureDir(filepath.Clean(dir)), goldie.WithNameSuffix(""), goldie.WithDiffEngine(goldie.ClassicDiff))
 	gold.Assert(rec, file, actual)
 	if len(rec.errs) > 0 {
-		return fmt.Errorf("the trace differs from %s:\n%s\nIf the change is intended, rewrite this scenario's golden file with:\n    %s -update\nand review the diff before you commit it", path, strings.Join(rec.errs, "\n"), rerun)
+		return fmt.Errorf("the trace differs from %s:\n%s\nIf the change is intended, rewrite this scenario's golden file with:\n    %s\nand review the diff before you commit it", path, strings.Join(rec.errs, "\n"), update)
 	}
 	return nil
 }

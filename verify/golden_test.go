@@ -11,7 +11,7 @@ import (
 func TestGoldenMismatchShowsADiffAndTheUpdateCommand(t *testing.T) {
 	t.Setenv("GOLDIE_UPDATE", "")
 	dir := t.TempDir()
-	g := &Golden{Dir: dir, Rerun: func(_, s string) string { return "go test ./steps -run 'TestFeatures/" + TestName(s) + "$'" }}
+	g := &Golden{Dir: dir, Update: func(_, s string) string { return "go test ./steps -run 'TestFeatures/" + TestName(s) + "$' -update" }}
 	path := g.Path("features/pod_creation.feature", "The pod demo")
 	if path != filepath.Join(dir, "pod_creation", "the_pod_demo.golden") {
 		t.Fatalf("path = %s", path)
@@ -35,9 +35,9 @@ func TestGoldenMismatchShowsADiffAndTheUpdateCommand(t *testing.T) {
 
 func TestMissingGoldenNamesTheCommandThatCreatesIt(t *testing.T) {
 	t.Setenv("GOLDIE_UPDATE", "")
-	g := &Golden{Dir: t.TempDir(), Rerun: func(_, s string) string { return "RERUN " + s }}
+	g := &Golden{Dir: t.TempDir(), Update: func(_, s string) string { return "UPDATE " + s }}
 	err := g.Check(t, "a.feature", "new scenario", []byte("x\n"))
-	if err == nil || !strings.Contains(err.Error(), "does not exist; create it with:\n    RERUN new scenario -update") {
+	if err == nil || !strings.Contains(err.Error(), "does not exist; create it with:\n    UPDATE new scenario\n") {
 		t.Fatalf("error = %v", err)
 	}
 }

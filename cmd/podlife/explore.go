@@ -87,7 +87,7 @@ func exploreCommand() *cobra.Command {
 	cmd.Flags().IntVar(&runs, "runs", 0, "runs per exploring step (0: each step's own bound)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "explore at random: run i draws its choices and latencies from seed+i (the same seed replays the same runs)")
 	cmd.Flags().BoolVar(&ordered, "exhaustive", false, "walk the orders systematically, fewest departures from the default first, up to the bound (the default without --seed); says whether the walk covered every order")
-	cmd.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
+	cmd.Flags().StringVar(&goldenDir, "golden", defaultGoldenDir, "folder of golden files")
 	return cmd
 }
 

@@ -43,7 +43,7 @@ func goldenCommand() *cobra.Command {
 			return nil
 		},
 	}
-	prune.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
+	prune.Flags().StringVar(&goldenDir, "golden", defaultGoldenDir, "folder of golden files")
 	prune.Flags().BoolVar(&dryRun, "dry-run", false, "list what would be removed, remove nothing")
 	cmd.AddCommand(prune)
 	return cmd

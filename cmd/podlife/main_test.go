@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	_ "github.com/podlife/podlife/internal/testflags" // -update, -backend, -kubeconfig for go test ./...
+	"github.com/podlife/podlife/verify"
 )
 
 func runCLI(t *testing.T, args ...string) (string, string, int) {
@@ -134,6 +135,38 @@ func TestRunReportsFailingScenariosWithExitOne(t *testing.T) {
 	out, _, code := runCLI(t, "run", "--format", "progress", "--golden", filepath.Join(dir, "golden"), feature)
 	if code != 1 || !strings.Contains(out, "pod p is Running, not Failed") {
 		t.Fatalf("exit %d, output:\n%s", code, out)
+	}
+}
+
+// A missing golden file names the command that creates it, and that
+// command, run as printed, does.
+func TestTheCommandAMissingGoldenFileNamesCreatesIt(t *testing.T) {
+	dir := t.TempDir()
+	golden := filepath.Join(dir, "golden")
+	feature := writeFile(t, "demo.feature", `Feature: demo
+  Scenario: one node
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    Then the trace matches the golden file
+`)
+	out, _, code := runCLI(t, "run", "--format", "progress", "--golden", golden, feature)
+	m := regexp.MustCompile(`create it with:\n    podlife (.*)\n`).FindStringSubmatch(out)
+	if code != 1 || m == nil {
+		t.Fatalf("exit %d, no command to create the golden file:\n%s", code, out)
+	}
+	if want := "run --update --golden " + golden + " " + feature; m[1] != want {
+		t.Errorf("the command is %q, want %q", m[1], want)
+	}
+	t.Setenv("CI", "") // golden files are rewritten on a developer's machine, not in CI
+	if _, stderr, code := runCLI(t, strings.Fields(m[1])...); code != 0 {
+		t.Fatalf("the printed command failed: exit %d: %s", code, stderr)
+	}
+	if verify.UpdateRequested() {
+		t.Error("podlife run --update left update mode on for what runs next")
+	}
+	if _, err := os.Stat(filepath.Join(golden, "demo", "one_node.golden")); err != nil {
+		t.Errorf("the printed command did not create the golden file: %v", err)
 	}
 }
 

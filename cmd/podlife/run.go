@@ -34,13 +34,20 @@ func runCommand() *cobra.Command {
 				return exitError{code: 2}
 			}
 			if update {
-				// goldie reads its -update flag from the standard flag set.
+				// goldie reads its -update flag from the standard flag set;
+				// put it back after, so that a run in a test leaves no trace.
+				previous := flag.Lookup("update").Value.String()
 				if err := flag.Set("update", "true"); err != nil {
 					return err
 				}
+				defer flag.Set("update", previous)
 			}
-			golden := &verify.Golden{Dir: goldenDir, Rerun: func(featureFile, _ string) string {
-				return fmt.Sprintf("podlife run --update %s", featureFile)
+			golden := &verify.Golden{Dir: goldenDir, Update: func(featureFile, _ string) string {
+				dir := ""
+				if goldenDir != defaultGoldenDir {
+					dir = " --golden " + quoteAll([]string{goldenDir})[0]
+				}
+				return fmt.Sprintf("podlife run --update%s %s", dir, quoteAll([]string{featureFile})[0])
 			}}
 			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
 			cfg := &steps.Config{Golden: golden}
@@ -82,7 +89,7 @@ func runCommand() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&format, "format", "pretty", "godog formatter: pretty, progress, junit, cucumber (FORMAT:FILE writes to a file)")
 	cmd.Flags().StringVar(&tags, "tags", "", "run only scenarios matching this tag expression")
-	cmd.Flags().StringVar(&goldenDir, "golden", "golden", "folder of golden files")
+	cmd.Flags().StringVar(&goldenDir, "golden", defaultGoldenDir, "folder of golden files")
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden files instead of comparing")
 	cmd.Flags().StringVar(&reportFile, "report", "", "write an HTML report of every scenario's trace to this file")
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "run on the cluster of this kubeconfig instead of the model: golden files and the model's internal checks are skipped, and so are scenarios that need the model (traffic, interleavings)")
