@@ -83,8 +83,39 @@ func Lint(paths ...string) diag.List {
 			}
 		}
 		visit(doc.Feature.Children, hasTag(doc.Feature.Tags, conformanceTag), nil)
+		lintNames(file, doc.Feature.Children, &errs)
 	}
 	return errs
+}
+
+// lintNames finds scenarios that would share what is found by a
+// scenario's name: golden files, counterexamples, --scenario.
+func lintNames(file string, children []*messages.FeatureChild, errs *diag.List) {
+	named := map[string]int64{}
+	for _, s := range scenariosOf(children) {
+		at := diag.Pos{File: file, Line: int(s.Location.Line), Col: int(s.Location.Column)}
+		if line, taken := named[s.Name]; taken {
+			errs.Add(at, "scenario %q has the name of the scenario at line %d: golden files, counterexamples and --scenario find a scenario by its name, so give each its own", s.Name, line)
+		}
+		named[s.Name] = s.Location.Line
+		// An outline's examples are named after it, with <column>s filled in.
+		rows, column := 0, ""
+		for _, ex := range s.Examples {
+			rows += len(ex.TableBody)
+			if column == "" && ex.TableHeader != nil && len(ex.TableHeader.Cells) > 0 {
+				column = ex.TableHeader.Cells[0].Value
+			}
+		}
+		if rows < 2 || strings.Contains(s.Name, "<") {
+			continue
+		}
+		for _, st := range s.Steps {
+			if d := definitionOf(st.Text); d != nil && d.namesFile {
+				errs.Add(at, "the %d examples of %q would share one file for %q: put a column in its name, such as %q", rows, s.Name, st.Text, s.Name+" (<"+column+">)")
+				break
+			}
+		}
+	}
 }
 
 func hasTag(tags []*messages.Tag, name string) bool {

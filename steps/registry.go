@@ -33,6 +33,9 @@ type Definition struct {
 	// configures marks a step that only sets how the model is built
 	// (latencies, choices): a replay applies them all before building it.
 	configures bool
+	// namesFile marks a step that keeps a file named after its scenario
+	// (a golden file, a counterexample).
+	namesFile bool
 	// scope says whether a real cluster can run the step, and why not.
 	scope  stepScope
 	reason string
@@ -209,13 +212,14 @@ var Definitions = []Definition{
 		reason:  "it reads the model's internal steps, which a real cluster does not expose",
 	},
 	{
-		Pattern: `^for every interleaving:$`,
-		Doc:     "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (fewest departures from the default order first, going on from each state only once, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
-		Example: "Then for every interleaving:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
-		handler: func(w *World) any { return w.forEveryInterleaving },
-		scope:   modelOnly,
-		reason:  "exploring interleavings replays the scenario on the model",
-		check:   true,
+		Pattern:   `^for every interleaving:$`,
+		Doc:       "replays the scenario so far for every sample of its latency ranges and every order of events due at the same instant (fewest departures from the default order first, going on from each state only once, at most 2000 runs, or \"(at most N runs)\" as the docstring's last line), and checks a CEL invariant after each; a violation is shrunk to the fewest departures from the default order and reported with its latencies and choices",
+		Example:   "Then for every interleaving:\n  \"\"\"cel\n  traffic.all(r, r.outcome == 'ok')\n  \"\"\"",
+		handler:   func(w *World) any { return w.forEveryInterleaving },
+		scope:     modelOnly,
+		reason:    "exploring interleavings replays the scenario on the model",
+		check:     true,
+		namesFile: true,
 	},
 	{
 		Pattern: `^some interleaving violates:$`,
@@ -227,13 +231,14 @@ var Definitions = []Definition{
 		check:   true,
 	},
 	{
-		Pattern: "^" + goldenStep + "$",
-		Doc:     "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
-		Example: "Then the trace matches the golden file",
-		handler: func(w *World) any { return w.matchesGolden },
-		scope:   modelCheck,
-		reason:  "golden files are model-only: on a cluster, CEL assertions and outcome steps are what is checked",
-		check:   true,
+		Pattern:   "^" + goldenStep + "$",
+		Doc:       "compares the whole trace with golden/<feature>/<scenario>.golden; `go test ./... -update` rewrites it",
+		Example:   "Then the trace matches the golden file",
+		handler:   func(w *World) any { return w.matchesGolden },
+		scope:     modelCheck,
+		reason:    "golden files are model-only: on a cluster, CEL assertions and outcome steps are what is checked",
+		check:     true,
+		namesFile: true,
 	},
 }
 
