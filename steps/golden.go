@@ -2,6 +2,7 @@ package steps
 
 import (
 	"os"
+	"strings"
 
 	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
@@ -10,50 +11,67 @@ import (
 )
 
 // ClaimGoldens records, without running anything, the golden file of
-// every scenario under paths that has the golden step, so that
-// g.Unclaimed lists the files no scenario owns.
-func ClaimGoldens(g *verify.Golden, paths ...string) error {
-	for _, file := range featureFiles(paths) {
+// every scenario under paths that has the golden step (each example of an
+// outline under its own name, as godog runs it), so that g.Unclaimed lists
+// the files no scenario owns. It returns the feature files it read.
+func ClaimGoldens(g *verify.Golden, paths ...string) ([]string, error) {
+	files := featureFiles(paths)
+	for _, file := range files {
 		f, err := os.Open(file)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
 		f.Close()
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if doc.Feature == nil {
 			continue
 		}
-		var visit func([]*messages.FeatureChild) error
-		visit = func(children []*messages.FeatureChild) error {
-			for _, c := range children {
-				if c.Rule != nil {
-					var inner []*messages.FeatureChild
-					for _, rc := range c.Rule.Children {
-						inner = append(inner, &messages.FeatureChild{Scenario: rc.Scenario})
-					}
-					if err := visit(inner); err != nil {
-						return err
-					}
-				}
-				if c.Scenario == nil {
-					continue
-				}
-				for _, st := range c.Scenario.Steps {
-					if st.Text == goldenStep {
-						if err := g.Claim(file, c.Scenario.Name); err != nil {
-							return err
-						}
-					}
+		for _, s := range scenariosOf(doc.Feature.Children) {
+			if !hasStep(s.Steps, goldenStep) {
+				continue
+			}
+			for _, name := range pickleNames(s) {
+				if err := g.Claim(file, name); err != nil {
+					return nil, err
 				}
 			}
-			return nil
-		}
-		if err := visit(doc.Feature.Children); err != nil {
-			return err
 		}
 	}
-	return nil
+	return files, nil
+}
+
+func hasStep(steps []*messages.Step, text string) bool {
+	for _, st := range steps {
+		if st.Text == text {
+			return true
+		}
+	}
+	return false
+}
+
+// pickleNames are the names godog gives a scenario's runs: its own, or
+// for an outline one per example row, with each <column> filled in.
+func pickleNames(s *messages.Scenario) []string {
+	if len(s.Examples) == 0 {
+		return []string{s.Name}
+	}
+	var names []string
+	for _, ex := range s.Examples {
+		if ex.TableHeader == nil {
+			continue
+		}
+		for _, row := range ex.TableBody {
+			name := s.Name
+			for i, column := range ex.TableHeader.Cells {
+				if i < len(row.Cells) {
+					name = strings.ReplaceAll(name, "<"+column.Value+">", row.Cells[i].Value)
+				}
+			}
+			names = append(names, name)
+		}
+	}
+	return names
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -81,28 +82,46 @@ func (g *Golden) Claim(featureFile, scenario string) error {
 	return nil
 }
 
-// Unclaimed lists the golden files under Dir that no scenario of this run
-// claimed: left behind by a renamed or deleted scenario. Only meaningful
-// after a run of every feature file.
-func (g *Golden) Unclaimed() ([]string, error) {
+// Unclaimed lists the golden files that no scenario of this run claimed:
+// left behind by a renamed or deleted scenario. It looks in the folders of
+// featureFiles only (Dir/<feature>/), since a feature not run claims
+// nothing; with none, in every folder under Dir, which is only right after
+// a run of every feature file.
+func (g *Golden) Unclaimed(featureFiles ...string) ([]string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	var out []string
-	err := filepath.WalkDir(g.Dir, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".golden") {
-			if _, ok := g.owner[path]; !ok {
-				out = append(out, path)
+	roots := []string{g.Dir}
+	if len(featureFiles) > 0 {
+		roots = nil
+		for _, f := range featureFiles {
+			if dir := g.Folder(f); !slices.Contains(roots, dir) {
+				roots = append(roots, dir)
 			}
 		}
-		return nil
-	})
-	if os.IsNotExist(err) {
-		return nil, nil
 	}
-	return out, err
+	var out []string
+	for _, root := range roots {
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(path, ".golden") {
+				if _, ok := g.owner[path]; !ok {
+					out = append(out, path)
+				}
+			}
+			return nil
+		})
+		if err != nil && !os.IsNotExist(err) {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Folder is the folder of a feature file's golden files.
+func (g *Golden) Folder(featureFile string) string {
+	return filepath.Dir(g.Path(featureFile, "x"))
 }
 
 // Check compares actual with the scenario's golden file, or rewrites the

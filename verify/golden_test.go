@@ -116,3 +116,22 @@ func TestAWriteThatFailsHalfWayLeavesTheGoldenFileWhole(t *testing.T) {
 		t.Fatalf("temporary files left: %v", leftovers)
 	}
 }
+
+// Given the feature files a run covered, Unclaimed looks only in their
+// folders: another feature's files are not orphans of this run.
+func TestUnclaimedLooksOnlyInTheFoldersOfTheFeaturesGiven(t *testing.T) {
+	g := &Golden{Dir: t.TempDir()}
+	mine, theirs := g.Path("a.feature", "gone"), g.Path("b.feature", "theirs")
+	for _, p := range []string{mine, theirs} {
+		if err := writeAtomic(p, []byte("trace\n")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := g.Unclaimed("features/a.feature")
+	if err != nil || len(got) != 1 || got[0] != mine {
+		t.Fatalf("Unclaimed(a.feature) = %v, %v; want [%s]", got, err, mine)
+	}
+	if got, _ := g.Unclaimed(); len(got) != 2 {
+		t.Errorf("Unclaimed() after a run of every feature = %v, want both files", got)
+	}
+}

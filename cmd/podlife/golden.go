@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -22,13 +23,26 @@ func goldenCommand() *cobra.Command {
 				paths = []string{"features"}
 			}
 			g := &verify.Golden{Dir: goldenDir}
-			if err := steps.ClaimGoldens(g, paths...); err != nil {
+			files, err := steps.ClaimGoldens(g, paths...)
+			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
 			}
-			orphans, err := g.Unclaimed()
+			// Only the folders of the features given: another feature's
+			// golden files are not orphans because it was not named here.
+			orphans, err := g.Unclaimed(files...)
 			if err != nil {
 				return err
+			}
+			folders := map[string]bool{}
+			for _, f := range files {
+				folders[g.Folder(f)] = true
+			}
+			entries, _ := os.ReadDir(goldenDir)
+			for _, e := range entries {
+				if dir := filepath.Join(goldenDir, e.Name()); e.IsDir() && !folders[dir] {
+					fmt.Fprintf(cmd.OutOrStdout(), "left %s alone: no feature file given maps to it (if its feature is gone, remove the folder yourself)\n", dir)
+				}
 			}
 			for _, path := range orphans {
 				if dryRun {

@@ -192,18 +192,36 @@ func TestRunWritesAnHTMLReport(t *testing.T) {
 
 func TestGoldenPruneRemovesOnlyFilesNoScenarioOwns(t *testing.T) {
 	dir := t.TempDir()
-	feature := writeFile(t, "f.feature", "Feature: f\n  Scenario: kept\n    Given the cluster settles\n    Then the trace matches the golden file\n")
+	feature := writeFile(t, "f.feature", `Feature: f
+  Scenario: kept
+    Given the cluster settles
+    Then the trace matches the golden file
+
+  Scenario Outline: on <node>
+    Given the cluster settles
+    Then the trace matches the golden file
+
+    Examples:
+      | node   |
+      | node01 |
+`)
 	g := filepath.Join(dir, "golden")
-	kept, orphan := filepath.Join(g, "f", "kept.golden"), filepath.Join(g, "f", "gone.golden")
-	os.MkdirAll(filepath.Join(g, "f"), 0o755)
-	os.WriteFile(kept, []byte("x\n"), 0o644)
-	os.WriteFile(orphan, []byte("x\n"), 0o644)
-	out, stderr, code := runCLI(t, "golden", "prune", "--golden", g, feature)
-	if code != 0 || out != "removed "+orphan+"\n" {
-		t.Fatalf("exit %d, out %q, stderr %q", code, out, stderr)
+	kept, example, orphan := filepath.Join(g, "f", "kept.golden"), filepath.Join(g, "f", "on_node01.golden"), filepath.Join(g, "f", "gone.golden")
+	// Another feature's golden file: not named in this prune, so not an orphan.
+	other := filepath.Join(g, "other", "its_scenario.golden")
+	for _, p := range []string{kept, example, orphan, other} {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("x\n"), 0o644)
 	}
-	if _, err := os.Stat(kept); err != nil {
-		t.Fatal("the owned golden file was removed")
+	out, stderr, code := runCLI(t, "golden", "prune", "--golden", g, feature)
+	want := "left " + filepath.Join(g, "other") + " alone: no feature file given maps to it (if its feature is gone, remove the folder yourself)\nremoved " + orphan + "\n"
+	if code != 0 || out != want {
+		t.Fatalf("exit %d, stderr %q\nout:  %q\nwant: %q", code, stderr, out, want)
+	}
+	for _, p := range []string{kept, example, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed", p)
+		}
 	}
 	if _, err := os.Stat(orphan); !os.IsNotExist(err) {
 		t.Fatal("the orphan is still there")
