@@ -158,7 +158,7 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 		}
 		s := status.Status()
 		result.Warnings = warnings
-		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.File)
+		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.KubectlFile())
 	}
 	result.Applied(kubectl.KindName(doc.GVK), doc.Name, result.Verb == "apply", warnings)
 	if traced {

@@ -23,7 +23,12 @@ import (
 
 // Document is one YAML document of a manifest.
 type Document struct {
-	File  string
+	File string
+	// Arg, when set, is how the command line names File (kubectl's -f)
+	// where that differs from the path diagnostics use. A feature's
+	// docstrings are named by the feature file's base name, so that a trace
+	// reads the same whichever directory the scenario runs from.
+	Arg   string
 	Index int // 1-based position among the file's non-empty documents
 	Line  int // line of the document's first content line
 
@@ -36,6 +41,15 @@ type Document struct {
 
 	root *yamlv3.Node
 	col  int // column offset of the YAML within its file, for docstrings
+}
+
+// KubectlFile is the file as kubectl names it in its messages: Arg, or
+// File.
+func (d *Document) KubectlFile() string {
+	if d.Arg != "" {
+		return d.Arg
+	}
+	return d.File
 }
 
 // Pos is the position of the document itself.

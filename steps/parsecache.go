@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"path/filepath"
 	"sync"
 
 	"github.com/podlife/podlife/diag"
@@ -43,6 +44,7 @@ func parseDocstring(pos diag.Pos, content string) ([]*manifest.Document, error) 
 	out := make([]*manifest.Document, len(docs))
 	for i, d := range docs {
 		c := *d
+		c.Arg = filepath.Base(pos.File)
 		if d.Object != nil {
 			c.Object = d.Object.DeepCopyObject().(sim.Object)
 		}

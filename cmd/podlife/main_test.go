@@ -170,6 +170,27 @@ func TestTheCommandAMissingGoldenFileNamesCreatesIt(t *testing.T) {
 	}
 }
 
+// A trace names a feature's manifests by the feature file's base name, so
+// the CLI, run from anywhere, matches the golden files go test wrote from
+// steps/ (rbac.feature's traces show kubectl refusing a create).
+func TestRunMatchesTheGoldenFilesFromAnotherDirectory(t *testing.T) {
+	if out, _, code := runCLI(t, "run", "--format", "progress", "--golden", "../../golden", "../../features/rbac.feature"); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+}
+
+// A tag expression that selects nothing is warned about, as go test warns
+// of a -run that matches no test.
+func TestRunWarnsWhenTagsSelectNoScenario(t *testing.T) {
+	_, stderr, code := runCLI(t, "run", "--format", "progress", "--golden", "../../golden", "--tags", "@no-such-tag", "../../features/rbac.feature")
+	if code != 0 || !strings.Contains(stderr, `podlife run: warning: no scenario matches --tags "@no-such-tag"`) {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, _ := runCLI(t, "run", "--format", "progress", "--golden", "../../golden", "--tags", "@conformance", "../../features/rbac.feature"); strings.Contains(stderr, "warning") {
+		t.Errorf("a tag that selects scenarios was warned about: %q", stderr)
+	}
+}
+
 func TestApplyDrawsTheTraceAsAMermaidSequenceDiagram(t *testing.T) {
 	out, _, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "-o", "mermaid")
 	if code != 0 || !strings.HasPrefix(out, "sequenceDiagram\n    participant p0 as kubectl\n    participant p1 as kube-apiserver\n") ||

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -70,8 +71,18 @@ func runCommand() *cobra.Command {
 					scenarios = append(scenarios, report.NewScenario(name, append([]trace.Event(nil), events...), failure))
 				}
 			}
-			suite := godog.TestSuite{Name: "podlife", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}
+			ran := 0
+			initialize := steps.Initializer(cfg)
+			suite := godog.TestSuite{Name: "podlife", Options: &opts, ScenarioInitializer: func(sc *godog.ScenarioContext) {
+				initialize(sc)
+				sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) { ran++; return ctx, nil })
+			}}
 			status := suite.Run()
+			if ran == 0 && tags != "" {
+				// As go test warns of a -run that matches nothing: a misspelt
+				// tag must not pass unnoticed in CI.
+				fmt.Fprintf(cmd.ErrOrStderr(), "podlife run: warning: no scenario matches --tags %q\n", tags)
+			}
 			if reportFile != "" {
 				page, err := report.HTML("podlife: "+strings.Join(paths, " "), scenarios)
 				if err == nil {

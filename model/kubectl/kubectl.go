@@ -87,7 +87,7 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 			result.Applied(kindName(res), doc.Name, req.Verb == "patch", resp.Warnings)
 		} else {
 			result.Warnings = resp.Warnings
-			result.Refused(resp.Code, string(resp.Reason), resp.Message, doc.File, true)
+			result.Refused(resp.Code, string(resp.Reason), resp.Message, doc.KubectlFile(), true)
 		}
 		k.Rec.Step(Component, "response", ref, result.Output)
 	})
@@ -282,7 +282,7 @@ func KindName(gvk schema.GroupVersionKind) string {
 // MappingError is kubectl's message for a kind the server does not serve.
 func MappingError(doc *manifest.Document) string {
 	return fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
-		doc.Name, doc.Namespace, doc.File, doc.GVK.Kind, doc.GVK.GroupVersion().String())
+		doc.Name, doc.Namespace, doc.KubectlFile(), doc.GVK.Kind, doc.GVK.GroupVersion().String())
 }
 
 func scope(r apiserver.Resource) string {
