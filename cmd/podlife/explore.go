@@ -75,7 +75,11 @@ func exploreCommand() *cobra.Command {
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\nexplored %d runs in %d exploring steps (%.0f runs/s)\n", total, exploring, rate)
 			if seed != 0 {
-				fmt.Fprintf(cmd.OutOrStdout(), "reproduce with: podlife explore --seed %d%s%s %s\n", seed, flagIf("--runs", runs), flagIf("--scenario", scenario), strings.Join(quoteAll(paths), " "))
+				golden := ""
+				if goldenDir != defaultGoldenDir {
+					golden = goldenDir // where the counterexample goes
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "reproduce with: podlife explore --seed %d%s%s%s %s\n", seed, flagIf("--runs", runs), flagIf("--scenario", scenario), flagIf("--golden", golden), strings.Join(quoteAll(paths), " "))
 			}
 			if status != 0 {
 				return exitError{code: 1}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -287,7 +288,7 @@ func TestASeededExplorationIsReproducibleFromItsCommand(t *testing.T) {
 		if code != 1 || !strings.Contains(out, "the invariant breaks after") {
 			t.Fatalf("exit %d:\n%s", code, out)
 		}
-		if want := "reproduce with: podlife explore --seed 7 --runs 50 " + feature; !strings.Contains(out, want) {
+		if want := "reproduce with: podlife explore --seed 7 --runs 50 --golden " + strconv.Quote(golden) + " " + feature; !strings.Contains(out, want) {
 			t.Fatalf("no %q in:\n%s", want, out)
 		}
 		out = timings.ReplaceAllString(out, "")
