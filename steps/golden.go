@@ -1,10 +1,8 @@
 package steps
 
 import (
-	"os"
 	"strings"
 
-	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/podlife/podlife/verify"
@@ -16,29 +14,19 @@ import (
 // the files no scenario owns. It returns the feature files it read.
 func ClaimGoldens(g *verify.Golden, paths ...string) ([]string, error) {
 	files := featureFiles(paths)
-	for _, file := range files {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
+	err := eachScenario(files, func(file string, s *messages.Scenario) error {
+		if !hasStep(s.Steps, goldenStep) {
+			return nil
 		}
-		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		if doc.Feature == nil {
-			continue
-		}
-		for _, s := range scenariosOf(doc.Feature.Children) {
-			if !hasStep(s.Steps, goldenStep) {
-				continue
-			}
-			for _, name := range pickleNames(s) {
-				if err := g.Claim(file, name); err != nil {
-					return nil, err
-				}
+		for _, name := range pickleNames(s) {
+			if err := g.Claim(file, name); err != nil {
+				return err
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return files, nil
 }

@@ -5,7 +5,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	gherkin "github.com/cucumber/gherkin/go/v26"
 	messages "github.com/cucumber/messages/go/v21"
 
 	"github.com/podlife/podlife/diag"
@@ -18,18 +17,12 @@ import (
 func Lint(paths ...string) diag.List {
 	var errs diag.List
 	for _, file := range featureFiles(paths) {
-		f, err := os.Open(file)
+		feature, err := readFeature(file)
 		if err != nil {
 			errs.Add(diag.Pos{File: file}, "%v", err)
 			continue
 		}
-		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
-		f.Close()
-		if err != nil {
-			errs.Add(diag.Pos{File: file}, "%v", err)
-			continue
-		}
-		if doc.Feature == nil {
+		if feature == nil {
 			continue
 		}
 		pos := func(st *messages.Step) diag.Pos {
@@ -82,8 +75,8 @@ func Lint(paths ...string) diag.List {
 				}
 			}
 		}
-		visit(doc.Feature.Children, hasTag(doc.Feature.Tags, conformanceTag), nil)
-		lintNames(file, doc.Feature.Children, &errs)
+		visit(feature.Children, hasTag(feature.Tags, conformanceTag), nil)
+		lintNames(file, feature.Children, &errs)
 	}
 	return errs
 }

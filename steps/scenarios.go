@@ -16,26 +16,15 @@ import (
 // there are: a misspelt name must not pass by running nothing.
 func ScenarioPaths(name string, paths ...string) ([]string, error) {
 	var found, names []string
-	files := featureFiles(paths)
-	for _, file := range files {
-		f, err := os.Open(file)
-		if err != nil {
-			return nil, err
+	err := eachScenario(featureFiles(paths), func(file string, s *messages.Scenario) error {
+		if s.Name == name {
+			found = append(found, fmt.Sprintf("%s:%d", file, s.Location.Line))
 		}
-		doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		if doc.Feature == nil {
-			continue
-		}
-		for _, s := range scenariosOf(doc.Feature.Children) {
-			if s.Name == name {
-				found = append(found, fmt.Sprintf("%s:%d", file, s.Location.Line))
-			}
-			names = append(names, s.Name)
-		}
+		names = append(names, s.Name)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(found) > 0 {
 		return found, nil
@@ -49,6 +38,40 @@ func ScenarioPaths(name string, paths ...string) ([]string, error) {
 		msg += "; the scenarios are " + quoteList(names)
 	}
 	return nil, errors.New(msg)
+}
+
+// eachScenario calls fn with every scenario of the feature files, in order,
+// and stops at its first error.
+func eachScenario(files []string, fn func(file string, s *messages.Scenario) error) error {
+	for _, file := range files {
+		feature, err := readFeature(file)
+		if err != nil {
+			return err
+		}
+		if feature == nil {
+			continue
+		}
+		for _, s := range scenariosOf(feature.Children) {
+			if err := fn(file, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// readFeature parses one feature file: nil when it holds no feature.
+func readFeature(file string) (*messages.Feature, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	doc, err := gherkin.ParseGherkinDocument(f, (&messages.Incrementing{}).NewId)
+	if err != nil {
+		return nil, err
+	}
+	return doc.Feature, nil
 }
 
 // scenariosOf lists the scenarios of a feature, those inside rules too.
