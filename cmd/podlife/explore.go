@@ -74,6 +74,9 @@ func exploreCommand() *cobra.Command {
 				rate = float64(total) / elapsed
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "\nexplored %d runs in %d exploring steps (%.0f runs/s)\n", total, exploring, rate)
+			if exploring == 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: warning: no exploring step ran: explore runs the 'Then for every interleaving:' and 'Then some interleaving violates:' steps of the scenarios it is given")
+			}
 			if seed != 0 {
 				golden := ""
 				if goldenDir != defaultGoldenDir {

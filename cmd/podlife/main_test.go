@@ -192,6 +192,15 @@ func TestRunWarnsWhenTagsSelectNoScenario(t *testing.T) {
 	}
 }
 
+// Exploring a feature without an exploring step says so rather than
+// report zero runs as if that were a result.
+func TestExploreWarnsWhenNoExploringStepRan(t *testing.T) {
+	_, stderr, code := runCLI(t, "explore", "--golden", "../../golden", "../../features/rbac.feature")
+	if code != 0 || !strings.Contains(stderr, "podlife explore: warning: no exploring step ran") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestApplyDrawsTheTraceAsAMermaidSequenceDiagram(t *testing.T) {
 	out, _, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "-o", "mermaid")
 	if code != 0 || !strings.HasPrefix(out, "sequenceDiagram\n    participant p0 as kubectl\n    participant p1 as kube-apiserver\n") ||
@@ -307,7 +316,7 @@ func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {
 	noNodes := strings.Replace(quotaRace, "    Given a cluster with nodes:\n      | name   |\n      | node01 |\n    And the cluster", "    Given the cluster", 1)
 	feature := writeFile(t, "race.feature", fmt.Sprintf(noNodes, "requests.filter(r, r.allowed).size() == 1"))
 	out, errOut, code := runCLI(t, "explore", "--golden", filepath.Join(t.TempDir(), "golden"), "--exhaustive", feature)
-	if code != 0 || !regexp.MustCompile(`explored \d+ runs, \d+ states \(\d+ runs stopped at a state already explored\): every order there is`).MatchString(errOut) {
+	if code != 0 || !regexp.MustCompile(`explored \d+ runs, \d+ states \(\d+ runs stopped at a state already explored\): every order there is`).MatchString(errOut) || strings.Contains(errOut, "warning") {
 		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
 	}
 	if _, errOut, code := runCLI(t, "explore", "--exhaustive", "--seed", "3", feature); code != 2 || !strings.Contains(errOut, "give one of them") {
