@@ -45,7 +45,7 @@ type Golden struct {
 	Update func(featureFile, scenario string) string
 
 	mu    sync.Mutex
-	owner map[string]string // golden path -> scenario that claimed it
+	owner map[string]claim // golden path -> the scenario that claimed it
 }
 
 var slugRun = regexp.MustCompile(`[^a-z0-9]+`)
@@ -67,20 +67,28 @@ func (g *Golden) Path(featureFile, scenario string) string {
 }
 
 // Claim records that scenario owns its golden file, and fails when another
-// scenario of the same run maps to the same file.
+// scenario of the same run maps to the same file: a name that slugs the
+// same, or a feature file of the same name in another folder.
 func (g *Golden) Claim(featureFile, scenario string) error {
 	p := g.Path(featureFile, scenario)
+	me := claim{filepath.Clean(featureFile), scenario}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.owner == nil {
-		g.owner = map[string]string{}
+		g.owner = map[string]claim{}
 	}
-	if other, ok := g.owner[p]; ok && other != scenario {
-		return fmt.Errorf("scenarios %q and %q would share the golden file %s: rename one of them", other, scenario, p)
+	if other, ok := g.owner[p]; ok && other != me {
+		if other.file != me.file {
+			return fmt.Errorf("feature files %s and %s would share the golden file %s: golden files are filed by the feature file's name, so rename one of them", other.file, me.file, p)
+		}
+		return fmt.Errorf("scenarios %q and %q would share the golden file %s: rename one of them", other.scenario, scenario, p)
 	}
-	g.owner[p] = scenario
+	g.owner[p] = me
 	return nil
 }
+
+// claim is who owns a golden file.
+type claim struct{ file, scenario string }
 
 // Unclaimed lists the golden files that no scenario of this run claimed:
 // left behind by a renamed or deleted scenario. It looks in the folders of

@@ -135,3 +135,20 @@ func TestUnclaimedLooksOnlyInTheFoldersOfTheFeaturesGiven(t *testing.T) {
 		t.Errorf("Unclaimed() after a run of every feature = %v, want both files", got)
 	}
 }
+
+// Golden files are filed by the feature file's name: two feature files of
+// one name in different folders must not share them, while the same
+// scenario claiming again (a second run of it) is fine.
+func TestFeatureFilesOfOneNameInTwoFoldersCannotShareGoldenFiles(t *testing.T) {
+	g := &Golden{Dir: t.TempDir()}
+	if err := g.Claim("features/team-a/pods.feature", "a pod"); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Claim("features/team-a/pods.feature", "a pod"); err != nil {
+		t.Fatalf("the same scenario claiming again: %v", err)
+	}
+	err := g.Claim("features/team-b/pods.feature", "a pod")
+	if err == nil || !strings.Contains(err.Error(), "feature files features/team-a/pods.feature and features/team-b/pods.feature would share the golden file") {
+		t.Fatalf("error = %v", err)
+	}
+}
