@@ -290,10 +290,15 @@ func (w *World) replay(script []scriptStep, lat map[string]sim.Duration, chooser
 	r := &World{cfg: &Config{}, chooser: chooser, samples: lat, orderedTrace: orderedTrace, untraced: !traced, deferModel: true}
 	r.reset(w.uri, w.scenario)
 	r.gherkinSteps = nil
-	for _, st := range script {
-		if !st.def.configures && r.deferModel {
+	build := func() {
+		if r.deferModel {
 			r.deferModel = false
 			r.newModel()
+		}
+	}
+	for _, st := range script {
+		if !st.def.configures {
+			build()
 		}
 		if err := call(st.def.handler(r), st.args, st.step); err != nil {
 			return nil, fmt.Errorf("replaying %q: %v", st.step.Text, err)
@@ -302,10 +307,7 @@ func (w *World) replay(script []scriptStep, lat map[string]sim.Duration, chooser
 			return r, nil
 		}
 	}
-	if r.deferModel {
-		r.deferModel = false
-		r.newModel()
-	}
+	build()
 	if err := r.cluster.Settle(); err != nil {
 		return nil, err
 	}

@@ -119,6 +119,12 @@ func (k *Kubelet) release(w *worker) {
 	}
 }
 
+// after schedules kubelet work: it touches this kubelet's memory and
+// nothing outside the store, which the explorer's fingerprints rely on.
+func (k *Kubelet) after(d sim.Duration, label string, fn func()) {
+	k.engine.AfterIn(k.component, d, label, fn)
+}
+
 // HasImage reports whether the node holds an image.
 func (k *Kubelet) HasImage(ref string) bool {
 	k.engine.TouchComponent(k.component, false)
@@ -151,7 +157,7 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 	}
 	w := &worker{k: k, pod: pod, key: key}
 	k.pods[key] = w
-	k.engine.AfterIn(k.component, k.timings.Sync, "kubelet sync", w.start)
+	k.after(k.timings.Sync, "kubelet sync", w.start)
 }
 
 func (k *Kubelet) ref(pod *corev1.Pod) string {

@@ -66,7 +66,7 @@ func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func
 	if what != "" && grace > 0 {
 		ran := min(hook, grace)
 		k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) runs", what)
-		k.engine.AfterIn(k.component, ran, "kubelet preStop", func() {
+		k.after(ran, "kubelet preStop", func() {
 			if ran < hook {
 				k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) cut short by the grace period after %v", what, ran)
 			} else {
@@ -93,7 +93,7 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 	st.signalled, st.stopAccepting = true, now.Add(app.StopAccepting)
 	k.rec.Stepf(k.component, "stop-container", ref, "CRI StopContainer (timeout %v): SIGTERM", timeout)
 	if app.StopAccepting > 0 && app.StopAccepting < min(app.Exit, timeout) {
-		k.engine.AfterIn(k.component, app.StopAccepting, "application stops accepting", func() {
+		k.after(app.StopAccepting, "application stops accepting", func() {
 			k.rec.Stepf(k.component, "app", ref, "the application stops accepting connections (%v after SIGTERM)", app.StopAccepting)
 		})
 	}
@@ -109,12 +109,12 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 		done()
 	}
 	if app.Exit <= timeout {
-		k.engine.AfterIn(k.component, app.Exit, "application exits", func() {
+		k.after(app.Exit, "application exits", func() {
 			exit(0, fmt.Sprintf("the application shut down %v after SIGTERM", app.Exit))
 		})
 		return
 	}
-	k.engine.AfterIn(k.component, timeout, "container SIGKILL", func() {
+	k.after(timeout, "container SIGKILL", func() {
 		exit(137, fmt.Sprintf("still running when the %v timeout ran out: SIGKILL", timeout))
 	})
 }
@@ -158,7 +158,7 @@ func sleepSeconds(cmd []string) sim.Duration {
 // the final delete.
 func (w *worker) stopSandbox(deleted bool) {
 	k := w.k
-	k.engine.AfterIn(k.component, k.timings.CNI, "kubelet stop sandbox", func() {
+	k.after(k.timings.CNI, "kubelet stop sandbox", func() {
 		if w.sandboxReady {
 			if w.ip.IsValid() && !w.pod.Spec.HostNetwork {
 				k.ipam.release(w.ip)
@@ -185,7 +185,7 @@ func (w *worker) unmountVolumes(i int, deleted bool) {
 		return
 	}
 	v := w.pod.Spec.Volumes[i]
-	k.engine.AfterIn(k.component, k.timings.VolumeMount, "kubelet unmount", func() {
+	k.after(k.timings.VolumeMount, "kubelet unmount", func() {
 		k.rec.Stepf(k.component, "unmount-volume", w.ref(), "UnmountVolume.TearDown succeeded for volume %q", v.Name)
 		w.unmountVolumes(i+1, deleted)
 	})

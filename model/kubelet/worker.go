@@ -60,7 +60,7 @@ func (w *worker) ref() string { return w.k.ref(w.pod) }
 // after schedules the next stage of the pod's start-up; once the pod is
 // being terminated, stages still in flight do nothing.
 func (w *worker) after(d sim.Duration, label string, fn func()) {
-	w.k.engine.AfterIn(w.k.component, d, label, func() {
+	w.k.after(d, label, func() {
 		if !w.terminating {
 			fn()
 		}

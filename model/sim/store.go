@@ -214,10 +214,9 @@ func (s *Store) Create(obj Object) (Object, error) {
 	if _, taken := s.objects[k]; taken {
 		return nil, fmt.Errorf("store: %s already exists", k)
 	}
-	s.written(k)
+	s.wrote(k)
 	s.stamp(obj)
 	s.objects[k] = obj
-	delete(s.lists, k.Kind)
 	if s.byKind[k.Kind] == nil {
 		s.byKind[k.Kind] = map[Key]struct{}{}
 	}
@@ -234,10 +233,9 @@ func (s *Store) Update(obj Object) (Object, error) {
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
-	s.written(k)
+	s.wrote(k)
 	s.stamp(obj)
 	s.objects[k] = obj
-	delete(s.lists, k.Kind)
 	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
 	return obj, nil
 }
@@ -249,18 +247,19 @@ func (s *Store) Delete(k Key) (Object, error) {
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
-	s.written(k)
+	s.wrote(k)
 	delete(s.objects, k)
-	delete(s.lists, k.Kind)
 	delete(s.byKind[k.Kind], k)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil
 }
 
-// written records a write for the explorer's fingerprints: the object, its
-// kind's listing, and the revision every write advances.
-func (s *Store) written(k Key) {
+// wrote is called at every write of key k: it drops k's kind's sorted
+// list, and records the write for the explorer's fingerprints (the object,
+// its kind's listing, and the revision every write advances).
+func (s *Store) wrote(k Key) {
+	delete(s.lists, k.Kind)
 	s.engine.touch(resource{class: object, key: k}, true)
 	s.engine.touch(resource{class: listing, key: Key{Kind: k.Kind}}, true)
 	s.engine.Touch("revision", true)
