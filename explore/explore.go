@@ -52,6 +52,17 @@ type Pruning struct {
 	*Scripted
 	Seen   map[sim.Fingerprint]bool
 	Pruned bool // the run ended at a state explored before
+	// Deferred leaves Seen as it is, so that runs made side by side can
+	// all read it: the states the run reaches are kept for Commit.
+	Deferred bool
+	reached  []reached
+}
+
+// reached is a state a Deferred run reached, and how many decisions it
+// had made by then.
+type reached struct {
+	state sim.Fingerprint
+	taken int
 }
 
 // Visit implements sim.Pruner.
@@ -59,12 +70,34 @@ func (p *Pruning) Visit(state sim.Fingerprint) bool {
 	if len(p.Taken) < len(p.Prefix) {
 		return false
 	}
+	if p.Deferred {
+		p.reached = append(p.reached, reached{state, len(p.Taken)})
+	}
 	if p.Seen[state] {
 		p.Pruned = true
 		return true
 	}
-	p.Seen[state] = true
+	if !p.Deferred {
+		p.Seen[state] = true
+	}
 	return false
+}
+
+// Commit records the states a Deferred run reached in Seen, as the same
+// run made alone, after every run committed before it, would have recorded
+// them; and reports where that run would have stopped: the decisions it
+// would have made, and whether it would have ended at a state explored
+// before. Runs are deterministic, so up to that point the two runs are
+// one; the Deferred run may only have gone further, past a state that a
+// run made beside it, or itself, reached first.
+func (p *Pruning) Commit() (taken []Choice, pruned bool) {
+	for _, r := range p.reached {
+		if p.Seen[r.state] {
+			return p.Taken[:r.taken], true
+		}
+		p.Seen[r.state] = true
+	}
+	return p.Taken, false
 }
 
 // Next is the depth-first successor of a run's decisions: the last
@@ -162,6 +195,9 @@ type candidate struct {
 	base     []int
 	at, take int
 }
+
+// Len is how many paths are queued.
+func (f *Frontier) Len() int { return len(f.queue) }
 
 // NewFrontier starts with the default order.
 func NewFrontier() *Frontier { return &Frontier{queue: []candidate{{at: -1}}} }

@@ -152,50 +152,58 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	// The trace's order is state only when the invariant reads it.
 	orderedTrace := checker.Uses("events")
 	script := w.script()
-	// check replays one run; with seen, it ends the run at a state explored
-	// before, and such a run is not checked (cut is true). A run records
-	// its trace only when the invariant reads it or keep asks for it (the
-	// counterexample's).
-	check := func(lat map[string]sim.Duration, prefix []int, then sim.Chooser, seen map[sim.Fingerprint]bool, keep bool) (r run, taken []explore.Choice, cut bool, err error) {
-		scripted := &explore.Scripted{Prefix: prefix, Then: then}
-		var chooser sim.Chooser = scripted
-		pruning := &explore.Pruning{Scripted: scripted, Seen: seen}
-		if seen != nil {
-			chooser = pruning
+	workers := w.cfg.Workers
+	if workers <= 0 {
+		workers = explore.Workers()
+	}
+	// A Checker notes the events an expression asks about as it evaluates:
+	// every worker needs its own.
+	checkers := []*verify.Checker{checker}
+	for len(checkers) < workers {
+		c, err := verify.Compile(verify.Assertion{Expr: expr, Pos: pos, Indent: indent})
+		if err != nil {
+			return x, nil, err
 		}
+		checkers = append(checkers, c)
+	}
+	// check replays one run with chooser and, unless the chooser ended it
+	// at a state explored before (halted), checks the invariant. A run
+	// records its trace only when the invariant reads it or keep asks for
+	// it (the counterexample's).
+	check := func(checker *verify.Checker, lat map[string]sim.Duration, chooser sim.Chooser, keep bool) (o outcome) {
 		replay, err := w.replay(script, lat, chooser, orderedTrace, orderedTrace || keep)
 		if err != nil {
-			return run{}, nil, false, err
+			return outcome{err: err}
 		}
-		r = run{latencies: lat, path: explore.Path(scripted.Taken)}
-		if pruning.Pruned {
-			return r, scripted.Taken, true, nil
+		o.r.latencies = lat
+		if replay.cluster.Engine.Halted() {
+			return o // the walk counts it as cut short
 		}
 		if w.cfg.ran != nil {
-			w.cfg.ran(replay)
+			o.replay = replay
 		}
 		state, err := replay.stateFor(checker)
 		if err != nil {
-			return run{}, nil, false, err
+			return outcome{err: err}
 		}
 		if err := checker.Check(state); err != nil {
 			var broken *verify.FalseError
 			if !errors.As(err, &broken) {
-				return run{}, nil, false, err // the expression itself is wrong
+				return outcome{err: err} // the expression itself is wrong
 			}
-			r.err = err
-			r.trace = trace.Text(replay.cluster.Events())
+			o.r.err = err
+			o.r.trace = trace.Text(replay.cluster.Events())
 		}
-		return r, scripted.Taken, false, nil
+		return o
 	}
 	// shrink turns a failing run into its smallest form: the fewest
 	// departures from the default order that still fail.
 	shrink := func(r run) *run {
 		shrunk := explore.Shrink(r.path, func(p []int) bool {
-			again, _, _, err := check(r.latencies, p, nil, nil, false)
-			return err == nil && again.err != nil
+			again := check(checker, r.latencies, &explore.Scripted{Prefix: p}, false)
+			return again.err == nil && again.r.err != nil
 		})
-		final, _, _, _ := check(r.latencies, shrunk, nil, nil, true)
+		final := check(checker, r.latencies, &explore.Scripted{Prefix: shrunk}, true).r
 		final.path = shrunk
 		return &final
 	}
@@ -207,19 +215,28 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	}
 	if w.cfg.Seed != 0 {
 		// At random: run i draws its latency samples and every choice from
-		// its own seeded PRNG.
+		// its own seeded PRNG, so runs made side by side are judged in
+		// order and the first to break the invariant is the one reported.
 		x.Random = true
-		for i := 0; i < bound; i++ {
-			rng := sim.NewSeeded(w.cfg.Seed + uint64(i))
-			lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
-			r, _, _, err := check(lat, nil, rng, nil, false)
-			if err != nil {
-				return x, nil, err
-			}
-			progress(0)
-			if r.err != nil {
-				x.Violated = true
-				return x, shrink(r), nil
+		batch := explore.Batch(workers)
+		for first := 0; first < bound; first += batch {
+			outs := make([]outcome, min(batch, bound-first))
+			explore.Parallel(len(outs), workers, func(worker, i int) {
+				rng := sim.NewSeeded(w.cfg.Seed + uint64(first+i))
+				lat := combos[rng.Choose("latency samples", make([]string, len(combos)))]
+				scripted := &explore.Scripted{Then: rng}
+				outs[i] = check(checkers[worker], lat, scripted, false)
+				outs[i].r.path = explore.Path(scripted.Taken)
+			})
+			for _, o := range outs {
+				if o.err != nil {
+					return x, nil, o.err
+				}
+				progress(0)
+				if o.r.err != nil {
+					x.Violated = true
+					return x, shrink(o.r), nil
+				}
 			}
 		}
 		return x, nil, nil
@@ -231,37 +248,54 @@ func (w *World) explore(expr string, bound int) (x Exploration, violation *run, 
 	bound = perCombo * len(combos)
 	x.Complete = true
 	for _, lat := range combos {
-		frontier := explore.NewFrontier()
 		var seen map[sim.Fingerprint]bool
 		if !w.cfg.NoStateHashing {
 			seen = map[sim.Fingerprint]bool{}
 		}
-		for n := 0; ; n++ {
-			prefix, more := frontier.Pop()
-			if !more {
-				break
+		var failed error
+		var violation *run
+		walk := explore.Walk{Bound: perCombo, Seen: seen, Workers: workers}
+		complete := explore.Run(walk, func(worker int, chooser sim.Chooser) outcome {
+			return check(checkers[worker], lat, chooser, false)
+		}, func(o outcome, taken []explore.Choice, cut bool) bool {
+			if cut { // whatever else the run did, made alone it stopped before
+				progress(x.States + len(seen))
+				x.CutShort++
+				return false
 			}
-			if n == perCombo {
-				x.Complete = false
-				break
-			}
-			r, taken, cut, err := check(lat, prefix, nil, seen, false)
-			if err != nil {
-				return x, nil, err
+			if o.err != nil {
+				failed = o.err
+				return true
 			}
 			progress(x.States + len(seen))
-			if cut {
-				x.CutShort++
-			} else if r.err != nil {
-				x.States += len(seen)
-				x.Violated = true
-				return x, shrink(r), nil
+			if o.replay != nil {
+				w.cfg.ran(o.replay)
 			}
-			frontier.Expand(prefix, taken)
-		}
+			if o.r.err != nil {
+				o.r.path = explore.Path(taken)
+				violation = &o.r
+				return true
+			}
+			return false
+		})
 		x.States += len(seen)
+		switch {
+		case failed != nil:
+			return x, nil, failed
+		case violation != nil:
+			x.Violated = true
+			return x, shrink(*violation), nil
+		}
+		x.Complete = x.Complete && complete
 	}
 	return x, nil, nil
+}
+
+// outcome is what an explored replay came to.
+type outcome struct {
+	r      run
+	replay *World // kept for Config.ran
+	err    error  // the replay failed: a step's error, not the invariant's
 }
 
 // scriptStep is one of the scenario's steps as a replay runs it again.

@@ -45,6 +45,10 @@ type Config struct {
 	// latency sample from a PRNG seeded with Seed+i, so the same seed
 	// replays the same runs. Zero walks the runs in order.
 	Seed uint64
+	// Workers is how many runs an exploration replays side by side: one
+	// per CPU when zero. The runs, their verdicts and what is reported are
+	// the same for any number.
+	Workers int
 	// Progress, when set, hears after every explored run where the
 	// current exploring step stands.
 	Progress func(Progress)

@@ -15,7 +15,7 @@ import (
 
 func exploreCommand() *cobra.Command {
 	var scenario, goldenDir string
-	var runs int
+	var runs, workers int
 	var seed uint64
 	var ordered bool
 	cmd := &cobra.Command{
@@ -25,7 +25,8 @@ func exploreCommand() *cobra.Command {
 			"how many runs it replayed and how fast. --runs replaces each step's own bound (more runs\n" +
 			"reach more interleavings); --seed explores at random instead of in order, reproducibly;\n" +
 			"--exhaustive walks the orders systematically (the default) and says whether it covered them\n" +
-			"all; --scenario runs one scenario. A violation is printed shrunk,\n" +
+			"all; --scenario runs one scenario; --workers sets how many runs replay side by side, which\n" +
+			"changes nothing but the speed. A violation is printed shrunk,\n" +
 			"with the steps that replay it, and saved as <scenario>.counterexample beside its golden file.",
 		Example: "  podlife explore features/races.feature\n  podlife explore --runs 5000 --scenario 'Without it, some timing loses requests' features/races.feature\n" +
 			"  podlife explore --seed 7 --runs 200 features/races.feature\n  podlife explore --exhaustive --scenario 'Two pods racing for the last slot of a quota: exactly one wins, whichever comes first' features/races.feature",
@@ -38,6 +39,10 @@ func exploreCommand() *cobra.Command {
 			total, exploring := 0, 0
 			if runs < 0 {
 				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --runs %d: give a number of runs above 0, or leave it out to keep each step's own bound\n", runs)
+				return exitError{code: 2}
+			}
+			if workers < 0 {
+				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --workers %d: give a number of workers above 0, or leave it out for one per CPU\n", workers)
 				return exitError{code: 2}
 			}
 			if seed == 0 && cmd.Flags().Changed("seed") {
@@ -57,7 +62,7 @@ func exploreCommand() *cobra.Command {
 				}
 			}
 			bar := &progressBar{out: cmd.ErrOrStderr()}
-			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Seed: seed,
+			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Seed: seed, Workers: workers,
 				Explored: func(x steps.Exploration) {
 					total += x.Runs
 					exploring++
@@ -94,6 +99,7 @@ func exploreCommand() *cobra.Command {
 	cmd.Flags().IntVar(&runs, "runs", 0, "runs per exploring step (0: each step's own bound)")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "explore at random: run i draws its choices and latencies from seed+i (the same seed replays the same runs)")
 	cmd.Flags().BoolVar(&ordered, "exhaustive", false, "walk the orders systematically, fewest departures from the default first, up to the bound (the default without --seed); says whether the walk covered every order")
+	cmd.Flags().IntVar(&workers, "workers", 0, "runs replayed side by side (0: one per CPU); the runs and what is reported are the same for any number")
 	cmd.Flags().StringVar(&goldenDir, "golden", defaultGoldenDir, "folder of golden files")
 	return cmd
 }

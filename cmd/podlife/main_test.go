@@ -309,6 +309,50 @@ func TestASeededExplorationIsReproducibleFromItsCommand(t *testing.T) {
 	}
 }
 
+// Workers change the speed and nothing else: one worker and three print
+// the same runs, states, violations and counterexamples, in order (every
+// scenario of races.feature: two bounded walks, one violated at its 21st
+// run) and at random (a violation at the 5th run of a batch of 24).
+func TestExploreReportsTheSameWithAnyNumberOfWorkers(t *testing.T) {
+	quota := writeFile(t, "race.feature", fmt.Sprintf(quotaRace, "requests[0].allowed == true"))
+	races := "../../features/races.feature"
+	timings := regexp.MustCompile(`\(\d+ runs/s\)|(?m)^\s*[0-9.]+(ns|µs|ms|s)$`)
+	explored := regexp.MustCompile(`explored \d+ runs[^\r\n]*`)
+	for _, args := range [][]string{
+		{races},
+		{"--runs", "120", quota},
+		{"--seed", "6", "--runs", "300", "--scenario", "Without it, some timing loses requests", races},
+	} {
+		var first, firstSaved string
+		for _, workers := range []string{"1", "3"} {
+			golden := filepath.Join(t.TempDir(), "golden")
+			cmd := append([]string{"explore", "--golden", golden, "--workers", workers}, args...)
+			out, errOut, _ := runCLI(t, cmd...)
+			if !strings.Contains(out, "explored ") {
+				t.Fatalf("%v explored nothing:\n%s\n%s", cmd, out, errOut)
+			}
+			report := strings.ReplaceAll(timings.ReplaceAllString(out, "")+strings.Join(explored.FindAllString(errOut, -1), "\n"), golden, "GOLDEN")
+			saved, _ := os.ReadFile(filepath.Join(golden, "race", "two_pods_one_slot.counterexample"))
+			if workers == "1" {
+				first, firstSaved = report, string(saved)
+				continue
+			}
+			if report != first {
+				t.Fatalf("%v reported differently from one worker:\n%s\n--- one worker:\n%s", cmd, report, first)
+			}
+			if string(saved) != firstSaved {
+				t.Fatalf("%v saved another counterexample:\n%s\n--- one worker:\n%s", cmd, saved, firstSaved)
+			}
+		}
+		if !strings.Contains(first, "breaks") {
+			t.Fatalf("%v found no violation: the comparison says little:\n%s", args, first)
+		}
+	}
+	if _, errOut, code := runCLI(t, "explore", "--workers", "-2", quota); code != 2 || !strings.Contains(errOut, "--workers -2: give a number of workers above 0") {
+		t.Fatalf("a negative --workers: exit %d: %s", code, errOut)
+	}
+}
+
 // An invariant that holds in every order is proved: the ordered walk runs
 // out of orders before its bound and says so.
 func TestExhaustiveExplorationSaysItCoveredEveryOrder(t *testing.T) {

@@ -1,0 +1,120 @@
+package explore
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/podlife/podlife/model/sim"
+)
+
+// batchPerWorker is how many runs each worker is handed per batch. Runs
+// vary tenfold in length (most are cut short at their first known state),
+// so a worker needs several to stay busy until the batch's last run ends;
+// but a run made beside others cannot be cut at the states they reach
+// first, and a larger batch replays more of such wasted tails.
+const batchPerWorker = 8
+
+// Batch is how many runs workers make side by side before they are
+// judged: one when there is a single worker.
+func Batch(workers int) int {
+	if workers <= 1 {
+		return 1
+	}
+	return workers * batchPerWorker
+}
+
+// Workers is how many runs to make side by side when the caller does not
+// say: one per CPU the Go runtime may use (GOMAXPROCS).
+func Workers() int { return runtime.GOMAXPROCS(0) }
+
+// Walk is an ordered exploration: paths fewest departures first (the
+// Frontier's order), at most Bound runs, each ended at a state explored
+// before when Seen is not nil.
+type Walk struct {
+	Bound int
+	Seen  map[sim.Fingerprint]bool
+	// Workers is how many runs replay side by side; below 2, one at a time.
+	Workers int
+}
+
+// Run walks paths until judge stops it, Bound runs are made or no path is
+// left, which it reports as complete. replay plays one path with the
+// chooser it is given and returns what judge needs; with several workers
+// it runs on their goroutines, side by side with other replays, and worker
+// numbers the goroutine (0 to Workers-1) for resources a replay cannot
+// share. judge runs on the caller's goroutine and hears every run in the
+// order one worker would have made them, with the decisions each took and
+// cut true when the run ended
+// (or, made alone, would have ended) at a state explored before: whatever
+// the number of workers, judge hears the same runs with the same verdicts
+// and the walk makes the same number of them.
+//
+// That holds because the frontier is first in, first out: the paths a
+// batch takes from its front are the ones single runs would have taken
+// next, since a run queues its successors at the back. Runs in a batch
+// read Seen without writing it, and Pruning.Commit then records their
+// states in order and cuts each where it would have stopped alone.
+func Run[R any](w Walk, replay func(worker int, chooser sim.Chooser) R, judge func(r R, taken []Choice, cut bool) (stop bool)) (complete bool) {
+	frontier := NewFrontier()
+	workers := max(1, w.Workers)
+	for made := 0; ; {
+		n := min(w.Bound-made, frontier.Len(), Batch(workers))
+		if n == 0 {
+			return frontier.Len() == 0
+		}
+		prefixes := make([][]int, n)
+		for i := range prefixes {
+			prefixes[i], _ = frontier.Pop()
+		}
+		choosers := make([]*Pruning, n)
+		results := make([]R, n)
+		Parallel(n, workers, func(worker, i int) {
+			p := &Pruning{Scripted: &Scripted{Prefix: prefixes[i]}, Seen: w.Seen, Deferred: workers > 1}
+			choosers[i] = p
+			if w.Seen == nil {
+				results[i] = replay(worker, p.Scripted)
+			} else {
+				results[i] = replay(worker, p)
+			}
+		})
+		for i, p := range choosers {
+			made++
+			taken, cut := p.Taken, p.Pruned
+			if w.Seen != nil && p.Deferred {
+				taken, cut = p.Commit()
+			}
+			if judge(results[i], taken, cut) {
+				return false
+			}
+			frontier.Expand(prefixes[i], taken)
+		}
+	}
+}
+
+// Parallel calls fn(worker, i) for every i from 0 to n-1 on up to workers
+// goroutines, worker numbering the goroutine, and returns when all calls
+// have. With one worker it calls fn in order on the caller's goroutine.
+func Parallel(n, workers int, fn func(worker, i int)) {
+	workers = min(workers, n)
+	if workers <= 1 {
+		for i := range n {
+			fn(0, i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for worker := range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(worker, i)
+			}
+		})
+	}
+	wg.Wait()
+}
