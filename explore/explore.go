@@ -56,6 +56,11 @@ type Pruning struct {
 	// all read it: the states the run reaches are kept for Commit.
 	Deferred bool
 	reached  []reached
+	// claims, for a Deferred run, is shared with the runs made beside it,
+	// order its place among them: the run also stops at a state that a run
+	// before it reached, a stop Commit then confirms or not.
+	claims *claims
+	order  int
 }
 
 // reached is a state a Deferred run reached, and how many decisions it
@@ -73,7 +78,7 @@ func (p *Pruning) Visit(state sim.Fingerprint) bool {
 	if p.Deferred {
 		p.reached = append(p.reached, reached{state, len(p.Taken)})
 	}
-	if p.Seen[state] {
+	if p.Seen[state] || p.claims != nil && p.claims.reachedBefore(state, p.order) {
 		p.Pruned = true
 		return true
 	}
@@ -88,16 +93,24 @@ func (p *Pruning) Visit(state sim.Fingerprint) bool {
 // them; and reports where that run would have stopped: the decisions it
 // would have made, and whether it would have ended at a state explored
 // before. Runs are deterministic, so up to that point the two runs are
-// one; the Deferred run may only have gone further, past a state that a
-// run made beside it, or itself, reached first.
-func (p *Pruning) Commit() (taken []Choice, pruned bool) {
+// one. The Deferred run may have gone further, past a state that a run
+// beside it reached first; or stopped at a state that a run before it
+// reached but did not record, having been cut itself before: then it must
+// be made again, alone (again), and Commit leaves Seen as it was.
+func (p *Pruning) Commit() (taken []Choice, pruned, again bool) {
 	for _, r := range p.reached {
 		if p.Seen[r.state] {
-			return p.Taken[:r.taken], true
+			return p.Taken[:r.taken], true, false
 		}
 		p.Seen[r.state] = true
 	}
-	return p.Taken, false
+	if p.Pruned { // at a claim Seen does not confirm
+		for _, r := range p.reached {
+			delete(p.Seen, r.state) // each was new: a repeat returns above
+		}
+		return nil, false, true
+	}
+	return p.Taken, false, false
 }
 
 // Next is the depth-first successor of a run's decisions: the last

@@ -36,6 +36,9 @@ type Walk struct {
 	Seen  map[sim.Fingerprint]bool
 	// Workers is how many runs replay side by side; below 2, one at a time.
 	Workers int
+	// schedule makes a batch's runs; Parallel unless a test plays the
+	// goroutines' timing in a chosen order.
+	schedule func(n, workers int, fn func(worker, i int))
 }
 
 // Run walks paths until judge stops it, Bound runs are made or no path is
@@ -45,16 +48,21 @@ type Walk struct {
 // numbers the goroutine (0 to Workers-1) for resources a replay cannot
 // share. judge runs on the caller's goroutine and hears every run in the
 // order one worker would have made them, with the decisions each took and
-// cut true when the run ended
-// (or, made alone, would have ended) at a state explored before: whatever
-// the number of workers, judge hears the same runs with the same verdicts
-// and the walk makes the same number of them.
+// cut true when the run ended (or, made alone, would have ended) at a
+// state explored before; a cut run's r is not to be used, as the run may
+// have gone further. Whatever the number of workers, judge hears the same
+// runs with the same verdicts and the walk makes the same number of them.
 //
 // That holds because the frontier is first in, first out: the paths a
 // batch takes from its front are the ones single runs would have taken
 // next, since a run queues its successors at the back. Runs in a batch
 // read Seen without writing it, and Pruning.Commit then records their
-// states in order and cuts each where it would have stopped alone.
+// states in order and cuts each where it would have stopped alone. So
+// that a run does not play on past a state a run before it in the batch
+// reached (a third more tasks without it, on the graceful-shutdown
+// benchmark), runs claim the states they reach as they go and stop at
+// one claimed from before them; Commit confirms such a stop, or the run
+// is made again, alone, on the caller's goroutine with worker 0.
 func Run[R any](w Walk, replay func(worker int, chooser sim.Chooser) R, judge func(r R, taken []Choice, cut bool) (stop bool)) (complete bool) {
 	frontier := NewFrontier()
 	workers := max(1, w.Workers)
@@ -69,8 +77,16 @@ func Run[R any](w Walk, replay func(worker int, chooser sim.Chooser) R, judge fu
 		}
 		choosers := make([]*Pruning, n)
 		results := make([]R, n)
-		Parallel(n, workers, func(worker, i int) {
-			p := &Pruning{Scripted: &Scripted{Prefix: prefixes[i]}, Seen: w.Seen, Deferred: workers > 1}
+		var batch *claims
+		if workers > 1 && w.Seen != nil {
+			batch = &claims{first: map[sim.Fingerprint]int{}}
+		}
+		schedule := w.schedule
+		if schedule == nil {
+			schedule = Parallel
+		}
+		schedule(n, workers, func(worker, i int) {
+			p := &Pruning{Scripted: &Scripted{Prefix: prefixes[i]}, Seen: w.Seen, Deferred: workers > 1, claims: batch, order: i}
 			choosers[i] = p
 			if w.Seen == nil {
 				results[i] = replay(worker, p.Scripted)
@@ -82,7 +98,12 @@ func Run[R any](w Walk, replay func(worker int, chooser sim.Chooser) R, judge fu
 			made++
 			taken, cut := p.Taken, p.Pruned
 			if w.Seen != nil && p.Deferred {
-				taken, cut = p.Commit()
+				var again bool
+				if taken, cut, again = p.Commit(); again {
+					p = &Pruning{Scripted: &Scripted{Prefix: prefixes[i]}, Seen: w.Seen}
+					results[i] = replay(0, p)
+					taken, cut = p.Taken, p.Pruned
+				}
 			}
 			if judge(results[i], taken, cut) {
 				return false
@@ -90,6 +111,25 @@ func Run[R any](w Walk, replay func(worker int, chooser sim.Chooser) R, judge fu
 			frontier.Expand(prefixes[i], taken)
 		}
 	}
+}
+
+// claims holds, for the runs of one batch, each state's earliest claimant:
+// the first run, in the batch's order, known to have reached it.
+type claims struct {
+	sync.Mutex
+	first map[sim.Fingerprint]int
+}
+
+// reachedBefore claims state for the run at order and reports whether a
+// run before it, or the run itself earlier, had reached it.
+func (c *claims) reachedBefore(state sim.Fingerprint, order int) bool {
+	c.Lock()
+	defer c.Unlock()
+	if by, ok := c.first[state]; ok && by <= order {
+		return true
+	}
+	c.first[state] = order
+	return false
 }
 
 // Parallel calls fn(worker, i) for every i from 0 to n-1 on up to workers
