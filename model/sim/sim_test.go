@@ -193,15 +193,22 @@ func TestStoresStartedFromTheSameContentsSeeOnlyTheirOwnWrites(t *testing.T) {
 	if names(one) != "ab" {
 		t.Fatalf("a store started from contents lists %q, want ab", names(one))
 	}
+	base.Create(pod("d"))
 	one.Create(pod("c"))
 	one.Delete(KeyOf(pod("a")))
+	changed := pod("b")
+	changed.Spec.NodeName = "node01"
+	one.Update(changed)
 	if got := names(one); got != "bc" {
 		t.Errorf("after its own writes a store lists %q, want bc", got)
+	}
+	if got := two.Get(KeyOf(changed)).(*corev1.Pod).Spec.NodeName; got != "" {
+		t.Errorf("another store's update reached this one: nodeName %q", got)
 	}
 	if got := names(two); got != "ab" {
 		t.Errorf("another store's writes reached this one: it lists %q, want ab", got)
 	}
 	if got := names(NewStoreWith(New(nil), contents)); got != "ab" {
-		t.Errorf("a store's writes reached the contents it started from: a new store lists %q, want ab", got)
+		t.Errorf("writes reached the contents (by the stores started from it, or the one it was taken from): a new store lists %q, want ab", got)
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
+	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -39,14 +39,14 @@ func (k Key) String() string {
 	return k.Kind + "/" + k.Namespace + "/" + k.Name
 }
 
-func (k Key) less(o Key) bool {
-	if k.Kind != o.Kind {
-		return k.Kind < o.Kind
+func (k Key) compare(o Key) int {
+	if c := strings.Compare(k.Kind, o.Kind); c != 0 {
+		return c
 	}
-	if k.Namespace != o.Namespace {
-		return k.Namespace < o.Namespace
+	if c := strings.Compare(k.Namespace, o.Namespace); c != 0 {
+		return c
 	}
-	return k.Name < o.Name
+	return strings.Compare(k.Name, o.Name)
 }
 
 // EventType is the type of a watch event, as the API server names them.
@@ -83,10 +83,13 @@ type watcher struct {
 type Store struct {
 	engine   *Engine
 	revision int64
-	objects  map[Key]Object
-	// byKind indexes keys by kind, so listing one kind does not walk every
-	// object (admission lists quotas and limit ranges on each pod create).
-	byKind map[string]map[Key]struct{}
+	// kinds holds the objects by kind, so that listing one kind does not
+	// walk every object (admission lists quotas and limit ranges on each
+	// pod create). A store started from Contents shares its kinds' maps
+	// until it first writes one (owned records the kinds it copied):
+	// most kinds a cluster starts with, roles and bindings, are only read.
+	kinds map[string]map[Key]Object
+	owned map[string]bool
 	// lists holds each kind's objects sorted by key, as List last built
 	// them; a write drops its kind's. The API server's authorizer lists
 	// every ClusterRoleBinding on each request: building and sorting the
@@ -97,43 +100,50 @@ type Store struct {
 
 // NewStore returns an empty store driven by engine.
 func NewStore(engine *Engine) *Store {
-	return &Store{engine: engine, objects: map[Key]Object{}, byKind: map[string]map[Key]struct{}{}, lists: map[string][]Object{}}
+	return &Store{engine: engine, kinds: map[string]map[Key]Object{}, owned: map[string]bool{}, lists: map[string][]Object{}}
 }
 
 // Contents is what a store holds at one moment, without its watchers: a
 // store started from it holds the same objects at the same revision.
+// Contents is never changed once made, so stores on several goroutines
+// may start from one.
 type Contents struct {
 	revision int64
-	objects  map[Key]Object
-	byKind   map[string]map[Key]struct{}
+	kinds    map[string]map[Key]Object
 	lists    map[string][]Object // every kind's, sorted
 }
 
 // Contents returns what the store holds now. The objects are shared, not
 // copied: stored objects are immutable.
 func (s *Store) Contents() *Contents {
-	c := &Contents{revision: s.revision, objects: maps.Clone(s.objects), byKind: cloneIndex(s.byKind), lists: map[string][]Object{}}
-	for kind, keys := range s.byKind {
-		c.lists[kind] = s.sorted(slices.Collect(maps.Keys(keys)))
+	c := &Contents{revision: s.revision, kinds: map[string]map[Key]Object{}, lists: map[string][]Object{}}
+	for kind, objects := range s.kinds {
+		c.kinds[kind] = maps.Clone(objects)
+		c.lists[kind] = s.sorted(objects)
 	}
 	return c
 }
 
 // NewStoreWith returns a store driven by engine that starts with c's
-// objects, without watchers. Cloning whole maps, rather than inserting key
-// by key, and sharing the sorted lists (List hands out copies; a write
-// drops its kind's) is what makes a cluster cheap to start for the
-// explorer's replays.
+// objects, without watchers. It shares c's maps and sorted lists, and
+// copies a kind's map only when it first writes that kind: starting a
+// cluster for each of the explorer's replays copies almost nothing.
 func NewStoreWith(engine *Engine, c *Contents) *Store {
-	return &Store{engine: engine, revision: c.revision, objects: maps.Clone(c.objects), byKind: cloneIndex(c.byKind), lists: maps.Clone(c.lists)}
+	return &Store{engine: engine, revision: c.revision, kinds: maps.Clone(c.kinds), owned: map[string]bool{}, lists: maps.Clone(c.lists)}
 }
 
-func cloneIndex(byKind map[string]map[Key]struct{}) map[string]map[Key]struct{} {
-	out := make(map[string]map[Key]struct{}, len(byKind))
-	for kind, keys := range byKind {
-		out[kind] = maps.Clone(keys)
+// writable returns kind's map for a write, copying it first if it is
+// shared with the Contents the store started from.
+func (s *Store) writable(kind string) map[Key]Object {
+	objects := s.kinds[kind]
+	if !s.owned[kind] {
+		objects = maps.Clone(objects)
+		if objects == nil {
+			objects = map[Key]Object{}
+		}
+		s.kinds[kind], s.owned[kind] = objects, true
 	}
-	return out
+	return objects
 }
 
 // Revision is the last resourceVersion handed out.
@@ -145,7 +155,7 @@ func (s *Store) Revision() int64 {
 // Get returns the object under key, or nil.
 func (s *Store) Get(k Key) Object {
 	s.read(k)
-	return s.objects[k]
+	return s.kinds[k.Kind][k]
 }
 
 // Engine is the engine the store's watches run on.
@@ -162,11 +172,7 @@ func (s *Store) List(kind, ns string) []Object {
 	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
 	all, ok := s.lists[kind]
 	if !ok {
-		keys := make([]Key, 0, len(s.byKind[kind]))
-		for k := range s.byKind[kind] {
-			keys = append(keys, k)
-		}
-		all = s.sorted(keys)
+		all = s.sorted(s.kinds[kind])
 		s.lists[kind] = all
 	}
 	// A copy: callers may sort or append to what they get.
@@ -181,19 +187,19 @@ func (s *Store) List(kind, ns string) []Object {
 
 // All returns every stored object, sorted by key.
 func (s *Store) All() []Object {
-	keys := make([]Key, 0, len(s.objects))
-	for k := range s.objects {
-		keys = append(keys, k)
+	var all []Object
+	for _, kind := range slices.Sorted(maps.Keys(s.kinds)) {
+		all = append(all, s.sorted(s.kinds[kind])...)
 	}
-	return s.sorted(keys)
+	return all
 }
 
-// sorted returns the objects under keys, sorted by key.
-func (s *Store) sorted(keys []Key) []Object {
-	sort.Slice(keys, func(i, j int) bool { return keys[i].less(keys[j]) })
+// sorted returns objects sorted by key.
+func (s *Store) sorted(objects map[Key]Object) []Object {
+	keys := slices.SortedFunc(maps.Keys(objects), Key.compare)
 	out := make([]Object, len(keys))
 	for i, k := range keys {
-		out[i] = s.objects[k]
+		out[i] = objects[k]
 	}
 	return out
 }
@@ -201,7 +207,7 @@ func (s *Store) sorted(keys []Key) []Object {
 // Count reports how many objects of kind the store holds.
 func (s *Store) Count(kind string) int {
 	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
-	return len(s.byKind[kind])
+	return len(s.kinds[kind])
 }
 
 // Create stores a new object. It fails if the key is taken.
@@ -211,16 +217,12 @@ func (s *Store) Create(obj Object) (Object, error) {
 		return nil, fmt.Errorf("store: object %s/%s has no kind", obj.GetNamespace(), obj.GetName())
 	}
 	s.read(k)
-	if _, taken := s.objects[k]; taken {
+	if _, taken := s.kinds[k.Kind][k]; taken {
 		return nil, fmt.Errorf("store: %s already exists", k)
 	}
 	s.wrote(k)
 	s.stamp(obj)
-	s.objects[k] = obj
-	if s.byKind[k.Kind] == nil {
-		s.byKind[k.Kind] = map[Key]struct{}{}
-	}
-	s.byKind[k.Kind][k] = struct{}{}
+	s.writable(k.Kind)[k] = obj
 	s.notify(WatchEvent{Type: Added, Object: obj})
 	return obj, nil
 }
@@ -229,13 +231,13 @@ func (s *Store) Create(obj Object) (Object, error) {
 func (s *Store) Update(obj Object) (Object, error) {
 	k := KeyOf(obj)
 	s.read(k)
-	old, ok := s.objects[k]
+	old, ok := s.kinds[k.Kind][k]
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
 	s.wrote(k)
 	s.stamp(obj)
-	s.objects[k] = obj
+	s.writable(k.Kind)[k] = obj
 	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
 	return obj, nil
 }
@@ -243,13 +245,12 @@ func (s *Store) Update(obj Object) (Object, error) {
 // Delete removes an object and returns its last state.
 func (s *Store) Delete(k Key) (Object, error) {
 	s.read(k)
-	old, ok := s.objects[k]
+	old, ok := s.kinds[k.Kind][k]
 	if !ok {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
 	s.wrote(k)
-	delete(s.objects, k)
-	delete(s.byKind[k.Kind], k)
+	delete(s.writable(k.Kind), k)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil
