@@ -1,7 +1,9 @@
 package explore
 
 import (
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 
@@ -134,7 +136,11 @@ func (c *claims) reachedBefore(state sim.Fingerprint, order int) bool {
 
 // Parallel calls fn(worker, i) for every i from 0 to n-1 on up to workers
 // goroutines, worker numbering the goroutine, and returns when all calls
-// have. With one worker it calls fn in order on the caller's goroutine.
+// have. With one worker it calls fn in order on the caller's goroutine. A
+// panic in fn is raised again on the caller's goroutine once every worker
+// has stopped, so that whoever recovers the caller's panics (godog turns
+// a step's panic into its failure) recovers it, instead of the process
+// dying with it.
 func Parallel(n, workers int, fn func(worker, i int)) {
 	workers = min(workers, n)
 	if workers <= 1 {
@@ -145,8 +151,16 @@ func Parallel(n, workers int, fn func(worker, i int)) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	var failed sync.Once
+	var panicked *workerPanic
 	for worker := range workers {
 		wg.Go(func() {
+			defer func() {
+				if v := recover(); v != nil {
+					failed.Do(func() { panicked = &workerPanic{value: v, stack: debug.Stack()} })
+					next.Store(int64(n)) // the others stop at their next run
+				}
+			}()
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= n {
@@ -157,4 +171,18 @@ func Parallel(n, workers int, fn func(worker, i int)) {
 		})
 	}
 	wg.Wait()
+	if panicked != nil {
+		panic(panicked)
+	}
+}
+
+// workerPanic is a panic raised in a worker, carried to the caller with
+// the worker's stack, which the caller's own would not show.
+type workerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *workerPanic) Error() string {
+	return fmt.Sprintf("%v\n\ngoroutine of the worker that panicked:\n%s", p.value, p.stack)
 }

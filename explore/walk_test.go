@@ -297,3 +297,21 @@ func TestParallelCallsEveryIndexOnce(t *testing.T) {
 		}
 	}
 }
+
+// A panic in a worker reaches the caller, as a panic on its own goroutine
+// would, with what the worker panicked with and where.
+func TestParallelRaisesAWorkersPanicOnTheCaller(t *testing.T) {
+	recovered := func() (v any) {
+		defer func() { v = recover() }()
+		Parallel(1000, 2, func(_, i int) {
+			if i == 3 {
+				panic("boom at run 3")
+			}
+		})
+		return nil
+	}()
+	err, ok := recovered.(error)
+	if !ok || !strings.Contains(err.Error(), "boom at run 3") || !strings.Contains(err.Error(), "walk_test.go") {
+		t.Fatalf("recovered %v, want the worker's panic with its stack", recovered)
+	}
+}
