@@ -82,10 +82,10 @@ type tracker struct {
 	// reads and writes hash their keys (several strings) once rather
 	// than at each of the four lookups below: about a tenth of an
 	// explored run went to those map lookups.
-	number map[resource]int32
-	levels []levels // by number
-	sum    Fingerprint
-	unknown    map[string]bool // labels Groups did not know
+	number  map[resource]int32
+	levels  []levels // by number
+	sum     Fingerprint
+	unknown map[string]bool // labels Groups did not know
 }
 
 // Track turns fingerprinting on: from now on every task is named by its
