@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -25,6 +26,10 @@ type Explanation struct {
 	Bindings []string
 	// Forbidden is the API server's 403 message when nobody allows.
 	Forbidden string
+	// Warnings are what kubectl auth can-i would warn about the request
+	// (an unknown verb, a namespace given for a cluster-scoped resource),
+	// and a resource the model does not serve, in kubectl's order.
+	Warnings []string
 }
 
 // Explain runs a request's attributes through the cluster's authenticator
@@ -39,11 +44,15 @@ func (c *Cluster) Explain(credential, verb, resource, namespace, name string) (E
 	if strings.HasPrefix(resource, "/") {
 		attrs.IsResource, attrs.Path, attrs.Namespace = false, resource, ""
 	} else {
-		res, sub, _ := strings.Cut(resource, "/")
-		res, group, _ := strings.Cut(res, ".")
-		attrs.Resource, attrs.Subresource, attrs.APIGroup = res, sub, group
+		arg, sub, _ := strings.Cut(resource, "/")
+		attrs.Subresource = sub
+		if r, ok := apiserver.Resolve(arg); ok {
+			attrs.Resource, attrs.APIGroup = r.Resource, r.GVK.Group
+		} else {
+			attrs.Resource, attrs.APIGroup, _ = strings.Cut(arg, ".")
+		}
 	}
-	e := Explanation{User: user, Request: describeRequest(attrs)}
+	e := Explanation{User: user, Request: describeRequest(attrs), Warnings: canIWarnings(resource, attrs)}
 	decision, reason, by := c.API.Authorizer.Authorize(attrs)
 	e.Allowed, e.Reason = decision == apiserver.Allow, reason
 	if e.Allowed {
@@ -108,4 +117,41 @@ func (e Explanation) Text() string {
 		}
 	}
 	return b.String()
+}
+
+// Verbs kubectl auth can-i knows (k8s.io/kubectl/pkg/cmd/auth/cani.go,
+// resourceVerbs and nonResourceURLVerbs).
+var (
+	resourceVerbs    = []string{"get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use", "bind", "impersonate", "*", "approve", "sign", "escalate", "attest"}
+	nonResourceVerbs = []string{"get", "put", "post", "head", "options", "delete", "patch", "*"}
+)
+
+// canIWarnings are kubectl auth can-i's warnings about a request, worded as
+// it words them (cani.go's Complete, then Validate), with the model's own
+// about a resource it does not serve named without a group, whose group
+// kubectl would have found by discovery on a real cluster.
+func canIWarnings(resource string, a apiserver.Attributes) []string {
+	var out []string
+	if !a.IsResource {
+		if !slices.Contains(nonResourceVerbs, a.Verb) {
+			out = append(out, fmt.Sprintf("verb '%s' is not a known verb", a.Verb))
+		}
+		return out
+	}
+	arg, _, _ := strings.Cut(resource, "/")
+	r, known := apiserver.Resolve(arg)
+	switch {
+	case !known && arg != "*" && a.APIGroup == "":
+		out = append(out, fmt.Sprintf("podlife models no resource type '%s': asked about it in the core API group; name the group of a resource outside it, as in jobs.batch", arg))
+	case known && !r.Namespaced && a.Namespace != "":
+		if r.GVK.Group == "" {
+			out = append(out, fmt.Sprintf("resource '%s' is not namespace scoped", r.Resource))
+		} else {
+			out = append(out, fmt.Sprintf("resource '%s' is not namespace scoped in group '%s'", r.Resource, r.GVK.Group))
+		}
+	}
+	if !slices.Contains(resourceVerbs, a.Verb) {
+		out = append(out, fmt.Sprintf("verb '%s' is not a known verb", a.Verb))
+	}
+	return out
 }

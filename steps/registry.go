@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -474,21 +475,17 @@ func (w *World) kubectlDelete(user, args string) error {
 	return nil
 }
 
-// kindFor maps kubectl's resource words to kinds: "pod", "pods", "po".
+// kindFor maps kubectl's resource words to the kinds its steps handle:
+// "pod", "pods", "po", "deployments.apps".
 func kindFor(word string) (string, bool) {
-	word = strings.ToLower(word)
-	for _, kind := range []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"} {
-		res, _ := apiserver.ResourceFor(kind)
-		switch word {
-		case strings.ToLower(kind), res.Resource, shortNames[kind]:
-			return kind, true
-		}
+	r, ok := apiserver.Resolve(word)
+	if !ok || !slices.Contains(kubectlKinds, r.GVK.Kind) {
+		return "", false
 	}
-	return "", false
+	return r.GVK.Kind, true
 }
 
-var shortNames = map[string]string{"Pod": "po", "Service": "svc", "Deployment": "deploy", "ReplicaSet": "rs", "ConfigMap": "cm",
-	"Namespace": "ns", "ResourceQuota": "quota", "LimitRange": "limits", "ServiceAccount": "sa", "Node": "no"}
+var kubectlKinds = []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"}
 
 func (w *World) sendTraffic(rate, service, path, node, ingress, span, taking string) error {
 	n, _ := strconv.Atoi(rate)

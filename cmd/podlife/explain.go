@@ -18,7 +18,10 @@ func explainCommand() *cobra.Command {
 		Long: "explain asks the model's authorizer chain (system:masters, Node, RBAC) about one\n" +
 			"request, like `kubectl auth can-i`, and shows why: the authorizer and RBAC binding\n" +
 			"and rule that allow it, or the 403 message and the bindings that name the user.\n" +
-			"RESOURCE is pods, pods/log, deployments.apps or a non-resource path such as /metrics.\n" +
+			"RESOURCE is named as kubectl names it (pods, po, deployments, deployments.apps), with a\n" +
+			"subresource after a slash (pods/log), or is a non-resource path such as /metrics.\n" +
+			"kubectl auth can-i's warnings (an unknown verb, a namespace for a cluster-scoped\n" +
+			"resource) go to stderr.\n" +
 			"--as system:serviceaccount:NS:NAME asks as a service account (it must exist);\n" +
 			"--as system:anonymous asks as a request with no credentials.\n" +
 			"Exit status: 0 when allowed, 1 when not, 2 on bad input.",
@@ -55,6 +58,11 @@ func explainCommand() *cobra.Command {
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
+			}
+			for _, w := range e.Warnings {
+				// kubectl's messages end in a newline and its warning
+				// printer adds one: a blank line follows each.
+				fmt.Fprintf(cmd.ErrOrStderr(), "Warning: %s\n\n", w)
 			}
 			fmt.Fprint(cmd.OutOrStdout(), e.Text())
 			if !e.Allowed {

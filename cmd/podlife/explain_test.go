@@ -65,3 +65,46 @@ func TestExplainRejectsABadClusterFileWithItsPosition(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// A resource is named as kubectl names it: plural, singular or short
+// name, with or without its group; kubectl's discovery finds the group,
+// so "deployments" asks about deployments.apps, as on a real cluster.
+func TestExplainResolvesResourcesAsKubectlDoes(t *testing.T) {
+	file := writeFile(t, "cluster.yaml", rbacCluster)
+	for _, arg := range []string{"deployments", "deployment", "deploy", "deployments.apps", "Deployments.v1.apps"} {
+		out, stderr, code := runCLI(t, "explain", "--cluster", file, "--as", "jane", "create", arg, "-n", "team-a")
+		if code != 0 || stderr != "" || !strings.Contains(out, `asks to create deployments.apps in namespace "team-a"`) {
+			t.Errorf("%s: exit %d, stderr %q\n%s", arg, code, stderr, out)
+		}
+	}
+	out, _, code := runCLI(t, "explain", "--cluster", file, "--as", "jane", "get", "po/log", "web", "-n", "team-a")
+	if code != 0 || !strings.Contains(out, "asks to get pods/log") {
+		t.Errorf("po/log: exit %d\n%s", code, out)
+	}
+}
+
+// kubectl auth can-i's warnings, word for word on stderr (kubectl's
+// pkg/cmd/auth/cani.go; its warning printer adds a newline to messages
+// that end in one), and the model's own for a resource it does not serve
+// named without a group.
+func TestExplainWarnsAsKubectlAuthCanIDoes(t *testing.T) {
+	file := writeFile(t, "cluster.yaml", rbacCluster)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"frob", "pods", "-n", "team-a"}, "Warning: verb 'frob' is not a known verb\n\n"},
+		{[]string{"frob", "/metrics"}, "Warning: verb 'frob' is not a known verb\n\n"},
+		{[]string{"get", "nodes", "-n", "team-a"}, "Warning: resource 'nodes' is not namespace scoped\n\n"},
+		{[]string{"get", "storageclasses", "-n", "team-a"}, "Warning: resource 'storageclasses' is not namespace scoped in group 'storage.k8s.io'\n\n"},
+		{[]string{"create", "jobs", "-n", "team-a"}, "Warning: podlife models no resource type 'jobs': asked about it in the core API group; name the group of a resource outside it, as in jobs.batch\n\n"},
+		{[]string{"create", "jobs.batch", "-n", "team-a"}, ""},
+		{[]string{"get", "nodes"}, ""},
+		{[]string{"list", "*", "-n", "team-a"}, ""},
+	} {
+		_, stderr, _ := runCLI(t, append([]string{"explain", "--cluster", file, "--as", "jane"}, c.args...)...)
+		if stderr != c.want {
+			t.Errorf("%v: stderr %q, want %q", c.args, stderr, c.want)
+		}
+	}
+}
