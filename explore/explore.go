@@ -1,8 +1,9 @@
 // Package explore enumerates the runs a deterministic scenario could have
 // taken: every order of the events that fall due at the same instant (the
 // model's Chooser decides them all) and latencies sampled over ranges. A
-// run is a Path; the explorer walks paths depth first, and shrinks a
-// failing one to the fewest departures from the default order.
+// run is a Path; the explorer walks paths fewest departures from the
+// default order first (Frontier), several runs side by side (Run), and
+// shrinks a failing one to the fewest departures.
 package explore
 
 import (
