@@ -269,18 +269,17 @@ func CompleteNode(node *corev1.Node) {
 	if node.Labels == nil {
 		node.Labels = map[string]string{}
 	}
-	for k, v := range map[string]string{corev1.LabelHostname: node.Name, corev1.LabelOSStable: "linux", corev1.LabelArchStable: "amd64"} {
-		if _, ok := node.Labels[k]; !ok {
-			node.Labels[k] = v
+	for _, l := range [...]struct{ key, value string }{{corev1.LabelHostname, node.Name}, {corev1.LabelOSStable, "linux"}, {corev1.LabelArchStable, "amd64"}} {
+		if _, ok := node.Labels[l.key]; !ok {
+			node.Labels[l.key] = l.value
 		}
 	}
 	if node.Status.Capacity == nil {
 		node.Status.Capacity = corev1.ResourceList{}
 	}
-	defaults := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2"), corev1.ResourceMemory: resource.MustParse("4Gi"), corev1.ResourcePods: resource.MustParse("110")}
-	for _, name := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory, corev1.ResourcePods} {
-		if _, ok := node.Status.Capacity[name]; !ok {
-			node.Status.Capacity[name] = defaults[name]
+	for _, d := range defaultCapacity {
+		if _, ok := node.Status.Capacity[d.name]; !ok {
+			node.Status.Capacity[d.name] = d.quantity
 		}
 	}
 	if node.Status.Allocatable == nil {
@@ -289,6 +288,17 @@ func CompleteNode(node *corev1.Node) {
 	if len(node.Status.Conditions) == 0 {
 		node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}}
 	}
+}
+
+// defaultCapacity is a node's capacity where its manifest gives none,
+// parsed once: the explorer adds every node again on each replay.
+var defaultCapacity = [...]struct {
+	name     corev1.ResourceName
+	quantity resource.Quantity
+}{
+	{corev1.ResourceCPU, resource.MustParse("2")},
+	{corev1.ResourceMemory, resource.MustParse("4Gi")},
+	{corev1.ResourcePods, resource.MustParse("110")},
 }
 
 // AddNode registers a ready node whose kubelet already holds images. Missing

@@ -82,6 +82,7 @@ type Engine struct {
 	queue   taskHeap
 	chooser Chooser
 	due     []*task // scratch for same-instant choices
+	free    []*task // tasks that have run, for AfterIn to reuse
 	track   *tracker
 	halted  bool
 	// the state last shown to a Pruner
@@ -112,7 +113,13 @@ func (e *Engine) AfterIn(component string, d Duration, label string, run func())
 		d = 0
 	}
 	e.seq++
-	t := &task{at: e.now.Add(d), seq: e.seq, label: label, run: run, component: component}
+	var t *task
+	if n := len(e.free); n > 0 {
+		t, e.free = e.free[n-1], e.free[:n-1]
+	} else {
+		t = &task{}
+	}
+	*t = task{at: e.now.Add(d), seq: e.seq, label: label, run: run, component: component}
 	if e.track != nil {
 		t.id = e.track.name(label)
 	}
@@ -146,13 +153,23 @@ func (e *Engine) Step() bool {
 	e.now = next.at
 	if e.track == nil {
 		next.run()
+		e.recycle(next)
 		return true
 	}
 	e.track.begin(next.id)
 	next.run()
 	e.track.end(next.label, next.component)
+	e.recycle(next)
 	e.visit()
 	return true
+}
+
+// recycle keeps a task that has run for AfterIn: a run schedules tens of
+// thousands in a large scenario, and the explorer replays thousands of
+// runs. Nothing else holds a task once it has been popped and run.
+func (e *Engine) recycle(t *task) {
+	*t = task{}
+	e.free = append(e.free, t)
 }
 
 // visit shows a Pruner the state the run is in, and halts the run when the
