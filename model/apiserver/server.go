@@ -146,7 +146,7 @@ func (s *Server) Handle(req *Request) Response {
 	s.store.Engine().TouchComponent(Component, true)
 	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
 	resp := s.handle(req)
-	if !req.Narrate {
+	if !req.Narrate && !s.rec.Off { // the explorer's untraced runs skip the formatting
 		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())
 		if !resp.OK() {
 			msg += ": " + resp.Message
@@ -329,6 +329,9 @@ func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err err
 }
 
 func (s *Server) persisted(obj sim.Object, verb string) {
+	if s.rec.Off {
+		return
+	}
 	msg := fmt.Sprintf("%s, resourceVersion %s", verb, obj.GetResourceVersion())
 	k := sim.KeyOf(obj)
 	ref := ObjectRef(k.Kind, k.Namespace, k.Name)
