@@ -6,7 +6,6 @@
 package kubelet
 
 import (
-	"fmt"
 	"net/netip"
 
 	corev1 "k8s.io/api/core/v1"
@@ -165,5 +164,5 @@ func (k *Kubelet) ref(pod *corev1.Pod) string {
 }
 
 func containerRef(pod *corev1.Pod, container string) string {
-	return fmt.Sprintf("pod/%s/%s{%s}", pod.Namespace, pod.Name, container)
+	return "pod/" + pod.Namespace + "/" + pod.Name + "{" + container + "}"
 }
