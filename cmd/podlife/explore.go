@@ -25,9 +25,9 @@ func exploreCommand() *cobra.Command {
 			"how many runs it replayed and how fast. --runs replaces each step's own bound (more runs\n" +
 			"reach more interleavings); --seed explores at random instead of in order, reproducibly;\n" +
 			"--exhaustive walks the orders systematically (the default) and says whether it covered them\n" +
-			"all; --scenario runs one scenario; --workers sets how many runs replay side by side, which\n" +
-			"changes nothing but the speed. A violation is printed shrunk,\n" +
-			"with the steps that replay it, and saved as <scenario>.counterexample beside its golden file.",
+			"all; --scenario runs one scenario; --workers sets how many runs replay side by side (one\n" +
+			"per CPU), which changes nothing but the speed. A violation is printed shrunk, with the\n" +
+			"steps that replay it, and saved as <scenario>.counterexample beside its golden file.",
 		Example: "  podlife explore features/races.feature\n  podlife explore --runs 5000 --scenario 'Without it, some timing loses requests' features/races.feature\n" +
 			"  podlife explore --seed 7 --runs 200 features/races.feature\n  podlife explore --exhaustive --scenario 'Two pods racing for the last slot of a quota: exactly one wins, whichever comes first' features/races.feature",
 		Args: cobra.MinimumNArgs(1),
