@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
@@ -403,8 +405,7 @@ func (w *World) images(t *godog.Table) error {
 }
 
 func (w *World) alreadyHas(doc *godog.DocString) error {
-	pos, _ := w.docPos()
-	docs, err := parseDocstring(pos, doc.Content)
+	docs, err := w.manifests(doc, "write the objects the cluster already has")
 	if err != nil {
 		return err
 	}
@@ -412,9 +413,20 @@ func (w *World) alreadyHas(doc *godog.DocString) error {
 	return w.backend.SeedDocuments(docs)
 }
 
-func (w *World) apply(user string, doc *godog.DocString) error {
+// manifests parses a step's docstring, which must hold at least one object:
+// one holding none (empty, or only comments) is a mistake, which kubectl
+// apply refuses too, not a step that does nothing.
+func (w *World) manifests(doc *godog.DocString, hint string) ([]*manifest.Document, error) {
 	pos, _ := w.docPos()
 	docs, err := parseDocstring(pos, doc.Content)
+	if err == nil && len(docs) == 0 {
+		err = diag.Errorf(pos, "the docstring holds no Kubernetes object (kubectl apply says %q): %s", "error: no objects passed to apply", hint)
+	}
+	return docs, err
+}
+
+func (w *World) apply(user string, doc *godog.DocString) error {
+	docs, err := w.manifests(doc, "write the manifests to apply")
 	if err != nil {
 		return err
 	}

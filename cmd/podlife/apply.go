@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -101,6 +102,14 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 			collect(err)
 		}
 		submit = append(submit, docs...)
+	}
+	if len(errs) == 0 && len(submit) == 0 {
+		// kubectl apply refuses the same input, in these words.
+		what := "the file holds"
+		if len(files) > 1 {
+			what = "the files hold"
+		}
+		errs.Add(diag.Pos{File: strings.Join(files, ", ")}, "no objects passed to apply: %s no Kubernetes object (only comments or nothing)", what)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err

@@ -104,6 +104,20 @@ func TestApplyBadInputExitsTwoWithAPosition(t *testing.T) {
 	}
 }
 
+// A manifest with no object in it is refused, as kubectl apply refuses it
+// ("error: no objects passed to apply"), not applied as nothing.
+func TestApplyRefusesAFileWithNoObject(t *testing.T) {
+	empty := writeFile(t, "empty.yaml", "---\n# the Deployment goes here\n")
+	_, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", empty)
+	if want := empty + ": no objects passed to apply: the file holds no Kubernetes object"; code != 2 || !strings.Contains(stderr, want) {
+		t.Fatalf("exit %d, stderr %q; want exit 2 and %q", code, stderr, want)
+	}
+	pod := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: nginx\n")
+	if _, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", empty, "-f", pod); code != 0 {
+		t.Fatalf("an empty file beside a manifest: exit %d, stderr %q; kubectl applies the others", code, stderr)
+	}
+}
+
 func TestStepsListsTheVocabulary(t *testing.T) {
 	out, _, code := runCLI(t, "steps")
 	if code != 0 || !strings.Contains(out, `^"([^"]*)" applies:$`) || !strings.Contains(out, "image-pull") {
