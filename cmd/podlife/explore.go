@@ -61,7 +61,7 @@ func exploreCommand() *cobra.Command {
 					return exitError{code: 2}
 				}
 			}
-			bar := &progressBar{out: cmd.ErrOrStderr()}
+			bar := newProgressBar(cmd.ErrOrStderr())
 			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Bound: runs, Seed: seed, Workers: workers,
 				Explored: func(x steps.Exploration) {
 					total += x.Runs

@@ -3,40 +3,71 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/podlife/podlife/steps"
 )
 
-// progressBar draws an exploring step's progress on one line of the
-// terminal, redrawn in place at most ten times a second, and clears it
-// before the step's summary. The wall clock is read here, for the runs/s
-// figure only; the model never reads it.
+// progressBar shows an exploring step's progress. On a terminal it is one
+// line redrawn in place at most ten times a second and cleared before the
+// step's summary. Anywhere else (a CI log, a file) carriage returns do
+// not go back: every redraw would pile onto one line, hundreds of them a
+// minute. There it writes a plain line every logInterval, and nothing for
+// a step shorter than that, whose summary says it all. The wall clock is
+// read here, for the runs/s figure only; the model never reads it.
 type progressBar struct {
-	out   io.Writer
-	start time.Time // when the current exploring step made its first run
-	drawn time.Time
-	width int // of the line on screen
+	out     io.Writer
+	inPlace bool             // out is a terminal
+	now     func() time.Time // time.Now but in tests
+	start   time.Time        // when the current exploring step made its first run
+	drawn   time.Time
+	width   int // of the line on screen
+}
+
+const (
+	redrawInterval = 100 * time.Millisecond
+	logInterval    = 10 * time.Second
+)
+
+// newProgressBar draws in place when out is a terminal.
+func newProgressBar(out io.Writer) *progressBar {
+	f, ok := out.(*os.File)
+	return &progressBar{out: out, inPlace: ok && term.IsTerminal(int(f.Fd())), now: time.Now}
 }
 
 func (b *progressBar) update(p steps.Progress) {
-	now := time.Now()
+	now := b.now()
 	if p.Runs == 1 {
-		b.start = now
+		b.start, b.drawn = now, now
 	}
-	if now.Sub(b.drawn) < 100*time.Millisecond && p.Runs < p.Bound {
+	last := p.Runs >= p.Bound
+	if !b.inPlace {
+		if last || now.Sub(b.drawn) < logInterval {
+			return
+		}
+		b.drawn = now
+		fmt.Fprintln(b.out, renderProgress(p, rate(p.Runs, now.Sub(b.start))))
+		return
+	}
+	if now.Sub(b.drawn) < redrawInterval && !last && p.Runs > 1 {
 		return
 	}
 	b.drawn = now
-	rate := 0.0
-	if elapsed := now.Sub(b.start).Seconds(); elapsed > 0 {
-		rate = float64(p.Runs) / elapsed
-	}
 	b.clear()
-	line := renderProgress(p, rate)
+	line := renderProgress(p, rate(p.Runs, now.Sub(b.start)))
 	fmt.Fprint(b.out, line)
 	b.width = len(line)
+}
+
+func rate(runs int, elapsed time.Duration) float64 {
+	if elapsed <= 0 {
+		return 0
+	}
+	return float64(runs) / elapsed.Seconds()
 }
 
 // clear blanks the line drawn last, if any.
