@@ -14,7 +14,7 @@ import (
 )
 
 func exploreCommand() *cobra.Command {
-	var scenario, goldenDir string
+	var scenario, goldenDir, color string
 	var runs, workers int
 	var seed uint64
 	var ordered bool
@@ -45,6 +45,11 @@ func exploreCommand() *cobra.Command {
 				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: --workers %d: give a number of workers above 0, or leave it out for one per CPU\n", workers)
 				return exitError{code: 2}
 			}
+			plain, err := plainOutput(color, cmd.OutOrStdout())
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "podlife explore: %v\n", err)
+				return exitError{code: 2}
+			}
 			if seed == 0 && cmd.Flags().Changed("seed") {
 				fmt.Fprintln(cmd.ErrOrStderr(), "podlife explore: --seed 0 would explore in order, as leaving --seed out does; give a seed from 1 to explore at random")
 				return exitError{code: 2}
@@ -71,7 +76,7 @@ func exploreCommand() *cobra.Command {
 				},
 				Progress: bar.update}
 			start := time.Now() // for the runs/s figure only; the model never reads the clock
-			opts := godog.Options{Format: "pretty", Paths: run, Strict: true, Output: cmd.OutOrStdout()}
+			opts := godog.Options{Format: "pretty", Paths: run, Strict: true, NoColors: plain, Output: cmd.OutOrStdout()}
 			status := godog.TestSuite{Name: "explore", ScenarioInitializer: steps.Initializer(cfg), Options: &opts}.Run()
 			elapsed := time.Since(start).Seconds()
 			rate := 0.0
@@ -101,6 +106,7 @@ func exploreCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&ordered, "exhaustive", false, "walk the orders systematically, fewest departures from the default first, up to the bound (the default without --seed); says whether the walk covered every order")
 	cmd.Flags().IntVar(&workers, "workers", 0, "runs replayed side by side (0: one per CPU); the runs and what is reported are the same for any number")
 	cmd.Flags().StringVar(&goldenDir, "golden", defaultGoldenDir, "folder of golden files")
+	addColorFlag(cmd, &color)
 	return cmd
 }
 

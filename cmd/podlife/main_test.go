@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -530,5 +531,31 @@ current-context: c
 	_, stderr, code = runCLI(t, "run", "--kubeconfig", silent, feature)
 	if code != 2 || !strings.Contains(stderr, "the cluster of kubeconfig "+silent+" does not answer") {
 		t.Errorf("unreachable cluster: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// Colour escapes go to terminals only, unless asked for: in a log file or
+// a pipe they are noise a reader must strip before grepping.
+func TestRunAndExploreColourOnlyWhenAsked(t *testing.T) {
+	feature := writeFile(t, "race.feature", fmt.Sprintf(quotaRace, "requests.filter(r, r.allowed).size() == 1"))
+	golden := filepath.Join(t.TempDir(), "golden")
+	for command, flags := range map[string][]string{"run": {"--update"}, "explore": {"--runs", "5"}} {
+		for _, c := range []struct {
+			flags   []string
+			colours bool
+		}{{nil, false}, {[]string{"--color", "never"}, false}, {[]string{"--color", "always"}, true}} {
+			args := slices.Concat([]string{command, "--golden", golden}, flags, c.flags, []string{feature})
+			out, errOut, code := runCLI(t, args...)
+			if code != 0 || !strings.Contains(out, "1 scenarios (") {
+				t.Fatalf("%v: exit %d\n%s\n%s", args, code, out, errOut)
+			}
+			if got := ansi.MatchString(out); got != c.colours {
+				t.Errorf("%v: colours %v, want %v:\n%q", args, got, c.colours, out)
+			}
+		}
+		_, errOut, code := runCLI(t, command, "--color", "sometimes", feature)
+		if want := "podlife " + command + `: --color "sometimes": give auto, always or never`; code != 2 || strings.TrimSpace(errOut) != want {
+			t.Errorf("--color sometimes: exit %d, stderr %q, want %q", code, errOut, want)
+		}
 	}
 }

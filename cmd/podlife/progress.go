@@ -3,11 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/podlife/podlife/steps"
 )
@@ -35,8 +32,7 @@ const (
 
 // newProgressBar draws in place when out is a terminal.
 func newProgressBar(out io.Writer) *progressBar {
-	f, ok := out.(*os.File)
-	return &progressBar{out: out, inPlace: ok && term.IsTerminal(int(f.Fd())), now: time.Now}
+	return &progressBar{out: out, inPlace: isTerminal(out), now: time.Now}
 }
 
 func (b *progressBar) update(p steps.Progress) {

@@ -18,7 +18,7 @@ import (
 )
 
 func runCommand() *cobra.Command {
-	var format, tags, goldenDir, reportFile, kubeconfig string
+	var format, tags, goldenDir, reportFile, kubeconfig, color string
 	var update bool
 	cmd := &cobra.Command{
 		Use:   "run [PATH...]",
@@ -29,6 +29,11 @@ func runCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			if len(paths) == 0 {
 				paths = []string{"features"}
+			}
+			plain, err := plainOutput(color, cmd.OutOrStdout())
+			if err != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "podlife run: %v\n", err)
+				return exitError{code: 2}
 			}
 			if errs := steps.Lint(paths...); len(errs) > 0 {
 				fmt.Fprintln(cmd.ErrOrStderr(), errs.Error())
@@ -50,7 +55,7 @@ func runCommand() *cobra.Command {
 				}
 				return fmt.Sprintf("podlife run --update%s %s", dir, quoteAll([]string{featureFile})[0])
 			}}
-			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, Output: cmd.OutOrStdout()}
+			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, NoColors: plain, Output: cmd.OutOrStdout()}
 			cfg := &steps.Config{Golden: golden}
 			if kubeconfig != "" {
 				target, err := cluster.Connect(kubeconfig)
@@ -104,5 +109,6 @@ func runCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&update, "update", false, "rewrite golden files instead of comparing")
 	cmd.Flags().StringVar(&reportFile, "report", "", "write an HTML report of every scenario's trace to this file")
 	cmd.Flags().StringVar(&kubeconfig, "kubeconfig", "", "run on the cluster of this kubeconfig instead of the model: golden files and the model's internal checks are skipped, and so are scenarios that need the model (traffic, interleavings)")
+	addColorFlag(cmd, &color)
 	return cmd
 }
