@@ -41,22 +41,24 @@ func (b *progressBar) update(p steps.Progress) {
 		b.start, b.drawn = now, now
 	}
 	last := p.Runs >= p.Bound
+	line := func() string { return renderProgress(p, rate(p.Runs, now.Sub(b.start))) }
 	if !b.inPlace {
-		if last || now.Sub(b.drawn) < logInterval {
-			return
+		// The step's summary follows its last run at once.
+		if !last && now.Sub(b.drawn) >= logInterval {
+			b.drawn = now
+			fmt.Fprintln(b.out, line())
 		}
-		b.drawn = now
-		fmt.Fprintln(b.out, renderProgress(p, rate(p.Runs, now.Sub(b.start))))
 		return
 	}
-	if now.Sub(b.drawn) < redrawInterval && !last && p.Runs > 1 {
+	// On a terminal the first and the last run are always drawn.
+	if p.Runs > 1 && !last && now.Sub(b.drawn) < redrawInterval {
 		return
 	}
 	b.drawn = now
 	b.clear()
-	line := renderProgress(p, rate(p.Runs, now.Sub(b.start)))
-	fmt.Fprint(b.out, line)
-	b.width = len(line)
+	drawn := line()
+	fmt.Fprint(b.out, drawn)
+	b.width = len(drawn)
 }
 
 func rate(runs int, elapsed time.Duration) float64 {
