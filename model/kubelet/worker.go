@@ -22,17 +22,16 @@ type worker struct {
 	pod *corev1.Pod
 	key sim.Key
 
-	started       sim.Time // when the kubelet first synced the pod
-	probesFrom    sim.Time // when the probe workers started ticking
-	rejected      bool
-	requests      corev1.ResourceList
-	sandboxReady  bool
-	ip            netip.Addr
-	initDone      int
-	containers    map[string]*containerState
-	relisted      bool // the PLEG has seen the started containers running
-	lastStatus    string
-	statusWritten bool
+	started      sim.Time // when the kubelet first synced the pod
+	probesFrom   sim.Time // when the probe workers started ticking
+	rejected     bool
+	requests     corev1.ResourceList
+	sandboxReady bool
+	ip           netip.Addr
+	initDone     int
+	containers   map[string]*containerState
+	relisted     bool // the PLEG has seen the started containers running
+	lastStatus   string
 
 	admitted    bool // counted in the node's used resources
 	terminating bool // deletion has begun: start-up stages stop
