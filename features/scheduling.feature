@@ -242,6 +242,99 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       """
     And the trace matches the golden file
 
+  # Nothing rules either node out, so the scores decide: NodeAffinity
+  # scores a preferred term even for a pod that has no required one.
+  @conformance
+  Scenario: A preferred node affinity draws the pod to the node it prefers
+    Given a cluster with nodes:
+      | name   | labels   |
+      | node01 | disk=hdd |
+      | node02 | disk=ssd |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db
+      spec:
+        affinity:
+          nodeAffinity:
+            preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 50
+              preference:
+                matchExpressions:
+                - key: disk
+                  operator: In
+                  values: [ssd]
+        containers:
+        - name: db
+          image: postgres:17
+      """
+    And the cluster settles
+    Then pod "db" is on node "node02"
+    And the trace matches the golden file
+
+  # A ScheduleAnyway constraint only scores. zone-a already runs two web
+  # pods, so zone-b scores best; the edge node has no zone label, and a
+  # pod's own constraints leave such a node out of the spread score (0)
+  # rather than count it as an empty zone.
+  @conformance
+  Scenario: A ScheduleAnyway spread constraint prefers the emptier zone
+    Given a cluster with nodes:
+      | name   | labels |
+      | edge   |        |
+      | zone-a | zone=a |
+      | zone-b | zone=b |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-1
+        labels:
+          app: web
+      spec:
+        nodeName: zone-a
+        containers:
+        - name: app
+          image: nginx:1.27
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-2
+        labels:
+          app: web
+      spec:
+        nodeName: zone-a
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-3
+        labels:
+          app: web
+      spec:
+        topologySpreadConstraints:
+        - maxSkew: 1
+          topologyKey: zone
+          whenUnsatisfiable: ScheduleAnyway
+          labelSelector:
+            matchLabels:
+              app: web
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "web-3" is on node "zone-b"
+    And the trace matches the golden file
+
   # Four zones, one node each, and a pod that wants to be in the zone of a
   # cache, spread evenly by zone, and away from the guard's node. Each node
   # says no for a different rule; the message counts them.

@@ -94,19 +94,25 @@ type ScoreNormalizer interface {
 // CycleState carries plugin data through one scheduling cycle.
 type CycleState struct {
 	data map[string]any
-	// skip holds the plugins whose PreFilter or PreScore said Skip;
-	// filters are the ones that run this cycle.
-	skip    map[string]bool
-	filters []FilterPlugin
+	// skipFilter holds the plugins whose PreFilter said Skip, skipScore
+	// those whose PreScore did: apart, as kube-scheduler keeps
+	// SkipFilterPlugins and SkipScorePlugins, since a plugin with nothing
+	// to filter (no required term) may still have something to score (a
+	// preferred one). filters are the ones that run this cycle.
+	skipFilter, skipScore map[string]bool
+	filters               []FilterPlugin
 }
 
-func newCycleState() *CycleState { return &CycleState{data: map[string]any{}, skip: map[string]bool{}} }
+func newCycleState() *CycleState {
+	return &CycleState{data: map[string]any{}, skipFilter: map[string]bool{}, skipScore: map[string]bool{}}
+}
 
 // reset empties the state for the next cycle, keeping its maps: nothing
 // holds on to a cycle's state once the cycle is over.
 func (s *CycleState) reset() {
 	clear(s.data)
-	clear(s.skip)
+	clear(s.skipFilter)
+	clear(s.skipScore)
 	s.filters = nil
 }
 

@@ -248,7 +248,9 @@ func (InterPodAffinity) Score(state *CycleState, _ *PodInfo, n *NodeInfo) int64 
 }
 
 // NormalizeScore implements ScoreNormalizer: scores spread over 0..100
-// between the lowest and highest (interpodaffinity/scoring.go).
+// between the lowest and highest (interpodaffinity/scoring.go), in
+// floating point and truncated as kube-scheduler computes them: 29 of a
+// range of 100 is 28 there, not 29.
 func (InterPodAffinity) NormalizeScore(_ *CycleState, _ *PodInfo, scores []int64) {
 	if len(scores) == 0 {
 		return
@@ -262,6 +264,6 @@ func (InterPodAffinity) NormalizeScore(_ *CycleState, _ *PodInfo, scores []int64
 			scores[i] = 0
 			continue
 		}
-		scores[i] = MaxNodeScore * (v - lo) / (hi - lo)
+		scores[i] = int64(float64(MaxNodeScore) * (float64(v-lo) / float64(hi-lo)))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	v1helper "k8s.io/component-helpers/scheduling/corev1"
+	"k8s.io/klog/v2"
 )
 
 // PodTopologySpread enforces whenUnsatisfiable: DoNotSchedule constraints
@@ -27,13 +29,15 @@ type spreadConstraint struct {
 	key        string
 	selector   labels.Selector
 	minDomains int32
+	// nodeAffinityPolicy and nodeTaintsPolicy default to Honor and Ignore.
+	honourAffinity, honourTaints bool
 }
 
 type spreadState struct {
 	constraints []spreadConstraint
 	counts      []map[string]int // per constraint: matching pods per topology value
 	weights     []float64        // scoring: log(domains + 2)
-	ignored     map[string]bool  // scoring: nodes missing a key
+	ignored     []bool           // scoring: per node scored, whether it misses a key
 }
 
 const spreadFilterKey, spreadScoreKey = "PodTopologySpread/filter", "PodTopologySpread/score"
@@ -60,43 +64,75 @@ func constraintsOf(p *corev1.Pod, when corev1.UnsatisfiableConstraintAction) []s
 		if c.MinDomains != nil {
 			min = *c.MinDomains
 		}
-		out = append(out, spreadConstraint{maxSkew: c.MaxSkew, key: c.TopologyKey, selector: sel, minDomains: min})
+		out = append(out, spreadConstraint{maxSkew: c.MaxSkew, key: c.TopologyKey, selector: sel, minDomains: min,
+			honourAffinity: c.NodeAffinityPolicy == nil || *c.NodeAffinityPolicy == corev1.NodeInclusionPolicyHonor,
+			honourTaints:   c.NodeTaintsPolicy != nil && *c.NodeTaintsPolicy == corev1.NodeInclusionPolicyHonor})
 	}
 	return out
 }
 
-// eligible is the default nodeAffinityPolicy Honor: only nodes the pod's
-// required node affinity accepts count towards a domain.
-func eligible(p *PodInfo, n *NodeInfo) bool {
-	spec := p.Pod.Spec
-	if len(spec.NodeSelector) == 0 && (spec.Affinity == nil || spec.Affinity.NodeAffinity == nil) {
-		return true // nothing to honour
+// includes reports whether a node's pods count towards the constraint's
+// domains: with nodeAffinityPolicy Honor only nodes the pod's nodeSelector
+// and required node affinity accept, with nodeTaintsPolicy Honor only
+// nodes whose NoSchedule and NoExecute taints the pod tolerates
+// (podtopologyspread/common.go matchNodeInclusionPolicies).
+func (c *spreadConstraint) includes(p *PodInfo, n *NodeInfo) bool {
+	if c.honourAffinity {
+		if ok, _ := p.Affinity.Match(n.Node); !ok {
+			return false
+		}
 	}
-	ok, _ := p.Affinity.Match(n.Node)
-	return ok
+	if c.honourTaints {
+		if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Taints, p.Pod.Spec.Tolerations, doNotSchedule, false); untolerated {
+			return false
+		}
+	}
+	return true
 }
 
-func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint) []map[string]int {
-	counts := make([]map[string]int, len(constraints))
-	for i := range counts {
-		counts[i] = map[string]int{}
+// hasKeys reports whether a node carries every constraint's topology key.
+func hasKeys(n *NodeInfo, constraints []spreadConstraint) bool {
+	for _, c := range constraints {
+		if _, ok := n.Node.Labels[c.key]; !ok {
+			return false
+		}
 	}
+	return true
+}
+
+// count adds up, per constraint, the matching pods of each topology value
+// over every node that has all the keys (when allKeys) and that the
+// constraint includes. For scoring it counts only the domains already in
+// counts (those of the nodes scored), and no hostname: Score counts a
+// node's own pods.
+func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint, counts []map[string]int, allKeys, scoring bool) {
 	for _, n := range pl.Snapshot.Nodes() {
-		if !eligible(p, n) {
+		if allKeys && !hasKeys(n, constraints) {
 			continue
 		}
 		for i, c := range constraints {
-			v, ok := n.Node.Labels[c.key]
-			if !ok {
+			if scoring && c.key == corev1.LabelHostname {
+				continue
+			}
+			if !c.includes(p, n) {
+				continue
+			}
+			v := n.Node.Labels[c.key]
+			if _, tracked := counts[i][v]; scoring && !tracked {
 				continue
 			}
 			counts[i][v] += matchingPods(n, p.Pod.Namespace, c.selector)
 		}
 	}
-	return counts
 }
 
+// matchingPods counts a node's pods in namespace that the selector picks,
+// leaving out terminating ones; an empty selector picks none
+// (podtopologyspread/common.go countPodsMatchSelector).
 func matchingPods(n *NodeInfo, namespace string, sel labels.Selector) int {
+	if sel.Empty() {
+		return 0
+	}
 	count := 0
 	for _, q := range n.Pods {
 		if q.Pod.Namespace == namespace && q.Pod.DeletionTimestamp == nil && sel.Matches(labels.Set(q.Pod.Labels)) {
@@ -112,7 +148,12 @@ func (pl PodTopologySpread) PreFilter(state *CycleState, p *PodInfo) *Status {
 	if len(constraints) == 0 {
 		return skipped
 	}
-	state.Write(spreadFilterKey, &spreadState{constraints: constraints, counts: pl.count(p, constraints)})
+	counts := make([]map[string]int, len(constraints))
+	for i := range counts {
+		counts[i] = map[string]int{}
+	}
+	pl.count(p, constraints, counts, true, false)
+	state.Write(spreadFilterKey, &spreadState{constraints: constraints, counts: counts})
 	return nil
 }
 
@@ -145,31 +186,46 @@ func (PodTopologySpread) Filter(state *CycleState, p *PodInfo, n *NodeInfo) *Sta
 	return nil
 }
 
-// PreScore implements PreScorePlugin.
+// PreScore implements PreScorePlugin (podtopologyspread/scoring.go): the
+// pod's ScheduleAnyway constraints, or the system defaults for a pod with
+// none. With its own constraints a scored node missing one of their keys
+// is ignored (scored 0); the defaults require no key, so that nodes
+// without a zone still spread by hostname. A constraint's weight grows
+// with the number of its domains among the scored nodes.
 func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*NodeInfo) *Status {
 	constraints := constraintsOf(p.Pod, corev1.ScheduleAnyway)
 	requireAll := len(p.Pod.Spec.TopologySpreadConstraints) > 0
-	if len(p.Pod.Spec.TopologySpreadConstraints) == 0 {
+	if !requireAll {
 		constraints = pl.systemDefaults(p.Pod)
 	}
 	if len(constraints) == 0 {
 		return skipped
 	}
-	s := &spreadState{constraints: constraints, counts: pl.count(p, constraints), ignored: map[string]bool{}}
-	for _, n := range nodes {
-		for _, c := range constraints {
-			if _, ok := n.Node.Labels[c.key]; !ok && requireAll {
-				s.ignored[n.Node.Name] = true
+	s := &spreadState{constraints: constraints, counts: make([]map[string]int, len(constraints)), ignored: make([]bool, len(nodes))}
+	for i := range constraints {
+		s.counts[i] = map[string]int{}
+	}
+	scored := 0
+	for k, n := range nodes {
+		if requireAll && !hasKeys(n, constraints) {
+			s.ignored[k] = true
+			continue
+		}
+		scored++
+		for i, c := range constraints {
+			if c.key != corev1.LabelHostname {
+				s.counts[i][n.Node.Labels[c.key]] = 0 // a domain to count, "" for nodes without the key
 			}
 		}
 	}
 	for i, c := range constraints {
 		size := len(s.counts[i])
 		if c.key == corev1.LabelHostname {
-			size = len(nodes) - len(s.ignored)
+			size = scored
 		}
 		s.weights = append(s.weights, math.Log(float64(size+2)))
 	}
+	pl.count(p, constraints, s.counts, requireAll, true)
 	state.Write(spreadScoreKey, s)
 	return nil
 }
@@ -206,10 +262,11 @@ func (pl PodTopologySpread) systemDefaults(pod *corev1.Pod) []spreadConstraint {
 }
 
 // Score implements ScorePlugin: matching pods in the node's domains,
-// weighted; fewer is better once normalised.
+// weighted; fewer is better once normalised. ScoreNodes, which the
+// scheduler calls, knows the ignored nodes by their place.
 func (PodTopologySpread) Score(state *CycleState, p *PodInfo, n *NodeInfo) int64 {
 	s, _ := state.Read(spreadScoreKey).(*spreadState)
-	if s == nil || s.ignored[n.Node.Name] {
+	if s == nil {
 		return 0
 	}
 	var score float64
@@ -227,21 +284,41 @@ func (PodTopologySpread) Score(state *CycleState, p *PodInfo, n *NodeInfo) int64
 	return int64(math.Round(score))
 }
 
-// NormalizeScore implements ScoreNormalizer (podtopologyspread/scoring.go).
+// ScoreNodes implements NodesScorer, which lets ignored nodes score 0.
+func (pl PodTopologySpread) ScoreNodes(state *CycleState, p *PodInfo, nodes []*NodeInfo, scores []int64) {
+	s, _ := state.Read(spreadScoreKey).(*spreadState)
+	for i, n := range nodes {
+		if s != nil && i < len(s.ignored) && s.ignored[i] {
+			scores[i] = 0
+			continue
+		}
+		scores[i] = pl.Score(state, p, n)
+	}
+}
+
+// NormalizeScore implements ScoreNormalizer (podtopologyspread/scoring.go):
+// the fewest matching pods score 100; ignored nodes score 0 and take no
+// part in the range.
 func (PodTopologySpread) NormalizeScore(state *CycleState, _ *PodInfo, scores []int64) {
 	s, _ := state.Read(spreadScoreKey).(*spreadState)
 	if s == nil {
 		return
 	}
+	ignored := func(i int) bool { return i < len(s.ignored) && s.ignored[i] }
 	lo, hi := int64(math.MaxInt64), int64(0)
-	for _, v := range scores {
-		lo, hi = min(lo, v), max(hi, v)
+	for i, v := range scores {
+		if !ignored(i) {
+			lo, hi = min(lo, v), max(hi, v)
+		}
 	}
 	for i, v := range scores {
-		if hi == 0 {
+		switch {
+		case ignored(i):
+			scores[i] = 0
+		case hi == 0:
 			scores[i] = MaxNodeScore
-			continue
+		default:
+			scores[i] = MaxNodeScore * (hi + lo - v) / hi
 		}
-		scores[i] = MaxNodeScore * (hi + lo - v) / hi
 	}
 }

@@ -326,7 +326,7 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		switch {
 		case st == nil:
 		case st.Code == Skip:
-			state.skip[pf.Name()] = true
+			state.skipFilter[pf.Name()] = true
 		default:
 			s.preFilterFailed(qp, state, info, pf.Name(), st)
 			return
@@ -334,7 +334,7 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 	}
 	state.filters = s.runFilters[:0]
 	for _, f := range s.filters {
-		if !state.skip[f.Name()] {
+		if !state.skipFilter[f.Name()] {
 			state.filters = append(state.filters, f)
 		}
 	}
@@ -414,7 +414,7 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 	}
 	for _, ps := range s.preScores {
 		if st := ps.PreScore(state, p, feasible); st != nil && st.Code == Skip {
-			state.skip[ps.Name()] = true
+			state.skipScore[ps.Name()] = true
 		}
 	}
 	scores := slices.Grow(s.scores[:0], len(feasible))[:len(feasible)]
@@ -427,7 +427,7 @@ func (s *Scheduler) choose(state *CycleState, p *PodInfo, feasible []*NodeInfo) 
 		detail = make([][]string, len(feasible))
 	}
 	for _, sp := range s.scorers {
-		if state.skip[sp.Name()] {
+		if state.skipScore[sp.Name()] {
 			continue
 		}
 		if ns, ok := sp.(NodesScorer); ok {

@@ -22,13 +22,16 @@ func (TaintToleration) Filter(_ *CycleState, p *PodInfo, n *NodeInfo) *Status {
 	if len(n.Taints) == 0 {
 		return nil
 	}
-	hard := func(t *corev1.Taint) bool {
-		return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
-	}
-	if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Taints, p.Pod.Spec.Tolerations, hard, false); untolerated {
+	if _, untolerated := v1helper.FindMatchingUntoleratedTaint(klog.Background(), n.Taints, p.Pod.Spec.Tolerations, doNotSchedule, false); untolerated {
 		return unschedulable(UnschedulableAndUnresolvable, "node(s) had untolerated taint(s)")
 	}
 	return nil
+}
+
+// doNotSchedule picks the taints that keep pods off a node
+// (helper.DoNotScheduleTaintsFilterFunc).
+func doNotSchedule(t *corev1.Taint) bool {
+	return t.Effect == corev1.TaintEffectNoSchedule || t.Effect == corev1.TaintEffectNoExecute
 }
 
 const preferNoScheduleKey = "TaintToleration/preferNoSchedule"
