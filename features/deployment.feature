@@ -239,6 +239,87 @@ Feature: Deployments: from one manifest to running pods, and from one version to
       """
     And the trace matches the golden file
 
+  # Recreate scales the old ReplicaSet to zero and starts the new one only
+  # once none of its pods is left running: the Service has no endpoint in
+  # between, and every request in that gap fails.
+  Scenario: A Recreate rollout stops every old pod before it starts a new one
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 2
+        strategy:
+          type: Recreate
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            terminationGracePeriodSeconds: 5
+            containers:
+            - name: app
+              image: shop:1.0
+              ports:
+              - containerPort: 8080
+      """
+    And the cluster settles
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node01" for 10s
+    And "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 2
+        strategy:
+          type: Recreate
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            terminationGracePeriodSeconds: 5
+            containers:
+            - name: app
+              image: shop:2.0
+              ports:
+              - containerPort: 8080
+      """
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.named('ScalingReplicaSet').map(e, e.message.split(' from ')[1]) == ['0 to 2', '2 to 0', '0 to 2'] &&
+      events.filter(e, e.component == 'etcd' && e.action == 'delete').size() == 2 &&
+      events.filter(e, e.component == 'etcd' && e.action == 'delete').all(gone,
+        gone.seq < events.filter(e, e.reason == 'SuccessfulCreate')[2].seq) &&
+      traffic.exists(r, r.outcome != 'ok') &&
+      pods.size() == 2 && pods.all(p, p.spec.containers[0].image == 'shop:2.0')
+      """
+    And the trace matches the golden file
+
   Scenario: The ReplicaSet replaces a deleted pod while the old one is still terminating
     When "admin" applies:
       """yaml
