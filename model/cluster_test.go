@@ -12,6 +12,7 @@ import (
 
 	_ "github.com/podlife/podlife/internal/testflags" // -update, -backend, -kubeconfig for go test ./...
 	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
@@ -196,5 +197,53 @@ func BenchmarkCreatePods(b *testing.B) {
 				b.ReportMetric(float64(c.Engine.Now()), "virtual-ms")
 			}
 		})
+	}
+}
+
+// schedulerSaw lists what kube-scheduler recorded about a pod: its actions.
+func schedulerSaw(c *Cluster, pod string) []string {
+	var out []string
+	for _, e := range c.Events() {
+		if e.Component == "kube-scheduler" && e.Object == "pod/default/"+pod {
+			out = append(out, e.Action)
+		}
+	}
+	return out
+}
+
+func TestAPodDeletedWhileQueuedIsNeverScheduled(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	// Both creations and the deletion reach the API server before the
+	// scheduler's watch delivers them: it queues b, then drops it from
+	// the active queue when the deletion arrives, before its cycle.
+	apply(t, c, "admin", podYAML("a", "100m")+"---\n"+podYAML("b", "100m"))
+	c.Delete("Pod", "default", "b", "admin", kubectl.DeleteOptions{GracePeriod: -1})
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if got := schedulerSaw(c, "b"); len(got) != 1 || got[0] != "enqueue" {
+		t.Errorf("kube-scheduler on the deleted pod b: %v, want only its enqueue", got)
+	}
+	if p := c.Pod("default", "a"); p == nil || p.Status.Phase != corev1.PodRunning {
+		t.Errorf("pod a: %+v", p)
+	}
+}
+
+func TestADeletedUnschedulablePodIsNotScheduledWhenANodeJoins(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "1"), nil)
+	apply(t, c, "admin", podYAML("web", "1500m"))
+	c.Settle()
+	before := len(schedulerSaw(c, "web"))
+	c.Delete("Pod", "default", "web", "admin", kubectl.DeleteOptions{GracePeriod: -1})
+	c.Settle()
+	c.AddNode(node("node02", "4"), nil)
+	c.Settle()
+	if got := schedulerSaw(c, "web"); len(got) != before {
+		t.Errorf("kube-scheduler went on with the deleted pod: %v", got[before:])
+	}
+	if c.Pod("default", "web") != nil {
+		t.Error("the pod is still stored")
 	}
 }
