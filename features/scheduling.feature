@@ -490,6 +490,67 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       """
     And the trace matches the golden file
 
+  # Room is not what payments lacks: its anti-affinity rules out the node
+  # that runs batch. Preemption takes the lower-priority pods away on paper
+  # and filters again, anti-affinity included: batch is the victim.
+  @conformance
+  Scenario: A pod preempts the lower-priority pod its anti-affinity rules out
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    And the cluster already has:
+      """yaml
+      apiVersion: scheduling.k8s.io/v1
+      kind: PriorityClass
+      metadata:
+        name: critical
+      value: 1000
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: batch
+        labels:
+          app: batch
+      spec:
+        terminationGracePeriodSeconds: 2
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: payments
+      spec:
+        priorityClassName: critical
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels:
+                  app: batch
+              topologyKey: kubernetes.io/hostname
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "payments" is on node "node01"
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedScheduling' && e.object == 'pod/default/payments' && e.message ==
+        "0/1 nodes are available: 1 node(s) didn't match pod anti-affinity rules. preemption: found a potential placement for pod on node node01, preempting 1 victims") &&
+      events.exists(e, e.reason == 'Preempted' && e.object == 'pod/default/batch') &&
+      !pods.exists(p, p.metadata.name == 'batch')
+      """
+    And the trace matches the golden file
+
   @conformance
   Scenario: A pod with preemptionPolicy Never waits instead
     Given a cluster with nodes:

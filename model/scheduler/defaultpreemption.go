@@ -96,8 +96,7 @@ func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, int, *St
 	if len(lower) == 0 {
 		return nil, 0, unschedulable(UnschedulableAndUnresolvable, "No preemption victims found for incoming pod")
 	}
-	state := newCycleState()
-	if st := s.filter(state, p, trial); st != nil {
+	if st := s.fitsWhatIf(p, n, trial); st != nil {
 		return nil, 0, st
 	}
 	sort.SliceStable(lower, func(i, j int) bool { return moreImportant(lower[i], lower[j]) })
@@ -106,7 +105,7 @@ func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, int, *St
 	violations := 0
 	reprieve := func(q *PodInfo) bool {
 		trial.AddPod(q)
-		if st := s.filter(state, p, trial); st != nil {
+		if st := s.fitsWhatIf(p, n, trial); st != nil {
 			trial.RemovePod(q)
 			victims = append(victims, q)
 			return false
@@ -122,6 +121,46 @@ func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, int, *St
 		reprieve(q)
 	}
 	return victims, violations, nil
+}
+
+// fitsWhatIf runs the filters on a trial copy of node n as a cycle would:
+// the plugins that count pods across nodes (topology spread, inter-pod
+// affinity) prepare their state from the cluster with the trial in n's
+// place, as kube-scheduler's dry run updates its copy of the cycle state
+// with RemovePod and AddPod (framework/preemption SelectVictimsOnNode).
+// So a victim can be one whose removal satisfies the pod's
+// anti-affinity, and a pod whose spread or affinity removal cannot
+// satisfy preempts no one there.
+func (s *Scheduler) fitsWhatIf(p *PodInfo, n, trial *NodeInfo) *Status {
+	state := newCycleState()
+	view := &whatIf{Scheduler: s, node: n, trial: trial}
+	for _, pf := range []PreFilterPlugin{PodTopologySpread{Snapshot: view}, InterPodAffinity{Snapshot: view}} {
+		if st := pf.PreFilter(state, p); st != nil && st.Code != Skip {
+			return st
+		}
+	}
+	return s.filter(state, p, trial)
+}
+
+// whatIf is the scheduler's snapshot with one node replaced by a trial.
+type whatIf struct {
+	*Scheduler
+	node, trial *NodeInfo
+	nodes       []*NodeInfo // made on first use
+}
+
+// Nodes implements Snapshot.
+func (w *whatIf) Nodes() []*NodeInfo {
+	if w.nodes == nil {
+		w.nodes = slices.Clone(w.Scheduler.Nodes())
+		w.nodes[w.nodeIndex[w.node.Name]] = w.trial
+	}
+	return w.nodes
+}
+
+// HasAntiAffinityPods implements Snapshot.
+func (w *whatIf) HasAntiAffinityPods() bool {
+	return w.antiAffinityPods-len(w.node.AntiAffinityPods)+len(w.trial.AntiAffinityPods) > 0
 }
 
 // moreImportant orders pods as corev1helpers' MoreImportantPod: higher
