@@ -274,6 +274,53 @@ Feature: Scheduling: which node a pod gets, and why it gets none
     Then pod "db" is on node "node02"
     And the trace matches the golden file
 
+  # Inter-pod affinity scores both ways: a placed pod's preferred affinity
+  # for web pods draws the next web pod to it, though web itself asks for
+  # nothing and node01 is emptier.
+  @conformance
+  Scenario: A placed pod's preferred affinity draws the pods it names
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+      | node02 |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache
+      spec:
+        nodeName: node02
+        affinity:
+          podAffinity:
+            preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                labelSelector:
+                  matchLabels:
+                    app: web
+                topologyKey: kubernetes.io/hostname
+        containers:
+        - name: cache
+          image: redis:7
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "web" is on node "node02"
+    And the trace matches the golden file
+
   # A ScheduleAnyway constraint only scores. zone-a already runs two web
   # pods, so zone-b scores best; the edge node has no zone label, and a
   # pod's own constraints leave such a node out of the spread score (0)

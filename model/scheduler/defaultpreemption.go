@@ -163,6 +163,11 @@ func (w *whatIf) HasAntiAffinityPods() bool {
 	return w.antiAffinityPods-len(w.node.AntiAffinityPods)+len(w.trial.AntiAffinityPods) > 0
 }
 
+// HasAffinityPods implements Snapshot.
+func (w *whatIf) HasAffinityPods() bool {
+	return w.affinityPods-len(w.node.AffinityPods)+len(w.trial.AffinityPods) > 0
+}
+
 // moreImportant orders pods as corev1helpers' MoreImportantPod: higher
 // priority, then the one that started first.
 func moreImportant(a, b *PodInfo) bool {

@@ -133,6 +133,9 @@ type Snapshot interface {
 	// HasAntiAffinityPods reports whether any placed pod has required
 	// anti-affinity terms.
 	HasAntiAffinityPods() bool
+	// HasAffinityPods reports whether any placed pod has pod affinity or
+	// anti-affinity terms of any kind.
+	HasAffinityPods() bool
 }
 
 // PodInfo is a pod with what every plugin needs from it computed once per
@@ -161,6 +164,16 @@ type PodInfo struct {
 	// RequiredAffinity and RequiredAntiAffinity are the pod's required pod
 	// (anti-)affinity terms, parsed once.
 	RequiredAffinity, RequiredAntiAffinity []affinityTerm
+	// Preferred are its preferred pod affinity terms (positive weights)
+	// and anti-affinity terms (negative weights).
+	Preferred []weightedTerm
+}
+
+// hasPodAffinity reports whether a pod has pod affinity or anti-affinity
+// terms of any kind (NodeInfo.PodsWithAffinity upstream).
+func (p *PodInfo) hasPodAffinity() bool {
+	a := p.Pod.Spec.Affinity
+	return a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil)
 }
 
 // HostPort is one claimed host port.
@@ -197,6 +210,7 @@ func NewPodInfo(pod *corev1.Pod) *PodInfo {
 	}
 	affinity, anti := required(pod)
 	p.RequiredAffinity, p.RequiredAntiAffinity = parseTerms(affinity, pod.Namespace), parseTerms(anti, pod.Namespace)
+	p.Preferred = preferred(pod)
 	for _, list := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for _, c := range list {
 			for _, port := range c.Ports {
@@ -349,8 +363,9 @@ type NodeInfo struct {
 	// Pods are the pods assumed or bound to the node, in the order they
 	// came; HostPorts are the ports they claim.
 	Pods []*PodInfo
-	// AntiAffinityPods are the pods with required anti-affinity terms.
-	AntiAffinityPods []*PodInfo
+	// AntiAffinityPods are the pods with required anti-affinity terms,
+	// AffinityPods those with pod (anti-)affinity terms of any kind.
+	AntiAffinityPods, AffinityPods []*PodInfo
 	// Images are the node's images by normalized name, with their sizes.
 	Images map[string]int64
 	// Unschedulable and Taints are copied from the node's spec, so that
@@ -401,6 +416,9 @@ func (n *NodeInfo) AddPod(p *PodInfo) {
 	if len(p.RequiredAntiAffinity) > 0 {
 		n.AntiAffinityPods = append(n.AntiAffinityPods, p)
 	}
+	if p.hasPodAffinity() {
+		n.AffinityPods = append(n.AffinityPods, p)
+	}
 }
 
 // RemovePod releases a pod's resources.
@@ -410,6 +428,7 @@ func (n *NodeInfo) RemovePod(p *PodInfo) {
 			n.account(q, -1)
 			n.Pods = slices.Delete(n.Pods, i, i+1)
 			n.AntiAffinityPods = slices.DeleteFunc(n.AntiAffinityPods, func(a *PodInfo) bool { return a == q })
+			n.AffinityPods = slices.DeleteFunc(n.AffinityPods, func(a *PodInfo) bool { return a == q })
 			return
 		}
 	}
@@ -428,7 +447,7 @@ func (n *NodeInfo) account(p *PodInfo, sign int64) {
 func (n *NodeInfo) clone() *NodeInfo {
 	c := *n
 	c.Requested = n.Requested.clone()
-	c.Pods, c.AntiAffinityPods = slices.Clone(n.Pods), slices.Clone(n.AntiAffinityPods)
+	c.Pods, c.AntiAffinityPods, c.AffinityPods = slices.Clone(n.Pods), slices.Clone(n.AntiAffinityPods), slices.Clone(n.AffinityPods)
 	return &c
 }
 

@@ -87,12 +87,6 @@ func (t *affinityTerm) matches(pod *corev1.Pod) bool {
 	return inNS && t.selector.Matches(labels.Set(pod.Labels))
 }
 
-// termMatches is matches for a term not parsed ahead.
-func termMatches(term corev1.PodAffinityTerm, owner string, pod *corev1.Pod) bool {
-	t := parseTerms([]corev1.PodAffinityTerm{term}, owner)
-	return t[0].matches(pod)
-}
-
 func required(p *corev1.Pod) (affinity, anti []corev1.PodAffinityTerm) {
 	if a := p.Spec.Affinity; a != nil {
 		if a.PodAffinity != nil {
@@ -196,39 +190,91 @@ func (InterPodAffinity) Filter(state *CycleState, _ *PodInfo, n *NodeInfo) *Stat
 // terms give a node there.
 type scoreState map[string]map[string]int64
 
-// PreScore implements PreScorePlugin: a pod without preferred terms is not
-// scored by this plugin (the model does not score existing pods'
-// preferred terms towards the incoming pod).
+func (s scoreState) add(n *NodeInfo, key string, weight int64) {
+	v, ok := n.Node.Labels[key]
+	if !ok {
+		return
+	}
+	if s[key] == nil {
+		s[key] = map[string]int64{}
+	}
+	s[key][v] += weight
+}
+
+// weightedTerm is a preferred term parsed once, its weight negative for
+// anti-affinity.
+type weightedTerm struct {
+	affinityTerm
+	weight int64
+}
+
+// preferred parses a pod's preferred pod affinity and anti-affinity terms.
+func preferred(p *corev1.Pod) []weightedTerm {
+	a := p.Spec.Affinity
+	if a == nil {
+		return nil
+	}
+	var out []weightedTerm
+	add := func(terms []corev1.WeightedPodAffinityTerm, sign int64) {
+		for _, t := range terms {
+			parsed := parseTerms([]corev1.PodAffinityTerm{t.PodAffinityTerm}, p.Namespace)
+			out = append(out, weightedTerm{parsed[0], sign * int64(t.Weight)})
+		}
+	}
+	if a.PodAffinity != nil {
+		add(a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution, 1)
+	}
+	if a.PodAntiAffinity != nil {
+		add(a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution, -1)
+	}
+	return out
+}
+
+// hardPodAffinityWeight is what a placed pod's required affinity term
+// that the incoming pod matches adds (InterPodAffinityArgs default).
+const hardPodAffinityWeight = 1
+
+// PreScore implements PreScorePlugin (interpodaffinity/scoring.go): for
+// every placed pod, the incoming pod's preferred terms that match it, and
+// its own terms that match the incoming pod (required affinity at
+// hardPodAffinityWeight, preferred affinity and anti-affinity at their
+// weights), add to the domain of the placed pod's node. Without preferred
+// terms of its own the pod only meets the placed pods that have some; a
+// pod no term touches is not scored by this plugin.
 func (pl InterPodAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo) *Status {
-	a := p.Pod.Spec.Affinity
-	var terms []corev1.WeightedPodAffinityTerm
-	var signs []int64
-	if a != nil && a.PodAffinity != nil {
-		for _, t := range a.PodAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
-			terms, signs = append(terms, t), append(signs, 1)
-		}
-	}
-	if a != nil && a.PodAntiAffinity != nil {
-		for _, t := range a.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution {
-			terms, signs = append(terms, t), append(signs, -1)
-		}
-	}
-	if len(terms) == 0 {
+	own := len(p.Preferred) > 0
+	if !own && !pl.Snapshot.HasAffinityPods() {
 		return skipped
 	}
 	s := scoreState{}
 	for _, n := range pl.Snapshot.Nodes() {
-		for _, q := range n.Pods {
-			for i, t := range terms {
-				v, ok := n.Node.Labels[t.PodAffinityTerm.TopologyKey]
-				if ok && termMatches(t.PodAffinityTerm, p.Pod.Namespace, q.Pod) {
-					if s[t.PodAffinityTerm.TopologyKey] == nil {
-						s[t.PodAffinityTerm.TopologyKey] = map[string]int64{}
-					}
-					s[t.PodAffinityTerm.TopologyKey][v] += signs[i] * int64(t.Weight)
+		if len(n.Node.Labels) == 0 {
+			continue
+		}
+		placed := n.AffinityPods
+		if own {
+			placed = n.Pods
+		}
+		for _, q := range placed {
+			for i := range p.Preferred {
+				if t := &p.Preferred[i]; t.matches(q.Pod) {
+					s.add(n, t.TopologyKey, t.weight)
+				}
+			}
+			for i := range q.RequiredAffinity {
+				if t := &q.RequiredAffinity[i]; t.matches(p.Pod) {
+					s.add(n, t.TopologyKey, hardPodAffinityWeight)
+				}
+			}
+			for i := range q.Preferred {
+				if t := &q.Preferred[i]; t.matches(p.Pod) {
+					s.add(n, t.TopologyKey, t.weight)
 				}
 			}
 		}
+	}
+	if len(s) == 0 {
+		return skipped
 	}
 	state.Write(affinityScoreKey, s)
 	return nil

@@ -23,6 +23,14 @@ func (s snapshot) HasAntiAffinityPods() bool {
 	}
 	return false
 }
+func (s snapshot) HasAffinityPods() bool {
+	for _, n := range s {
+		if len(n.AffinityPods) > 0 {
+			return true
+		}
+	}
+	return false
+}
 func (s snapshot) ImageNodes(image string) int {
 	n := 0
 	for _, ni := range s {

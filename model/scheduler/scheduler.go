@@ -59,8 +59,9 @@ type Scheduler struct {
 	scores     []int64
 	runFilters []FilterPlugin
 	imageNodes map[string]int
-	// antiAffinityPods counts placed pods with required anti-affinity.
-	antiAffinityPods int
+	// antiAffinityPods counts placed pods with required anti-affinity,
+	// affinityPods those with pod (anti-)affinity terms of any kind.
+	antiAffinityPods, affinityPods int
 	// more per-cycle scratch, for choose
 	top          []*NodeInfo
 	names        []string
@@ -100,6 +101,9 @@ func (s *Scheduler) Nodes() []*NodeInfo { return s.nodes }
 
 // HasAntiAffinityPods implements Snapshot.
 func (s *Scheduler) HasAntiAffinityPods() bool { return s.antiAffinityPods > 0 }
+
+// HasAffinityPods implements Snapshot.
+func (s *Scheduler) HasAffinityPods() bool { return s.affinityPods > 0 }
 
 // ImageNodes implements Snapshot.
 func (s *Scheduler) ImageNodes(image string) int { return s.imageNodes[image] }
@@ -189,6 +193,9 @@ func (s *Scheduler) place(key sim.Key, node string, info *PodInfo) {
 	if len(info.RequiredAntiAffinity) > 0 {
 		s.antiAffinityPods++
 	}
+	if info.hasPodAffinity() {
+		s.affinityPods++
+	}
 	if i, ok := s.nodeIndex[node]; ok {
 		s.nodes[i].AddPod(info)
 	}
@@ -201,6 +208,9 @@ func (s *Scheduler) unplace(p placement) {
 	}
 	if len(p.info.RequiredAntiAffinity) > 0 {
 		s.antiAffinityPods--
+	}
+	if p.info.hasPodAffinity() {
+		s.affinityPods--
 	}
 }
 

@@ -182,3 +182,57 @@ func TestInterPodAffinityNormalizeTruncatesAsFloat(t *testing.T) {
 		t.Errorf("scores = %v, want %v", scores, want)
 	}
 }
+
+// affinityScores runs InterPodAffinity's PreScore, Score and
+// NormalizeScore over every node of the snapshot.
+func affinityScores(t *testing.T, all snapshot, pod *corev1.Pod) ([]int64, bool) {
+	t.Helper()
+	pl, state, info := InterPodAffinity{Snapshot: all}, newCycleState(), NewPodInfo(pod)
+	if st := pl.PreScore(state, info, all); st != nil {
+		return nil, false
+	}
+	scores := make([]int64, len(all))
+	for i, n := range all {
+		scores[i] = pl.Score(state, info, n)
+	}
+	pl.NormalizeScore(state, info, scores)
+	return scores, true
+}
+
+func TestInterPodAffinityScoresThePlacedPodsTerms(t *testing.T) {
+	term := corev1.PodAffinityTerm{LabelSelector: &metav1.LabelSelector{MatchLabels: web}, TopologyKey: corev1.LabelHostname}
+	host := func(name string) *NodeInfo { return testNode(name, map[string]string{corev1.LabelHostname: name}) }
+	for _, tc := range []struct {
+		name   string
+		placed func(*corev1.Pod)
+		want   []int64
+	}{
+		{"required affinity of a placed pod draws the pod it names", func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{
+				RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{term}}}
+		}, []int64{100, 0}},
+		{"preferred affinity of a placed pod draws it too", func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAffinity: &corev1.PodAffinity{
+				PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{Weight: 30, PodAffinityTerm: term}}}}
+		}, []int64{100, 0}},
+		{"preferred anti-affinity of a placed pod pushes it away", func(p *corev1.Pod) {
+			p.Spec.Affinity = &corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{
+				PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{Weight: 30, PodAffinityTerm: term}}}}
+		}, []int64{0, 100}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n1, n2 := host("n1"), host("n2")
+			n1.AddPod(NewPodInfo(testPod("cache", map[string]string{"app": "cache"}, tc.placed)))
+			got, scored := affinityScores(t, snapshot{n1, n2}, testPod("p", web))
+			if !scored || !slices.Equal(got, tc.want) {
+				t.Errorf("scores = %v (scored %v), want %v", got, scored, tc.want)
+			}
+		})
+	}
+	// No term anywhere touches the pod: the plugin does not score it.
+	n1 := host("n1")
+	n1.AddPod(NewPodInfo(testPod("cache", map[string]string{"app": "cache"})))
+	if got, scored := affinityScores(t, snapshot{n1, host("n2")}, testPod("p", web)); scored {
+		t.Errorf("scored a pod no term touches: %v", got)
+	}
+}
