@@ -128,9 +128,9 @@ func (s *Scheduler) selectVictims(p *PodInfo, n *NodeInfo) ([]*PodInfo, int, *St
 // affinity) prepare their state from the cluster with the trial in n's
 // place, as kube-scheduler's dry run updates its copy of the cycle state
 // with RemovePod and AddPod (framework/preemption SelectVictimsOnNode).
-// So a victim can be one whose removal satisfies the pod's
-// anti-affinity, and a pod whose spread or affinity removal cannot
-// satisfy preempts no one there.
+// So a victim can be the pod whose removal satisfies the preemptor's
+// anti-affinity, and a preemptor whose spread or affinity no removal can
+// satisfy evicts no one there.
 func (s *Scheduler) fitsWhatIf(p *PodInfo, n, trial *NodeInfo) *Status {
 	state := newCycleState()
 	view := &whatIf{Scheduler: s, node: n, trial: trial}
