@@ -37,7 +37,7 @@ func spreadOver(key string, when corev1.UnsatisfiableConstraintAction, mutate ..
 
 // spreadScores runs PreScore, ScoreNodes and NormalizeScore over the
 // nodes scored (a part of the snapshot, as after filtering).
-func spreadScores(t *testing.T, all snapshot, scored []*NodeInfo, pod *corev1.Pod) []int64 {
+func spreadScores(t *testing.T, all Snapshot, scored []*NodeInfo, pod *corev1.Pod) []int64 {
 	t.Helper()
 	pl, state, info := PodTopologySpread{Snapshot: all}, newCycleState(), NewPodInfo(pod)
 	if st := pl.PreScore(state, info, scored); st != nil {
@@ -82,17 +82,11 @@ func TestSpreadSystemDefaultsKeepNodesWithoutAZone(t *testing.T) {
 	// without a zone still spread by hostname.
 	n1 := withPods(testNode("n1", map[string]string{corev1.LabelHostname: "n1"}), 1)
 	n2 := testNode("n2", map[string]string{corev1.LabelHostname: "n2"})
-	pl := PodTopologySpread{Snapshot: servicesSnapshot{snapshot{n1, n2}}}
-	state, info := newCycleState(), NewPodInfo(testPod("p", web))
-	if st := pl.PreScore(state, info, []*NodeInfo{n1, n2}); st != nil {
-		t.Fatalf("PreScore: %+v", st)
-	}
-	scores := make([]int64, 2)
-	pl.ScoreNodes(state, info, []*NodeInfo{n1, n2}, scores)
-	pl.NormalizeScore(state, info, scores)
+	all := snapshot{n1, n2}
+	got := spreadScores(t, servicesSnapshot{all}, all, testPod("p", web))
 	// n1: 1 × log(4) + 2 = 3.39, rounded 3; n2: 2. 100×(3+2-3)/3 = 66.
-	if want := []int64{66, 100}; !slices.Equal(scores, want) {
-		t.Errorf("scores = %v, want %v", scores, want)
+	if want := []int64{66, 100}; !slices.Equal(got, want) {
+		t.Errorf("scores = %v, want %v", got, want)
 	}
 }
 
