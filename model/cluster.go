@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	storagev1 "k8s.io/api/storage/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -28,6 +27,7 @@ import (
 	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/scheduler"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -193,28 +193,35 @@ func (c *Cluster) AddUser(name string, groups ...string) {
 // what controllers would already have done is done. A Namespace gets its
 // default ServiceAccount and phase Active; a Node gets a kubelet.
 func (c *Cluster) Seed(obj sim.Object) error {
+	gvk := registry.KindOf(obj)
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+	res, ok := apiserver.Discover(gvk)
+	if !ok {
+		return fmt.Errorf("%s %q: podlife cannot hold this kind of object", gvk.Kind, obj.GetName())
+	}
+	if res.Namespaced && obj.GetNamespace() == "" {
+		obj.SetNamespace("default")
+	}
+	// Settled state was once created through the API server: it is
+	// defaulted, has its addresses, and must pass the kind's validation.
+	registry.Default(obj)
+	if svc, ok := obj.(*corev1.Service); ok {
+		if err := c.API.AllocateClusterIP(svc); err != nil {
+			return err
+		}
+	}
+	if err := registry.Validate(registry.Request{GVK: gvk, Resource: res.Resource, Namespace: obj.GetNamespace()}, obj); err != nil {
+		return err
+	}
 	switch o := obj.(type) {
 	case *corev1.Node:
 		return c.AddNode(o, nil)
 	case *corev1.Namespace:
-		o.Kind, o.APIVersion = "Namespace", "v1"
 		o.Status.Phase = corev1.NamespaceActive
-	case *corev1.LimitRange:
-		apiserver.DefaultLimitRange(o)
-	case *corev1.Service:
-		if err := c.API.PrepareService(o); err != nil {
-			return err
-		}
-	case *corev1.PersistentVolume, *storagev1.StorageClass:
-		apiserver.DefaultStorage(o)
-		if pv, ok := o.(*corev1.PersistentVolume); ok {
-			pv.Status.Phase = corev1.VolumeAvailable
-		}
+	case *corev1.PersistentVolume:
+		o.Status.Phase = corev1.VolumeAvailable
 	case *corev1.PersistentVolumeClaim:
-		apiserver.DefaultStorage(o)
-		if o.Namespace == "" {
-			o.Namespace = "default"
-		}
+		o.Status.Phase = corev1.ClaimPending
 		controllers.SeedClaim(c.Store, o)
 	}
 	if pdb, ok := obj.(*policyv1.PodDisruptionBudget); ok {
@@ -234,13 +241,6 @@ func (c *Cluster) Seed(obj sim.Object) error {
 			next.Status = controllers.Sync(c.Store, q)
 			c.Store.Update(next)
 		}()
-	}
-	res, ok := apiserver.ResourceFor(obj.GetObjectKind().GroupVersionKind().Kind)
-	if !ok {
-		return fmt.Errorf("%s %q: podlife cannot hold this kind of object", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName())
-	}
-	if res.Namespaced && obj.GetNamespace() == "" {
-		obj.SetNamespace("default")
 	}
 	if _, err := c.Store.Create(obj); err != nil {
 		return err

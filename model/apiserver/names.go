@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -54,19 +53,29 @@ type clusterIPAllocator struct {
 	inUse map[netip.Addr]bool
 }
 
-// PrepareService defaults a Service stored without a request (the initial
-// state) and gives it a ClusterIP, as a create would.
-func (s *Server) PrepareService(svc *corev1.Service) error {
-	defaultService(svc)
-	return s.allocateClusterIP(svc)
-}
+// AllocateClusterIP gives a Service stored without a request (the initial
+// state) its ClusterIP, as a create would.
+func (s *Server) AllocateClusterIP(svc *corev1.Service) error { return s.allocateClusterIP(svc) }
 
 func (s *Server) allocateClusterIP(svc *corev1.Service) error {
 	a := &s.clusterIPs
 	if a.inUse == nil {
 		a.next, a.inUse = netip.MustParseAddr("10.96.0.11"), map[netip.Addr]bool{}
 	}
+	if svc.Spec.Type == corev1.ServiceTypeExternalName {
+		return nil
+	}
+	// A single-stack IPv4 cluster's families
+	// (pkg/registry/core/service/storage/alloc.go initIPFamilyFields).
+	if svc.Spec.IPFamilyPolicy == nil {
+		single := corev1.IPFamilyPolicySingleStack
+		svc.Spec.IPFamilyPolicy = &single
+	}
+	if len(svc.Spec.IPFamilies) == 0 {
+		svc.Spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+	}
 	if svc.Spec.ClusterIP == corev1.ClusterIPNone {
+		svc.Spec.ClusterIPs = []string{corev1.ClusterIPNone}
 		return nil
 	}
 	if svc.Spec.ClusterIP != "" {
@@ -87,27 +96,4 @@ func (s *Server) allocateClusterIP(svc *corev1.Service) error {
 	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
 	a.next = a.next.Next()
 	return nil
-}
-
-// defaultService applies SetDefaults_Service for the fields the model reads.
-func defaultService(svc *corev1.Service) {
-	if svc.Spec.Type == "" {
-		svc.Spec.Type = corev1.ServiceTypeClusterIP
-	}
-	if svc.Spec.SessionAffinity == "" {
-		svc.Spec.SessionAffinity = corev1.ServiceAffinityNone
-	}
-	for i := range svc.Spec.Ports {
-		p := &svc.Spec.Ports[i]
-		if p.Protocol == "" {
-			p.Protocol = corev1.ProtocolTCP
-		}
-		if p.TargetPort == (intstr.IntOrString{}) {
-			p.TargetPort = intstr.FromInt32(p.Port)
-		}
-	}
-	if svc.Spec.InternalTrafficPolicy == nil {
-		cluster := corev1.ServiceInternalTrafficPolicyCluster
-		svc.Spec.InternalTrafficPolicy = &cluster
-	}
 }

@@ -14,12 +14,14 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	authuser "k8s.io/apiserver/pkg/authentication/user"
 
+	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
@@ -215,7 +217,7 @@ func (s *Server) handle(req *Request) Response {
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
 	case (req.Verb == "update" || req.Verb == "patch") && req.Subresource == "":
-		return s.update(req)
+		return s.update(req, user)
 	case req.Verb == "delete" && req.Subresource == "":
 		return s.delete(req)
 	case (req.Verb == "patch" || req.Verb == "update") && req.Subresource == "status":
@@ -249,20 +251,8 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	if req.Resource.Namespaced {
 		obj.SetNamespace(req.Namespace)
 	}
-	switch o := obj.(type) {
-	case *corev1.Pod:
-		defaultPod(o)
-	case *corev1.LimitRange:
-		DefaultLimitRange(o)
-	case *corev1.Service:
-		defaultService(o)
-	case *appsv1.Deployment:
-		defaultDeployment(o)
-	case *appsv1.ReplicaSet:
-		defaultReplicaSet(o)
-	default:
-		DefaultStorage(obj)
-	}
+	// The decoder defaults what it decodes, before admission sees it.
+	registry.Default(obj)
 	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
 		Persist: func(changed sim.Object) {
 			stored, _ := s.store.Update(changed)
@@ -289,12 +279,18 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	obj.SetUID(types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", s.uids)))
 	obj.SetGeneration(1)
 	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond)))
-	if err := validate(obj, req.Resource); err != nil {
+	// The kind's registry: PrepareForCreate, validation, warnings
+	// (apiserver/pkg/registry/rest/create.go BeforeCreate).
+	prepared, warnings, err := registry.Create(s.registryRequest(req, user), obj)
+	if err != nil {
 		if req.Narrate {
 			s.rec.Step(Component, "validate", ref, "field validation failed")
 		}
 		return failure(err)
 	}
+	obj = prepared.(sim.Object)
+	ar.Object = obj
+	ar.Warnings = append(ar.Warnings, warnings...)
 	for _, p := range s.Admission {
 		if v, ok := p.(Validator); ok && p.Handles(ar) {
 			note, err := v.Validate(ar)
@@ -344,8 +340,12 @@ func (s *Server) persisted(obj sim.Object, verb string) {
 
 type quietPut struct{ ref, msg, action string }
 
-// update replaces an object wholesale, keeping the fields the server owns.
-func (s *Server) update(req *Request) Response {
+// update replaces an object wholesale through the kind's update strategy
+// (apiserver/pkg/registry/rest/update.go BeforeUpdate): the fields the main
+// resource may not change (status, the server's metadata) are kept, a
+// changed spec bumps the generation where the kind counts generations, and
+// the new object is validated against the old.
+func (s *Server) update(req *Request, user UserInfo) Response {
 	key := sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name}
 	old := s.store.Get(key)
 	if old == nil {
@@ -354,49 +354,47 @@ func (s *Server) update(req *Request) Response {
 	obj := req.Object.DeepCopyObject().(sim.Object)
 	obj.GetObjectKind().SetGroupVersionKind(req.Resource.GVK)
 	obj.SetNamespace(req.Namespace)
-	obj.SetUID(old.GetUID())
-	obj.SetCreationTimestamp(old.GetCreationTimestamp())
-	obj.SetGeneration(old.GetGeneration())
-	// The main resource never writes status; a changed spec bumps the
-	// generation (the registries' PrepareForUpdate).
-	specChanged := false
-	switch o := obj.(type) {
-	case *appsv1.Deployment:
-		defaultDeployment(o)
-		prev := old.(*appsv1.Deployment)
-		o.Status = prev.Status
-		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
-	case *appsv1.ReplicaSet:
-		defaultReplicaSet(o)
-		prev := old.(*appsv1.ReplicaSet)
-		o.Status = prev.Status
-		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
-	case *corev1.Service:
-		defaultService(o)
+	if svc, ok := obj.(*corev1.Service); ok { // the allocated addresses stay
 		prev := old.(*corev1.Service)
-		o.Spec.ClusterIP, o.Spec.ClusterIPs, o.Status = prev.Spec.ClusterIP, prev.Spec.ClusterIPs, prev.Status
-	case *corev1.Pod:
-		o.Status = old.(*corev1.Pod).Status
-	case *corev1.PersistentVolume:
-		o.Status = old.(*corev1.PersistentVolume).Status
-	case *corev1.PersistentVolumeClaim:
-		o.Status = old.(*corev1.PersistentVolumeClaim).Status
-	case *policyv1.PodDisruptionBudget:
-		prev := old.(*policyv1.PodDisruptionBudget)
-		o.Status = prev.Status
-		specChanged = !equality.Semantic.DeepEqual(o.Spec, prev.Spec)
+		if svc.Spec.ClusterIP == "" {
+			svc.Spec.ClusterIP, svc.Spec.ClusterIPs = prev.Spec.ClusterIP, prev.Spec.ClusterIPs
+		}
 	}
-	if specChanged {
-		obj.SetGeneration(old.GetGeneration() + 1)
+	// Optimistic concurrency, as the generic store's GuaranteedUpdate
+	// checks it (apiserver/pkg/registry/generic/registry/store.go Update).
+	switch rv := obj.GetResourceVersion(); {
+	case rv == "" && registry.AllowUnconditionalUpdate(req.Resource.GVK.GroupKind()):
+		obj.SetResourceVersion(old.GetResourceVersion())
+	case rv == "":
+		gr := req.Resource.GroupResource()
+		return failure(apierrors.NewInvalid(schema.GroupKind{Group: gr.Group, Kind: gr.Resource}, req.Name,
+			field.ErrorList{field.Invalid(field.NewPath("metadata", "resourceVersion"), 0, "must be specified for an update")}))
+	case rv != old.GetResourceVersion():
+		return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(OptimisticLockErrorMsg)))
 	}
-	obj.SetDeletionTimestamp(old.GetDeletionTimestamp())
+	registry.Default(obj)
+	updated, warnings, err := registry.Update(s.registryRequest(req, user), obj, old)
+	if err != nil {
+		return failure(err)
+	}
+	obj = updated.(sim.Object)
 	if old.GetDeletionTimestamp() != nil && len(obj.GetFinalizers()) == 0 {
 		return s.remove(key) // the last finalizer is gone
 	}
 	stored, _ := s.store.Update(obj)
 	s.persisted(stored, "update")
-	return Response{Code: http.StatusOK, Object: stored}
+	return Response{Code: http.StatusOK, Object: stored, Warnings: warnings}
 }
+
+// registryRequest is what the kind's registry learns of a request.
+func (s *Server) registryRequest(req *Request, user UserInfo) registry.Request {
+	return registry.Request{GVK: req.Resource.GVK, Resource: req.Resource.Resource, Namespace: req.Namespace,
+		User: &authuser.DefaultInfo{Name: user.Name, UID: user.UID, Groups: user.Groups}, Now: s.metaNow()}
+}
+
+// OptimisticLockErrorMsg is the reason of a 409 for a stale update
+// (apiserver/pkg/registry/generic/registry/store.go).
+const OptimisticLockErrorMsg = "the object has been modified; please apply your changes to the latest version and try again"
 
 // Exists reports whether an object is stored: what a client's GET before
 // a `kubectl apply` finds out.

@@ -288,7 +288,9 @@ func (c *PersistentVolume) resyncLater() {
 	c.Engine.After(next-sim.Duration(now), "pv controller resync", func() {
 		c.resyncDue = false
 		for _, obj := range c.Store.List("PersistentVolumeClaim", "") {
-			if claim := obj.(*corev1.PersistentVolumeClaim); claim.Status.Phase == corev1.ClaimPending {
+			// A new claim has no phase until the controller reports it
+			// Pending (syncUnboundClaim), which the model leaves unwritten.
+			if claim := obj.(*corev1.PersistentVolumeClaim); claim.Status.Phase == corev1.ClaimPending || claim.Status.Phase == "" {
 				c.syncClaim(claim)
 			}
 		}

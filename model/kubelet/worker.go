@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	helpers "k8s.io/component-helpers/resource"
+	"k8s.io/kubernetes/pkg/util/parsers"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -337,7 +338,7 @@ func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 			failed()
 		}
 	}
-	if _, _, _, err := apiserver.ParseImageName(c.Image); err != nil {
+	if _, _, _, err := parsers.ParseImageName(c.Image); err != nil {
 		fail("InspectFailed", "InvalidImageName", fmt.Sprintf("Failed to apply default image tag %q: %v", c.Image, err))
 		return
 	}
