@@ -6,6 +6,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -35,9 +36,16 @@ type Document struct {
 	GVK       schema.GroupVersionKind
 	Name      string
 	Namespace string
-	// Object is the decoded object, nil when the kind is not one this model
-	// knows (kubectl then fails its resource mapping, as a real one would).
+	// Object is the decoded object, nil when the kind is not one the API
+	// server serves (kubectl then fails its resource mapping, as a real
+	// one would) or when the document does not decode.
 	Object sim.Object
+	// Body is the document as JSON: what kubectl sends.
+	Body []byte
+	// Problems are what strict decoding finds (unknown fields, values of
+	// the wrong type or form), each at its position. Parse reports them as
+	// errors; ParseAsSent leaves them to the API server.
+	Problems diag.List
 
 	root *yamlv3.Node
 	col  int // column offset of the YAML within its file, for docstrings
@@ -52,8 +60,13 @@ func (d *Document) KubectlFile() string {
 	return d.File
 }
 
-// Pos is the position of the document itself.
-func (d *Document) Pos() diag.Pos { return diag.Pos{File: d.File, Line: d.Line, Col: 1 + d.col} }
+// Pos is the position of the document itself (of its item, in a List).
+func (d *Document) Pos() diag.Pos {
+	if d.root != nil && d.root.Line > 1 {
+		return d.posOfNode(d.root)
+	}
+	return diag.Pos{File: d.File, Line: d.Line, Col: 1 + d.col}
+}
 
 // PosOf returns the position of a field given as a JSON path the way
 // Kubernetes prints one ("spec.containers[0].image"), or of the document when
@@ -86,12 +99,37 @@ func Parse(file string, data []byte) ([]*Document, error) {
 // ParseAt is Parse for YAML that starts at pos inside a larger file, such
 // as a docstring in a feature file indented to pos.Col.
 func ParseAt(pos diag.Pos, data []byte) ([]*Document, error) {
+	docs, errs := parse(pos, data)
+	for _, d := range docs {
+		errs = append(errs, d.Problems...)
+	}
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+// ParseAsSent reads documents as kubectl sends them to the API server:
+// only what kubectl itself refuses (YAML it cannot read, a document with no
+// kind or apiVersion) is an error. Unknown fields and values that do not
+// decode stay in each document's Problems and its Body, for the API
+// server to refuse in its own words; Object is nil when it cannot be
+// decoded at all.
+func ParseAsSent(pos diag.Pos, data []byte) ([]*Document, error) {
+	docs, errs := parse(pos, data)
+	if err := errs.Err(); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
+func parse(pos diag.Pos, data []byte) ([]*Document, diag.List) {
 	file := pos.File
 	var docs []*Document
 	var errs diag.List
 	for i, chunk := range split(data) {
 		chunk.line += max(pos.Line, 1) - 1
-		doc, err := parseDocument(file, i+1, chunk, max(pos.Col, 1)-1)
+		got, err := parseDocument(file, i+1, chunk, max(pos.Col, 1)-1)
 		if err != nil {
 			var list diag.List
 			if errors.As(err, &list) {
@@ -101,12 +139,9 @@ func ParseAt(pos diag.Pos, data []byte) ([]*Document, error) {
 			}
 			continue
 		}
-		docs = append(docs, doc)
+		docs = append(docs, got...)
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
-	}
-	return docs, nil
+	return docs, errs
 }
 
 type chunk struct {
@@ -168,7 +203,7 @@ func hasContent(doc []byte) bool {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-func parseDocument(file string, index int, c chunk, col int) (*Document, error) {
+func parseDocument(file string, index int, c chunk, col int) ([]*Document, error) {
 	doc := &Document{File: file, Index: index, Line: c.line, col: col}
 	var root yamlv3.Node
 	if err := yamlv3.Unmarshal(c.text, &root); err != nil {
@@ -188,10 +223,53 @@ func parseDocument(file string, index int, c chunk, col int) (*Document, error) 
 	if doc.root == nil || doc.root.Kind != yamlv3.MappingNode {
 		return nil, diag.List{diag.Errorf(doc.Pos(), "a Kubernetes object must be a YAML mapping")}
 	}
-	js, err := yaml.YAMLToJSONStrict(c.text)
+	// kubectl reads YAML as sigs.k8s.io/yaml does: a repeated key is no
+	// error, the last one wins.
+	js, err := yaml.YAMLToJSON(c.text)
 	if err != nil {
 		return nil, diag.List{diag.Errorf(doc.Pos(), "invalid YAML: %s", strings.TrimPrefix(err.Error(), "error converting YAML to JSON: yaml: "))}
 	}
+	return decode(doc, js)
+}
+
+// listItems are the items of a List, which kubectl sends one by one
+// (kind List, or any kind ending in List that has items, as
+// `kubectl get -o yaml` prints them).
+func listItems(doc *Document, js []byte) ([]*Document, error) {
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	if err := json.Unmarshal(js, &list); err != nil {
+		return nil, diag.List{diag.Errorf(doc.PosOf("items"), "%s: items: %v", doc.GVK.Kind, err)}
+	}
+	var itemNodes []*yamlv3.Node
+	if n := lookup(doc.root, "items"); n != nil {
+		if seq := mappingValue(doc.root, n); seq != nil && seq.Kind == yamlv3.SequenceNode {
+			itemNodes = seq.Content
+		}
+	}
+	var out []*Document
+	var errs diag.List
+	for i, item := range list.Items {
+		d := &Document{File: doc.File, Index: doc.Index, Line: doc.Line, col: doc.col, root: doc.root}
+		if i < len(itemNodes) {
+			d.root = itemNodes[i]
+		}
+		docs, err := decode(d, item)
+		if err != nil {
+			var l diag.List
+			if errors.As(err, &l) {
+				errs = append(errs, l...)
+			}
+			continue
+		}
+		out = append(out, docs...)
+	}
+	return out, errs.Err()
+}
+
+// decode reads one object's JSON: its kind and name, then the typed object.
+func decode(doc *Document, js []byte) ([]*Document, error) {
 	var head struct {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
@@ -219,38 +297,37 @@ func parseDocument(file string, index int, c chunk, col int) (*Document, error) 
 	}
 	doc.GVK = gv.WithKind(head.Kind)
 	doc.Name, doc.Namespace = head.Metadata.Name, head.Metadata.Namespace
+	doc.Body = js
+	if strings.HasSuffix(head.Kind, "List") && bytes.Contains(js, []byte(`"items"`)) {
+		return listItems(doc, js)
+	}
 
 	obj := newObject(doc.GVK)
 	if obj == nil {
-		return doc, nil // kubectl reports the unknown kind
+		return []*Document{doc}, nil // kubectl reports the unknown kind
 	}
 	strict, err := kjson.UnmarshalStrict(js, obj)
 	if err != nil {
 		// A malformed quantity's error carries no field path: find the
 		// values that do not parse, so the message points at them.
 		for _, bad := range badQuantities(doc.root, "") {
-			errs.Add(doc.posOfNode(bad.key), "%s %q: %s: %q is not a quantity: write a number with an optional suffix, such as 500m, 2, 128Mi or 1Gi",
+			doc.Problems.Add(doc.posOfNode(bad.key), "%s %q: %s: %q is not a quantity: write a number with an optional suffix, such as 500m, 2, 128Mi or 1Gi",
 				head.Kind, head.Metadata.Name, bad.path, bad.value)
 		}
-		if len(errs) > 0 {
-			return nil, errs
+		if len(doc.Problems) == 0 {
+			doc.Problems.Add(doc.Pos(), "%s %q: %v", head.Kind, head.Metadata.Name, err)
 		}
-		return nil, diag.List{diag.Errorf(doc.Pos(), "%s %q: %v", head.Kind, head.Metadata.Name, err)}
+		return []*Document{doc}, nil // the API server answers 400
 	}
 	for _, s := range strict {
 		msg := s.Error()
 		path := fieldPath(msg)
-		errs.Add(doc.PosOf(path), "%s %q: %s", head.Kind, head.Metadata.Name, strings.TrimPrefix(msg, "json: "))
-	}
-	if len(errs) > 0 {
-		return nil, errs
+		doc.Problems.Add(doc.PosOf(path), "%s %q: %s", head.Kind, head.Metadata.Name, strings.TrimPrefix(msg, "json: "))
 	}
 	obj.GetObjectKind().SetGroupVersionKind(doc.GVK)
 	doc.Object = obj
-	if errs := check(doc); len(errs) > 0 {
-		return nil, errs
-	}
-	return doc, nil
+	doc.Problems = append(doc.Problems, check(doc)...)
+	return []*Document{doc}, nil
 }
 
 // quantityFields are the map fields whose values are resource quantities in

@@ -142,7 +142,7 @@ func canIWarnings(resource string, a apiserver.Attributes) []string {
 	r, known := apiserver.Resolve(arg)
 	switch {
 	case !known && arg != "*" && a.APIGroup == "":
-		out = append(out, fmt.Sprintf("podlife models no resource type '%s': asked about it in the core API group; name the group of a resource outside it, as in jobs.batch", arg))
+		out = append(out, fmt.Sprintf("the server doesn't have a resource type '%s'", arg)) // kubectl's words
 	case known && !r.Namespaced && a.Namespace != "":
 		if r.GVK.Group == "" {
 			out = append(out, fmt.Sprintf("resource '%s' is not namespace scoped", r.Resource))

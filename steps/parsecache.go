@@ -22,16 +22,24 @@ var parsed struct {
 type docKey struct {
 	pos     diag.Pos
 	content string
+	asSent  bool
 }
 
-func parseDocstring(pos diag.Pos, content string) ([]*manifest.Document, error) {
-	key := docKey{pos, content}
+// parseDocstring reads a docstring's manifests: as kubectl sends them
+// (asSent: the API server judges their fields) or as settled state, whose
+// every field must decode.
+func parseDocstring(pos diag.Pos, content string, asSent bool) ([]*manifest.Document, error) {
+	key := docKey{pos, content, asSent}
 	parsed.Lock()
 	docs, ok := parsed.docs[key]
 	parsed.Unlock()
 	if !ok {
 		var err error
-		if docs, err = manifest.ParseAt(pos, []byte(content)); err != nil {
+		parse := manifest.ParseAt
+		if asSent {
+			parse = manifest.ParseAsSent
+		}
+		if docs, err = parse(pos, []byte(content)); err != nil {
 			return nil, err
 		}
 		parsed.Lock()

@@ -405,7 +405,7 @@ func (w *World) images(t *godog.Table) error {
 }
 
 func (w *World) alreadyHas(doc *godog.DocString) error {
-	docs, err := w.manifests(doc, "write the objects the cluster already has")
+	docs, err := w.manifests(doc, false, "write the objects the cluster already has")
 	if err != nil {
 		return err
 	}
@@ -416,9 +416,9 @@ func (w *World) alreadyHas(doc *godog.DocString) error {
 // manifests parses a step's docstring, which must hold at least one object:
 // one holding none (empty, or only comments) is a mistake, which kubectl
 // apply refuses too, not a step that does nothing.
-func (w *World) manifests(doc *godog.DocString, hint string) ([]*manifest.Document, error) {
+func (w *World) manifests(doc *godog.DocString, asSent bool, hint string) ([]*manifest.Document, error) {
 	pos, _ := w.docPos()
-	docs, err := parseDocstring(pos, doc.Content)
+	docs, err := parseDocstring(pos, doc.Content, asSent)
 	if err == nil && len(docs) == 0 {
 		err = diag.Errorf(pos, "the docstring holds no Kubernetes object (kubectl apply says %q): %s", "error: no objects passed to apply", hint)
 	}
@@ -426,13 +426,16 @@ func (w *World) manifests(doc *godog.DocString, hint string) ([]*manifest.Docume
 }
 
 func (w *World) apply(user string, doc *godog.DocString) error {
-	docs, err := w.manifests(doc, "write the manifests to apply")
+	docs, err := w.manifests(doc, true, "write the manifests to apply")
 	if err != nil {
 		return err
 	}
 	w.started = true
 	for _, d := range docs {
 		w.last = w.backend.Apply(d, user)
+		// The API server refuses unknown fields and malformed values (400);
+		// their positions go with any failure that follows.
+		w.refusedFields = append(w.refusedFields, d.Problems...)
 	}
 	return nil
 }

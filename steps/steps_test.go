@@ -99,6 +99,7 @@ func TestAYAMLMistakeInADocstringNamesTheFeatureFileLine(t *testing.T) {
       spec:
         containerz: []
       """
+    Then every request was accepted
 `)
 	if status == 0 || !strings.Contains(out, `check.feature:10:9: Pod "p": unknown field "spec.containerz"`) {
 		t.Fatalf("status %d, output:\n%s", status, out)

@@ -81,6 +81,10 @@ type World struct {
 	current      *messages.Step
 
 	last *kubectl.Result
+	// refusedFields are the positions of the fields that documents sent
+	// by kubectl had wrong (unknown, malformed): the API server refuses
+	// them, and a later failure points at them.
+	refusedFields diag.List
 	// pendingGolden is the trace to write when updating, once the
 	// scenario has passed.
 	pendingGolden []byte
@@ -224,7 +228,13 @@ func (w *World) pos() diag.Pos { return stepPos(w.uri, w.current) }
 
 // errorf returns an error positioned at the current step.
 func (w *World) errorf(format string, args ...any) error {
-	return diag.Errorf(w.pos(), format, args...)
+	err := diag.Errorf(w.pos(), format, args...)
+	if len(w.refusedFields) == 0 {
+		return err
+	}
+	// A manifest whose fields the API server refused is the likeliest
+	// cause of whatever fails after it: point at those fields too.
+	return append(diag.List{err}, w.refusedFields...)
 }
 
 // cellErrorf reports a problem at one cell of the step's table: row counts

@@ -21,6 +21,9 @@ import (
 type applyReport struct {
 	Requests []*kubectl.Result `json:"requests"`
 	Events   []trace.Event     `json:"events"`
+	// refusedFields are where the manifests sent had fields the API server
+	// refuses (unknown, malformed), for stderr.
+	refusedFields diag.List
 }
 
 func applyCommand() *cobra.Command {
@@ -53,6 +56,9 @@ func applyCommand() *cobra.Command {
 			if err := printReport(cmd.OutOrStdout(), report, output); err != nil {
 				return err
 			}
+			if len(report.refusedFields) > 0 {
+				fmt.Fprintln(cmd.ErrOrStderr(), report.refusedFields)
+			}
 			for _, r := range report.Requests {
 				if !r.Allowed {
 					return exitError{code: 1}
@@ -71,10 +77,16 @@ func applyCommand() *cobra.Command {
 	return cmd
 }
 
-func readManifest(path string) ([]*manifest.Document, error) {
+// readManifest reads a file's documents: strictly for the cluster's
+// settled state, as kubectl sends them for what is submitted (the API
+// server then judges their fields).
+func readManifest(path string, asSent bool) ([]*manifest.Document, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{File: path}, "%v", err)
+	}
+	if asSent {
+		return manifest.ParseAsSent(diag.Pos{File: path, Line: 1, Col: 1}, data)
 	}
 	return manifest.Parse(path, data)
 }
@@ -91,13 +103,13 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 			errs.Add(diag.Pos{}, "%v", err)
 		}
 	}
-	seed, err := readManifest(clusterFile)
+	seed, err := readManifest(clusterFile, false)
 	if err != nil {
 		collect(err)
 	}
 	var submit []*manifest.Document
 	for _, f := range files {
-		docs, err := readManifest(f)
+		docs, err := readManifest(f, true)
 		if err != nil {
 			collect(err)
 		}
@@ -129,13 +141,15 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 		user = as
 		c.AddUser(as, groups...)
 	}
+	var refused diag.List
 	for _, d := range submit {
 		c.Apply(d, user)
+		refused = append(refused, d.Problems...)
 	}
 	if err := c.Settle(); err != nil {
 		return nil, err
 	}
-	return &applyReport{Requests: c.Requests(), Events: c.Events()}, nil
+	return &applyReport{Requests: c.Requests(), Events: c.Events(), refusedFields: refused}, nil
 }
 
 func printReport(w io.Writer, r *applyReport, output string) error {

@@ -34,7 +34,7 @@ func explainCommand() *cobra.Command {
 			}
 			c := model.New(model.Options{})
 			if clusterFile != "" {
-				docs, err := readManifest(clusterFile)
+				docs, err := readManifest(clusterFile, false)
 				if err == nil {
 					err = c.SeedDocuments(docs)
 				}

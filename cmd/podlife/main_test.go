@@ -94,11 +94,16 @@ func TestApplyAsAUserWithoutRightsExitsOneWithJSON(t *testing.T) {
 	}
 }
 
-func TestApplyBadInputExitsTwoWithAPosition(t *testing.T) {
+// An unknown field is the API server's to refuse, in its words (400, exit
+// 1, as kubectl apply exits); stderr points at the field.
+func TestApplyUnknownFieldIsRefusedByTheServerWithItsPosition(t *testing.T) {
 	bad := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: a\n    image: nginx\n    imagePullPolice: Always\n")
-	_, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", bad)
-	if code != 2 {
-		t.Fatalf("exit %d, want 2", code)
+	stdout, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", bad)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if want := `Error from server (BadRequest): error when creating "` + bad + `": Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.containers[0].imagePullPolice"`; !strings.Contains(stdout, want) {
+		t.Fatalf("stdout = %q, want it to contain %q", stdout, want)
 	}
 	if want := bad + `:9:5: Pod "x": unknown field "spec.containers[0].imagePullPolice"`; !strings.Contains(stderr, want) {
 		t.Fatalf("stderr = %q, want it to contain %q", stderr, want)

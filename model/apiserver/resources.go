@@ -1,9 +1,12 @@
 package apiserver
 
 import (
+	_ "embed"
+	"encoding/json"
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -16,6 +19,11 @@ type Resource struct {
 	// ShortNames are the abbreviations discovery offers kubectl ("po"),
 	// from each resource's REST storage upstream (ShortNamesProvider).
 	ShortNames []string
+	// Verbs and Categories are discovery's ("all" for kubectl get all).
+	Verbs      []string
+	Categories []string
+	// Preferred is set on the group's preferred version.
+	Preferred bool
 }
 
 // GroupResource is the resource as errors print it ("pods", "deployments.apps").
@@ -47,28 +55,56 @@ func (r Resource) ObjectPath(namespace, name, subresource string) string {
 	return p
 }
 
-var resources = []Resource{
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Pod"}, Resource: "pods", Namespaced: true, ShortNames: []string{"po"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Node"}, Resource: "nodes", ShortNames: []string{"no"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Namespace"}, Resource: "namespaces", ShortNames: []string{"ns"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}, Resource: "configmaps", Namespaced: true, ShortNames: []string{"cm"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Secret"}, Resource: "secrets", Namespaced: true},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ServiceAccount"}, Resource: "serviceaccounts", Namespaced: true, ShortNames: []string{"sa"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "Service"}, Resource: "services", Namespaced: true, ShortNames: []string{"svc"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "ResourceQuota"}, Resource: "resourcequotas", Namespaced: true, ShortNames: []string{"quota"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "LimitRange"}, Resource: "limitranges", Namespaced: true, ShortNames: []string{"limits"}},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}, Resource: "roles", Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "RoleBinding"}, Resource: "rolebindings", Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole"}, Resource: "clusterroles"},
-	{GVK: schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRoleBinding"}, Resource: "clusterrolebindings"},
-	{GVK: schema.GroupVersionKind{Group: "discovery.k8s.io", Version: "v1", Kind: "EndpointSlice"}, Resource: "endpointslices", Namespaced: true},
-	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}, Resource: "deployments", Namespaced: true, ShortNames: []string{"deploy"}},
-	{GVK: schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "ReplicaSet"}, Resource: "replicasets", Namespaced: true, ShortNames: []string{"rs"}},
-	{GVK: schema.GroupVersionKind{Group: "scheduling.k8s.io", Version: "v1", Kind: "PriorityClass"}, Resource: "priorityclasses", ShortNames: []string{"pc"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "PersistentVolume"}, Resource: "persistentvolumes", ShortNames: []string{"pv"}},
-	{GVK: schema.GroupVersionKind{Version: "v1", Kind: "PersistentVolumeClaim"}, Resource: "persistentvolumeclaims", Namespaced: true, ShortNames: []string{"pvc"}},
-	{GVK: schema.GroupVersionKind{Group: "storage.k8s.io", Version: "v1", Kind: "StorageClass"}, Resource: "storageclasses", ShortNames: []string{"sc"}},
-	{GVK: schema.GroupVersionKind{Group: "policy", Version: "v1", Kind: "PodDisruptionBudget"}, Resource: "poddisruptionbudgets", Namespaced: true, ShortNames: []string{"pdb"}},
+//go:embed discovery.json
+var discoveryJSON []byte
+
+// discovery is what a real v1.37.2 kube-apiserver answers on /api/v1 and
+// /apis/GROUP/VERSION, captured by hack/controlplane/discovery.sh.
+type discovery struct {
+	Groups    []metav1.APIGroup        `json:"groups"`
+	Resources []metav1.APIResourceList `json:"resources"`
+}
+
+// resources are every served resource, each group's preferred version
+// first, in the order discovery lists them (kubectl's order).
+var resources = func() []Resource {
+	var d discovery
+	if err := json.Unmarshal(discoveryJSON, &d); err != nil {
+		panic("apiserver: discovery.json: " + err.Error()) // embedded: a build problem
+	}
+	preferred := map[string]string{"": "v1"}
+	for _, g := range d.Groups {
+		preferred[g.Name] = g.PreferredVersion.Version
+	}
+	var out, others []Resource
+	for _, list := range d.Resources {
+		gv, _ := schema.ParseGroupVersion(list.GroupVersion)
+		for _, r := range list.APIResources {
+			if strings.Contains(r.Name, "/") {
+				continue // a subresource
+			}
+			res := Resource{GVK: gv.WithKind(r.Kind), Resource: r.Name, Namespaced: r.Namespaced, ShortNames: r.ShortNames,
+				Verbs: r.Verbs, Categories: r.Categories, Preferred: preferred[gv.Group] == gv.Version}
+			if res.Preferred {
+				out = append(out, res)
+			} else {
+				others = append(others, res)
+			}
+		}
+	}
+	return append(out, others...)
+}()
+
+// Resources lists every resource the API server serves in its preferred
+// version, as `kubectl api-resources` lists them.
+func Resources() []Resource {
+	var out []Resource
+	for _, r := range resources {
+		if r.Preferred {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // Discover returns the resource serving gvk, as API discovery would.
@@ -81,7 +117,8 @@ func Discover(gvk schema.GroupVersionKind) (Resource, bool) {
 	return Resource{}, false
 }
 
-// ResourceFor returns the resource of a kind in any version the model serves.
+// ResourceFor returns the resource of a kind, in its preferred version
+// where several serve it.
 func ResourceFor(kind string) (Resource, bool) {
 	for _, r := range resources {
 		if r.GVK.Kind == kind {
@@ -100,16 +137,16 @@ func Resolve(arg string) (Resource, bool) {
 	arg = strings.ToLower(arg)
 	name, group, qualified := strings.Cut(arg, ".")
 	if version, rest, ok := strings.Cut(group, "."); ok {
-		if r, found := resolve(name, rest, true); found && r.GVK.Version == version {
+		if r, found := resolve(name, rest, version, true); found {
 			return r, true
 		}
 	}
-	return resolve(name, group, qualified)
+	return resolve(name, group, "", qualified)
 }
 
-func resolve(name, group string, qualified bool) (Resource, bool) {
+func resolve(name, group, version string, qualified bool) (Resource, bool) {
 	for _, r := range resources {
-		if qualified && r.GVK.Group != group {
+		if qualified && r.GVK.Group != group || version != "" && r.GVK.Version != version {
 			continue
 		}
 		if name == r.Resource || name == strings.ToLower(r.GVK.Kind) || slices.Contains(r.ShortNames, name) {

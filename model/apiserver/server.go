@@ -42,6 +42,9 @@ type Request struct {
 	Name        string
 	Subresource string
 	Object      sim.Object
+	// Body is the request's JSON as a client such as kubectl sends it; the
+	// server decodes it (strictly) in place of Object.
+	Body []byte
 	// Narrate records every stage in the trace. Users' requests are narrated;
 	// the components' own requests are summarised on one line.
 	Narrate bool
@@ -176,6 +179,9 @@ func (s *Server) ref(req *Request) string {
 	if name == "" && req.Object != nil {
 		name = req.Object.GetName()
 	}
+	if name == "" && req.Object == nil && req.Body != nil {
+		name = bodyName(req.Body)
+	}
 	return ObjectRef(req.Resource.GVK.Kind, req.Namespace, name)
 }
 
@@ -211,6 +217,16 @@ func (s *Server) handle(req *Request) Response {
 		}
 	}
 
+	if req.Body != nil {
+		obj, err := decodeBody(req)
+		if err != nil {
+			if req.Narrate {
+				s.rec.Step(Component, "decode", ref, "strict decoding failed")
+			}
+			return failure(err)
+		}
+		req.Object = obj
+	}
 	switch {
 	case req.Verb == "create" && req.Subresource == "":
 		return s.create(req, user)

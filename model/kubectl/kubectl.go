@@ -60,13 +60,13 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 		ref = apiserver.ObjectRef(doc.GVK.Kind, doc.Namespace, doc.Name)
 	}
 	result := &Result{Object: ref, Verb: "create"}
-	if !known || doc.Object == nil {
+	if !known {
 		result.Unmapped(doc)
 		k.Rec.Step(Component, "validate", ref, "error: "+result.Message)
 		return result
 	}
 	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
-	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Credential: credential, Narrate: true}
+	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Body: doc.Body, Credential: credential, Narrate: true}
 	if !res.Namespaced {
 		req.Namespace = ""
 	}

@@ -14,3 +14,4 @@ Feature: diagnostics
         - name: nginx
           image: nginx:1.27
       """
+    Then every request was accepted
