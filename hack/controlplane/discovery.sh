@@ -3,7 +3,7 @@
 # version it serves (not only the preferred one) and each version's
 # resources, as kube-apiserver answers /api, /api/v1, /apis and
 # /apis/GROUP/VERSION. The model serves exactly this
-# (model/apiserver/discovery.json); `kubectl api-resources`' output is kept
+# (model/registry/discovery.json); `kubectl api-resources`' output is kept
 # beside it for the test of `podlife api-resources`. Re-run it when the
 # reference version changes.
 #
@@ -23,7 +23,7 @@ k get --raw /apis >"$tmp/apis.json"
 for gv in $(python3 -c 'import json,sys; [print(v["groupVersion"]) for g in json.load(open(sys.argv[1]))["groups"] for v in g["versions"]]' "$tmp/apis.json"); do
 	k get --raw "/apis/$gv" >"$tmp/$(echo "$gv" | tr / _).json"
 done
-python3 - "$tmp" >"$root/model/apiserver/discovery.json" <<'PY'
+python3 - "$tmp" >"$root/model/registry/discovery.json" <<'PY'
 import glob, json, os, sys
 tmp = sys.argv[1]
 apis = json.load(open(os.path.join(tmp, "apis.json")))

@@ -1,13 +1,12 @@
 package apiserver
 
 import (
-	_ "embed"
-	"encoding/json"
 	"slices"
 	"strings"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/podlife/podlife/model/registry"
 )
 
 // Resource is what discovery tells a client about a kind: its REST resource
@@ -55,23 +54,10 @@ func (r Resource) ObjectPath(namespace, name, subresource string) string {
 	return p
 }
 
-//go:embed discovery.json
-var discoveryJSON []byte
-
-// discovery is what a real v1.37.2 kube-apiserver answers on /api/v1 and
-// /apis/GROUP/VERSION, captured by hack/controlplane/discovery.sh.
-type discovery struct {
-	Groups    []metav1.APIGroup        `json:"groups"`
-	Resources []metav1.APIResourceList `json:"resources"`
-}
-
 // resources are every served resource, each group's preferred version
 // first, in the order discovery lists them (kubectl's order).
 var resources = func() []Resource {
-	var d discovery
-	if err := json.Unmarshal(discoveryJSON, &d); err != nil {
-		panic("apiserver: discovery.json: " + err.Error()) // embedded: a build problem
-	}
+	d := registry.Discovery()
 	preferred := map[string]string{"": "v1"}
 	for _, g := range d.Groups {
 		preferred[g.Name] = g.PreferredVersion.Version

@@ -405,7 +405,7 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 // registryRequest is what the kind's registry learns of a request.
 func (s *Server) registryRequest(req *Request, user UserInfo) registry.Request {
 	return registry.Request{GVK: req.Resource.GVK, Resource: req.Resource.Resource, Namespace: req.Namespace,
-		User: &authuser.DefaultInfo{Name: user.Name, UID: user.UID, Groups: user.Groups}, Now: s.metaNow()}
+		User: &authuser.DefaultInfo{Name: user.Name, UID: user.UID, Groups: user.Groups}, Now: s.metaNow(), Lookup: s.lookup()}
 }
 
 // OptimisticLockErrorMsg is the reason of a 409 for a stale update

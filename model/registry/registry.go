@@ -23,6 +23,8 @@ type Request struct {
 	User      user.Info
 	// Now is the request's time, for the fields a strategy stamps.
 	Now metav1.Time
+	// Lookup answers what some strategies ask of the rest of the cluster.
+	Lookup *Lookup
 }
 
 // Served reports whether kube-apiserver has a storage strategy for the
@@ -106,6 +108,9 @@ func external(gvk schema.GroupVersionKind, internal runtime.Object) (runtime.Obj
 // it) and a recorder for warnings.
 func (req Request) context(verb string) (context.Context, *warnings) {
 	ctx := genericapirequest.WithNamespace(context.Background(), req.Namespace)
+	if req.Lookup != nil {
+		ctx = context.WithValue(ctx, lookupKey, req.Lookup)
+	}
 	if req.User != nil {
 		ctx = genericapirequest.WithUser(ctx, req.User)
 	}

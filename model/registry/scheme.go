@@ -11,6 +11,8 @@ package registry
 import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	apiextensionsinstall "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/install"
+	apiregistrationinstall "k8s.io/kube-aggregator/pkg/apis/apiregistration/install"
 	"k8s.io/kubernetes/pkg/api/legacyscheme"
 	"k8s.io/kubernetes/pkg/capabilities"
 
@@ -40,8 +42,15 @@ import (
 )
 
 // Scheme is kube-apiserver's scheme: every built-in group's external
-// versions, internal types, defaulting and conversions.
+// versions, internal types, defaulting and conversions, with the two
+// groups the apiextensions and aggregator servers chained in front of it
+// serve (CustomResourceDefinitions, APIServices).
 var Scheme = legacyscheme.Scheme
+
+func init() {
+	apiextensionsinstall.Install(Scheme)
+	apiregistrationinstall.Install(Scheme)
+}
 
 // New returns an empty object of an external kind the API server knows, or
 // nil.

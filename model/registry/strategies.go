@@ -4,7 +4,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apiserver/pkg/registry/rest"
 
+	crdregistry "k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition"
+	"k8s.io/kube-aggregator/pkg/registry/apiservice"
+
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/mutatingadmissionpolicy"
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/mutatingadmissionpolicybinding"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/mutatingwebhookconfiguration"
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicy"
+	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingadmissionpolicybinding"
 	"k8s.io/kubernetes/pkg/registry/admissionregistration/validatingwebhookconfiguration"
 	"k8s.io/kubernetes/pkg/registry/apps/controllerrevision"
 	"k8s.io/kubernetes/pkg/registry/apps/daemonset"
@@ -16,6 +23,7 @@ import (
 	"k8s.io/kubernetes/pkg/registry/batch/job"
 	"k8s.io/kubernetes/pkg/registry/certificates/certificates"
 	"k8s.io/kubernetes/pkg/registry/certificates/clustertrustbundle"
+	"k8s.io/kubernetes/pkg/registry/certificates/podcertificaterequest"
 	"k8s.io/kubernetes/pkg/registry/coordination/lease"
 	"k8s.io/kubernetes/pkg/registry/core/configmap"
 	"k8s.io/kubernetes/pkg/registry/core/endpoint"
@@ -47,6 +55,9 @@ import (
 	"k8s.io/kubernetes/pkg/registry/rbac/role"
 	"k8s.io/kubernetes/pkg/registry/rbac/rolebinding"
 	"k8s.io/kubernetes/pkg/registry/resource/deviceclass"
+	"k8s.io/kubernetes/pkg/registry/resource/devicetaintrule"
+	"k8s.io/kubernetes/pkg/registry/resource/resourceclaim"
+	"k8s.io/kubernetes/pkg/registry/resource/resourceclaimtemplate"
 	"k8s.io/kubernetes/pkg/registry/resource/resourceslice"
 	"k8s.io/kubernetes/pkg/registry/scheduling/priorityclass"
 	"k8s.io/kubernetes/pkg/registry/storage/csidriver"
@@ -55,6 +66,7 @@ import (
 	"k8s.io/kubernetes/pkg/registry/storage/storageclass"
 	"k8s.io/kubernetes/pkg/registry/storage/volumeattachment"
 	"k8s.io/kubernetes/pkg/registry/storage/volumeattributesclass"
+	"k8s.io/kubernetes/pkg/registry/storagemigration/storagemigration"
 )
 
 // strategy is the pair of REST strategies a kind's storage runs on create
@@ -83,8 +95,16 @@ var strategies = map[schema.GroupKind]strategy{
 	{Kind: "Service"}:               service.Strategy,
 	{Kind: "ServiceAccount"}:        serviceaccount.Strategy,
 
-	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"}:   mutatingwebhookconfiguration.Strategy,
-	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"}: validatingwebhookconfiguration.Strategy,
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicy"}:          mutatingadmissionpolicy.NewStrategy(contextAuthorizer{}, discoveryResolver),
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingAdmissionPolicyBinding"}:   mutatingadmissionpolicybinding.NewStrategy(contextAuthorizer{}, policyGetter{}, discoveryResolver),
+	{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"}:     mutatingwebhookconfiguration.Strategy,
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"}:        validatingadmissionpolicy.NewStrategy(contextAuthorizer{}, discoveryResolver),
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"}: validatingadmissionpolicybinding.NewStrategy(contextAuthorizer{}, policyGetter{}, discoveryResolver),
+	{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"}:   validatingwebhookconfiguration.Strategy,
+
+	{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"}: crdregistry.NewStrategy(Scheme),
+
+	{Group: "apiregistration.k8s.io", Kind: "APIService"}: apiservice.NewStrategy(Scheme).(strategy),
 
 	{Group: "apps", Kind: "ControllerRevision"}: controllerrevision.Strategy,
 	{Group: "apps", Kind: "DaemonSet"}:          daemonset.Strategy,
@@ -99,6 +119,7 @@ var strategies = map[schema.GroupKind]strategy{
 
 	{Group: "certificates.k8s.io", Kind: "CertificateSigningRequest"}: certificates.Strategy,
 	{Group: "certificates.k8s.io", Kind: "ClusterTrustBundle"}:        clustertrustbundle.Strategy,
+	{Group: "certificates.k8s.io", Kind: "PodCertificateRequest"}:     podcertificaterequest.NewStrategy(),
 
 	{Group: "coordination.k8s.io", Kind: "Lease"}: lease.Strategy,
 
@@ -124,8 +145,11 @@ var strategies = map[schema.GroupKind]strategy{
 	{Group: "rbac.authorization.k8s.io", Kind: "Role"}:               role.Strategy,
 	{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"}:        rolebinding.Strategy,
 
-	{Group: "resource.k8s.io", Kind: "DeviceClass"}:   deviceclass.Strategy,
-	{Group: "resource.k8s.io", Kind: "ResourceSlice"}: resourceslice.Strategy,
+	{Group: "resource.k8s.io", Kind: "DeviceClass"}:           deviceclass.Strategy,
+	{Group: "resource.k8s.io", Kind: "DeviceTaintRule"}:       devicetaintrule.Strategy,
+	{Group: "resource.k8s.io", Kind: "ResourceClaim"}:         resourceclaim.NewStrategy(namespaces{}, contextAuthorizer{}),
+	{Group: "resource.k8s.io", Kind: "ResourceClaimTemplate"}: resourceclaimtemplate.NewStrategy(namespaces{}),
+	{Group: "resource.k8s.io", Kind: "ResourceSlice"}:         resourceslice.Strategy,
 
 	{Group: "scheduling.k8s.io", Kind: "PriorityClass"}: priorityclass.Strategy,
 
@@ -135,4 +159,6 @@ var strategies = map[schema.GroupKind]strategy{
 	{Group: "storage.k8s.io", Kind: "StorageClass"}:          storageclass.Strategy,
 	{Group: "storage.k8s.io", Kind: "VolumeAttachment"}:      volumeattachment.Strategy,
 	{Group: "storage.k8s.io", Kind: "VolumeAttributesClass"}: volumeattributesclass.Strategy,
+
+	{Group: "storagemigration.k8s.io", Kind: "StorageVersionMigration"}: storagemigration.Strategy,
 }
