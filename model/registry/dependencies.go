@@ -93,7 +93,9 @@ func getInternal(ctx context.Context, gvk schema.GroupVersionKind, resource, nam
 
 // namespaces is the namespace client the DRA strategies read a
 // namespace's labels through; Get is all they call.
-type namespaces struct{ corev1client.NamespaceInterface }
+type namespaces struct {
+	corev1client.NamespaceInterface
+}
 
 func (namespaces) Get(ctx context.Context, name string, _ metav1.GetOptions) (*corev1.Namespace, error) {
 	l := lookupFrom(ctx)
