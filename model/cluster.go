@@ -17,6 +17,8 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
@@ -56,11 +58,13 @@ type Cluster struct {
 	Latency Latencies
 	Images  *Registry
 
-	kubectl    *kubectl.Kubectl
-	scheduler  *scheduler.Scheduler
-	kubelets   map[string]*kubelet.Kubelet
-	started    bool
-	nodes      []string
+	kubectl   *kubectl.Kubectl
+	scheduler *scheduler.Scheduler
+	kubelets  map[string]*kubelet.Kubelet
+	started   bool
+	nodes     []string
+	// noted are the unmodelled kinds the trace has warned about.
+	noted      sets.Set[schema.GroupKind]
 	requests   []*kubectl.Result
 	quota      *controllers.ResourceQuota
 	volumes    *controllers.PersistentVolume
@@ -125,7 +129,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	if contents != nil {
 		store = sim.NewStoreWith(engine, contents)
 	}
-	c := &Cluster{Engine: engine, Store: store, Latency: lat, kubelets: map[string]*kubelet.Kubelet{}}
+	c := &Cluster{Engine: engine, Store: store, Latency: lat, kubelets: map[string]*kubelet.Kubelet{}, noted: sets.New[schema.GroupKind]()}
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
 	c.Trace.Off = opts.Untraced
@@ -460,6 +464,7 @@ func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node
 func (c *Cluster) Apply(doc *manifest.Document, user string) *kubectl.Result {
 	c.start()
 	r := c.kubectl.Apply(doc, user)
+	c.noteUnmodelled(doc.GVK, r.Object)
 	c.requests = append(c.requests, r)
 	return r
 }

@@ -3,8 +3,8 @@
 # version it serves (not only the preferred one) and each version's
 # resources, as kube-apiserver answers /api, /api/v1, /apis and
 # /apis/GROUP/VERSION. The model serves exactly this
-# (model/registry/discovery.json); `kubectl api-resources`' output is kept
-# beside it for the test of `podlife api-resources`. Re-run it when the
+# (model/registry/discovery.json); `kubectl api-resources`' output goes to
+# cmd/podlife/testdata for the test of `podlife api-resources`. Re-run it when the
 # reference version changes.
 #
 #   hack/controlplane/up.sh .controlplane   # once
@@ -38,5 +38,6 @@ out = {"groups": apis["groups"], "resources": lists}
 json.dump(out, sys.stdout, indent=1, sort_keys=True)
 print()
 PY
-k api-resources -o wide >"$root/model/apiserver/testdata/api-resources.txt"
+k api-resources >"$root/cmd/podlife/testdata/api-resources.txt"
+k api-resources -o wide >"$root/cmd/podlife/testdata/api-resources-wide.txt"
 rm -rf "$tmp"

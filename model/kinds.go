@@ -1,0 +1,43 @@
+package model
+
+import (
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/sets"
+
+	"github.com/podlife/podlife/model/apiserver"
+)
+
+// modelled are the kinds some part of the model acts on: a controller, the
+// scheduler, a kubelet, kube-proxy or CoreDNS reacts to them, or the API
+// server's authorizers and admission plugins read them. Every other kind
+// kube-apiserver serves is validated and stored, and nothing more happens:
+// the trace says so once, so a user does not take the silence for what
+// their cluster would do.
+var modelled = sets.New(
+	schema.GroupKind{Kind: "Pod"}, schema.GroupKind{Kind: "Node"}, schema.GroupKind{Kind: "Namespace"},
+	schema.GroupKind{Kind: "ConfigMap"}, schema.GroupKind{Kind: "Secret"}, schema.GroupKind{Kind: "ServiceAccount"},
+	schema.GroupKind{Kind: "Service"}, schema.GroupKind{Kind: "ResourceQuota"}, schema.GroupKind{Kind: "LimitRange"},
+	schema.GroupKind{Kind: "PersistentVolume"}, schema.GroupKind{Kind: "PersistentVolumeClaim"},
+	schema.GroupKind{Group: "apps", Kind: "Deployment"}, schema.GroupKind{Group: "apps", Kind: "ReplicaSet"},
+	schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"},
+	schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"},
+	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "Role"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
+	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
+	schema.GroupKind{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
+	schema.GroupKind{Group: "storage.k8s.io", Kind: "StorageClass"},
+)
+
+// Modelled reports whether the model acts on objects of a kind.
+func Modelled(gk schema.GroupKind) bool { return modelled.Has(gk) }
+
+// noteUnmodelled says once per kind, in the trace, that objects of a
+// served kind nothing in the model acts on are stored and left alone.
+func (c *Cluster) noteUnmodelled(gvk schema.GroupVersionKind, ref string) {
+	gk := gvk.GroupKind()
+	res, served := apiserver.Discover(gvk)
+	if !served || modelled.Has(gk) || c.noted.Has(gk) {
+		return
+	}
+	c.noted.Insert(gk)
+	c.Trace.Stepf("podlife", "unmodelled", ref, "warning: podlife stores %s but models nothing that acts on them; a real cluster's controllers would", res.GroupResource())
+}
