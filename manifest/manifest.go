@@ -42,6 +42,9 @@ type Document struct {
 	Object sim.Object
 	// Body is the document as JSON: what kubectl sends.
 	Body []byte
+	// InList is set on the items of a List, which kubectl maps (and
+	// reports unmappable) in words of their own.
+	InList bool
 	// Problems are what strict decoding finds (unknown fields, values of
 	// the wrong type or form), each at its position. Parse reports them as
 	// errors; ParseAsSent leaves them to the API server.
@@ -251,7 +254,7 @@ func listItems(doc *Document, js []byte) ([]*Document, error) {
 	var out []*Document
 	var errs diag.List
 	for i, item := range list.Items {
-		d := &Document{File: doc.File, Index: doc.Index, Line: doc.Line, col: doc.col, root: doc.root}
+		d := &Document{File: doc.File, Index: doc.Index, Line: doc.Line, col: doc.col, root: doc.root, InList: true}
 		if i < len(itemNodes) {
 			d.root = itemNodes[i]
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sync"
 
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	psaapi "k8s.io/pod-security-admission/api"
 	"k8s.io/pod-security-admission/policy"
@@ -38,8 +40,37 @@ func NewPodSecurity() *PodSecurity { return &PodSecurity{evaluator: defaultEvalu
 // Name implements apiserver.AdmissionPlugin.
 func (*PodSecurity) Name() string { return "PodSecurity" }
 
-// Handles implements apiserver.AdmissionPlugin.
-func (*PodSecurity) Handles(r *apiserver.AdmissionRequest) bool { return pod(r) != nil }
+// Handles implements apiserver.AdmissionPlugin: pods, and the pod
+// templates of the workload kinds (the library's DefaultPodSpecExtractor).
+func (*PodSecurity) Handles(r *apiserver.AdmissionRequest) bool {
+	return pod(r) != nil || podTemplate(r) != nil
+}
+
+// podTemplate is the pod template of a workload being created.
+func podTemplate(r *apiserver.AdmissionRequest) *corev1.PodTemplateSpec {
+	if r.Operation != "CREATE" {
+		return nil
+	}
+	switch o := r.Object.(type) {
+	case *corev1.ReplicationController:
+		return o.Spec.Template
+	case *corev1.PodTemplate:
+		return &o.Template
+	case *appsv1.ReplicaSet:
+		return &o.Spec.Template
+	case *appsv1.Deployment:
+		return &o.Spec.Template
+	case *appsv1.StatefulSet:
+		return &o.Spec.Template
+	case *appsv1.DaemonSet:
+		return &o.Spec.Template
+	case *batchv1.Job:
+		return &o.Spec.Template
+	case *batchv1.CronJob:
+		return &o.Spec.JobTemplate.Spec.Template
+	}
+	return nil
+}
 
 // privileged is kube-apiserver's default PodSecurity configuration: every
 // mode at privileged:latest.
@@ -51,7 +82,6 @@ var privileged = psaapi.Policy{
 
 // Validate implements apiserver.Validator.
 func (s *PodSecurity) Validate(r *apiserver.AdmissionRequest) (string, error) {
-	p := pod(r)
 	var labels map[string]string
 	if ns, ok := r.Store.Get(sim.Key{Kind: "Namespace", Name: r.Namespace}).(*corev1.Namespace); ok {
 		labels = ns.Labels
@@ -59,6 +89,23 @@ func (s *PodSecurity) Validate(r *apiserver.AdmissionRequest) (string, error) {
 	// Unparseable labels fall back to restricted:latest for enforce, as the
 	// library decides.
 	pol, _ := psaapi.PolicyToEvaluate(labels, privileged)
+	p := pod(r)
+	if p == nil {
+		// A workload's template is only warned and audited about; its pods
+		// meet enforce when they are created (admission.go
+		// ValidatePodController).
+		t := podTemplate(r)
+		p = &corev1.Pod{ObjectMeta: t.ObjectMeta, Spec: t.Spec}
+		note := "pod template"
+		if warn := policy.AggregateCheckResults(s.evaluator.EvaluatePod(pol.Warn, &p.ObjectMeta, &p.Spec)); !warn.Allowed {
+			msg := fmt.Sprintf("would violate PodSecurity %q: %s", pol.Warn.String(), warn.ForbiddenDetail())
+			r.Warnings = append(r.Warnings, msg)
+			note += "; warning: " + msg
+		} else {
+			note += " allowed by warn=" + pol.Warn.String()
+		}
+		return note, nil
+	}
 	enforce := policy.AggregateCheckResults(s.evaluator.EvaluatePod(pol.Enforce, &p.ObjectMeta, &p.Spec))
 	if !enforce.Allowed {
 		return "", fmt.Errorf("violates PodSecurity %q: %s", pol.Enforce.String(), enforce.ForbiddenDetail())

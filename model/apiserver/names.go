@@ -78,9 +78,16 @@ func (s *Server) allocateClusterIP(svc *corev1.Service) error {
 		svc.Spec.ClusterIPs = []string{corev1.ClusterIPNone}
 		return nil
 	}
+	if err := checkNodePorts(svc); err != nil {
+		return err
+	}
 	if svc.Spec.ClusterIP != "" {
 		ip, err := netip.ParseAddr(svc.Spec.ClusterIP)
-		if err != nil || !ServiceCIDR.Contains(ip) {
+		if err != nil {
+			svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+			return nil // not an address: validation says so
+		}
+		if !ServiceCIDR.Contains(ip) {
 			return apierrors.NewInvalid(schema.GroupKind{Kind: "Service"}, svc.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "clusterIPs").Index(0), svc.Spec.ClusterIP,
 				"provided IP is not in the valid range. The range of valid IPs is "+ServiceCIDR.String())})
 		}
@@ -95,5 +102,21 @@ func (s *Server) allocateClusterIP(svc *corev1.Service) error {
 	svc.Spec.ClusterIP = a.next.String()
 	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
 	a.next = a.next.Next()
+	return nil
+}
+
+// NodePortRange is the model's --service-node-port-range, the default.
+const NodePortRange = "30000-32767"
+
+// checkNodePorts refuses a requested node port outside the range, as the
+// port allocator does before validation
+// (pkg/registry/core/service/portallocator/allocator.go).
+func checkNodePorts(svc *corev1.Service) error {
+	for i, p := range svc.Spec.Ports {
+		if p.NodePort != 0 && (p.NodePort < 30000 || p.NodePort > 32767) {
+			return apierrors.NewInvalid(schema.GroupKind{Kind: "Service"}, svc.Name, field.ErrorList{field.Invalid(field.NewPath("spec", "ports").Index(i).Child("nodePort"), p.NodePort,
+				"provided port is not in the valid range. The range of valid ports is "+NodePortRange)})
+		}
+	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	authuser "k8s.io/apiserver/pkg/authentication/user"
+	"k8s.io/apiserver/pkg/endpoints/deprecation"
 
 	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/sim"
@@ -28,6 +29,10 @@ import (
 
 // Component is the API server's name in the trace.
 const Component = "kube-apiserver"
+
+// ReleaseMajor and ReleaseMinor are the Kubernetes version the model's API
+// server is: v1.37.
+const ReleaseMajor, ReleaseMinor = 1, 37
 
 // Epoch is the wall-clock instant virtual time 0 stands for in timestamps.
 var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -85,6 +90,9 @@ type Response struct {
 	Code    int
 	Reason  metav1.StatusReason // empty on success
 	Message string              // the Status message on failure
+	// Details are the Status details of a failure: the kind, name and
+	// field causes kubectl prints an Invalid answer from.
+	Details *metav1.StatusDetails
 	Object  sim.Object
 	// Warnings go back in Warning headers; kubectl prints them.
 	Warnings []string
@@ -151,6 +159,12 @@ func (s *Server) Handle(req *Request) Response {
 	s.store.Engine().TouchComponent(Component, true)
 	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
 	resp := s.handle(req)
+	// Every request to a deprecated version is answered with a warning,
+	// refused or not (apiserver/pkg/endpoints/installer.go).
+	if obj := registry.New(req.Resource.GVK); obj != nil && deprecation.IsDeprecated(obj, ReleaseMajor, ReleaseMinor) {
+		obj.GetObjectKind().SetGroupVersionKind(req.Resource.GVK)
+		resp.Warnings = append([]string{deprecation.WarningMessage(obj)}, resp.Warnings...)
+	}
 	if !req.Narrate && !s.rec.Off { // the explorer's untraced runs skip the formatting
 		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())
 		if !resp.OK() {
@@ -253,7 +267,7 @@ func failure(err error) Response {
 	var status apierrors.APIStatus
 	if errors.As(err, &status) {
 		st := status.Status()
-		return Response{Code: int(st.Code), Reason: st.Reason, Message: st.Message}
+		return Response{Code: int(st.Code), Reason: st.Reason, Message: st.Message, Details: st.Details}
 	}
 	return Response{Code: http.StatusInternalServerError, Reason: metav1.StatusReasonInternalError, Message: err.Error()}
 }

@@ -33,8 +33,19 @@ type Result struct {
 	Reason string `json:"reason,omitempty"`
 	// Warnings came back with the response (PodSecurity's warn mode).
 	Warnings []string `json:"warnings,omitempty"`
-	// Output is what kubectl prints.
+	// Output is what kubectl prints for this object alone.
 	Output string `json:"-"`
+	// Details are a refusal's Status details (kind, name, field causes).
+	Details *metav1.StatusDetails `json:"-"`
+	// clientError is the error kubectl itself raised, before any request,
+	// as its Error() reads.
+	clientError string
+	// listItem marks an error about a List's item, which kubectl returns
+	// inside an aggregate of its own and so prints without "error: ".
+	listItem bool
+	// sourced is the server's message as kubectl apply wraps it with the
+	// file it came from (AddSourceToErr).
+	sourced string
 	// Done is set once the response has arrived.
 	Done bool `json:"-"`
 }
@@ -65,6 +76,11 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 		k.Rec.Step(Component, "validate", ref, "error: "+result.Message)
 		return result
 	}
+	if doc.Name == "" { // apply GETs the live object first, by name
+		result.NoName(doc, res.GVK.GroupVersion().WithResource(res.Resource), ns)
+		k.Rec.Step(Component, "validate", ref, result.Output)
+		return result
+	}
 	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
 	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Body: doc.Body, Credential: credential, Narrate: true}
 	if !res.Namespaced {
@@ -87,6 +103,7 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 			result.Applied(kindName(res), doc.Name, req.Verb == "patch", resp.Warnings)
 		} else {
 			result.Warnings = resp.Warnings
+			result.Details = resp.Details
 			result.Refused(resp.Code, string(resp.Reason), resp.Message, doc.KubectlFile(), true)
 		}
 		k.Rec.Step(Component, "response", ref, result.Output)
@@ -96,10 +113,27 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 
 // What kubectl prints, for the model and for a real cluster alike.
 
-// Unmapped is kubectl apply's refusal of a kind the server does not serve.
+// Unmapped is kubectl apply's refusal of a kind the server does not serve
+// (k8s.io/cli-runtime/pkg/resource/mapper.go): a List's items are
+// refused in other words than a document's.
 func (r *Result) Unmapped(doc *manifest.Document) {
-	r.Message = MappingError(doc)
-	r.Output, r.Done = "error: "+r.Message+"\nensure CRDs are installed first", true
+	if doc.InList {
+		r.Message = fmt.Sprintf("unable to recognize %s", noKindMatch(doc))
+		r.clientError = r.Message
+		r.listItem = true
+	} else {
+		r.Message = MappingError(doc)
+		r.clientError = r.Message + "\nensure CRDs are installed first"
+	}
+	r.Output, r.Done = "error: "+r.clientError, true
+}
+
+// NoName is kubectl apply's refusal of an object without a name: it
+// cannot look up the live object (k8s.io/kubectl/pkg/cmd/apply/apply.go).
+func (r *Result) NoName(doc *manifest.Document, gvr schema.GroupVersionResource, namespace string) {
+	r.clientError = fmt.Sprintf("error when retrieving current configuration of:\nResource: %q, GroupVersionKind: %q\nName: %q, Namespace: %q\nfrom server for: %q: resource name may not be empty",
+		gvr.String(), doc.GVK.String(), doc.Name, namespace, doc.KubectlFile())
+	r.Message, r.Output, r.Done = r.clientError, "error: "+r.clientError, true
 }
 
 // UnknownType is kubectl delete's refusal of a resource type the server
@@ -135,14 +169,11 @@ func (r *Result) Applied(kindName, name string, patched bool, warnings []string)
 func (r *Result) Refused(code int, reason, message, file string, creating bool) {
 	r.Allowed, r.Done = false, true
 	r.Code, r.Reason, r.Message = code, reason, message
-	switch {
-	case code == 401:
-		r.Output = "error: You must be logged in to the server (Unauthorized)"
-	case creating:
-		r.Output = fmt.Sprintf("Error from server (%s): error when creating %q: %s", reason, file, message)
-	default:
-		r.Output = fmt.Sprintf("Error from server (%s): %s", reason, message)
+	r.sourced = message
+	if creating {
+		r.sourced = fmt.Sprintf("error when creating %q: %s", file, message)
 	}
+	r.Output = r.standard()
 }
 
 // DeleteOptions are kubectl delete's flags that matter to the model.
@@ -281,8 +312,13 @@ func KindName(gvk schema.GroupVersionKind) string {
 
 // MappingError is kubectl's message for a kind the server does not serve.
 func MappingError(doc *manifest.Document) string {
-	return fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: no matches for kind %q in version %q",
-		doc.Name, doc.Namespace, doc.KubectlFile(), doc.GVK.Kind, doc.GVK.GroupVersion().String())
+	return fmt.Sprintf("resource mapping not found for name: %q namespace: %q from %q: %s",
+		doc.Name, doc.Namespace, doc.KubectlFile(), noKindMatch(doc))
+}
+
+// noKindMatch is the REST mapper's NoKindMatchError.
+func noKindMatch(doc *manifest.Document) string {
+	return fmt.Sprintf("no matches for kind %q in version %q", doc.GVK.Kind, doc.GVK.GroupVersion().String())
 }
 
 func scope(r apiserver.Resource) string {
