@@ -58,11 +58,12 @@ type Cluster struct {
 	Latency Latencies
 	Images  *Registry
 
-	kubectl   *kubectl.Kubectl
-	scheduler *scheduler.Scheduler
-	kubelets  map[string]*kubelet.Kubelet
-	started   bool
-	nodes     []string
+	kubectl    *kubectl.Kubectl
+	scheduler  *scheduler.Scheduler
+	kubelets   map[string]*kubelet.Kubelet
+	started    bool
+	nodes      []string
+	namespaces *controllers.NamespaceDefaults
 	// noted are the unmodelled kinds the trace has warned about.
 	noted      sets.Set[schema.GroupKind]
 	requests   []*kubectl.Result
@@ -162,6 +163,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
+	c.namespaces = &controllers.NamespaceDefaults{Store: c.Store, SA: c.controllerClient(controllers.ServiceAccountComponent), CA: c.controllerClient(controllers.RootCAPublisherComponent)}
 	c.disruption = &controllers.Disruption{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.DisruptionComponent)}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
@@ -252,10 +254,7 @@ func (c *Cluster) Seed(obj sim.Object) error {
 	if ns, isNS := obj.(*corev1.Namespace); isNS {
 		// What the service account and root CA publisher controllers create
 		// in every namespace.
-		sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: "default", Namespace: ns.Name}}
-		ca := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{Kind: "ConfigMap", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: admission.RootCAConfigMap, Namespace: ns.Name},
-			Data: map[string]string{"ca.crt": "-----BEGIN CERTIFICATE-----\n(the cluster CA)\n-----END CERTIFICATE-----\n"}}
-		for _, o := range []sim.Object{sa, ca} {
+		for _, o := range []sim.Object{controllers.DefaultServiceAccount(ns.Name), controllers.RootCA(ns.Name)} {
 			if _, err := c.Store.Create(o); err != nil {
 				return err
 			}
@@ -410,6 +409,7 @@ func (c *Cluster) start() {
 	}
 	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.gc.OnPod))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
+	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)

@@ -3,6 +3,8 @@ package model
 import (
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/podlife/podlife/model/sim"
 )
 
@@ -36,5 +38,43 @@ func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 	}
 	if c.Store.Get(sim.Key{Kind: "StatefulSet", Namespace: "default", Name: "db"}) == nil {
 		t.Error("the second StatefulSet was not stored")
+	}
+}
+
+// A namespace created through the API server gets its default
+// ServiceAccount from the serviceaccount controller, so a Deployment applied
+// with it makes its pods; without that controller the ReplicaSet was
+// refused (no service account) over and over and the cluster never settled.
+func TestANewNamespaceGetsItsDefaultServiceAccountAndItsPodsRun(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "4"), nil)
+	apply(t, c, "admin", `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: nginx}]}
+`)
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: "shop", Name: "default"}) == nil {
+		t.Fatal("no default ServiceAccount in the new namespace")
+	}
+	running := 0
+	for _, o := range c.Store.List("Pod", "shop") {
+		if o.(*corev1.Pod).Status.Phase == corev1.PodRunning {
+			running++
+		}
+	}
+	if running != 2 {
+		t.Errorf("%d pods running in the new namespace, want 2", running)
 	}
 }

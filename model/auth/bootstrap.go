@@ -141,6 +141,14 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:generic-garbage-collector"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"delete", "get", "list", "patch", "update", "watch"}, []string{"*"}, "*"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:service-account-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"create"}, core, "serviceaccounts"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:root-ca-cert-publisher"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"create", "update"}, core, "configmaps"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:endpointslice-controller"}, Rules: []rbacv1.PolicyRule{
 			rule(read, core, "services", "pods", "nodes"),
 			rule([]string{"update"}, core, "services/finalizers"),
@@ -160,7 +168,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"persistent-volume-binder", "replicaset-controller", "resourcequota-controller"}
+	"persistent-volume-binder", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -192,5 +200,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
+		bind("system:controller:root-ca-cert-publisher", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "root-ca-cert-publisher", Namespace: "kube-system"}),
+		bind("system:controller:service-account-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "service-account-controller", Namespace: "kube-system"}),
 	}
 }
