@@ -48,8 +48,12 @@ type Request struct {
 	Subresource string
 	Object      sim.Object
 	// Body is the request's JSON as a client such as kubectl sends it; the
-	// server decodes it (strictly) in place of Object.
+	// server decodes it (strictly) in place of Object. With PatchType set
+	// it is the patch.
 	Body []byte
+	// PatchType is a PATCH's content type: JSON patch, merge patch or
+	// strategic merge patch.
+	PatchType types.PatchType
 	// Narrate records every stage in the trace. Users' requests are narrated;
 	// the components' own requests are summarised on one line.
 	Narrate bool
@@ -231,7 +235,13 @@ func (s *Server) handle(req *Request) Response {
 		}
 	}
 
-	if req.Body != nil {
+	if req.PatchType != "" && req.Subresource == "" {
+		obj, err := s.patched(req)
+		if err != nil {
+			return failure(err)
+		}
+		req.Object = obj
+	} else if req.Body != nil {
 		obj, err := decodeBody(req)
 		if err != nil {
 			if req.Narrate {
@@ -398,7 +408,7 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 	case rv == "":
 		gr := req.Resource.GroupResource()
 		return failure(apierrors.NewInvalid(schema.GroupKind{Group: gr.Group, Kind: gr.Resource}, req.Name,
-			field.ErrorList{field.Invalid(field.NewPath("metadata", "resourceVersion"), 0, "must be specified for an update")}))
+			field.ErrorList{field.Invalid(field.NewPath("metadata", "resourceVersion"), uint64(0), "must be specified for an update")}))
 	case rv != old.GetResourceVersion():
 		return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(OptimisticLockErrorMsg)))
 	}

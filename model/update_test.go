@@ -1,0 +1,73 @@
+package model
+
+import (
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// The update path the API server's generic store and patcher give every
+// kind: a PATCH of each type lands through the kind's update strategy, a
+// stale resourceVersion is a 409 and a missing one is filled in or refused
+// as the kind allows.
+func TestUpdatesAndPatchesGoThroughTheKindsUpdateStrategy(t *testing.T) {
+	c := New(Options{})
+	apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx:1.27}]}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web}
+spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
+`)
+	c.Advance(sim.Second)
+	deployments, _ := apiserver.ResourceFor("Deployment")
+	budgets, _ := apiserver.ResourceFor("PodDisruptionBudget")
+	key := sim.Key{Kind: "Deployment", Namespace: "default", Name: "web"}
+	patch := func(pt types.PatchType, body string) apiserver.Response {
+		return c.API.Handle(&apiserver.Request{Verb: "patch", Resource: deployments, Namespace: "default", Name: "web", Credential: "admin", PatchType: pt, Body: []byte(body)})
+	}
+	stored := func() *appsv1.Deployment { return c.Store.Get(key).(*appsv1.Deployment) }
+
+	before := stored()
+	if r := patch(types.MergePatchType, `{"spec":{"replicas":3}}`); !r.OK() {
+		t.Fatalf("merge patch refused: %s", r.Message)
+	}
+	if d := stored(); *d.Spec.Replicas != 3 || d.Generation != before.Generation+1 || d.Status.Replicas != before.Status.Replicas {
+		t.Errorf("after a merge patch: replicas %d, generation %d (was %d), status kept %v", *d.Spec.Replicas, d.Generation, before.Generation, d.Status.Replicas == before.Status.Replicas)
+	}
+	if r := patch(types.StrategicMergePatchType, `{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.28"}]}}}}`); !r.OK() {
+		t.Fatalf("strategic merge patch refused: %s", r.Message)
+	}
+	if cs := stored().Spec.Template.Spec.Containers; len(cs) != 1 || cs[0].Image != "nginx:1.28" {
+		t.Errorf("a strategic merge patch merges containers by name: %+v", cs)
+	}
+	if r := patch(types.JSONPatchType, `[{"op":"replace","path":"/spec/replicas","value":-1}]`); r.Code != 422 ||
+		r.Message != `Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0` {
+		t.Errorf("a JSON patch to an invalid object: %d %s", r.Code, r.Message)
+	}
+	if r := patch(types.MergePatchType, `{"metadata":{"resourceVersion":"1"},"spec":{"replicas":4}}`); r.Code != 409 ||
+		r.Message != `Operation cannot be fulfilled on deployments.apps "web": the object has been modified; please apply your changes to the latest version and try again` {
+		t.Errorf("a stale resourceVersion: %d %s", r.Code, r.Message)
+	}
+
+	// PodDisruptionBudgets allow no unconditional update.
+	pdb := c.Store.Get(sim.Key{Kind: "PodDisruptionBudget", Namespace: "default", Name: "web"}).(*policyv1.PodDisruptionBudget).DeepCopy()
+	pdb.ResourceVersion = ""
+	r := c.API.Handle(&apiserver.Request{Verb: "update", Resource: budgets, Namespace: "default", Name: "web", Credential: "admin", Object: pdb})
+	if r.Code != 422 || r.Message != `poddisruptionbudgets.policy "web" is invalid: metadata.resourceVersion: Invalid value: 0: must be specified for an update` {
+		t.Errorf("an update without resourceVersion: %d %s", r.Code, r.Message)
+	}
+}
