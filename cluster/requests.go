@@ -96,6 +96,36 @@ func (b *Backend) Apply(doc *manifest.Document, user string) *kubectl.Result {
 	return r
 }
 
+// body is what kubectl sends for a document: the decoded object under the
+// scenario's names, or, when some field did not decode (an unknown field, a
+// malformed value), the document's own JSON in the scenario's namespace,
+// for the API server to refuse in its words.
+func (b *Backend) body(doc *manifest.Document, namespaced bool) (*unstructured.Unstructured, sim.Object, error) {
+	if doc.Object != nil && len(doc.Problems) == 0 {
+		obj := doc.Object.DeepCopyObject().(sim.Object)
+		b.names.rename(obj, doc.GVK, namespaced)
+		content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+		if err != nil {
+			return nil, nil, err
+		}
+		u := &unstructured.Unstructured{Object: content}
+		u.SetGroupVersionKind(doc.GVK)
+		return u, obj, nil
+	}
+	u := &unstructured.Unstructured{}
+	if err := u.UnmarshalJSON(doc.Body); err != nil {
+		return nil, nil, err
+	}
+	if namespaced {
+		ns := doc.Namespace
+		if ns == "" {
+			ns = "default"
+		}
+		u.SetNamespace(b.names.namespace(ns))
+	}
+	return u, u, nil
+}
+
 func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kubectl.Result {
 	m, known := b.mapping(doc.GVK)
 	namespaced := known && m.Scope.Name() == meta.RESTScopeNameNamespace
@@ -105,21 +135,17 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 	}
 	ref := apiserver.ObjectRef(doc.GVK.Kind, ns, doc.Name)
 	result := &kubectl.Result{Object: ref, Verb: "create", Done: true}
-	if !known || doc.Object == nil {
+	if !known {
 		result.Unmapped(doc)
 		if traced {
 			b.watch.record(kubectl.Component, "validate", ref, "error: "+result.Message)
 		}
 		return result
 	}
-	obj := doc.Object.DeepCopyObject().(sim.Object)
-	b.names.rename(obj, doc.GVK, namespaced)
-	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	u, obj, err := b.body(doc, namespaced)
 	if err != nil {
 		return b.failed(result, err)
 	}
-	u := &unstructured.Unstructured{Object: content}
-	u.SetGroupVersionKind(doc.GVK)
 	c, err := b.client(user)
 	if err != nil {
 		return b.failed(result, err)
@@ -140,7 +166,7 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 	if apierrors.IsAlreadyExists(err) {
 		result.Verb, result.Code = "apply", 200
 		var patch []byte
-		if patch, err = json.Marshal(content); err == nil {
+		if patch, err = json.Marshal(u.Object); err == nil {
 			_, err = resource.Patch(b.ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldValidation: "Strict"})
 		}
 	}
