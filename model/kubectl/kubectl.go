@@ -82,7 +82,13 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 		return result
 	}
 	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
-	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Body: doc.Body, Credential: credential, Narrate: true}
+	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Credential: credential, Narrate: true}
+	if doc.Object == nil || len(doc.Problems) > 0 {
+		// The API server decodes what kubectl sends strictly; a document
+		// that decoded cleanly here would decode to the same object there,
+		// so only the others travel as JSON, for the server to refuse.
+		req.Body = doc.Body
+	}
 	if !res.Namespaced {
 		req.Namespace = ""
 	}
