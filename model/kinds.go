@@ -27,9 +27,6 @@ var modelled = sets.New(
 	schema.GroupKind{Group: "storage.k8s.io", Kind: "StorageClass"},
 )
 
-// Modelled reports whether the model acts on objects of a kind.
-func Modelled(gk schema.GroupKind) bool { return modelled.Has(gk) }
-
 // noteUnmodelled says once per kind, in the trace, that objects of a
 // served kind nothing in the model acts on are stored and left alone.
 func (c *Cluster) noteUnmodelled(gvk schema.GroupVersionKind, ref string) {

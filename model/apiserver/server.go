@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -89,6 +90,23 @@ func (r *Request) Method() string {
 	return http.MethodGet
 }
 
+// deprecations hold each version's deprecation warning ("" for none),
+// worked out once: every request asks, status writes included.
+var deprecations sync.Map // schema.GroupVersionKind -> string
+
+func deprecationWarning(gvk schema.GroupVersionKind) string {
+	if w, ok := deprecations.Load(gvk); ok {
+		return w.(string)
+	}
+	w := ""
+	if obj := registry.New(gvk); obj != nil && deprecation.IsDeprecated(obj, ReleaseMajor, ReleaseMinor) {
+		obj.GetObjectKind().SetGroupVersionKind(gvk)
+		w = deprecation.WarningMessage(obj)
+	}
+	deprecations.Store(gvk, w)
+	return w
+}
+
 // Response is the API server's answer.
 type Response struct {
 	Code    int
@@ -165,9 +183,8 @@ func (s *Server) Handle(req *Request) Response {
 	resp := s.handle(req)
 	// Every request to a deprecated version is answered with a warning,
 	// refused or not (apiserver/pkg/endpoints/installer.go).
-	if obj := registry.New(req.Resource.GVK); obj != nil && deprecation.IsDeprecated(obj, ReleaseMajor, ReleaseMinor) {
-		obj.GetObjectKind().SetGroupVersionKind(req.Resource.GVK)
-		resp.Warnings = append([]string{deprecation.WarningMessage(obj)}, resp.Warnings...)
+	if w := deprecationWarning(req.Resource.GVK); w != "" {
+		resp.Warnings = append([]string{w}, resp.Warnings...)
 	}
 	if !req.Narrate && !s.rec.Off { // the explorer's untraced runs skip the formatting
 		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -25,13 +26,6 @@ type Request struct {
 	Now metav1.Time
 	// Lookup answers what some strategies ask of the rest of the cluster.
 	Lookup *Lookup
-}
-
-// Served reports whether kube-apiserver has a storage strategy for the
-// kind, in any version.
-func Served(gk schema.GroupKind) bool {
-	_, ok := strategies[gk]
-	return ok
 }
 
 // Create runs the kind's create strategy on a versioned object, which the
@@ -150,17 +144,13 @@ func Validate(req Request, obj runtime.Object) error {
 	}
 	ctx, _ := req.context("create")
 	if errs := rest.ValidateCreate(ctx, internal, s); len(errs) > 0 {
-		return apierrors.NewInvalid(req.GVK.GroupKind(), req.Name(obj), errs)
+		name := ""
+		if m, err := meta.Accessor(obj); err == nil {
+			name = m.GetName()
+		}
+		return apierrors.NewInvalid(req.GVK.GroupKind(), name, errs)
 	}
 	return nil
-}
-
-// Name is an object's name, as errors print it.
-func (Request) Name(obj runtime.Object) string {
-	if m, ok := obj.(interface{ GetName() string }); ok {
-		return m.GetName()
-	}
-	return ""
 }
 
 // AllowUnconditionalUpdate reports whether an update that carries no
