@@ -49,6 +49,9 @@ type Document struct {
 	// the wrong type or form), each at its position. Parse reports them as
 	// errors; ParseAsSent leaves them to the API server.
 	Problems diag.List
+	// mistakes are what decodes but cannot be what the author meant (an
+	// RBAC verb nobody uses): podlife's own checks, errors either way.
+	mistakes diag.List
 
 	root *yamlv3.Node
 	col  int // column offset of the YAML within its file, for docstrings
@@ -105,6 +108,7 @@ func ParseAt(pos diag.Pos, data []byte) ([]*Document, error) {
 	docs, errs := parse(pos, data)
 	for _, d := range docs {
 		errs = append(errs, d.Problems...)
+		errs = append(errs, d.mistakes...)
 	}
 	if err := errs.Err(); err != nil {
 		return nil, err
@@ -114,12 +118,16 @@ func ParseAt(pos diag.Pos, data []byte) ([]*Document, error) {
 
 // ParseAsSent reads documents as kubectl sends them to the API server:
 // only what kubectl itself refuses (YAML it cannot read, a document with no
-// kind or apiVersion) is an error. Unknown fields and values that do not
+// kind or apiVersion) and podlife's own checks (an RBAC verb nobody uses)
+// are errors. Unknown fields and values that do not
 // decode stay in each document's Problems and its Body, for the API
 // server to refuse in its own words; Object is nil when it cannot be
 // decoded at all.
 func ParseAsSent(pos diag.Pos, data []byte) ([]*Document, error) {
 	docs, errs := parse(pos, data)
+	for _, d := range docs {
+		errs = append(errs, d.mistakes...)
+	}
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -329,7 +337,7 @@ func decode(doc *Document, js []byte) ([]*Document, error) {
 	}
 	obj.GetObjectKind().SetGroupVersionKind(doc.GVK)
 	doc.Object = obj
-	doc.Problems = append(doc.Problems, check(doc)...)
+	doc.mistakes = check(doc)
 	return []*Document{doc}, nil
 }
 

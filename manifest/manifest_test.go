@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/diag"
 )
 
 const twoDocs = `# the seed story
@@ -102,5 +104,20 @@ func TestUnknownKindsAreLeftForKubectl(t *testing.T) {
 	}
 	if docs[0].Object != nil || docs[0].GVK.Kind != "Pood" || docs[0].Name != "a" {
 		t.Fatalf("unknown kind decoded as %+v", docs[0])
+	}
+}
+
+// ParseAsSent leaves a misspelt field to the API server, in Problems, but
+// still refuses podlife's own mistakes (an unknown RBAC verb), which no
+// API server would.
+func TestParseAsSentLeavesFieldsToTheServerButNotPodlifesChecks(t *testing.T) {
+	pos := diag.Pos{File: "m.yaml", Line: 1, Col: 1}
+	docs, err := ParseAsSent(pos, []byte("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containerz: []\n"))
+	if err != nil || len(docs) != 1 || len(docs[0].Problems) != 1 || docs[0].Body == nil {
+		t.Fatalf("docs %v, err %v", docs, err)
+	}
+	_, err = ParseAsSent(pos, []byte("apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [gett]\n"))
+	if err == nil || !strings.Contains(err.Error(), `m.yaml:7:11: Role "r": rules[0].verbs[0]: unknown verb "gett"`) {
+		t.Fatalf("err = %v", err)
 	}
 }
