@@ -130,14 +130,13 @@ func (w *warnings) AddWarning(agent, text string) {
 }
 
 // Validate checks an object that enters the store without a request (a
-// cluster's initial state) as a create would, after defaulting it in place;
-// unlike Create it keeps the status and metadata it comes with.
+// cluster's initial state) as a create would; the caller has defaulted it.
+// Unlike Create it keeps the status and metadata it comes with.
 func Validate(req Request, obj runtime.Object) error {
 	s, ok := strategies[req.GVK.GroupKind()]
 	if !ok {
 		return apierrors.NewInternalError(fmt.Errorf("no storage for %s", req.GVK.GroupKind()))
 	}
-	Default(obj)
 	internal, err := Scheme.ConvertToVersion(obj, schema.GroupVersion{Group: req.GVK.Group, Version: runtime.APIVersionInternal})
 	if err != nil {
 		return apierrors.NewInternalError(err)
