@@ -94,6 +94,9 @@ type Backend struct {
 	// namespaces and clusterObjects are what Close removes.
 	namespaces     []string
 	clusterObjects []created
+	// staleMapping is set once a CRD is created: kubectl's next
+	// invocation discovers its resource, the current one does not.
+	staleMapping bool
 }
 
 type created struct {
@@ -186,17 +189,24 @@ func (b *Backend) Close() error {
 			}
 		}
 		for _, o := range b.clusterObjects {
-			if o.kind != "Node" {
-				continue
-			}
-			if _, err := kube.CoreV1().Nodes().Get(ctx, o.name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-				return false, nil
+			switch o.kind {
+			case "Node":
+				if _, err := kube.CoreV1().Nodes().Get(ctx, o.name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+					return false, nil
+				}
+			case "CustomResourceDefinition": // the next scenario may define it again
+				res, _ := apiserver.ResourceFor(o.kind)
+				if m, ok := b.mapping(res.GVK); ok {
+					if _, err := b.dynamic().Resource(m.Resource).Get(ctx, o.name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+						return false, nil
+					}
+				}
 			}
 		}
 		return true, nil
 	})
 	if err != nil {
-		errs = append(errs, fmt.Errorf("the scenario's pods and nodes were not gone after a minute"))
+		errs = append(errs, fmt.Errorf("the scenario's pods, nodes and CRDs were not gone after a minute"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("cleaning up after scenario %q: %v", b.scenario, err)

@@ -91,6 +91,9 @@ func path(m *meta.RESTMapping, namespace, name string) string {
 // Apply creates one document's object as user, or updates it when it
 // exists: what `kubectl apply -f` sends, with the server's answer.
 func (b *Backend) Apply(doc *manifest.Document, user string) *kubectl.Result {
+	if b.staleMapping && doc.Index == 1 && !doc.InList { // a new kubectl invocation
+		b.refreshMapping()
+	}
 	r := b.create(doc, user, true)
 	b.watch.requests = append(b.watch.requests, r)
 	return r
@@ -198,8 +201,51 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 		}
 	case !namespaced && renamedKinds[doc.GVK.Kind]:
 		b.clusterObjects = append(b.clusterObjects, created{kind: doc.GVK.Kind, name: obj.GetName()})
+	case doc.GVK.Kind == "CustomResourceDefinition" && result.Verb == "create":
+		// A CRD keeps its name (it must be <plural>.<group>): the
+		// scenario removes it when it ends, and waits for it to serve.
+		b.clusterObjects = append(b.clusterObjects, created{kind: doc.GVK.Kind, name: obj.GetName()})
+		if err := b.waitForEstablished(m, obj.GetName()); err != nil {
+			return b.failed(result, err)
+		}
+		// kubectl learns of the new resource at its next invocation; the
+		// cluster file's objects are not a kubectl invocation.
+		b.staleMapping = true
+		if !traced {
+			b.refreshMapping()
+		}
 	}
 	return result
+}
+
+// waitForEstablished waits until apiextensions-apiserver serves a new
+// CRD's resource, as the model's does a few milliseconds after the create.
+func (b *Backend) waitForEstablished(m *meta.RESTMapping, name string) error {
+	err := wait.PollUntilContextTimeout(b.ctx, 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
+		u, err := b.dynamic().Resource(m.Resource).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return false, nil
+		}
+		conditions, _, _ := unstructured.NestedSlice(u.Object, "status", "conditions")
+		for _, c := range conditions {
+			if c, ok := c.(map[string]any); ok && c["type"] == "Established" && c["status"] == "True" {
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	if err != nil {
+		return fmt.Errorf("CustomResourceDefinition %s is not Established after 30s", name)
+	}
+	return nil
+}
+
+// refreshMapping forgets the discovery kubectl had, after a CRD came.
+func (b *Backend) refreshMapping() {
+	if r, ok := b.target.mapper.(meta.ResettableRESTMapper); ok {
+		r.Reset()
+	}
+	b.staleMapping = false
 }
 
 // refused fills in a rejection of a create as kubectl prints it.

@@ -33,9 +33,10 @@ type Document struct {
 	Index int // 1-based position among the file's non-empty documents
 	Line  int // line of the document's first content line
 
-	GVK       schema.GroupVersionKind
-	Name      string
-	Namespace string
+	GVK          schema.GroupVersionKind
+	Name         string
+	GenerateName string
+	Namespace    string
 	// Object is the decoded object, nil when the kind is not one the API
 	// server serves (kubectl then fails its resource mapping, as a real
 	// one would) or when the document does not decode.
@@ -285,8 +286,9 @@ func decode(doc *Document, js []byte) ([]*Document, error) {
 		APIVersion string `json:"apiVersion"`
 		Kind       string `json:"kind"`
 		Metadata   struct {
-			Name      string `json:"name"`
-			Namespace string `json:"namespace"`
+			Name         string `json:"name"`
+			GenerateName string `json:"generateName"`
+			Namespace    string `json:"namespace"`
 		} `json:"metadata"`
 	}
 	if err := kjson.UnmarshalCaseSensitivePreserveInts(js, &head); err != nil {
@@ -307,7 +309,7 @@ func decode(doc *Document, js []byte) ([]*Document, error) {
 		return nil, diag.List{diag.Errorf(doc.PosOf("apiVersion"), "%v", err)}
 	}
 	doc.GVK = gv.WithKind(head.Kind)
-	doc.Name, doc.Namespace = head.Metadata.Name, head.Metadata.Namespace
+	doc.Name, doc.Namespace, doc.GenerateName = head.Metadata.Name, head.Metadata.Namespace, head.Metadata.GenerateName
 	doc.Body = js
 	if strings.HasSuffix(head.Kind, "List") && bytes.Contains(js, []byte(`"items"`)) {
 		return listItems(doc, js)

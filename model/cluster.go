@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -64,6 +65,7 @@ type Cluster struct {
 	started    bool
 	nodes      []string
 	namespaces *controllers.NamespaceDefaults
+	crds       *controllers.CustomResourceDefinitions
 	// noted are the unmodelled kinds the trace has warned about.
 	noted      sets.Set[schema.GroupKind]
 	requests   []*kubectl.Result
@@ -164,6 +166,12 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
 	c.namespaces = &controllers.NamespaceDefaults{Store: c.Store, SA: c.controllerClient(controllers.ServiceAccountComponent), CA: c.controllerClient(controllers.RootCAPublisherComponent)}
+	c.API.Authn.AddUser(controllers.LoopbackUser, "", apiserver.SystemMasters)
+	loopback := func(component string) *apiserver.Client {
+		return &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: component, Credential: controllers.LoopbackUser}
+	}
+	c.crds = &controllers.CustomResourceDefinitions{Store: c.Store, Rec: c.Trace, Naming: loopback(controllers.NamingComponent),
+		Establishing: loopback(controllers.EstablishingComponent), Now: c.API.MetaNow}
 	c.disruption = &controllers.Disruption{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.DisruptionComponent)}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
@@ -229,6 +237,8 @@ func (c *Cluster) Seed(obj sim.Object) error {
 	case *corev1.PersistentVolumeClaim:
 		o.Status.Phase = corev1.ClaimPending
 		controllers.SeedClaim(c.Store, o)
+	case *apiextensionsv1.CustomResourceDefinition:
+		controllers.Established(o, c.API.MetaNow())
 	}
 	if pdb, ok := obj.(*policyv1.PodDisruptionBudget); ok {
 		defer func() { // what the disruption controller would have written
@@ -410,6 +420,7 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.gc.OnPod))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)
+	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
@@ -514,10 +525,11 @@ func (c *Cluster) Pod(namespace, name string) *corev1.Pod {
 // document's position.
 func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	var errs diag.List
+	var custom []*manifest.Document
 	for _, d := range docs {
 		switch o := d.Object.(type) {
-		case nil:
-			errs.Add(d.Pos(), "%s %q: podlife does not know kind %s in %s", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
+		case nil: // once every CRD is in
+			custom = append(custom, d)
 		case *corev1.Node:
 			var images []string
 			for _, img := range o.Status.Images {
@@ -545,7 +557,31 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 			}
 		}
 	}
+	for _, d := range custom {
+		if err := c.seedCustom(d); err != nil {
+			errs.Add(d.Pos(), "%v", err)
+		}
+	}
 	return errs.Err()
+}
+
+// seedCustom stores a custom resource of the initial state, decoded,
+// pruned, defaulted and validated by its CRD as a create would be.
+func (c *Cluster) seedCustom(d *manifest.Document) error {
+	res, ok := c.API.Discover(d.GVK)
+	if !ok {
+		return fmt.Errorf("%s %q: podlife does not know kind %s in %s: a custom resource needs its CustomResourceDefinition in the cluster file", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
+	}
+	namespace := d.Namespace
+	if res.Namespaced && namespace == "" {
+		namespace = "default"
+	}
+	obj, err := c.API.CustomObject(res, namespace, d.Body)
+	if err != nil {
+		return err
+	}
+	_, err = c.Store.Create(obj)
+	return err
 }
 
 // SendTraffic sends rate requests per second to a Service for span,

@@ -46,13 +46,13 @@ func (c *Cluster) Explain(credential, verb, resource, namespace, name string) (E
 	} else {
 		arg, sub, _ := strings.Cut(resource, "/")
 		attrs.Subresource = sub
-		if r, ok := apiserver.Resolve(arg); ok {
+		if r, ok := c.API.Resolve(arg); ok {
 			attrs.Resource, attrs.APIGroup = r.Resource, r.GVK.Group
 		} else {
 			attrs.Resource, attrs.APIGroup, _ = strings.Cut(arg, ".")
 		}
 	}
-	e := Explanation{User: user, Request: describeRequest(attrs), Warnings: canIWarnings(resource, attrs)}
+	e := Explanation{User: user, Request: describeRequest(attrs), Warnings: c.canIWarnings(resource, attrs)}
 	decision, reason, by := c.API.Authorizer.Authorize(attrs)
 	e.Allowed, e.Reason = decision == apiserver.Allow, reason
 	if e.Allowed {
@@ -130,7 +130,7 @@ var (
 // it words them (cani.go's Complete, then Validate), with the model's own
 // about a resource it does not serve named without a group, whose group
 // kubectl would have found by discovery on a real cluster.
-func canIWarnings(resource string, a apiserver.Attributes) []string {
+func (c *Cluster) canIWarnings(resource string, a apiserver.Attributes) []string {
 	var out []string
 	if !a.IsResource {
 		if !slices.Contains(nonResourceVerbs, a.Verb) {
@@ -139,7 +139,7 @@ func canIWarnings(resource string, a apiserver.Attributes) []string {
 		return out
 	}
 	arg, _, _ := strings.Cut(resource, "/")
-	r, known := apiserver.Resolve(arg)
+	r, known := c.API.Resolve(arg)
 	switch {
 	case !known && arg != "*" && a.APIGroup == "":
 		out = append(out, fmt.Sprintf("the server doesn't have a resource type '%s'", arg)) // kubectl's words

@@ -3,8 +3,6 @@ package model
 import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
-
-	"github.com/podlife/podlife/model/apiserver"
 )
 
 // modelled are the kinds some part of the model acts on: a controller, the
@@ -25,16 +23,21 @@ var modelled = sets.New(
 	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
 	schema.GroupKind{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
 	schema.GroupKind{Group: "storage.k8s.io", Kind: "StorageClass"},
+	schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
 )
 
 // noteUnmodelled says once per kind, in the trace, that objects of a
 // served kind nothing in the model acts on are stored and left alone.
 func (c *Cluster) noteUnmodelled(gvk schema.GroupVersionKind, ref string) {
 	gk := gvk.GroupKind()
-	res, served := apiserver.Discover(gvk)
+	res, served := c.API.Discover(gvk)
 	if !served || modelled.Has(gk) || c.noted.Has(gk) {
 		return
 	}
 	c.noted.Insert(gk)
+	if res.Custom {
+		c.Trace.Stepf("podlife", "unmodelled", ref, "warning: podlife stores %s but models nothing that acts on them; in a real cluster, the controller that serves their CRD may", res.GroupResource())
+		return
+	}
 	c.Trace.Stepf("podlife", "unmodelled", ref, "warning: podlife stores %s but models nothing that acts on them; a real cluster's controllers would", res.GroupResource())
 }

@@ -4,7 +4,9 @@
 # hack/frontdoor/generate.py): `kubectl apply -f FILE`'s exit status,
 # stdout and stderr go to FILE.want, which the model's front-door test
 # (model/frontdoor_test.go) must reproduce. Files are applied one after
-# the other, each cleaned up before the next.
+# the other, each cleaned up before the next. The custom resources of
+# customresources/ are applied once the CustomResourceDefinitions of
+# crds.yaml are established; those stay until the end.
 #
 #   hack/controlplane/up.sh .controlplane   # once
 #   hack/controlplane/frontdoor.sh .controlplane/admin.kubeconfig [FILE...]
@@ -23,6 +25,9 @@ if [[ ${#files[@]} -eq 0 ]]; then
 	done
 fi
 tmp=$(mktemp -d)
+crds=$root/model/testdata/frontdoor/crds.yaml
+k apply -f "$crds" >/dev/null
+k wait --for condition=established --timeout=60s -f "$crds" >/dev/null
 for f in "${files[@]}"; do
 	dir=$(dirname "$f")
 	name=$(basename "$f")
@@ -38,5 +43,6 @@ for f in "${files[@]}"; do
 	} >"$f.want"
 	(cd "$dir" && k delete -f "$name" --ignore-not-found --wait=false --grace-period=0 --force >/dev/null 2>&1) || true
 done
+k delete -f "$crds" --ignore-not-found >/dev/null
 rm -rf "$tmp"
 echo "recorded ${#files[@]} answers" >&2

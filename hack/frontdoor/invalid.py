@@ -247,4 +247,5 @@ CASES = [
     ("flowschema-no-priority-level", obj("flowcontrol.apiserver.k8s.io/v1", "FlowSchema", "mine", spec={"matchingPrecedence": 1000, "priorityLevelConfiguration": {"name": ""}})),
     ("node-bad-pod-cidr", obj("v1", "Node", "node-bad-cidr", spec={"podCIDR": "10.244.0.0/33"})),
     ("kind-unknown-in-core", obj("v1", "Deployment", "web")),
+    ("pod-generate-name-with-apply", mutate(pod(), lambda o: o["metadata"].update(name=None, generateName="web-") or o["metadata"].pop("name"))),
 ]

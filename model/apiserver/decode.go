@@ -3,8 +3,10 @@ package apiserver
 import (
 	stdjson "encoding/json"
 	"fmt"
+	"net/http"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer/json"
 
 	"github.com/podlife/podlife/model/registry"
@@ -19,8 +21,15 @@ var strictJSON = json.NewSerializerWithOptions(json.DefaultMetaFactory, registry
 // unknown and duplicate fields and malformed values with the API
 // server's 400 (apiserver/pkg/endpoints/handlers/create.go and
 // rest.go transformDecodeError).
-func decodeBody(req *Request) (sim.Object, error) {
+func (s *Server) decodeBody(req *Request) (sim.Object, error) {
 	gvk := req.Resource.GVK
+	if req.Resource.Custom {
+		cr, err := s.customResource(req.Resource)
+		if err != nil {
+			return nil, err
+		}
+		return cr.Decode(gvk, req.Body)
+	}
 	into := registry.New(gvk)
 	obj, _, err := strictJSON.Decode(req.Body, &gvk, into)
 	if err != nil {
@@ -32,6 +41,10 @@ func decodeBody(req *Request) (sim.Object, error) {
 	}
 	return o, nil
 }
+
+// errNoCRD is the answer for a custom resource whose CRD has gone: the
+// request falls through to the API server's 404.
+var errNoCRD = apierrors.NewGenericServerResponse(http.StatusNotFound, "", schema.GroupResource{}, "", "", 0, false)
 
 // bodyName is the metadata.name a body carries, read before (or without)
 // decoding the rest, to name the object in the trace.

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/apiserver/pkg/endpoints/handlers/negotiation"
 
 	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/sim"
@@ -46,11 +47,14 @@ func (s *Server) patched(req *Request) (sim.Object, error) {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
 	case types.StrategicMergePatchType:
+		if req.Resource.Custom { // no Go type to read patch strategies from (the CRD handler's patch types)
+			return nil, negotiation.NewUnsupportedMediaTypeError([]string{string(types.JSONPatchType), string(types.MergePatchType), string(types.ApplyYAMLPatchType)})
+		}
 		if out, err = strategicpatch.StrategicMergePatch(original, req.Body, registry.New(req.Resource.GVK)); err != nil {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
 	default:
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("unknown Content-Type header for patch: %v", req.PatchType))
 	}
-	return decodeBody(&Request{Resource: req.Resource, Body: out})
+	return s.decodeBody(&Request{Resource: req.Resource, Body: out})
 }

@@ -23,6 +23,8 @@ type Resource struct {
 	Categories []string
 	// Preferred is set on the group's preferred version.
 	Preferred bool
+	// Custom marks a resource a CustomResourceDefinition defines.
+	Custom bool
 }
 
 // GroupResource is the resource as errors print it ("pods", "deployments.apps").
@@ -120,18 +122,22 @@ func ResourceFor(kind string) (Resource, bool) {
 // qualified by its group ("deployments.apps") or by version and group
 // ("deployments.v1.apps"); case does not matter.
 func Resolve(arg string) (Resource, bool) {
+	return resolveIn(resources, arg)
+}
+
+func resolveIn(among []Resource, arg string) (Resource, bool) {
 	arg = strings.ToLower(arg)
 	name, group, qualified := strings.Cut(arg, ".")
 	if version, rest, ok := strings.Cut(group, "."); ok {
-		if r, found := resolve(name, rest, version, true); found {
+		if r, found := resolve(among, name, rest, version, true); found {
 			return r, true
 		}
 	}
-	return resolve(name, group, "", qualified)
+	return resolve(among, name, group, "", qualified)
 }
 
-func resolve(name, group, version string, qualified bool) (Resource, bool) {
-	for _, r := range resources {
+func resolve(among []Resource, name, group, version string, qualified bool) (Resource, bool) {
+	for _, r := range among {
 		if qualified && r.GVK.Group != group || version != "" && r.GVK.Version != version {
 			continue
 		}

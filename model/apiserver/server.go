@@ -15,6 +15,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -140,6 +141,8 @@ type Server struct {
 	uids       int
 	names      nameGenerator
 	clusterIPs clusterIPAllocator
+	// crds hold each CRD's serving info, by UID.
+	crds map[types.UID]served
 	// quietPuts hold the etcd writes of a request that is not narrated, so
 	// they are recorded after the request's one line.
 	quietPuts []quietPut
@@ -250,6 +253,23 @@ func (s *Server) handle(req *Request) Response {
 		}
 	}
 
+	var warnings []string
+	if req.Resource.Custom {
+		// The CRD handler serves what the filters let through; it warns of
+		// a deprecated version first (customresource_handler.go ServeHTTP).
+		cr, err := s.customResource(req.Resource)
+		if err != nil {
+			return failure(err)
+		}
+		warnings = cr.DeprecationWarnings(req.Resource.GVK.Version)
+	}
+	resp := s.serve(req, user)
+	resp.Warnings = append(warnings, resp.Warnings...)
+	return resp
+}
+
+// serve runs an authorized request: decoding, then the verb's handler.
+func (s *Server) serve(req *Request, user UserInfo) Response {
 	if req.PatchType != "" && req.Subresource == "" {
 		obj, err := s.patched(req)
 		if err != nil {
@@ -257,10 +277,10 @@ func (s *Server) handle(req *Request) Response {
 		}
 		req.Object = obj
 	} else if req.Body != nil {
-		obj, err := decodeBody(req)
+		obj, err := s.decodeBody(req)
 		if err != nil {
 			if req.Narrate {
-				s.rec.Step(Component, "decode", ref, "strict decoding failed")
+				s.rec.Step(Component, "decode", s.ref(req), "strict decoding failed")
 			}
 			return failure(err)
 		}
@@ -336,7 +356,7 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond)))
 	// The kind's registry: PrepareForCreate, validation, warnings
 	// (apiserver/pkg/registry/rest/create.go BeforeCreate).
-	prepared, warnings, err := registry.Create(s.registryRequest(req, user), obj)
+	prepared, warnings, err := s.registryCreate(req, user, obj)
 	if err != nil {
 		if req.Narrate {
 			s.rec.Step(Component, "validate", ref, "field validation failed")
@@ -442,6 +462,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy()
 		case *policyv1.PodDisruptionBudget:
 			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
+		case *apiextensionsv1.CustomResourceDefinition:
+			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
 		default:
 			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
 		}
@@ -476,6 +498,9 @@ func (s *Server) pod(req *Request) (*corev1.Pod, Response) {
 	}
 	return pod, Response{}
 }
+
+// MetaNow is the virtual time as the API server stamps it in objects.
+func (s *Server) MetaNow() metav1.Time { return s.metaNow() }
 
 func (s *Server) metaNow() metav1.Time {
 	return metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond))

@@ -2,10 +2,13 @@ package apiserver
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	authuser "k8s.io/apiserver/pkg/authentication/user"
@@ -37,7 +40,8 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 	// Optimistic concurrency, as the generic store's GuaranteedUpdate
 	// checks it (apiserver/pkg/registry/generic/registry/store.go Update).
 	switch rv := obj.GetResourceVersion(); {
-	case rv == "" && registry.AllowUnconditionalUpdate(req.Resource.GVK.GroupKind()):
+	case rv == "" && (req.Verb == "patch" || !req.Resource.Custom && registry.AllowUnconditionalUpdate(req.Resource.GVK.GroupKind())):
+		// A patch applies to what is stored, whatever its kind.
 		obj.SetResourceVersion(old.GetResourceVersion())
 	case rv == "":
 		gr := req.Resource.GroupResource()
@@ -47,7 +51,7 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 		return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(OptimisticLockErrorMsg)))
 	}
 	registry.Default(obj)
-	updated, warnings, err := registry.Update(s.registryRequest(req, user), obj, old)
+	updated, warnings, err := s.registryUpdate(req, user, obj, old)
 	if err != nil {
 		return failure(err)
 	}
@@ -58,6 +62,40 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 	stored, _ := s.store.Update(obj)
 	s.persisted(stored, "update")
 	return Response{Code: http.StatusOK, Object: stored, Warnings: warnings}
+}
+
+// registryCreate runs the create strategy of the request's resource: the
+// kind's own, or the customresource strategy of the CRD that defines it.
+func (s *Server) registryCreate(req *Request, user UserInfo, obj sim.Object) (runtime.Object, []string, error) {
+	if !req.Resource.Custom {
+		return registry.Create(s.registryRequest(req, user), obj)
+	}
+	cr, err := s.customResource(req.Resource)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	if !ok {
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("a %s must be sent as JSON", req.Resource.GVK.Kind))
+	}
+	return cr.Create(s.registryRequest(req, user), u)
+}
+
+// registryUpdate is registryCreate's counterpart for updates.
+func (s *Server) registryUpdate(req *Request, user UserInfo, obj, old sim.Object) (runtime.Object, []string, error) {
+	if !req.Resource.Custom {
+		return registry.Update(s.registryRequest(req, user), obj, old)
+	}
+	cr, err := s.customResource(req.Resource)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, ok := obj.(*unstructured.Unstructured)
+	prev, stored := old.(*unstructured.Unstructured)
+	if !ok || !stored {
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("a %s must be sent as JSON", req.Resource.GVK.Kind))
+	}
+	return cr.Update(s.registryRequest(req, user), u, prev)
 }
 
 // registryRequest is what the kind's registry learns of a request.

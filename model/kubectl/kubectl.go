@@ -62,7 +62,7 @@ type Kubectl struct {
 // is credential. The result fills in when the response arrives.
 func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	ns := doc.Namespace
-	res, known := apiserver.Discover(doc.GVK)
+	res, known := k.API.Discover(doc.GVK)
 	if known && res.Namespaced && ns == "" {
 		ns = "default"
 	}
@@ -137,6 +137,11 @@ func (r *Result) Unmapped(doc *manifest.Document) {
 // NoName is kubectl apply's refusal of an object without a name: it
 // cannot look up the live object (k8s.io/kubectl/pkg/cmd/apply/apply.go).
 func (r *Result) NoName(doc *manifest.Document, gvr schema.GroupVersionResource, namespace string) {
+	if doc.GenerateName != "" { // apply.go refuses it before its GET
+		r.clientError = fmt.Sprintf("from %s: cannot use generate name with apply", doc.GenerateName)
+		r.Message, r.Output, r.Done = r.clientError, "error: "+r.clientError, true
+		return
+	}
 	r.clientError = fmt.Sprintf("error when retrieving current configuration of:\nResource: %q, GroupVersionKind: %q\nName: %q, Namespace: %q\nfrom server for: %q: resource name may not be empty",
 		gvr.String(), doc.GVK.String(), doc.Name, namespace, doc.KubectlFile())
 	r.Message, r.Output, r.Done = r.clientError, "error: "+r.clientError, true
@@ -193,7 +198,7 @@ type DeleteOptions struct {
 // Delete runs `kubectl delete KIND NAME [-n NAMESPACE]` as the user whose
 // token is credential (staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go).
 func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOptions) *Result {
-	res, known := apiserver.ResourceFor(kind)
+	res, known := k.API.ResourceFor(kind)
 	ref := apiserver.ObjectRef(kind, namespace, name)
 	result := &Result{Object: ref, Verb: "delete"}
 	if !known {
