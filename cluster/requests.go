@@ -263,25 +263,30 @@ func (b *Backend) failed(result *kubectl.Result, err error) *kubectl.Result {
 	return result
 }
 
-// Delete runs `kubectl delete` for one object as user.
-func (b *Backend) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
-	r := b.delete(kind, namespace, name, user, opts)
-	b.watch.requests = append(b.watch.requests, r)
-	return r
+// verbTarget is what a kubectl verb acts on, under the model's names and the
+// scenario's own.
+type verbTarget struct {
+	res              apiserver.Resource
+	mapping          *meta.RESTMapping
+	namespace        string // as the scenario names it ("default" filled in)
+	realNS, realName string // as the cluster holds it
 }
 
-func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+// resolve resolves a verb's KIND NAME through the cluster's discovery, as
+// kubectl's mapper does, and starts its result; ok is false when kubectl
+// stops there (a kind the server does not serve).
+func (b *Backend) resolve(verb, kind, namespace, name string) (verbTarget, *kubectl.Result, bool) {
 	res, known := apiserver.ResourceFor(kind)
 	var m *meta.RESTMapping
 	if known {
 		m, known = b.mapping(res.GVK)
 	}
 	ref := apiserver.ObjectRef(kind, namespace, name)
-	result := &kubectl.Result{Object: ref, Verb: "delete", Done: true}
+	result := &kubectl.Result{Object: ref, Verb: verb, Done: true}
 	if !known {
 		result.UnknownType(kind)
 		b.watch.record(kubectl.Component, "validate", ref, "error: "+result.Message)
-		return result
+		return verbTarget{}, result, false
 	}
 	namespaced := m.Scope.Name() == meta.RESTScopeNameNamespace
 	realNS, realName := "", b.names.ref(kind, name)
@@ -296,8 +301,23 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	if namespaced {
 		realNS, realName = b.names.namespace(namespace), name
 	}
-	ref = apiserver.ObjectRef(kind, namespace, name)
-	result.Object = ref
+	result.Object = apiserver.ObjectRef(kind, namespace, name)
+	return verbTarget{res: res, mapping: m, namespace: namespace, realNS: realNS, realName: realName}, result, true
+}
+
+// Delete runs `kubectl delete` for one object as user.
+func (b *Backend) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	r := b.delete(kind, namespace, name, user, opts)
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	t, result, ok := b.resolve("delete", kind, namespace, name)
+	if !ok {
+		return result
+	}
+	res, m, namespace, realNS, realName, ref := t.res, t.mapping, t.namespace, t.realNS, t.realName, result.Object
 	plan, err := kubectl.PlanDelete(opts)
 	if err != nil {
 		result.Invalid(err)

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -19,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/podlife/podlife/diag"
@@ -217,8 +219,10 @@ func (c *Cluster) Seed(obj sim.Object) error {
 		obj.SetNamespace("default")
 	}
 	// Settled state was once created through the API server: it is
-	// defaulted, has its addresses, and must pass the kind's validation.
+	// defaulted, has its system fields and addresses, and must pass the
+	// kind's validation.
 	registry.Default(obj)
+	settled(obj)
 	if svc, ok := obj.(*corev1.Service); ok {
 		if err := c.API.AllocateClusterIP(svc); err != nil {
 			return err
@@ -565,6 +569,27 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	return errs.Err()
 }
 
+// seededUIDs is the namespace of the UIDs settled objects get: each is
+// derived from the object's key, so that seeding needs no counter and two
+// clusters seeded alike hold the same UIDs.
+var seededUIDs = uuid.MustParse("6c8d5a38-2f0e-4b8e-9a53-0d1f5e2b7c41")
+
+// settled gives an object of the initial state the system fields the API
+// server set when it was created, where it does not carry its own: a
+// controller that owns it names its UID in the owner references of what it
+// makes, which the API server refuses when empty.
+func settled(obj sim.Object) {
+	if obj.GetUID() == "" {
+		obj.SetUID(types.UID(uuid.NewSHA1(seededUIDs, []byte(sim.KeyOf(obj).String())).String()))
+	}
+	if obj.GetCreationTimestamp().Time.IsZero() {
+		obj.SetCreationTimestamp(metav1.NewTime(apiserver.Epoch))
+	}
+	if obj.GetGeneration() == 0 {
+		obj.SetGeneration(1)
+	}
+}
+
 // seedCustom stores a custom resource of the initial state, decoded,
 // pruned, defaulted and validated by its CRD as a create would be.
 func (c *Cluster) seedCustom(d *manifest.Document) error {
@@ -580,6 +605,7 @@ func (c *Cluster) seedCustom(d *manifest.Document) error {
 	if err != nil {
 		return err
 	}
+	settled(obj)
 	_, err = c.Store.Create(obj)
 	return err
 }

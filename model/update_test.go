@@ -71,3 +71,55 @@ spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}
 		t.Errorf("an update without resourceVersion: %d %s", r.Code, r.Message)
 	}
 }
+
+// The scale subresource takes every patch type, writes the replicas back
+// through the Deployment's update strategy (a new generation), and refuses
+// a negative count in the words a real v1.37.2 server used for
+// `kubectl patch deployment web --subresource=scale -p '{"spec":{"replicas":-2}}'`.
+func TestTheScaleSubresourceSetsReplicasThroughTheWorkload(t *testing.T) {
+	c := New(Options{})
+	apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx:1.27}]}
+`)
+	c.Advance(sim.Second)
+	deployments, _ := apiserver.ResourceFor("Deployment")
+	scale := func(pt types.PatchType, body string) apiserver.Response {
+		return c.API.Handle(&apiserver.Request{Verb: "patch", Subresource: "scale", Resource: deployments, Namespace: "default", Name: "web",
+			Credential: "admin", PatchType: pt, Body: []byte(body)})
+	}
+	stored := func() *appsv1.Deployment {
+		return c.Store.Get(sim.Key{Kind: "Deployment", Namespace: "default", Name: "web"}).(*appsv1.Deployment)
+	}
+	before := stored().Generation
+	for i, p := range []struct {
+		pt   types.PatchType
+		body string
+		want int32
+	}{
+		{types.MergePatchType, `{"spec":{"replicas":3}}`, 3},
+		{types.StrategicMergePatchType, `{"spec":{"replicas":4}}`, 4},
+		{types.JSONPatchType, `[{"op":"replace","path":"/spec/replicas","value":5}]`, 5},
+	} {
+		if r := scale(p.pt, p.body); !r.OK() {
+			t.Fatalf("%s: %d %s", p.pt, r.Code, r.Message)
+		}
+		if d := stored(); *d.Spec.Replicas != p.want || d.Generation != before+int64(i)+1 {
+			t.Errorf("after a %s of the scale: replicas %d, generation %d", p.pt, *d.Spec.Replicas, d.Generation)
+		}
+	}
+	r := scale(types.MergePatchType, `{"spec":{"replicas":-2}}`)
+	if r.Code != 422 || r.Message != `Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -2: must be greater than or equal to 0` {
+		t.Errorf("a negative scale: %d %s", r.Code, r.Message)
+	}
+	if r := c.API.Handle(&apiserver.Request{Verb: "patch", Subresource: "scale", Resource: deployments, Namespace: "default", Name: "shop",
+		Credential: "admin", PatchType: types.MergePatchType, Body: []byte(`{}`)}); r.Code != 404 || r.Message != `deployments.apps "shop" not found` {
+		t.Errorf("the scale of a missing Deployment: %d %s", r.Code, r.Message)
+	}
+}

@@ -30,6 +30,9 @@ type Backend interface {
 	SeedDocuments(docs []*manifest.Document) error
 	Apply(doc *manifest.Document, user string) *kubectl.Result
 	Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result
+	// Scale is `kubectl scale`; Cordon is `kubectl cordon` (or uncordon).
+	Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result
+	Cordon(node string, cordon bool, user string) *kubectl.Result
 	// Settle waits until no component has anything left to do.
 	Settle() error
 	// Advance lets d pass: virtual time in the model, real time on a

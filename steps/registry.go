@@ -113,6 +113,18 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlDelete },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl scale ([^"]*)"$`,
+		Doc:     "sets a workload's replicas as the user, with kubectl scale's arguments: KIND NAME (or KIND/NAME) --replicas=N [-n NAMESPACE], for Deployments, ReplicaSets, StatefulSets and ReplicationControllers; kubectl reads the object, then patches its scale subresource",
+		Example: `When "admin" runs "kubectl scale deployment web --replicas=3"`,
+		handler: func(w *World) any { return w.kubectlScale },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl (cordon|uncordon) ([^"]*)"$`,
+		Doc:     "marks a node unschedulable (cordon) or schedulable again (uncordon) as the user; pods already on it stay",
+		Example: `When "admin" runs "kubectl cordon node01"`,
+		handler: func(w *World) any { return w.kubectlCordon },
+	},
+	{
 		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+?)(?:, each taking (\S+))?$`,
 		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable or reset)",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
@@ -472,14 +484,9 @@ func (w *World) kubectlDelete(user, args string) error {
 			positional = append(positional, f)
 		}
 	}
-	kind, name := "", ""
-	switch {
-	case len(positional) == 1 && strings.Contains(positional[0], "/"):
-		kind, name, _ = strings.Cut(positional[0], "/")
-	case len(positional) == 2:
-		kind, name = positional[0], positional[1]
-	default:
-		return w.errorf("kubectl delete %s: give KIND NAME or KIND/NAME", args)
+	kind, name, err := kindAndName(positional)
+	if err != nil {
+		return w.errorf("kubectl delete %s: %v", args, err)
 	}
 	resolved, ok := kindFor(kind)
 	if !ok {

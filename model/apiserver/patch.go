@@ -7,6 +7,7 @@ import (
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
@@ -32,29 +33,42 @@ func (s *Server) patched(req *Request) (sim.Object, error) {
 	if err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}
-	var out []byte
-	switch req.PatchType {
+	if req.Resource.Custom && req.PatchType == types.StrategicMergePatchType { // no Go type to read patch strategies from (the CRD handler's patch types)
+		return nil, negotiation.NewUnsupportedMediaTypeError([]string{string(types.JSONPatchType), string(types.MergePatchType), string(types.ApplyYAMLPatchType)})
+	}
+	out, err := applyPatch(original, req.PatchType, req.Body, registry.New(req.Resource.GVK))
+	if err != nil {
+		return nil, err
+	}
+	return s.decodeBody(&Request{Resource: req.Resource, Body: out})
+}
+
+// applyPatch applies a patch of the given type to an object's JSON; a
+// strategic merge patch reads its merge keys from dataStruct's Go type.
+func applyPatch(original []byte, pt types.PatchType, patch []byte, dataStruct runtime.Object) ([]byte, error) {
+	switch pt {
 	case types.JSONPatchType:
-		patch, err := jsonpatch.DecodePatch(req.Body)
+		p, err := jsonpatch.DecodePatch(patch)
 		if err != nil {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
-		if out, err = patch.Apply(original); err != nil {
+		out, err := p.Apply(original)
+		if err != nil {
 			return nil, apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
 		}
+		return out, nil
 	case types.MergePatchType:
-		if out, err = jsonpatch.MergePatch(original, req.Body); err != nil {
+		out, err := jsonpatch.MergePatch(original, patch)
+		if err != nil {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
+		return out, nil
 	case types.StrategicMergePatchType:
-		if req.Resource.Custom { // no Go type to read patch strategies from (the CRD handler's patch types)
-			return nil, negotiation.NewUnsupportedMediaTypeError([]string{string(types.JSONPatchType), string(types.MergePatchType), string(types.ApplyYAMLPatchType)})
-		}
-		if out, err = strategicpatch.StrategicMergePatch(original, req.Body, registry.New(req.Resource.GVK)); err != nil {
+		out, err := strategicpatch.StrategicMergePatch(original, patch, dataStruct)
+		if err != nil {
 			return nil, apierrors.NewBadRequest(err.Error())
 		}
-	default:
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("unknown Content-Type header for patch: %v", req.PatchType))
+		return out, nil
 	}
-	return s.decodeBody(&Request{Resource: req.Resource, Body: out})
+	return nil, apierrors.NewBadRequest(fmt.Sprintf("unknown Content-Type header for patch: %v", pt))
 }

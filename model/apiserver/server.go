@@ -276,7 +276,7 @@ func (s *Server) serve(req *Request, user UserInfo) Response {
 			return failure(err)
 		}
 		req.Object = obj
-	} else if req.Body != nil {
+	} else if req.Body != nil && req.PatchType == "" {
 		obj, err := s.decodeBody(req)
 		if err != nil {
 			if req.Narrate {
@@ -287,6 +287,10 @@ func (s *Server) serve(req *Request, user UserInfo) Response {
 		req.Object = obj
 	}
 	switch {
+	case req.Verb == "get" && req.Subresource == "":
+		return s.get(req)
+	case req.Verb == "patch" && req.Subresource == "scale":
+		return s.scale(req, user)
 	case req.Verb == "create" && req.Subresource == "":
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":

@@ -48,6 +48,9 @@ type Result struct {
 	sourced string
 	// Done is set once the response has arrived.
 	Done bool `json:"-"`
+	// namespace is where a verb acts; got is what its GET read.
+	namespace string
+	got       sim.Object
 }
 
 // Kubectl sends users' manifests to the API server.

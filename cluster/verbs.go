@@ -1,0 +1,111 @@
+package cluster
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
+)
+
+// Scale runs `kubectl scale` on the cluster: a GET, then a merge patch of
+// the scale subresource, as kubectl sends them.
+func (b *Backend) Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result {
+	if namespace == "" { // every scalable kind is namespaced
+		namespace = "default"
+	}
+	r := b.verb("scale", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		if replicas < 0 {
+			result.Invalid(errors.New(kubectl.ScaleMessage))
+			b.watch.record(kubectl.Component, "validate", ref, result.Output)
+			return nil
+		}
+		if _, err := b.get(client, realName, ref, res.ObjectPath(namespace, name, ""), user); err != nil {
+			return err
+		}
+		body, _ := json.Marshal(map[string]any{"spec": map[string]any{"replicas": replicas}})
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", res.ObjectPath(namespace, name, "scale"), user))
+		if _, err := client.Patch(b.ctx, realName, types.MergePatchType, body, metav1.PatchOptions{}, "scale"); err != nil {
+			return err
+		}
+		result.Message = fmt.Sprintf("%s/%s scaled", kubectl.KindName(res.GVK), name)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+// Cordon runs `kubectl cordon` or `kubectl uncordon` on the cluster.
+func (b *Backend) Cordon(node string, cordon bool, user string) *kubectl.Result {
+	verb := map[bool]string{true: "cordon", false: "uncordon"}[cordon]
+	r := b.verb(verb, "Node", "", node, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		got, err := b.get(client, realName, ref, res.ObjectPath("", node, ""), user)
+		if err != nil {
+			return err
+		}
+		if unschedulable, _, _ := unstructured.NestedBool(got.Object, "spec", "unschedulable"); unschedulable == cordon {
+			result.Message = fmt.Sprintf("node/%s already %sed", node, verb)
+			return nil
+		}
+		body := []byte(`{"spec":{"unschedulable":true}}`)
+		if !cordon {
+			body = []byte(`{"spec":{"unschedulable":null}}`)
+		}
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", res.ObjectPath("", node, ""), user))
+		if _, err := client.Patch(b.ctx, realName, types.StrategicMergePatchType, body, metav1.PatchOptions{}); err != nil {
+			return err
+		}
+		result.Message = fmt.Sprintf("node/%s %sed", node, verb)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+// verb resolves the object a kubectl verb acts on, under the scenario's
+// names, runs do as user, and turns its outcome into kubectl's.
+func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error) *kubectl.Result {
+	t, result, ok := b.resolve(verb, kind, namespace, name)
+	if !ok {
+		return result
+	}
+	ref := result.Object
+	c, err := b.client(user)
+	if err != nil {
+		return b.failed(result, err)
+	}
+	if c == nil {
+		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
+		b.watch.record(kubectl.Component, "response", ref, result.Output)
+		return result
+	}
+	err = do(t.res, c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS), t.realName, ref, result)
+	var status apierrors.APIStatus
+	switch {
+	case err == nil && result.Output != "": // kubectl stopped on its own
+		return result
+	case err == nil:
+		result.Code, result.Allowed, result.Output = 200, true, result.Message
+	case errors.As(err, &status):
+		s := status.Status()
+		result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
+	default:
+		return b.failed(result, err)
+	}
+	result.Warnings = c.takeWarnings()
+	b.watch.record(kubectl.Component, "response", ref, result.Output)
+	return result
+}
+
+// get is the GET kubectl's resource builder makes first.
+func (b *Backend) get(client dynamic.ResourceInterface, realName, ref, path, user string) (*unstructured.Unstructured, error) {
+	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("GET %s as %q", path, user))
+	return client.Get(b.ctx, realName, metav1.GetOptions{})
+}

@@ -1,0 +1,120 @@
+Feature: Day-2 operations: kubectl scale, cordon and uncordon
+  Most pods are not created and deleted one by one: someone scales a
+  Deployment, or takes a node out of rotation before working on it.
+  `kubectl scale` reads the Deployment and patches its scale subresource;
+  the Deployment controller passes the new count to its ReplicaSet, whose
+  controller creates or deletes pods. `kubectl cordon` marks a node
+  unschedulable: the scheduler places no new pod there, the pods already
+  on it stay, and `kubectl uncordon` opens it again.
+
+  Background:
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+      | node02 |
+    And the cluster already has:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      spec:
+        replicas: 1
+        selector:
+          matchLabels:
+            app: web
+        template:
+          metadata:
+            labels:
+              app: web
+          spec:
+            containers:
+            - name: app
+              image: nginx:1.27
+      """
+
+  @conformance
+  Scenario: Scaling a Deployment up and back down
+    When "admin" runs "kubectl scale deployment web --replicas=3"
+    And the cluster settles
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      pods.size() == 3 && pods.all(p, p.status.phase == 'Running') &&
+      requests.exists(r, r.message == 'deployment.apps/web scaled')
+      """
+    When "admin" runs "kubectl scale deploy/web --replicas=1"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 1
+      """
+    And the trace matches the golden file
+
+  @conformance
+  Scenario: kubectl refuses a negative count before it sends anything
+    When "admin" runs "kubectl scale deployment web --replicas=-1"
+    Then the request was rejected with code 0 and message:
+      """
+      The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0
+      """
+
+  @conformance
+  Scenario: Scaling what does not exist is the API server's 404
+    When "admin" runs "kubectl scale deployment shop --replicas=2"
+    And the cluster settles
+    Then the request was rejected with code 404 and message:
+      """
+      deployments.apps "shop" not found
+      """
+
+  @conformance
+  Scenario: A user allowed to read Deployments but not to scale them
+    Given a user "viewer"
+    And the cluster already has:
+      """yaml
+      apiVersion: rbac.authorization.k8s.io/v1
+      kind: RoleBinding
+      metadata:
+        name: viewer
+      roleRef:
+        apiGroup: rbac.authorization.k8s.io
+        kind: ClusterRole
+        name: view
+      subjects:
+      - apiGroup: rbac.authorization.k8s.io
+        kind: User
+        name: viewer
+      """
+    When "viewer" runs "kubectl scale deployment web --replicas=2"
+    And the cluster settles
+    Then the request was rejected with code 403 and message:
+      """
+      deployments.apps "web" is forbidden: User "viewer" cannot patch resource "deployments/scale" in API group "apps" in the namespace "default"
+      """
+
+  @conformance
+  Scenario: A cordoned node takes no new pods until it is uncordoned
+    When "admin" runs "kubectl cordon node02"
+    And the cluster settles
+    And "admin" runs "kubectl cordon node02"
+    And "admin" runs "kubectl scale deployment web --replicas=4"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.message == 'node/node02 cordoned') &&
+      requests.exists(r, r.message == 'node/node02 already cordoned') &&
+      pods.size() == 4 && pods.all(p, p.spec.nodeName == 'node01') &&
+      nodes.exists(n, n.metadata.name == 'node02' && n.spec.unschedulable)
+      """
+    When "admin" runs "kubectl uncordon node02"
+    And the cluster settles
+    And "admin" runs "kubectl scale deployment web --replicas=6"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.message == 'node/node02 uncordoned') &&
+      pods.filter(p, p.spec.nodeName == 'node02').size() == 2 &&
+      nodes.all(n, !has(n.spec.unschedulable))
+      """
+    And the trace matches the golden file

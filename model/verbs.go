@@ -1,0 +1,20 @@
+package model
+
+import "github.com/podlife/podlife/model/kubectl"
+
+// Scale runs `kubectl scale` for one workload as user.
+func (c *Cluster) Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Scale(kind, namespace, name, replicas, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
+// Cordon runs `kubectl cordon NODE`, or `kubectl uncordon NODE` when
+// cordon is false, as user.
+func (c *Cluster) Cordon(node string, cordon bool, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Cordon(node, cordon, user)
+	c.requests = append(c.requests, r)
+	return r
+}

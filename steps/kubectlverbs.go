@@ -1,0 +1,82 @@
+package steps
+
+import (
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/podlife/podlife/model/apiserver"
+)
+
+// scalableKinds are the kinds kubectl scale acts on through their scale
+// subresource.
+var scalableKinds = []string{"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
+
+func (w *World) kubectlScale(user, args string) error {
+	fields := strings.Fields(args)
+	var positional []string
+	namespace, replicas := "", ""
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch {
+		case f == "-n" || f == "--namespace" || f == "--replicas":
+			if i+1 == len(fields) {
+				return w.errorf("kubectl scale %s: %s needs a value", args, f)
+			}
+			i++
+			if f == "--replicas" {
+				replicas = fields[i]
+			} else {
+				namespace = fields[i]
+			}
+		case strings.HasPrefix(f, "--namespace="):
+			namespace = strings.TrimPrefix(f, "--namespace=")
+		case strings.HasPrefix(f, "--replicas="):
+			replicas = strings.TrimPrefix(f, "--replicas=")
+		case strings.HasPrefix(f, "-"):
+			return w.errorf("kubectl scale %s: podlife models --replicas and -n, not %s", args, f)
+		default:
+			positional = append(positional, f)
+		}
+	}
+	n, err := strconv.Atoi(replicas)
+	if err != nil {
+		return w.errorf("kubectl scale %s: give --replicas=N, a whole number (kubectl itself refuses a negative one)", args)
+	}
+	kind, name, err := kindAndName(positional)
+	if err != nil {
+		return w.errorf("kubectl scale %s: %v", args, err)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok || !slices.Contains(scalableKinds, r.GVK.Kind) {
+		return w.errorf("kubectl scale %s: podlife scales %s, not %q", args, strings.Join(scalableKinds, ", "), kind)
+	}
+	w.started = true
+	w.last = w.backend.Scale(r.GVK.Kind, namespace, name, n, user)
+	return nil
+}
+
+func (w *World) kubectlCordon(user, verb, args string) error {
+	fields := strings.Fields(args)
+	if len(fields) != 1 || strings.HasPrefix(fields[0], "-") {
+		return w.errorf("kubectl %s %s: give one node name; podlife models no flags here", verb, args)
+	}
+	w.started = true
+	w.last = w.backend.Cordon(strings.TrimPrefix(fields[0], "node/"), verb == "cordon", user)
+	return nil
+}
+
+// kindAndName reads kubectl's KIND NAME or KIND/NAME.
+func kindAndName(positional []string) (kind, name string, err error) {
+	switch {
+	case len(positional) == 1 && strings.Contains(positional[0], "/"):
+		kind, name, _ = strings.Cut(positional[0], "/")
+		return kind, name, nil
+	case len(positional) == 2:
+		return positional[0], positional[1], nil
+	}
+	return "", "", errKindAndName
+}
+
+var errKindAndName = errors.New("give KIND NAME or KIND/NAME")
