@@ -638,7 +638,11 @@ func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answe
 		return fmt.Errorf("a rate of %d requests per second: use 1 to 1000", rate)
 	}
 	c.start()
-	load := &dataplane.Load{Via: router, Service: service, Interval: sim.Second / sim.Duration(rate), Until: c.Engine.Now().Add(span),
+	count := int(int64(rate) * int64(span) / int64(sim.Second))
+	if count == 0 {
+		return fmt.Errorf("%d requests per second for %v sends no request: send for at least %v", rate, span, sim.Second/sim.Duration(rate))
+	}
+	load := &dataplane.Load{Via: router, Service: service, Rate: rate, Count: count, Begin: c.Engine.Now(),
 		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Duration: answer, Answered: c.answered, Results: &c.traffic}
 	c.loads = append(c.loads, load)
 	load.Start()

@@ -37,13 +37,15 @@ type Router interface {
 	Route(svc sim.Key) (Backend, bool)
 }
 
-// Load sends requests to a Service at a steady rate through one client
-// path, from now until Until.
+// Load sends Count requests to a Service at a steady rate through one
+// client path: request i (from 0) at Begin + i/Rate seconds, so that a rate
+// r for a span d sends r × d requests, the last one before the span ends.
 type Load struct {
-	Via      Router
-	Service  sim.Key
-	Interval sim.Duration
-	Until    sim.Time
+	Via     Router
+	Service sim.Key
+	Rate    int
+	Count   int
+	Begin   sim.Time
 	Engine   *sim.Engine
 	Rec      *trace.Recorder
 	// Answer says what a pod does with a connection on a port now: OK,
@@ -83,7 +85,7 @@ func (l *Load) target() string {
 
 func (l *Load) tick() {
 	now := l.Engine.Now()
-	if now > l.Until {
+	if l.sent == l.Count {
 		l.sending = false
 		l.summarise()
 		return
@@ -115,7 +117,13 @@ func (l *Load) tick() {
 		}
 	}
 	*l.Results = append(*l.Results, r)
-	l.Engine.AfterIn(TrafficComponent, l.Interval, "traffic", l.tick)
+	if l.sent == l.Count {
+		l.sending = false
+		l.summarise()
+		return
+	}
+	next := l.Begin.Add(sim.Duration(int64(l.sent) * int64(sim.Second) / int64(l.Rate)))
+	l.Engine.AfterIn(TrafficComponent, next.Sub(now), "traffic", l.tick)
 }
 
 // await answers request number n (Results[i]) after the application's
