@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -69,6 +70,35 @@ func (b *Backend) Cordon(node string, cordon bool, user string) *kubectl.Result 
 	return r
 }
 
+// RolloutRestart runs `kubectl rollout restart` on the cluster, with the
+// time now as kubectl stamps it.
+func (b *Backend) RolloutRestart(kind, namespace, name, user string) *kubectl.Result {
+	if namespace == "" { // every kind that rolls out is namespaced
+		namespace = "default"
+	}
+	r := b.verb("rollout restart", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		got, err := b.get(client, realName, ref, res.ObjectPath(namespace, name, ""), user)
+		if err != nil {
+			return err
+		}
+		at := time.Now().Format(time.RFC3339)
+		if have, _, _ := unstructured.NestedString(got.Object, "spec", "template", "metadata", "annotations", kubectl.RestartedAt); have == at {
+			result.Invalid(kubectl.RestartTooSoon(name))
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return nil
+		}
+		body, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{"annotations": map[string]string{kubectl.RestartedAt: at}}}}})
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", res.ObjectPath(namespace, name, ""), user))
+		if _, err := client.Patch(b.ctx, realName, types.StrategicMergePatchType, body, metav1.PatchOptions{}); err != nil {
+			return fmt.Errorf("failed to patch: %w", err)
+		}
+		result.Message = fmt.Sprintf("%s/%s restarted", kubectl.KindName(res.GVK), name)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
 // verb resolves the object a kubectl verb acts on, under the scenario's
 // names, runs do as user, and turns its outcome into kubectl's.
 func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error) *kubectl.Result {
@@ -96,6 +126,9 @@ func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res api
 	case errors.As(err, &status):
 		s := status.Status()
 		result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
+		if err.Error() != s.Message { // kubectl wrapped it in words of its own
+			result.Output = "error: " + b.names.back(err.Error())
+		}
 	default:
 		return b.failed(result, err)
 	}

@@ -123,3 +123,35 @@ spec:
 		t.Errorf("the scale of a missing Deployment: %d %s", r.Code, r.Message)
 	}
 }
+
+// kubectl rollout restart stamps the template with the virtual time; a
+// second restart within the same second would patch nothing, and kubectl
+// refuses it in its own words.
+func TestARolloutRestartStampsTheTemplateOncePerSecond(t *testing.T) {
+	c := New(Options{})
+	apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx:1.27}]}
+`)
+	c.Advance(1500 * sim.Millisecond)
+	first := c.RolloutRestart("Deployment", "", "web", "admin")
+	c.Advance(100 * sim.Millisecond)
+	second := c.RolloutRestart("Deployment", "", "web", "admin")
+	c.Advance(100 * sim.Millisecond)
+	if first.Output != "deployment.apps/web restarted" {
+		t.Errorf("first restart: %q", first.Output)
+	}
+	d := c.Store.Get(sim.Key{Kind: "Deployment", Namespace: "default", Name: "web"}).(*appsv1.Deployment)
+	if got := d.Spec.Template.Annotations["kubectl.kubernetes.io/restartedAt"]; got != "2026-01-01T00:00:01Z" {
+		t.Errorf("restartedAt = %q, want the virtual time 1.5s after the epoch, in whole seconds", got)
+	}
+	if second.Code != 0 || second.Output != "error: failed to create patch for web: if restart has already been triggered within the past second, please wait before attempting to trigger another" {
+		t.Errorf("second restart: %d %q", second.Code, second.Output)
+	}
+}

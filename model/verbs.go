@@ -18,3 +18,11 @@ func (c *Cluster) Cordon(node string, cordon bool, user string) *kubectl.Result 
 	c.requests = append(c.requests, r)
 	return r
 }
+
+// RolloutRestart runs `kubectl rollout restart` for one workload as user.
+func (c *Cluster) RolloutRestart(kind, namespace, name, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.RolloutRestart(kind, namespace, name, user)
+	c.requests = append(c.requests, r)
+	return r
+}

@@ -57,6 +57,40 @@ func (w *World) kubectlScale(user, args string) error {
 	return nil
 }
 
+// restartableKinds are the kinds kubectl rollout restart acts on.
+var restartableKinds = []string{"Deployment", "StatefulSet", "DaemonSet"}
+
+func (w *World) kubectlRolloutRestart(user, args string) error {
+	var positional []string
+	namespace := ""
+	fields := strings.Fields(args)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch {
+		case (f == "-n" || f == "--namespace") && i+1 < len(fields):
+			i++
+			namespace = fields[i]
+		case strings.HasPrefix(f, "--namespace="):
+			namespace = strings.TrimPrefix(f, "--namespace=")
+		case strings.HasPrefix(f, "-"):
+			return w.errorf("kubectl rollout restart %s: podlife models -n, not %s", args, f)
+		default:
+			positional = append(positional, f)
+		}
+	}
+	kind, name, err := kindAndName(positional)
+	if err != nil {
+		return w.errorf("kubectl rollout restart %s: %v", args, err)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok || !slices.Contains(restartableKinds, r.GVK.Kind) {
+		return w.errorf("kubectl rollout restart %s: kubectl restarts %s, not %q", args, strings.Join(restartableKinds, ", "), kind)
+	}
+	w.started = true
+	w.last = w.backend.RolloutRestart(r.GVK.Kind, namespace, name, user)
+	return nil
+}
+
 func (w *World) kubectlCordon(user, verb, args string) error {
 	fields := strings.Fields(args)
 	if len(fields) != 1 || strings.HasPrefix(fields[0], "-") {

@@ -119,6 +119,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlScale },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl rollout restart ([^"]*)"$`,
+		Doc:     "restarts a workload's pods as the user, with kubectl rollout restart's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]: kubectl stamps the pod template's kubectl.kubernetes.io/restartedAt annotation with the time, and the changed template rolls out as a new version would",
+		Example: `When "admin" runs "kubectl rollout restart deployment/web"`,
+		handler: func(w *World) any { return w.kubectlRolloutRestart },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl (cordon|uncordon) ([^"]*)"$`,
 		Doc:     "marks a node unschedulable (cordon) or schedulable again (uncordon) as the user; pods already on it stay",
 		Example: `When "admin" runs "kubectl cordon node01"`,

@@ -3,11 +3,14 @@ package kubectl
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // ScaleMessage is kubectl scale's refusal of a negative count, before any
@@ -70,6 +73,55 @@ func (k *Kubectl) Cordon(name string, cordon bool, credential string) *Result {
 	return result
 }
 
+// RestartedAt is the pod template annotation kubectl rollout restart sets
+// to the time it runs; the changed template starts a rollout.
+const RestartedAt = "kubectl.kubernetes.io/restartedAt"
+
+// RolloutRestart runs `kubectl rollout restart KIND NAME`: kubectl reads
+// the workload and patches its pod template's restartedAt annotation with
+// the time (k8s.io/kubectl/pkg/polymorphichelpers/objectrestarter.go),
+// printing "deployment.apps/web restarted".
+func (k *Kubectl) RolloutRestart(kind, namespace, name, credential string) *Result {
+	res, result, ok := k.target("rollout restart", kind, namespace, name)
+	if !ok {
+		return result
+	}
+	namespace = result.namespace
+	at := apiserver.Epoch.Add(sim.Duration(k.Engine.Now()).Std()).Format(time.RFC3339)
+	k.getThen(res, namespace, name, credential, result, func() {
+		if templateAnnotation(result.got, RestartedAt) == at {
+			result.Invalid(RestartTooSoon(name))
+			k.Rec.Step(Component, "response", result.Object, result.Output)
+			return
+		}
+		body, _ := json.Marshal(map[string]any{"spec": map[string]any{"template": map[string]any{"metadata": map[string]any{"annotations": map[string]string{RestartedAt: at}}}}})
+		k.sendWrapped(&apiserver.Request{Verb: "patch", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true,
+			PatchType: types.StrategicMergePatchType, Body: body}, result, "failed to patch: ", func() string {
+			return fmt.Sprintf("%s/%s restarted", kindName(res), name)
+		})
+	})
+	return result
+}
+
+// RestartTooSoon is kubectl's refusal of a second restart within the same
+// second: the patch would change nothing.
+func RestartTooSoon(name string) error {
+	return fmt.Errorf("failed to create patch for %v: if restart has already been triggered within the past second, please wait before attempting to trigger another", name)
+}
+
+func templateAnnotation(obj sim.Object, key string) string {
+	if d, ok := obj.(*appsv1.Deployment); ok {
+		return d.Spec.Template.Annotations[key]
+	}
+	if s, ok := obj.(*appsv1.StatefulSet); ok {
+		return s.Spec.Template.Annotations[key]
+	}
+	if d, ok := obj.(*appsv1.DaemonSet); ok {
+		return d.Spec.Template.Annotations[key]
+	}
+	return ""
+}
+
 // target resolves what a verb acts on, as kubectl's mapper does, and
 // starts its result; ok is false when kubectl stops there.
 func (k *Kubectl) target(verb, kind, namespace, name string) (apiserver.Resource, *Result, bool) {
@@ -110,6 +162,12 @@ func (k *Kubectl) getThen(res apiserver.Resource, namespace, name, credential st
 
 // send makes a verb's one write and fills in its result.
 func (k *Kubectl) send(req *apiserver.Request, result *Result, done func() string) {
+	k.sendWrapped(req, result, "", done)
+}
+
+// sendWrapped is send for a command that prints a refusal behind words
+// of its own ("error: failed to patch: ..."), as an error it wrapped.
+func (k *Kubectl) sendWrapped(req *apiserver.Request, result *Result, wrap string, done func() string) {
 	k.Rec.Stepf(Component, "request", result.Object, "%s %s as %q", req.Method(), req.Path(), req.Credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
@@ -123,6 +181,9 @@ func (k *Kubectl) send(req *apiserver.Request, result *Result, done func() strin
 		} else {
 			result.Warnings = resp.Warnings
 			result.Refused(resp.Code, string(resp.Reason), resp.Message, "", false)
+			if wrap != "" {
+				result.Output = "error: " + wrap + resp.Message
+			}
 		}
 		k.Rec.Step(Component, "response", result.Object, result.Output)
 	})

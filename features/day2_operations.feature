@@ -1,11 +1,13 @@
-Feature: Day-2 operations: kubectl scale, cordon and uncordon
+Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
   Most pods are not created and deleted one by one: someone scales a
-  Deployment, or takes a node out of rotation before working on it.
-  `kubectl scale` reads the Deployment and patches its scale subresource;
-  the Deployment controller passes the new count to its ReplicaSet, whose
-  controller creates or deletes pods. `kubectl cordon` marks a node
-  unschedulable: the scheduler places no new pod there, the pods already
-  on it stay, and `kubectl uncordon` opens it again.
+  Deployment, restarts it, or takes a node out of rotation before working
+  on it. `kubectl scale` reads the Deployment and patches its scale
+  subresource; the Deployment controller passes the new count to its
+  ReplicaSet, whose controller creates or deletes pods. `kubectl rollout
+  restart` stamps the pod template with the time, which is a new template:
+  the Deployment rolls out as for a new version. `kubectl cordon` marks a
+  node unschedulable: the scheduler places no new pod there, the pods
+  already on it stay, and `kubectl uncordon` opens it again.
 
   Background:
     Given a cluster with nodes:
@@ -118,3 +120,67 @@ Feature: Day-2 operations: kubectl scale, cordon and uncordon
       nodes.all(n, !has(n.spec.unschedulable))
       """
     And the trace matches the golden file
+
+  Scenario: A rollout restart with readiness and a preStop sleep drops no request
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 2
+        strategy:
+          rollingUpdate:
+            maxSurge: 1
+            maxUnavailable: 0
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            containers:
+            - name: app
+              image: shop:1.0
+              ports:
+              - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /ready
+                  port: 8080
+                periodSeconds: 1
+              lifecycle:
+                preStop:
+                  sleep:
+                    seconds: 5
+      """
+    And the cluster settles
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node01" for 30s
+    And "admin" runs "kubectl rollout restart deployment/shop"
+    And the cluster settles
+    Then no request failed
+    And the trace satisfies:
+      """cel
+      requests.exists(r, r.message == 'deployment.apps/shop restarted') &&
+      pods.filter(p, p.metadata.labels.app == 'shop').size() == 2 &&
+      pods.filter(p, p.metadata.labels.app == 'shop').all(p,
+        p.metadata.annotations['kubectl.kubernetes.io/restartedAt'] != '' && p.status.phase == 'Running')
+      """
+    And the trace matches the golden file
+
