@@ -46,8 +46,8 @@ type Load struct {
 	Rate    int
 	Count   int
 	Begin   sim.Time
-	Engine   *sim.Engine
-	Rec      *trace.Recorder
+	Engine  *sim.Engine
+	Rec     *trace.Recorder
 	// Answer says what a pod does with a connection on a port now: OK,
 	// Refused or Unreachable.
 	Answer func(pod sim.Key, port int32) string
