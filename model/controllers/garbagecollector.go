@@ -92,7 +92,7 @@ func (c *GarbageCollector) collect(owner sim.Object, policy metav1.DeletionPropa
 			msg = "owner %s is being deleted: deleting the dependent (foreground propagation: the owner waits for it)"
 		}
 		c.Rec.Stepf(GarbageCollectorComponent, "collect", apiserver.ObjectRef(key.Kind, key.Namespace, key.Name), msg, apiserver.ObjectRef(k.Kind, k.Namespace, k.Name))
-		res, _ := apiserver.ResourceFor(key.Kind)
+		res, _ := c.API.Server.ResourceFor(key.Kind) // a custom resource may be a dependent too
 		req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: key.Namespace, Name: key.Name}
 		if policy == metav1.DeletePropagationForeground && key.Kind != "Pod" {
 			req.PropagationPolicy = metav1.DeletePropagationForeground
@@ -112,7 +112,7 @@ func (c *GarbageCollector) finalize(owner sim.Object) {
 			c.finalizing = map[sim.Key]bool{}
 		}
 		c.finalizing[k] = true
-		res, _ := apiserver.ResourceFor(k.Kind)
+		res, _ := c.API.Server.ResourceFor(k.Kind)
 		c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: k.Namespace, Name: k.Name, Object: next}, func(apiserver.Response) {
 			delete(c.finalizing, k)
 		})
@@ -134,7 +134,7 @@ func (c *GarbageCollector) finalize(owner sim.Object) {
 			c.Rec.Stepf(GarbageCollectorComponent, "orphan", apiserver.ObjectRef(dk.Kind, dk.Namespace, dk.Name), "removing the ownerReference to %s", ref)
 			next := dep.DeepCopyObject().(sim.Object)
 			next.SetOwnerReferences(slices.DeleteFunc(slices.Clone(next.GetOwnerReferences()), func(r metav1.OwnerReference) bool { return r.UID == owner.GetUID() }))
-			dres, _ := apiserver.ResourceFor(dk.Kind)
+			dres, _ := c.API.Server.ResourceFor(dk.Kind)
 			c.API.Do(&apiserver.Request{Verb: "update", Resource: dres, Namespace: dk.Namespace, Name: dk.Name, Object: next}, nil)
 		}
 		c.Rec.Step(GarbageCollectorComponent, "finalize", ref, "dependents orphaned: removing the orphan finalizer")
