@@ -24,7 +24,7 @@ func (b *Backend) Scale(kind, namespace, name string, replicas int, user string)
 	}
 	r := b.verb("scale", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
 		if replicas < 0 {
-			result.Invalid(errors.New(kubectl.ScaleMessage))
+			result.ClientError(kubectl.ScaleMessage)
 			b.watch.record(kubectl.Component, "validate", ref, result.Output)
 			return nil
 		}

@@ -158,8 +158,11 @@ func (r *Result) UnknownType(kind string) {
 }
 
 // Invalid is kubectl's refusal of its own flags, before any request.
-func (r *Result) Invalid(err error) {
-	r.Message, r.Output, r.Done = err.Error(), "error: "+err.Error(), true
+func (r *Result) Invalid(err error) { r.ClientError(err.Error()) }
+
+// ClientError is a refusal in kubectl's own words, before any request.
+func (r *Result) ClientError(msg string) {
+	r.Message, r.Output, r.Done = msg, "error: "+msg, true
 }
 
 // Applied fills in an accepted apply of the object named kindName/name:

@@ -27,7 +27,7 @@ func (k *Kubectl) Scale(kind, namespace, name string, replicas int, credential s
 		return result
 	}
 	if replicas < 0 {
-		result.Invalid(fmt.Errorf("%s", ScaleMessage))
+		result.ClientError(ScaleMessage)
 		k.Rec.Step(Component, "validate", result.Object, result.Output)
 		return result
 	}
