@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -93,6 +95,43 @@ func (b *Backend) RolloutRestart(kind, namespace, name, user string) *kubectl.Re
 			return fmt.Errorf("failed to patch: %w", err)
 		}
 		result.Message = fmt.Sprintf("%s/%s restarted", kubectl.KindName(res.GVK), name)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+// Label runs `kubectl label` on the cluster: a GET, then a merge patch of
+// the labels that change.
+func (b *Backend) Label(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result {
+	r := b.verb("label", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		set, remove, err := kubectl.ParseLabels(specs)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "validate", ref, result.Output)
+			return nil
+		}
+		path := res.ObjectPath(namespace, name, "")
+		if res.Namespaced {
+			path = res.ObjectPath(cmp.Or(namespace, "default"), name, "")
+		}
+		got, err := b.get(client, realName, ref, path, user)
+		if err != nil {
+			return err
+		}
+		change, err := kubectl.Relabel(got.GetLabels(), set, remove, overwrite)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return nil
+		}
+		if change.Patch != nil {
+			b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", path, user))
+			if _, err := client.Patch(b.ctx, realName, types.MergePatchType, change.Patch, metav1.PatchOptions{}); err != nil {
+				return err
+			}
+		}
+		result.Message = strings.Join(append(change.NotFound, fmt.Sprintf("%s/%s %s", kubectl.KindName(res.GVK), name, change.Word)), "\n")
 		return nil
 	})
 	b.watch.requests = append(b.watch.requests, r)

@@ -184,3 +184,49 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+
+  @conformance
+  Scenario: A pod waiting for a labelled node is scheduled once the node is labelled
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: fast
+      spec:
+        nodeSelector:
+          disktype: ssd
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "fast" is not scheduled
+    When "admin" runs "kubectl label node node02 disktype=ssd"
+    And the cluster settles
+    Then pod "fast" is on node "node02"
+    And the trace satisfies:
+      """cel
+      requests.exists(r, r.message == 'node/node02 labeled')
+      """
+
+  @conformance
+  Scenario: kubectl label changes a value only when told to overwrite it
+    When "admin" runs "kubectl label node node01 zone=a"
+    And the cluster settles
+    And "admin" runs "kubectl label node/node01 zone=b"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      'zone' already has a value (a), and --overwrite is false
+      """
+    When "admin" runs "kubectl label node node01 zone=b --overwrite"
+    And the cluster settles
+    And "admin" runs "kubectl label node node01 zone- rack-"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.message == 'node/node01 labeled') &&
+      requests.exists(r, r.message == 'label "rack" not found.\nnode/node01 unlabeled') &&
+      nodes.exists(n, n.metadata.name == 'node01' && !('zone' in n.metadata.labels))
+      """

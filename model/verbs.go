@@ -26,3 +26,11 @@ func (c *Cluster) RolloutRestart(kind, namespace, name, user string) *kubectl.Re
 	c.requests = append(c.requests, r)
 	return r
 }
+
+// Label runs `kubectl label` for one object as user.
+func (c *Cluster) Label(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Label(kind, namespace, name, specs, overwrite, user)
+	c.requests = append(c.requests, r)
+	return r
+}

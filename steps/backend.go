@@ -33,6 +33,8 @@ type Backend interface {
 	// Scale is `kubectl scale`; Cordon is `kubectl cordon` (or uncordon).
 	Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result
 	Cordon(node string, cordon bool, user string) *kubectl.Result
+	// Label is `kubectl label` with its KEY=VALUE and KEY- arguments.
+	Label(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result
 	// RolloutRestart is `kubectl rollout restart`.
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
 	// Settle waits until no component has anything left to do.

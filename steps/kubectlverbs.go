@@ -57,6 +57,54 @@ func (w *World) kubectlScale(user, args string) error {
 	return nil
 }
 
+func (w *World) kubectlLabel(user, args string) error {
+	fields := strings.Fields(args)
+	var positional []string
+	namespace, overwrite := "", false
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		switch {
+		case (f == "-n" || f == "--namespace") && i+1 < len(fields):
+			i++
+			namespace = fields[i]
+		case strings.HasPrefix(f, "--namespace="):
+			namespace = strings.TrimPrefix(f, "--namespace=")
+		case f == "--overwrite":
+			overwrite = true
+		case strings.HasPrefix(f, "-"):
+			return w.errorf("kubectl label %s: podlife models --overwrite and -n, not %s", args, f)
+		default:
+			positional = append(positional, f)
+		}
+	}
+	if len(positional) < 2 {
+		return w.errorf("kubectl label %s: give KIND NAME (or KIND/NAME) and at least one KEY=VALUE or KEY-", args)
+	}
+	target, specs := positional[:2], positional[2:]
+	if strings.Contains(positional[0], "/") {
+		target, specs = positional[:1], positional[1:]
+	}
+	kind, name, err := kindAndName(target)
+	if err != nil {
+		return w.errorf("kubectl label %s: %v", args, err)
+	}
+	for _, s := range specs {
+		if !strings.Contains(s, "=") && !strings.HasSuffix(s, "-") { // kubectl would take it for another name
+			return w.errorf("kubectl label %s: %q is neither KEY=VALUE nor KEY-: podlife labels one object at a time", args, s)
+		}
+	}
+	if len(specs) == 0 {
+		return w.errorf("kubectl label %s: give at least one KEY=VALUE or KEY-", args)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok {
+		return w.errorf("kubectl label %s: podlife does not model resource type %q", args, kind)
+	}
+	w.started = true
+	w.last = w.backend.Label(r.GVK.Kind, namespace, name, specs, overwrite, user)
+	return nil
+}
+
 // restartableKinds are the kinds kubectl rollout restart acts on.
 var restartableKinds = []string{"Deployment", "StatefulSet", "DaemonSet"}
 

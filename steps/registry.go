@@ -119,6 +119,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlScale },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl label ([^"]*)"$`,
+		Doc:     "sets or removes labels as the user, with kubectl label's arguments: KIND NAME (or KIND/NAME) KEY=VALUE... KEY-... [--overwrite] [-n NAMESPACE]; kubectl reads the object and merge-patches the labels that change",
+		Example: `When "admin" runs "kubectl label node node01 disktype=ssd"`,
+		handler: func(w *World) any { return w.kubectlLabel },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl rollout restart ([^"]*)"$`,
 		Doc:     "restarts a workload's pods as the user, with kubectl rollout restart's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]: kubectl stamps the pod template's kubectl.kubernetes.io/restartedAt annotation with the time, and the changed template rolls out as a new version would",
 		Example: `When "admin" runs "kubectl rollout restart deployment/web"`,
