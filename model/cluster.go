@@ -8,22 +8,16 @@ package model
 import (
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 	"sync"
 
-	"github.com/google/uuid"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/sets"
 
-	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/apiserver"
@@ -32,7 +26,6 @@ import (
 	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/kubelet"
-	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/scheduler"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -203,78 +196,6 @@ func (c *Cluster) controllerClient(name string) *apiserver.Client {
 func (c *Cluster) AddUser(name string, groups ...string) {
 	c.uids++
 	c.API.Authn.AddUser(name, fmt.Sprintf("user-%d", c.uids), groups...)
-}
-
-// Seed stores an object as part of the cluster's initial, settled state:
-// what controllers would already have done is done. A Namespace gets its
-// default ServiceAccount and phase Active; a Node gets a kubelet.
-func (c *Cluster) Seed(obj sim.Object) error {
-	gvk := registry.KindOf(obj)
-	obj.GetObjectKind().SetGroupVersionKind(gvk)
-	res, ok := apiserver.Discover(gvk)
-	if !ok {
-		return fmt.Errorf("%s %q: podlife cannot hold this kind of object", gvk.Kind, obj.GetName())
-	}
-	if res.Namespaced && obj.GetNamespace() == "" {
-		obj.SetNamespace("default")
-	}
-	// Settled state was once created through the API server: it is
-	// defaulted, has its system fields and addresses, and must pass the
-	// kind's validation.
-	registry.Default(obj)
-	settled(obj)
-	if svc, ok := obj.(*corev1.Service); ok {
-		if err := c.API.AllocateClusterIP(svc); err != nil {
-			return err
-		}
-	}
-	if err := registry.Validate(registry.Request{GVK: gvk, Resource: res.Resource, Namespace: obj.GetNamespace()}, obj); err != nil {
-		return err
-	}
-	switch o := obj.(type) {
-	case *corev1.Node:
-		return c.AddNode(o, nil)
-	case *corev1.Namespace:
-		o.Status.Phase = corev1.NamespaceActive
-	case *corev1.PersistentVolume:
-		o.Status.Phase = corev1.VolumeAvailable
-	case *corev1.PersistentVolumeClaim:
-		o.Status.Phase = corev1.ClaimPending
-		controllers.SeedClaim(c.Store, o)
-	case *apiextensionsv1.CustomResourceDefinition:
-		controllers.Established(o, c.API.MetaNow())
-	}
-	if pdb, ok := obj.(*policyv1.PodDisruptionBudget); ok {
-		defer func() { // what the disruption controller would have written
-			var pods []*corev1.Pod
-			for _, o := range c.Store.List("Pod", pdb.Namespace) {
-				pods = append(pods, o.(*corev1.Pod))
-			}
-			next := pdb.DeepCopy()
-			next.Status, _ = controllers.BudgetStatus(c.Store, pdb, controllers.Selected(pdb, pods))
-			c.Store.Update(next)
-		}()
-	}
-	if q, ok := obj.(*corev1.ResourceQuota); ok {
-		defer func() { // counted once the objects before it are in
-			next := q.DeepCopy()
-			next.Status = controllers.Sync(c.Store, q)
-			c.Store.Update(next)
-		}()
-	}
-	if _, err := c.Store.Create(obj); err != nil {
-		return err
-	}
-	if ns, isNS := obj.(*corev1.Namespace); isNS {
-		// What the service account and root CA publisher controllers create
-		// in every namespace.
-		for _, o := range []sim.Object{controllers.DefaultServiceAccount(ns.Name), controllers.RootCA(ns.Name)} {
-			if _, err := c.Store.Create(o); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // CompleteNode gives a declared node what its kubelet would register it
@@ -521,93 +442,6 @@ func (c *Cluster) Events() []trace.Event { return c.Trace.Events() }
 func (c *Cluster) Pod(namespace, name string) *corev1.Pod {
 	p, _ := c.Store.Get(sim.Key{Kind: "Pod", Namespace: namespace, Name: name}).(*corev1.Pod)
 	return p
-}
-
-// SeedDocuments stores parsed manifests as the cluster's initial state (see
-// Seed): Nodes join with the images their status lists, the default
-// namespaces are not stored twice. Problems are collected with each
-// document's position.
-func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
-	var errs diag.List
-	var custom []*manifest.Document
-	for _, d := range docs {
-		switch o := d.Object.(type) {
-		case nil: // once every CRD is in
-			custom = append(custom, d)
-		case *corev1.Node:
-			var images []string
-			for _, img := range o.Status.Images {
-				images = append(images, img.Names...)
-			}
-			o.Status.Images = nil
-			if err := c.AddNode(o, images); err != nil {
-				errs.Add(d.Pos(), "%v", err)
-			}
-		case *corev1.Namespace:
-			if old, ok := c.Store.Get(sim.Key{Kind: "Namespace", Name: o.Name}).(*corev1.Namespace); ok && slices.Contains(DefaultNamespaces, o.Name) {
-				// A default namespace exists already: take its labels and
-				// annotations (Pod Security levels, say).
-				next := old.DeepCopy()
-				next.Labels, next.Annotations = o.Labels, o.Annotations
-				c.Store.Update(next)
-				continue
-			}
-			if err := c.Seed(o); err != nil {
-				errs.Add(d.Pos(), "%v", err)
-			}
-		default:
-			if err := c.Seed(o); err != nil {
-				errs.Add(d.Pos(), "%v", err)
-			}
-		}
-	}
-	for _, d := range custom {
-		if err := c.seedCustom(d); err != nil {
-			errs.Add(d.Pos(), "%v", err)
-		}
-	}
-	return errs.Err()
-}
-
-// seededUIDs is the namespace of the UIDs settled objects get: each is
-// derived from the object's key, so that seeding needs no counter and two
-// clusters seeded alike hold the same UIDs.
-var seededUIDs = uuid.MustParse("6c8d5a38-2f0e-4b8e-9a53-0d1f5e2b7c41")
-
-// settled gives an object of the initial state the system fields the API
-// server set when it was created, where it does not carry its own: a
-// controller that owns it names its UID in the owner references of what it
-// makes, which the API server refuses when empty.
-func settled(obj sim.Object) {
-	if obj.GetUID() == "" {
-		obj.SetUID(types.UID(uuid.NewSHA1(seededUIDs, []byte(sim.KeyOf(obj).String())).String()))
-	}
-	if obj.GetCreationTimestamp().Time.IsZero() {
-		obj.SetCreationTimestamp(metav1.NewTime(apiserver.Epoch))
-	}
-	if obj.GetGeneration() == 0 {
-		obj.SetGeneration(1)
-	}
-}
-
-// seedCustom stores a custom resource of the initial state, decoded,
-// pruned, defaulted and validated by its CRD as a create would be.
-func (c *Cluster) seedCustom(d *manifest.Document) error {
-	res, ok := c.API.Discover(d.GVK)
-	if !ok {
-		return fmt.Errorf("%s %q: podlife does not know kind %s in %s: a custom resource needs its CustomResourceDefinition in the cluster file", d.GVK.Kind, d.Name, d.GVK.Kind, d.GVK.GroupVersion())
-	}
-	namespace := d.Namespace
-	if res.Namespaced && namespace == "" {
-		namespace = "default"
-	}
-	obj, err := c.API.CustomObject(res, namespace, d.Body)
-	if err != nil {
-		return err
-	}
-	settled(obj)
-	_, err = c.Store.Create(obj)
-	return err
 }
 
 // SendTraffic sends rate requests per second to a Service for span,
