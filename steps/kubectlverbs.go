@@ -2,44 +2,67 @@ package steps
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
 )
+
+// kubectlLine is a kubectl command line as the steps read it: the
+// namespace (-n, --namespace), the verb's own flags and the rest.
+type kubectlLine struct {
+	positional []string
+	namespace  string
+	flags      map[string]string // a switch's value is ""
+}
+
+// parseKubectlLine reads a verb's arguments: valued flags take "--f=v" or
+// "--f v", switches stand alone; any other flag is refused, naming the
+// ones podlife models.
+func parseKubectlLine(args string, valued, switches []string) (kubectlLine, error) {
+	line := kubectlLine{flags: map[string]string{}}
+	fields := strings.Fields(args)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		name, value, hasValue := strings.Cut(f, "=")
+		switch {
+		case !strings.HasPrefix(f, "-"):
+			line.positional = append(line.positional, f)
+		case slices.Contains(switches, f):
+			line.flags[f] = ""
+		case name == "-n" || name == "--namespace" || slices.Contains(valued, name):
+			if !hasValue {
+				if i+1 == len(fields) {
+					return line, fmt.Errorf("%s needs a value", name)
+				}
+				i++
+				value = fields[i]
+			}
+			if name == "-n" || name == "--namespace" {
+				line.namespace = value
+			} else {
+				line.flags[name] = value
+			}
+		default:
+			return line, fmt.Errorf("podlife models %s, not %s", strings.Join(append(append([]string{"-n"}, valued...), switches...), ", "), f)
+		}
+	}
+	return line, nil
+}
 
 // scalableKinds are the kinds kubectl scale acts on through their scale
 // subresource.
 var scalableKinds = []string{"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
 
 func (w *World) kubectlScale(user, args string) error {
-	fields := strings.Fields(args)
-	var positional []string
-	namespace, replicas := "", ""
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		switch {
-		case f == "-n" || f == "--namespace" || f == "--replicas":
-			if i+1 == len(fields) {
-				return w.errorf("kubectl scale %s: %s needs a value", args, f)
-			}
-			i++
-			if f == "--replicas" {
-				replicas = fields[i]
-			} else {
-				namespace = fields[i]
-			}
-		case strings.HasPrefix(f, "--namespace="):
-			namespace = strings.TrimPrefix(f, "--namespace=")
-		case strings.HasPrefix(f, "--replicas="):
-			replicas = strings.TrimPrefix(f, "--replicas=")
-		case strings.HasPrefix(f, "-"):
-			return w.errorf("kubectl scale %s: podlife models --replicas and -n, not %s", args, f)
-		default:
-			positional = append(positional, f)
-		}
+	line, err := parseKubectlLine(args, []string{"--replicas"}, nil)
+	if err != nil {
+		return w.errorf("kubectl scale %s: %v", args, err)
 	}
+	positional, namespace, replicas := line.positional, line.namespace, line.flags["--replicas"]
 	n, err := strconv.Atoi(replicas)
 	if err != nil {
 		return w.errorf("kubectl scale %s: give --replicas=N, a whole number (kubectl itself refuses a negative one)", args)
@@ -58,25 +81,12 @@ func (w *World) kubectlScale(user, args string) error {
 }
 
 func (w *World) kubectlLabel(user, args string) error {
-	fields := strings.Fields(args)
-	var positional []string
-	namespace, overwrite := "", false
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		switch {
-		case (f == "-n" || f == "--namespace") && i+1 < len(fields):
-			i++
-			namespace = fields[i]
-		case strings.HasPrefix(f, "--namespace="):
-			namespace = strings.TrimPrefix(f, "--namespace=")
-		case f == "--overwrite":
-			overwrite = true
-		case strings.HasPrefix(f, "-"):
-			return w.errorf("kubectl label %s: podlife models --overwrite and -n, not %s", args, f)
-		default:
-			positional = append(positional, f)
-		}
+	line, err := parseKubectlLine(args, nil, []string{"--overwrite"})
+	if err != nil {
+		return w.errorf("kubectl label %s: %v", args, err)
 	}
+	positional, namespace := line.positional, line.namespace
+	_, overwrite := line.flags["--overwrite"]
 	if len(positional) < 2 {
 		return w.errorf("kubectl label %s: give KIND NAME (or KIND/NAME) and at least one KEY=VALUE or KEY-", args)
 	}
@@ -109,23 +119,11 @@ func (w *World) kubectlLabel(user, args string) error {
 var restartableKinds = []string{"Deployment", "StatefulSet", "DaemonSet"}
 
 func (w *World) kubectlRolloutRestart(user, args string) error {
-	var positional []string
-	namespace := ""
-	fields := strings.Fields(args)
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		switch {
-		case (f == "-n" || f == "--namespace") && i+1 < len(fields):
-			i++
-			namespace = fields[i]
-		case strings.HasPrefix(f, "--namespace="):
-			namespace = strings.TrimPrefix(f, "--namespace=")
-		case strings.HasPrefix(f, "-"):
-			return w.errorf("kubectl rollout restart %s: podlife models -n, not %s", args, f)
-		default:
-			positional = append(positional, f)
-		}
+	line, err := parseKubectlLine(args, nil, nil)
+	if err != nil {
+		return w.errorf("kubectl rollout restart %s: %v", args, err)
 	}
+	positional, namespace := line.positional, line.namespace
 	kind, name, err := kindAndName(positional)
 	if err != nil {
 		return w.errorf("kubectl rollout restart %s: %v", args, err)
@@ -148,6 +146,44 @@ func (w *World) kubectlCordon(user, verb, args string) error {
 	w.last = w.backend.Cordon(strings.TrimPrefix(fields[0], "node/"), verb == "cordon", user)
 	return nil
 }
+
+func (w *World) kubectlDelete(user, args string) error {
+	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade"}, []string{"--force"})
+	if err != nil {
+		return w.errorf("kubectl delete %s: %v", args, err)
+	}
+	positional, namespace := line.positional, line.namespace
+	opts := kubectl.DeleteOptions{GracePeriod: -1, Cascade: line.flags["--cascade"]}
+	_, opts.Force = line.flags["--force"]
+	if g, given := line.flags["--grace-period"]; given {
+		if opts.GracePeriod, err = strconv.Atoi(g); err != nil {
+			return w.errorf("kubectl delete %s: --grace-period wants whole seconds, not %q", args, g)
+		}
+	}
+	kind, name, err := kindAndName(positional)
+	if err != nil {
+		return w.errorf("kubectl delete %s: %v", args, err)
+	}
+	resolved, ok := kindFor(kind)
+	if !ok {
+		return w.errorf("kubectl delete %s: podlife does not model resource type %q", args, kind)
+	}
+	w.started = true
+	w.last = w.backend.Delete(resolved, namespace, name, user, opts)
+	return nil
+}
+
+// kindFor maps kubectl's resource words to the kinds its steps handle:
+// "pod", "pods", "po", "deployments.apps".
+func kindFor(word string) (string, bool) {
+	r, ok := apiserver.Resolve(word)
+	if !ok || !slices.Contains(kubectlKinds, r.GVK.Kind) {
+		return "", false
+	}
+	return r.GVK.Kind, true
+}
+
+var kubectlKinds = []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"}
 
 // kindAndName reads kubectl's KIND NAME or KIND/NAME.
 func kindAndName(positional []string) (kind, name string, err error) {

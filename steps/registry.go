@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +15,6 @@ import (
 
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
-	"github.com/podlife/podlife/model/apiserver"
-	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
@@ -463,63 +460,6 @@ func (w *World) apply(user string, doc *godog.DocString) error {
 	}
 	return nil
 }
-
-func (w *World) kubectlDelete(user, args string) error {
-	fields := strings.Fields(args)
-	var positional []string
-	namespace := ""
-	opts := kubectl.DeleteOptions{GracePeriod: -1}
-	for i := 0; i < len(fields); i++ {
-		f := fields[i]
-		switch {
-		case f == "-n" || f == "--namespace":
-			if i+1 == len(fields) {
-				return w.errorf("kubectl delete %s: %s needs a namespace", args, f)
-			}
-			i++
-			namespace = fields[i]
-		case strings.HasPrefix(f, "--namespace="):
-			namespace = strings.TrimPrefix(f, "--namespace=")
-		case strings.HasPrefix(f, "--grace-period="):
-			n, err := strconv.Atoi(strings.TrimPrefix(f, "--grace-period="))
-			if err != nil {
-				return w.errorf("kubectl delete %s: --grace-period wants whole seconds, not %q", args, strings.TrimPrefix(f, "--grace-period="))
-			}
-			opts.GracePeriod = n
-		case f == "--force":
-			opts.Force = true
-		case strings.HasPrefix(f, "--cascade="):
-			opts.Cascade = strings.TrimPrefix(f, "--cascade=")
-		case strings.HasPrefix(f, "-"):
-			return w.errorf("kubectl delete %s: podlife models -n, --grace-period, --force and --cascade, not %s", args, f)
-		default:
-			positional = append(positional, f)
-		}
-	}
-	kind, name, err := kindAndName(positional)
-	if err != nil {
-		return w.errorf("kubectl delete %s: %v", args, err)
-	}
-	resolved, ok := kindFor(kind)
-	if !ok {
-		return w.errorf("kubectl delete %s: podlife does not model resource type %q", args, kind)
-	}
-	w.started = true
-	w.last = w.backend.Delete(resolved, namespace, name, user, opts)
-	return nil
-}
-
-// kindFor maps kubectl's resource words to the kinds its steps handle:
-// "pod", "pods", "po", "deployments.apps".
-func kindFor(word string) (string, bool) {
-	r, ok := apiserver.Resolve(word)
-	if !ok || !slices.Contains(kubectlKinds, r.GVK.Kind) {
-		return "", false
-	}
-	return r.GVK.Kind, true
-}
-
-var kubectlKinds = []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"}
 
 func (w *World) sendTraffic(rate, service, path, node, ingress, span, taking string) error {
 	n, _ := strconv.Atoi(rate)
