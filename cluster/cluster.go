@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -97,6 +98,9 @@ type Backend struct {
 	// staleMapping is set once a CRD is created: kubectl's next
 	// invocation discovers its resource, the current one does not.
 	staleMapping bool
+	// drains counts the kubectl drain commands still running: Settle
+	// waits for them.
+	drains atomic.Int32
 }
 
 type created struct {

@@ -333,6 +333,9 @@ func (w *watcher) inMotion() []string {
 		}
 	}
 	moving = append(moving, w.claimsToBind()...)
+	if n := w.b.drains.Load(); n > 0 {
+		moving = append(moving, fmt.Sprintf("%d kubectl drain command(s) still running", n))
+	}
 	slices.Sort(moving)
 	return moving
 }

@@ -65,7 +65,7 @@ func (c *Cluster) Seed(obj sim.Object) error {
 				pods = append(pods, o.(*corev1.Pod))
 			}
 			next := pdb.DeepCopy()
-			next.Status, _ = controllers.BudgetStatus(c.Store, pdb, controllers.Selected(pdb, pods))
+			next.Status, _ = controllers.BudgetStatus(c.Store, pdb, controllers.Selected(pdb, pods), c.API.MetaNow().Time)
 			c.Store.Update(next)
 		}()
 	}

@@ -34,3 +34,12 @@ func (c *Cluster) Label(kind, namespace, name string, specs []string, overwrite 
 	c.requests = append(c.requests, r)
 	return r
 }
+
+// Drain runs `kubectl drain NODE` as user; the result fills in when the
+// last of the node's pods is gone, or the drain fails.
+func (c *Cluster) Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Drain(node, opts, user)
+	c.requests = append(c.requests, r)
+	return r
+}

@@ -37,6 +37,8 @@ type Backend interface {
 	Label(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result
 	// RolloutRestart is `kubectl rollout restart`.
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
+	// Drain is `kubectl drain`; its result fills in as the drain ends.
+	Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result
 	// Settle waits until no component has anything left to do.
 	Settle() error
 	// Advance lets d pass: virtual time in the model, real time on a

@@ -147,6 +147,35 @@ func (w *World) kubectlCordon(user, verb, args string) error {
 	return nil
 }
 
+func (w *World) kubectlDrain(user, args string) error {
+	line, err := parseKubectlLine(args, []string{"--grace-period", "--timeout", "--pod-selector"},
+		[]string{"--ignore-daemonsets", "--delete-emptydir-data", "--force", "--disable-eviction"})
+	if err != nil {
+		return w.errorf("kubectl drain %s: %v", args, err)
+	}
+	if len(line.positional) != 1 {
+		return w.errorf("kubectl drain %s: give one node name", args)
+	}
+	opts := kubectl.DrainOptions{GracePeriodSeconds: -1, PodSelector: line.flags["--pod-selector"]}
+	_, opts.IgnoreDaemonSets = line.flags["--ignore-daemonsets"]
+	_, opts.DeleteEmptyDirData = line.flags["--delete-emptydir-data"]
+	_, opts.Force = line.flags["--force"]
+	_, opts.DisableEviction = line.flags["--disable-eviction"]
+	if g, given := line.flags["--grace-period"]; given {
+		if opts.GracePeriodSeconds, err = strconv.Atoi(g); err != nil {
+			return w.errorf("kubectl drain %s: --grace-period wants whole seconds, not %q", args, g)
+		}
+	}
+	if t, given := line.flags["--timeout"]; given {
+		if opts.Timeout, err = parseDuration(t); err != nil {
+			return w.errorf("kubectl drain %s: --timeout wants a duration such as 60s, not %q", args, t)
+		}
+	}
+	w.started = true
+	w.last = w.backend.Drain(strings.TrimPrefix(line.positional[0], "node/"), opts, user)
+	return nil
+}
+
 func (w *World) kubectlDelete(user, args string) error {
 	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade"}, []string{"--force"})
 	if err != nil {

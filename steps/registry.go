@@ -134,6 +134,12 @@ var Definitions = []Definition{
 		handler: func(w *World) any { return w.kubectlCordon },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl drain ([^"]*)"$`,
+		Doc:     "drains a node as the user, with kubectl drain's arguments: NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--disable-eviction] [--grace-period=N] [--timeout=D] [--pod-selector=S]: kubectl cordons the node, evicts its pods through the Eviction API (retrying every 5s while a PodDisruptionBudget refuses), waits for each to be gone, and prints what a terminal shows; the command runs on while the cluster does, so let the cluster settle before its outcome",
+		Example: `When "admin" runs "kubectl drain node01 --ignore-daemonsets"`,
+		handler: func(w *World) any { return w.kubectlDrain },
+	},
+	{
 		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+?)(?:, each taking (\S+))?$`,
 		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable or reset)",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
@@ -217,6 +223,13 @@ var Definitions = []Definition{
 		Doc:     "checks the last request's HTTP code (0: kubectl refused before sending) and exact message (docstring)",
 		Example: "Then the request was rejected with code 403 and message:\n  \"\"\"\n  pods is forbidden: User \"jane\" cannot create resource \"pods\" in API group \"\" in the namespace \"default\"\n  \"\"\"",
 		handler: func(w *World) any { return w.rejected },
+		check:   true,
+	},
+	{
+		Pattern: `^kubectl printed:$`,
+		Doc:     "checks what the last kubectl command printed, stdout and stderr in the order a terminal shows them (docstring, exact)",
+		Example: "Then kubectl printed:\n  \"\"\"\n  node/node01 cordoned\n  evicting pod default/web-7d4b9c-x2x8q\n  pod/web-7d4b9c-x2x8q evicted\n  node/node01 drained\n  \"\"\"",
+		handler: func(w *World) any { return w.printed },
 		check:   true,
 	},
 	{
@@ -636,6 +649,21 @@ func (w *World) allAccepted() error {
 	}
 	return nil
 }
+
+func (w *World) printed(want *godog.DocString) error {
+	if w.last == nil {
+		return w.errorf("no kubectl command was run")
+	}
+	if !w.last.Done {
+		return w.errorf("kubectl is still running: let the cluster settle first")
+	}
+	if got := w.last.Output; got != strings.TrimSpace(want.Content) {
+		return w.errorf("kubectl printed:\n%s\nnot:\n%s", indent(got), indent(strings.TrimSpace(want.Content)))
+	}
+	return nil
+}
+
+func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 func (w *World) rejected(code string, message *godog.DocString) error {
 	if w.last == nil {

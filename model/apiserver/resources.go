@@ -40,7 +40,7 @@ func (r Resource) CollectionPath(namespace string) string {
 	} else {
 		b.WriteString("/apis/" + r.GVK.Group + "/" + r.GVK.Version)
 	}
-	if r.Namespaced {
+	if r.Namespaced && namespace != "" { // "" is every namespace
 		b.WriteString("/namespaces/" + namespace)
 	}
 	b.WriteString("/" + r.Resource)

@@ -17,15 +17,6 @@ import (
 	"github.com/podlife/podlife/model/sim"
 )
 
-// get serves a GET of one object.
-func (s *Server) get(req *Request) Response {
-	obj := s.store.Get(sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name})
-	if obj == nil {
-		return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
-	}
-	return Response{Code: http.StatusOK, Object: obj}
-}
-
 // scalable is what the scale subresource reads of a workload.
 type scalable struct {
 	replicas       *int32

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -64,10 +65,25 @@ type Request struct {
 	// PropagationPolicy is a delete's dependents policy: Background (the
 	// default), Foreground or Orphan.
 	PropagationPolicy metav1.DeletionPropagation
+	// LabelSelector and FieldSelector filter a list.
+	LabelSelector, FieldSelector string
 }
 
 // Path is the request's URL path.
 func (r *Request) Path() string {
+	if r.Verb == "list" {
+		query := url.Values{}
+		if r.FieldSelector != "" {
+			query.Set("fieldSelector", r.FieldSelector)
+		}
+		if r.LabelSelector != "" {
+			query.Set("labelSelector", r.LabelSelector)
+		}
+		if len(query) == 0 {
+			return r.Resource.CollectionPath(r.Namespace)
+		}
+		return r.Resource.CollectionPath(r.Namespace) + "?" + query.Encode()
+	}
 	if r.Verb == "create" && r.Subresource == "" {
 		return r.Resource.CollectionPath(r.Namespace)
 	}
@@ -115,6 +131,8 @@ type Response struct {
 	// field causes kubectl prints an Invalid answer from.
 	Details *metav1.StatusDetails
 	Object  sim.Object
+	// Items are a list's objects.
+	Items []sim.Object
 	// Warnings go back in Warning headers; kubectl prints them.
 	Warnings []string
 }
@@ -211,6 +229,9 @@ func (s *Server) Handle(req *Request) Response {
 }
 
 func (s *Server) ref(req *Request) string {
+	if req.Verb == "list" {
+		return req.Resource.Resource
+	}
 	name := req.Name
 	if name == "" && req.Object != nil {
 		name = req.Object.GetName()
@@ -289,12 +310,16 @@ func (s *Server) serve(req *Request, user UserInfo) Response {
 	switch {
 	case req.Verb == "get" && req.Subresource == "":
 		return s.get(req)
+	case req.Verb == "list":
+		return s.list(req)
 	case req.Verb == "patch" && req.Subresource == "scale":
 		return s.scale(req, user)
 	case req.Verb == "create" && req.Subresource == "":
 		return s.create(req, user)
 	case req.Verb == "create" && req.Subresource == "binding":
 		return s.bind(req)
+	case req.Verb == "create" && req.Subresource == "eviction":
+		return s.evict(req)
 	case (req.Verb == "update" || req.Verb == "patch") && req.Subresource == "":
 		return s.update(req, user)
 	case req.Verb == "delete" && req.Subresource == "":

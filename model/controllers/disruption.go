@@ -3,6 +3,7 @@ package controllers
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -74,7 +75,7 @@ func (c *Disruption) sync(pdb *policyv1.PodDisruptionBudget) {
 	if len(selected) == 0 {
 		c.event(pdb, trace.Normal, "NoPods", "No matching pods found")
 	}
-	status, err := BudgetStatus(c.Store, pdb, selected)
+	status, err := BudgetStatus(c.Store, pdb, selected, c.API.Server.MetaNow().Time)
 	if err != nil {
 		c.event(pdb, trace.Warning, "CalculateExpectedPodCountFailed", "Failed to calculate the number of expected pods: "+err.Error())
 	}
@@ -101,11 +102,16 @@ func (c *Disruption) event(pdb *policyv1.PodDisruptionBudget, typ, reason, msg s
 	}
 }
 
-// BudgetStatus computes a budget's status from the pods it selects
-// (disruption.go trySync): healthy pods are Ready and not being deleted;
-// the desired number comes from minAvailable, or from maxUnavailable and
-// a percentage of the pods' controllers' scale.
-func BudgetStatus(store *sim.Store, pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) (policyv1.PodDisruptionBudgetStatus, error) {
+// DeletionTimeout is how long a pod the eviction API let go stays in a
+// budget's disruptedPods, not counted as healthy, while its deletion is
+// awaited (pkg/controller/disruption/disruption.go DeletionTimeout).
+const DeletionTimeout = 2 * time.Minute
+
+// BudgetStatus computes a budget's status at now from the pods it selects
+// (disruption.go trySync): healthy pods are Ready, not being deleted and not
+// just evicted; the desired number comes from minAvailable, or from
+// maxUnavailable and a percentage of the pods' controllers' scale.
+func BudgetStatus(store *sim.Store, pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod, now time.Time) (policyv1.PodDisruptionBudgetStatus, error) {
 	var expected, desired int32
 	var err error
 	switch {
@@ -124,14 +130,15 @@ func BudgetStatus(store *sim.Store, pdb *policyv1.PodDisruptionBudget, pods []*c
 			desired = int32(minAvailable)
 		}
 	}
+	disrupted := disruptedPods(pdb, pods, now)
 	var healthy int32
 	for _, p := range pods {
-		if p.DeletionTimestamp == nil && podReady(p) {
+		if _, evicted := disrupted[p.Name]; p.DeletionTimestamp == nil && !evicted && podReady(p) {
 			healthy++
 		}
 	}
 	status := policyv1.PodDisruptionBudgetStatus{ObservedGeneration: pdb.Generation, CurrentHealthy: healthy,
-		DesiredHealthy: desired, ExpectedPods: expected, DisruptedPods: pdb.Status.DisruptedPods}
+		DesiredHealthy: desired, ExpectedPods: expected, DisruptedPods: disrupted}
 	if err == nil && expected > 0 && healthy > desired {
 		status.DisruptionsAllowed = healthy - desired
 	}
@@ -148,6 +155,27 @@ func BudgetStatus(store *sim.Store, pdb *policyv1.PodDisruptionBudget, pods []*c
 		status.Conditions[0].LastTransitionTime = old.LastTransitionTime
 	}
 	return status, err
+}
+
+// disruptedPods keeps the entries of the budget's disruptedPods whose pod
+// is still there, not yet being deleted, and within DeletionTimeout
+// (disruption.go buildDisruptedPodMap); nil when none is left. The model's
+// eviction deletes the pod in the same request that records it, so an entry
+// never outlives its timeout here and the controller's NotDeleted warning
+// has no occasion.
+func disruptedPods(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod, now time.Time) map[string]metav1.Time {
+	var kept map[string]metav1.Time
+	for _, p := range pods {
+		at, found := pdb.Status.DisruptedPods[p.Name]
+		if !found || p.DeletionTimestamp != nil || at.Add(DeletionTimeout).Before(now) {
+			continue
+		}
+		if kept == nil {
+			kept = map[string]metav1.Time{}
+		}
+		kept[p.Name] = at
+	}
+	return kept
 }
 
 func findCondition(conds []metav1.Condition, t string) *metav1.Condition {

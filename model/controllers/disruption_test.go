@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -52,7 +53,7 @@ func TestBudgetStatus(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pdb := &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "b", Namespace: "default"}, Spec: tc.spec}
-			st, err := BudgetStatus(store, pdb, tc.pods)
+			st, err := BudgetStatus(store, pdb, tc.pods, time.Time{})
 			if got := errString(err); got != tc.err {
 				t.Fatalf("error %q, want %q", got, tc.err)
 			}
@@ -69,4 +70,34 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// A pod the eviction API let go is not counted healthy while its deletion
+// is awaited, for DeletionTimeout at most; once it is being deleted its
+// entry is dropped (disruption.go countHealthyPods, buildDisruptedPodMap).
+func TestEvictedPodsAreNotHealthyUntilTheyGo(t *testing.T) {
+	store := sim.NewStore(sim.New(nil))
+	ready := func(name string, deleting bool) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "default"},
+			Status: corev1.PodStatus{Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}}}
+		if deleting {
+			p.DeletionTimestamp = &metav1.Time{}
+		}
+		return p
+	}
+	evictedAt := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pdb := &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: "b", Namespace: "default"},
+		Spec: policyv1.PodDisruptionBudgetSpec{MinAvailable: ptr.To(intstr.FromInt32(1))},
+		Status: policyv1.PodDisruptionBudgetStatus{DisruptedPods: map[string]metav1.Time{
+			"a": metav1.NewTime(evictedAt), "b": metav1.NewTime(evictedAt)}}}
+	pods := []*corev1.Pod{ready("a", false), ready("b", true), ready("c", false)}
+
+	st, _ := BudgetStatus(store, pdb, pods, evictedAt.Add(time.Minute))
+	if st.CurrentHealthy != 1 || st.DisruptionsAllowed != 0 || len(st.DisruptedPods) != 1 {
+		t.Errorf("a minute after: %d healthy, %d allowed, disrupted %v; want 1, 0 and only a", st.CurrentHealthy, st.DisruptionsAllowed, st.DisruptedPods)
+	}
+	st, _ = BudgetStatus(store, pdb, pods, evictedAt.Add(DeletionTimeout+time.Second))
+	if st.CurrentHealthy != 2 || st.DisruptionsAllowed != 1 || st.DisruptedPods != nil {
+		t.Errorf("past the timeout: %d healthy, %d allowed, disrupted %v; want 2, 1 and none", st.CurrentHealthy, st.DisruptionsAllowed, st.DisruptedPods)
+	}
 }
