@@ -160,3 +160,78 @@ Feature: Draining a node: evictions and PodDisruptionBudgets
       events.filter(e, e.action == 'print' && e.message.endsWith("(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget.")).size() >= 1 &&
       pods.size() == 2 && pods.all(p, p.spec.nodeName == 'node02' && p.status.phase == 'Running')
       """
+
+  Scenario: Draining a node under traffic drops no request when the budget, readiness and a preStop pause agree
+    Three replicas serve the shop on node01. The budget lets one go at a
+    time; each evicted pod leaves the endpoints before its server stops (a
+    5 s preStop sleep), and its replacement on node02 takes traffic only
+    once ready. kubectl retries the refused evictions until the
+    replacements are ready.
+    When "admin" runs "kubectl cordon node02"
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - port: 80
+          targetPort: 8080
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 3
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            containers:
+            - name: app
+              image: shop:1.0
+              ports:
+              - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /ready
+                  port: 8080
+                periodSeconds: 1
+              lifecycle:
+                preStop:
+                  sleep:
+                    seconds: 5
+      ---
+      apiVersion: policy/v1
+      kind: PodDisruptionBudget
+      metadata:
+        name: shop
+      spec:
+        maxUnavailable: 1
+        selector:
+          matchLabels:
+            app: shop
+      """
+    And the cluster settles
+    And "admin" runs "kubectl uncordon node02"
+    And the cluster settles
+    And clients send 20 requests per second to service "shop" through kube-proxy on node "node02" for 60s
+    And "admin" runs "kubectl drain node01"
+    And the cluster settles
+    Then no request failed
+    And the trace satisfies:
+      """cel
+      requests.exists(r, r.verb == 'drain' && r.message == 'node/node01 drained') &&
+      events.filter(e, e.action == 'print' && e.message.startsWith('error when evicting pods/')).size() >= 2 &&
+      pods.size() == 3 && pods.all(p, p.spec.nodeName == 'node02' &&
+        p.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True'))
+      """
+    And the trace matches the golden file

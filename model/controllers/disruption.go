@@ -30,6 +30,10 @@ type Disruption struct {
 	API   *apiserver.Client
 
 	reported map[sim.Key]string
+	// writing is the status being written for each budget, until the
+	// write's answer: the events of one instant (the budget's, its pods')
+	// are one sync in the controller's work queue, not one write each.
+	writing map[sim.Key]policyv1.PodDisruptionBudgetStatus
 }
 
 // OnBudget handles a watch event for a PodDisruptionBudget.
@@ -67,6 +71,11 @@ func Selected(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) []*corev1.P
 }
 
 func (c *Disruption) sync(pdb *policyv1.PodDisruptionBudget) {
+	key := sim.KeyOf(pdb)
+	// The informer's copy: the event may carry an older one.
+	if latest, ok := c.Store.Get(key).(*policyv1.PodDisruptionBudget); ok {
+		pdb = latest
+	}
 	var pods []*corev1.Pod
 	for _, obj := range c.Store.List("Pod", pdb.Namespace) {
 		pods = append(pods, obj.(*corev1.Pod))
@@ -79,15 +88,20 @@ func (c *Disruption) sync(pdb *policyv1.PodDisruptionBudget) {
 	if err != nil {
 		c.event(pdb, trace.Warning, "CalculateExpectedPodCountFailed", "Failed to calculate the number of expected pods: "+err.Error())
 	}
-	if equality.Semantic.DeepEqual(status, pdb.Status) {
+	if pending, ok := c.writing[key]; equality.Semantic.DeepEqual(status, pdb.Status) || ok && equality.Semantic.DeepEqual(status, pending) {
 		return
 	}
+	if c.writing == nil {
+		c.writing = map[sim.Key]policyv1.PodDisruptionBudgetStatus{}
+	}
+	c.writing[key] = status
 	c.Rec.Stepf(DisruptionComponent, "sync", apiserver.ObjectRef("PodDisruptionBudget", pdb.Namespace, pdb.Name),
 		"%d healthy of %d expected pods, %d desired: %d disruptions allowed", status.CurrentHealthy, status.ExpectedPods, status.DesiredHealthy, status.DisruptionsAllowed)
 	update := pdb.DeepCopy()
 	update.Status = status
 	res, _ := apiserver.ResourceFor("PodDisruptionBudget")
-	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: pdb.Namespace, Name: pdb.Name, Subresource: "status", Object: update}, nil)
+	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: pdb.Namespace, Name: pdb.Name, Subresource: "status", Object: update},
+		func(apiserver.Response) { delete(c.writing, key) })
 }
 
 // event records one of the controller's Events, once for each new message
