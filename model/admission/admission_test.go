@@ -182,3 +182,23 @@ func TestPriorityAdmission(t *testing.T) {
 		t.Errorf("missing class: %v", err)
 	}
 }
+
+// DefaultTolerationSeconds adds the 300 s tolerations a pod lacks, and
+// keeps the one it brings.
+func TestDefaultTolerationSecondsAddsWhatThePodLacks(t *testing.T) {
+	store := sim.NewStore(sim.New(nil))
+	p := simplePod("web")
+	ten := int64(10)
+	p.Spec.Tolerations = []corev1.Toleration{{Key: corev1.TaintNodeUnreachable, Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: &ten}}
+	note, err := NewDefaultTolerationSeconds().Admit(podRequest(store, "default", p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "tolerates node.kubernetes.io/not-ready:NoExecute for 300s"; note != want {
+		t.Errorf("note %q, want %q", note, want)
+	}
+	if len(p.Spec.Tolerations) != 2 || *p.Spec.Tolerations[0].TolerationSeconds != 10 || p.Spec.Tolerations[1].Key != corev1.TaintNodeNotReady ||
+		*p.Spec.Tolerations[1].TolerationSeconds != 300 || p.Spec.Tolerations[1].Operator != corev1.TolerationOpExists {
+		t.Errorf("tolerations: %+v", p.Spec.Tolerations)
+	}
+}
