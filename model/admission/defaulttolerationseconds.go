@@ -20,7 +20,9 @@ import (
 // say otherwise tolerates the node.kubernetes.io/not-ready and
 // node.kubernetes.io/unreachable NoExecute taints for 300 s, which is how
 // long its pods stay on a lost node before they are evicted.
-type DefaultTolerationSeconds struct{ plugin *defaulttolerationseconds.Plugin }
+type DefaultTolerationSeconds struct {
+	plugin *defaulttolerationseconds.Plugin
+}
 
 // NewDefaultTolerationSeconds returns the plugin with kube-apiserver's
 // default --default-not-ready-toleration-seconds and
