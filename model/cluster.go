@@ -67,6 +67,9 @@ type Cluster struct {
 	quota      *controllers.ResourceQuota
 	volumes    *controllers.PersistentVolume
 	disruption *controllers.Disruption
+	lifecycle  *controllers.NodeLifecycle
+	taints     *controllers.TaintEviction
+	podGC      *controllers.PodGC
 	slices     *controllers.EndpointSlice
 	rsc        *controllers.ReplicaSet
 	dc         *controllers.Deployment
@@ -168,6 +171,18 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.crds = &controllers.CustomResourceDefinitions{Store: c.Store, Rec: c.Trace, Naming: loopback(controllers.NamingComponent),
 		Establishing: loopback(controllers.EstablishingComponent), Now: c.API.MetaNow}
 	c.disruption = &controllers.Disruption{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.DisruptionComponent)}
+	// Both run under the node-controller service account
+	// (cmd/kube-controller-manager/app/core.go).
+	nodeController := func(component string) *apiserver.Client {
+		return &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: component,
+			Credential: apiserver.ServiceAccountUsername("kube-system", "node-controller")}
+	}
+	c.lifecycle = &controllers.NodeLifecycle{Store: c.Store, Rec: c.Trace, API: nodeController(controllers.NodeLifecycleComponent), Health: c,
+		MonitorPeriod: lat.NodeMonitorPeriod, GracePeriod: lat.NodeMonitorGracePeriod}
+	c.taints = &controllers.TaintEviction{Store: c.Store, Rec: c.Trace, API: nodeController(controllers.TaintEvictionComponent)}
+	c.podGC = &controllers.PodGC{Store: c.Store, Rec: c.Trace, CheckPeriod: lat.PodGCPeriod, Quarantine: lat.PodGCQuarantine,
+		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PodGCComponent,
+			Credential: apiserver.ServiceAccountUsername("kube-system", "pod-garbage-collector")}}
 	c.quota = &controllers.ResourceQuota{Store: c.Store, API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request,
 		Component: controllers.ResourceQuotaComponent, Credential: apiserver.ServiceAccountUsername("kube-system", "resourcequota-controller")}}
 	return c
@@ -224,7 +239,7 @@ func CompleteNode(node *corev1.Node) {
 		node.Status.Allocatable = node.Status.Capacity.DeepCopy()
 	}
 	if len(node.Status.Conditions) == 0 {
-		node.Status.Conditions = []corev1.NodeCondition{{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}}
+		node.Status.Conditions = kubelet.HealthyConditions(nil, metav1.NewTime(apiserver.Epoch))
 	}
 }
 
@@ -342,7 +357,8 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.gc.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod))
+	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)
 	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)

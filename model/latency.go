@@ -30,6 +30,16 @@ type Latencies struct {
 	CoreDNSSync      sim.Duration
 	DNSTTL           sim.Duration
 	PVBinderSync     sim.Duration
+	// The node lifecycle controller's --node-monitor-period and
+	// --node-monitor-grace-period, and the kubelet's Lease renewal
+	// interval.
+	NodeMonitorPeriod      sim.Duration
+	NodeMonitorGracePeriod sim.Duration
+	NodeLeaseRenew         sim.Duration
+	// The pod garbage collector's sweep period and how long it waits for
+	// a missing node to come back.
+	PodGCPeriod     sim.Duration
+	PodGCQuarantine sim.Duration
 }
 
 type latencyField struct {
@@ -57,6 +67,11 @@ var latencyFields = []latencyField{
 	{"ingress-sync", "the ingress controller: from an endpoint change to its upstreams", func(l *Latencies) *sim.Duration { return &l.IngressSync }},
 	{"coredns-sync", "CoreDNS: from an endpoint change to the records it serves", func(l *Latencies) *sim.Duration { return &l.CoreDNSSync }},
 	{"dns-ttl", "how long a client keeps a DNS answer (the kubernetes plugin's TTL)", func(l *Latencies) *sim.Duration { return &l.DNSTTL }},
+	{"node-monitor-period", "how often the node lifecycle controller checks every node's Lease (--node-monitor-period)", func(l *Latencies) *sim.Duration { return &l.NodeMonitorPeriod }},
+	{"node-monitor-grace-period", "how long a node's Lease may go unrenewed before its node is Unknown (--node-monitor-grace-period)", func(l *Latencies) *sim.Duration { return &l.NodeMonitorGracePeriod }},
+	{"node-lease-renew", "how often a kubelet renews its node's Lease (a quarter of its 40s duration)", func(l *Latencies) *sim.Duration { return &l.NodeLeaseRenew }},
+	{"pod-gc-period", "how often the pod garbage collector looks for pods on nodes that no longer exist", func(l *Latencies) *sim.Duration { return &l.PodGCPeriod }},
+	{"pod-gc-quarantine", "how long the pod garbage collector waits for a missing node to come back before it force-deletes the node's pods", func(l *Latencies) *sim.Duration { return &l.PodGCQuarantine }},
 	{"pv-binder-sync", "the PV controller's resync: a claim left Pending is matched again with new volumes on this period", func(l *Latencies) *sim.Duration { return &l.PVBinderSync }},
 }
 
@@ -86,6 +101,17 @@ func DefaultLatencies() Latencies {
 		DNSTTL: 5 * sim.Second,
 		// kube-controller-manager's --pvclaimbinder-sync-period.
 		PVBinderSync: 15 * sim.Second,
+		// kube-controller-manager's defaults
+		// (pkg/controller/nodelifecycle/config/v1alpha1/defaults.go) and
+		// the kubelet's renewInterval, 0.25 of nodeLeaseDurationSeconds 40
+		// (pkg/kubelet/kubelet.go).
+		NodeMonitorPeriod:      5 * sim.Second,
+		NodeMonitorGracePeriod: 50 * sim.Second,
+		NodeLeaseRenew:         10 * sim.Second,
+		// pkg/controller/podgc/gc_controller.go gcCheckPeriod and
+		// quarantineTime, constants there.
+		PodGCPeriod:     20 * sim.Second,
+		PodGCQuarantine: 40 * sim.Second,
 	}
 }
 

@@ -11,6 +11,46 @@ import (
 	"github.com/podlife/podlife/model/kubectl"
 )
 
+// kubectlSteps run kubectl verbs as a user, with kubectl's own flags.
+var kubectlSteps = []Definition{
+	{
+		Pattern: `^"([^"]*)" runs "kubectl delete ([^"]*)"$`,
+		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan]",
+		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
+		handler: func(w *World) any { return w.kubectlDelete },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl scale ([^"]*)"$`,
+		Doc:     "sets a workload's replicas as the user, with kubectl scale's arguments: KIND NAME (or KIND/NAME) --replicas=N [-n NAMESPACE], for Deployments, ReplicaSets, StatefulSets and ReplicationControllers; kubectl reads the object, then patches its scale subresource",
+		Example: `When "admin" runs "kubectl scale deployment web --replicas=3"`,
+		handler: func(w *World) any { return w.kubectlScale },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl label ([^"]*)"$`,
+		Doc:     "sets or removes labels as the user, with kubectl label's arguments: KIND NAME (or KIND/NAME) KEY=VALUE... KEY-... [--overwrite] [-n NAMESPACE]; kubectl reads the object and merge-patches the labels that change",
+		Example: `When "admin" runs "kubectl label node node01 disktype=ssd"`,
+		handler: func(w *World) any { return w.kubectlLabel },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl rollout restart ([^"]*)"$`,
+		Doc:     "restarts a workload's pods as the user, with kubectl rollout restart's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]: kubectl stamps the pod template's kubectl.kubernetes.io/restartedAt annotation with the time, and the changed template rolls out as a new version would",
+		Example: `When "admin" runs "kubectl rollout restart deployment/web"`,
+		handler: func(w *World) any { return w.kubectlRolloutRestart },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl (cordon|uncordon) ([^"]*)"$`,
+		Doc:     "marks a node unschedulable (cordon) or schedulable again (uncordon) as the user; pods already on it stay",
+		Example: `When "admin" runs "kubectl cordon node01"`,
+		handler: func(w *World) any { return w.kubectlCordon },
+	},
+	{
+		Pattern: `^"([^"]*)" runs "kubectl drain ([^"]*)"$`,
+		Doc:     "drains a node as the user, with kubectl drain's arguments: NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--disable-eviction] [--grace-period=N] [--timeout=D] [--pod-selector=S]: kubectl cordons the node, evicts its pods through the Eviction API (retrying every 5s while a PodDisruptionBudget refuses), waits for each to be gone, and prints what a terminal shows; the command runs on while the cluster does, so let the cluster settle before its outcome",
+		Example: `When "admin" runs "kubectl drain node01 --ignore-daemonsets"`,
+		handler: func(w *World) any { return w.kubectlDrain },
+	},
+}
+
 // kubectlLine is a kubectl command line as the steps read it: the
 // namespace (-n, --namespace), the verb's own flags and the rest.
 type kubectlLine struct {

@@ -491,6 +491,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy()
 		case *policyv1.PodDisruptionBudget:
 			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
+		case *corev1.Node:
+			n.Status = *req.Object.(*corev1.Node).Status.DeepCopy()
 		case *apiextensionsv1.CustomResourceDefinition:
 			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
 		default:

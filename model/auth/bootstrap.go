@@ -138,6 +138,19 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"get"}, []string{"*"}, "*/scale"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:node-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch", "update", "delete", "patch"}, core, "nodes"),
+			rule([]string{"patch", "update"}, core, "nodes/status"),
+			rule([]string{"patch", "update"}, core, "pods/status"),
+			rule([]string{"list", "watch", "get", "delete"}, core, "pods"),
+			rule([]string{"get", "list", "watch"}, []string{"coordination.k8s.io"}, "leases"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:pod-garbage-collector"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"list", "watch", "delete"}, core, "pods"),
+			rule([]string{"get", "list", "watch"}, core, "nodes"),
+			rule([]string{"patch"}, core, "pods/status"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:generic-garbage-collector"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"delete", "get", "list", "patch", "update", "watch"}, []string{"*"}, "*"),
 		}},
@@ -168,7 +181,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"persistent-volume-binder", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
+	"node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -197,6 +210,8 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
 		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
+		bind("system:controller:node-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "node-controller", Namespace: "kube-system"}),
+		bind("system:controller:pod-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pod-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),

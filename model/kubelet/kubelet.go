@@ -67,6 +67,14 @@ type Kubelet struct {
 	// used is what admitted pods request of the node (milli-cpu, bytes, and
 	// a pod count under "pods").
 	used map[corev1.ResourceName]int64
+
+	// down is set while the kubelet process is stopped (see lifecycle.go);
+	// frozen is the work it would have done, in order, and started when
+	// it last came up.
+	down    bool
+	frozen  []func()
+	startAt sim.Time
+	stopAt  sim.Time
 }
 
 // Config gathers what a Kubelet needs.
@@ -121,7 +129,13 @@ func (k *Kubelet) release(w *worker) {
 // after schedules kubelet work: it touches this kubelet's memory and
 // nothing outside the store, which the explorer's fingerprints rely on.
 func (k *Kubelet) after(d sim.Duration, label string, fn func()) {
-	k.engine.AfterIn(k.component, d, label, fn)
+	k.engine.AfterIn(k.component, d, label, func() {
+		if k.down {
+			k.frozen = append(k.frozen, fn)
+			return
+		}
+		fn()
+	})
 }
 
 // HasImage reports whether the node holds an image.
@@ -133,6 +147,10 @@ func (k *Kubelet) HasImage(ref string) bool {
 // OnPod handles a watch event for a pod bound to this node.
 func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 	k.engine.TouchComponent(k.component, true)
+	if k.down { // seen when it comes back, as its first list shows it
+		k.frozen = append(k.frozen, func() { k.OnPod(ev) })
+		return
+	}
 	pod := ev.Object.(*corev1.Pod)
 	key := sim.KeyOf(pod)
 	if ev.Type == sim.Deleted {

@@ -1,0 +1,60 @@
+package model
+
+import (
+	"fmt"
+
+	"github.com/podlife/podlife/model/sim"
+)
+
+// StopKubelet stops a node's kubelet: its containers go on, but it no
+// longer renews its Lease or reports anything, and the control plane
+// reacts as to a lost node.
+func (c *Cluster) StopKubelet(node string) error {
+	k, ok := c.kubelets[node]
+	if !ok {
+		return fmt.Errorf("there is no node %q", node)
+	}
+	if k.Down() {
+		return fmt.Errorf("the kubelet of node %q is already stopped", node)
+	}
+	c.start()
+	k.Stop()
+	c.lifecycle.KubeletStopped(node)
+	return nil
+}
+
+// StartKubelet starts a stopped kubelet again.
+func (c *Cluster) StartKubelet(node string) error {
+	k, ok := c.kubelets[node]
+	if !ok {
+		return fmt.Errorf("there is no node %q", node)
+	}
+	if !k.Down() {
+		return fmt.Errorf("the kubelet of node %q is running", node)
+	}
+	if c.Store.Get(sim.Key{Kind: "Node", Name: node}) == nil {
+		return fmt.Errorf("node %q was deleted: podlife does not model a kubelet registering its node again", node)
+	}
+	c.start()
+	k.Restart()
+	c.lifecycle.KubeletStarted(node)
+	return nil
+}
+
+// KubeletDown implements controllers.NodeHealth: the kubelet renews its
+// Lease every node-lease-renew from when it started, until it stops.
+func (c *Cluster) KubeletDown(node string) (bool, sim.Time) {
+	k, ok := c.kubelets[node]
+	if !ok {
+		return true, 0
+	}
+	end := c.Engine.Now()
+	if k.Down() {
+		end = k.StoppedAt()
+	}
+	renew := sim.Time(c.Latency.NodeLeaseRenew)
+	if renew <= 0 {
+		return k.Down(), end
+	}
+	return k.Down(), k.StartedAt() + (end-k.StartedAt())/renew*renew
+}
