@@ -307,7 +307,12 @@ func (b *Backend) resolve(verb, kind, namespace, name string) (verbTarget, *kube
 
 // Delete runs `kubectl delete` for one object as user.
 func (b *Backend) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
-	r := b.delete(kind, namespace, name, user, opts)
+	var r *kubectl.Result
+	if name == "" {
+		r = b.deleteSelected(kind, namespace, user, opts)
+	} else {
+		r = b.delete(kind, namespace, name, user, opts)
+	}
 	b.watch.requests = append(b.watch.requests, r)
 	return r
 }
@@ -319,6 +324,9 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	}
 	res, m, namespace, realNS, realName, ref := t.res, t.mapping, t.namespace, t.realNS, t.realName, result.Object
 	plan, err := kubectl.PlanDelete(opts)
+	if err == nil {
+		err = kubectl.SelectionError(name, opts)
+	}
 	if err != nil {
 		result.Invalid(err)
 		b.watch.record(kubectl.Component, "validate", ref, "error: "+err.Error())

@@ -121,6 +121,69 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: Deleting a Deployment's pods by label does not scale it down
+    `kubectl delete pods -l app=web` lists the pods the selector matches
+    and deletes them one after the other; the ReplicaSet, which still
+    wants three, creates three new ones. To run fewer pods, scale the
+    Deployment: its ReplicaSet then deletes the ones it no longer needs.
+    When "admin" runs "kubectl scale deployment web --replicas=3"
+    And the cluster settles
+    And "admin" runs "kubectl delete pods -l app=web"
+    And the cluster settles
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      pods.size() == 3 && pods.all(p, p.status.phase == 'Running') &&
+      requests.exists(r, r.message.matches('^(pod "web-[a-z0-9]+-[a-z0-9]{5}" deleted from default namespace\n?){3}$') &&
+        pods.all(p, !r.message.contains('"' + p.metadata.name + '"')))
+      """
+    When "admin" runs "kubectl delete deployments --all"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps "web" deleted from default namespace
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 0
+      """
+    And the trace matches the golden file
+
+  @conformance
+  Scenario: A selector that matches nothing, and the command lines kubectl refuses
+    When "admin" runs "kubectl delete pods -l app=shop"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      No resources found
+      """
+    When "admin" runs "kubectl delete pods"
+    Then the request was rejected with code 0 and message:
+      """
+      resource(s) were provided, but no name was specified
+      """
+    When "admin" runs "kubectl delete deployment web -l app=web"
+    Then the request was rejected with code 0 and message:
+      """
+      name cannot be provided when a selector is specified
+      """
+    When "admin" runs "kubectl delete pods --all -l app=web"
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.code == 0 && r.message == "setting 'all' parameter but found a non empty selector. ")
+      """
+    When "admin" runs "kubectl delete pods -l 'app in (web'"
+    And the cluster settles
+    Then the request was rejected with code 400 and message:
+      """
+      Unable to find "/v1, Resource=pods" that match label selector "app in (web", field selector "": unable to parse requirement: found '', expected: ',' or ')'
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 1
+      """
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

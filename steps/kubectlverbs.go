@@ -15,7 +15,7 @@ import (
 var kubectlSteps = []Definition{
 	{
 		Pattern: `^"([^"]*)" runs "kubectl delete ([^"]*)"$`,
-		Doc:     "deletes one object as the user, with kubectl delete's arguments: KIND NAME [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan]",
+		Doc:     "deletes objects as the user, with kubectl delete's arguments: KIND NAME (or KIND/NAME), or KIND with -l SELECTOR or --all (kubectl lists them, then deletes each in turn), and [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan]",
 		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
 		handler: func(w *World) any { return w.kubectlDelete },
 	},
@@ -64,7 +64,10 @@ type kubectlLine struct {
 // ones podlife models.
 func parseKubectlLine(args string, valued, switches []string) (kubectlLine, error) {
 	line := kubectlLine{flags: map[string]string{}}
-	fields := strings.Fields(args)
+	fields, err := shellFields(args)
+	if err != nil {
+		return line, err
+	}
 	for i := 0; i < len(fields); i++ {
 		f := fields[i]
 		name, value, hasValue := strings.Cut(f, "=")
@@ -91,6 +94,37 @@ func parseKubectlLine(args string, valued, switches []string) (kubectlLine, erro
 		}
 	}
 	return line, nil
+}
+
+// shellFields splits a command line as a shell does, as far as the step
+// can hold it: on blanks, keeping what single quotes enclose as one field
+// ('app in (web,api)').
+func shellFields(args string) ([]string, error) {
+	var fields []string
+	var field strings.Builder
+	inField, quoted := false, false
+	for _, r := range args {
+		switch {
+		case r == '\'':
+			quoted, inField = !quoted, true
+		case !quoted && (r == ' ' || r == '\t'):
+			if inField {
+				fields = append(fields, field.String())
+				field.Reset()
+				inField = false
+			}
+		default:
+			field.WriteRune(r)
+			inField = true
+		}
+	}
+	if quoted {
+		return nil, errors.New("a single quote is not closed")
+	}
+	if inField {
+		fields = append(fields, field.String())
+	}
+	return fields, nil
 }
 
 // scalableKinds are the kinds kubectl scale acts on through their scale
@@ -217,22 +251,28 @@ func (w *World) kubectlDrain(user, args string) error {
 }
 
 func (w *World) kubectlDelete(user, args string) error {
-	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade"}, []string{"--force"})
+	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade", "-l", "--selector"}, []string{"--force", "--all"})
 	if err != nil {
 		return w.errorf("kubectl delete %s: %v", args, err)
 	}
 	positional, namespace := line.positional, line.namespace
-	opts := kubectl.DeleteOptions{GracePeriod: -1, Cascade: line.flags["--cascade"]}
+	opts := kubectl.DeleteOptions{GracePeriod: -1, Cascade: line.flags["--cascade"], Selector: line.flags["-l"] + line.flags["--selector"]}
 	_, opts.Force = line.flags["--force"]
+	_, opts.All = line.flags["--all"]
 	if g, given := line.flags["--grace-period"]; given {
 		if opts.GracePeriod, err = strconv.Atoi(g); err != nil {
 			return w.errorf("kubectl delete %s: --grace-period wants whole seconds, not %q", args, g)
 		}
 	}
-	kind, name, err := kindAndName(positional)
-	if err != nil {
-		return w.errorf("kubectl delete %s: %v", args, err)
+	var kind, name string
+	if len(positional) == 1 && !strings.Contains(positional[0], "/") {
+		// KIND alone: -l or --all pick the objects, or kubectl says
+		// what is missing.
+		kind = positional[0]
+	} else if kind, name, err = kindAndName(positional); err != nil {
+		return w.errorf("kubectl delete %s: %v, or KIND with -l SELECTOR or --all", args, err)
 	}
+
 	resolved, ok := kindFor(kind)
 	if !ok {
 		return w.errorf("kubectl delete %s: podlife does not model resource type %q", args, kind)

@@ -28,7 +28,7 @@ func (s *Server) get(req *Request) Response {
 func (s *Server) list(req *Request) Response {
 	labelSel, err := labels.Parse(req.LabelSelector)
 	if err != nil {
-		return failure(apierrors.NewBadRequest("unable to parse requirement: " + err.Error()))
+		return failure(apierrors.NewBadRequest(err.Error()))
 	}
 	fieldSel, err := fields.ParseSelector(req.FieldSelector)
 	if err != nil {

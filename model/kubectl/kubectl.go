@@ -199,11 +199,24 @@ type DeleteOptions struct {
 	Force       bool // --force
 	// Cascade is --cascade: background (the default), foreground or orphan.
 	Cascade string
+	// Selector (-l) and All (--all) pick the objects of a kind to delete
+	// when no name is given.
+	Selector string
+	All      bool
 }
 
 // Delete runs `kubectl delete KIND NAME [-n NAMESPACE]` as the user whose
 // token is credential (staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go).
 func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOptions) *Result {
+	if name == "" {
+		return k.deleteSelected(kind, namespace, credential, opts)
+	}
+	if err := SelectionError(name, opts); err != nil {
+		result := &Result{Object: apiserver.ObjectRef(kind, namespace, name), Verb: "delete"}
+		result.Invalid(err)
+		k.Rec.Step(Component, "validate", result.Object, "error: "+err.Error())
+		return result
+	}
 	res, known := k.API.ResourceFor(kind)
 	ref := apiserver.ObjectRef(kind, namespace, name)
 	result := &Result{Object: ref, Verb: "delete"}
