@@ -8,9 +8,11 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
 
@@ -132,6 +134,41 @@ func (b *Backend) Label(kind, namespace, name string, specs []string, overwrite 
 			}
 		}
 		result.Message = strings.Join(append(change.NotFound, fmt.Sprintf("%s/%s %s", kubectl.KindName(res.GVK), name, change.Word)), "\n")
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+// Taint runs `kubectl taint nodes` on the cluster: a GET, then a
+// strategic merge patch of the node's taints.
+func (b *Backend) Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result {
+	r := b.verb("taint", "Node", "", node, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		change, err := kubectl.ParseTaints(specs, overwrite)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "validate", ref, result.Output)
+			return nil
+		}
+		got, err := b.get(client, realName, ref, res.ObjectPath("", node, ""), user)
+		if err != nil {
+			return err
+		}
+		var n corev1.Node
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, &n); err != nil {
+			return err
+		}
+		patch, operation, err := change.Apply(&n)
+		if err != nil {
+			result.ClientError(b.names.back(err.Error()))
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return nil
+		}
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", res.ObjectPath("", node, ""), user))
+		if _, err := client.Patch(b.ctx, realName, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return err
+		}
+		result.Message = fmt.Sprintf("node/%s %s", node, operation)
 		return nil
 	})
 	b.watch.requests = append(b.watch.requests, r)

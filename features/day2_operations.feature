@@ -184,6 +184,49 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       pods.size() == 1
       """
 
+  @conformance
+  Scenario: Taints turn new pods away, and a NoExecute taint evicts the pods already there
+    A NoSchedule taint only keeps new pods off the node. A NoExecute taint
+    also evicts the pods there that do not tolerate it: the taint eviction
+    controller deletes them at once, and their ReplicaSet's new pods find
+    no node until a taint goes.
+    When "admin" runs "kubectl taint nodes node02 dedicated=db:NoSchedule"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      node/node02 tainted
+      """
+    When "admin" runs "kubectl scale deployment web --replicas=3"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 3 && pods.all(p, p.spec.nodeName == 'node01')
+      """
+    When "admin" runs "kubectl taint node/node01 maintenance:NoExecute"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'TaintManagerEviction' && e.message.startsWith('Marking for deletion Pod default/web-')).size() == 3 &&
+      pods.size() == 3 && pods.all(p, p.status.phase == 'Pending' && !has(p.spec.nodeName))
+      """
+    When "admin" runs "kubectl taint nodes node02 dedicated=db:NoSchedule"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      node node02 already has dedicated taint(s) with same effect(s) and --overwrite is false
+      """
+    When "admin" runs "kubectl taint nodes node02 dedicated-"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      node/node02 untainted
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 3 && pods.all(p, p.spec.nodeName == 'node02' && p.status.phase == 'Running')
+      """
+    And the trace matches the golden file
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

@@ -35,6 +35,14 @@ func (c *Cluster) Label(kind, namespace, name string, specs []string, overwrite 
 	return r
 }
 
+// Taint runs `kubectl taint nodes NODE` with its taint arguments as user.
+func (c *Cluster) Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Taint(node, specs, overwrite, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // Drain runs `kubectl drain NODE` as user; the result fills in when the
 // last of the node's pods is gone, or the drain fails.
 func (c *Cluster) Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result {

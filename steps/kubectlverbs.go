@@ -44,6 +44,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlCordon },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl taint ([^"]*)"$`,
+		Doc:     "taints or untaints a node as the user, with kubectl taint's arguments: nodes NODE (or node/NODE) KEY[=VALUE]:EFFECT... KEY[:EFFECT]-... [--overwrite]; kubectl reads the node and patches its taints, printing tainted, untainted or modified",
+		Example: `When "admin" runs "kubectl taint nodes node01 dedicated=gpu:NoSchedule"`,
+		handler: func(w *World) any { return w.kubectlTaint },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl drain ([^"]*)"$`,
 		Doc:     "drains a node as the user, with kubectl drain's arguments: NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--disable-eviction] [--grace-period=N] [--timeout=D] [--pod-selector=S]: kubectl cordons the node, evicts its pods through the Eviction API (retrying every 5s while a PodDisruptionBudget refuses), waits for each to be gone, and prints what a terminal shows; the command runs on while the cluster does, so let the cluster settle before its outcome",
 		Example: `When "admin" runs "kubectl drain node01 --ignore-daemonsets"`,
@@ -186,6 +192,32 @@ func (w *World) kubectlLabel(user, args string) error {
 	}
 	w.started = true
 	w.last = w.backend.Label(r.GVK.Kind, namespace, name, specs, overwrite, user)
+	return nil
+}
+
+func (w *World) kubectlTaint(user, args string) error {
+	line, err := parseKubectlLine(args, nil, []string{"--overwrite"})
+	if err != nil {
+		return w.errorf("kubectl taint %s: %v", args, err)
+	}
+	positional := line.positional
+	target, specs := positional, []string(nil)
+	switch {
+	case len(positional) >= 1 && strings.Contains(positional[0], "/"):
+		target, specs = positional[:1], positional[1:]
+	case len(positional) >= 2:
+		target, specs = positional[:2], positional[2:]
+	}
+	kind, name, err := kindAndName(target)
+	if err != nil {
+		return w.errorf("kubectl taint %s: give nodes NODE (or node/NODE) and the taints", args)
+	}
+	if r, ok := apiserver.Resolve(kind); !ok || r.GVK.Kind != "Node" {
+		return w.errorf("kubectl taint %s: invalid resource type %s, only node types are supported", args, kind)
+	}
+	_, overwrite := line.flags["--overwrite"]
+	w.started = true
+	w.last = w.backend.Taint(name, specs, overwrite, user)
 	return nil
 }
 
