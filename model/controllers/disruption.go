@@ -59,11 +59,16 @@ func budgetSelects(pdb *policyv1.PodDisruptionBudget, pod *corev1.Pod) bool {
 	return err == nil && pdb.Namespace == pod.Namespace && sel.Matches(labels.Set(pod.Labels))
 }
 
-// Selected keeps the pods a budget selects.
+// Selected keeps the pods a budget selects; its selector is converted
+// once, not once per pod.
 func Selected(pdb *policyv1.PodDisruptionBudget, pods []*corev1.Pod) []*corev1.Pod {
+	sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
+	if err != nil {
+		return nil
+	}
 	var out []*corev1.Pod
 	for _, pod := range pods {
-		if budgetSelects(pdb, pod) {
+		if pdb.Namespace == pod.Namespace && sel.Matches(labels.Set(pod.Labels)) {
 			out = append(out, pod)
 		}
 	}
