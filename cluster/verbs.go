@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes/scheme"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
@@ -169,6 +170,53 @@ func (b *Backend) Taint(node string, specs []string, overwrite bool, user string
 			return err
 		}
 		result.Message = fmt.Sprintf("node/%s %s", node, operation)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
+// SetImage runs `kubectl set image` on the cluster: a GET, then a
+// strategic merge patch of the containers' images when any changes.
+func (b *Backend) SetImage(kind, namespace, name string, specs []string, user string) *kubectl.Result {
+	if namespace == "" { // every kind with a pod template is namespaced
+		namespace = "default"
+	}
+	r := b.verb("set image", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		pairs, err := kubectl.ParseImages(specs)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "validate", ref, result.Output)
+			return nil
+		}
+		path := res.ObjectPath(namespace, name, "")
+		got, err := b.get(client, realName, ref, path, user)
+		if err != nil {
+			return err
+		}
+		live, err := scheme.Scheme.New(res.GVK)
+		if err != nil {
+			return err
+		}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live); err != nil {
+			return err
+		}
+		patch, missing := kubectl.SetImages(live, pairs)
+		if patch == nil {
+			if missing != nil {
+				result.ClientError(strings.TrimPrefix(missing.Error(), "error: "))
+				b.watch.record(kubectl.Component, "response", ref, result.Output)
+			}
+			return nil
+		}
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", path, user))
+		if _, err := client.Patch(b.ctx, realName, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return fmt.Errorf("failed to patch image update to pod template: %w", err)
+		}
+		result.Message = kubectl.ImageUpdated(res, name)
+		if missing != nil {
+			result.Message += "\n" + missing.Error()
+		}
 		return nil
 	})
 	b.watch.requests = append(b.watch.requests, r)

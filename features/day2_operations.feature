@@ -227,6 +227,38 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: A new image rolls the Deployment out; the same image again changes nothing
+    `kubectl set image` reads the Deployment and patches the container's
+    image. The new template gets a new ReplicaSet, which takes over from
+    the old one. Run again, kubectl finds nothing to change: it sends no
+    patch and prints nothing.
+    When "admin" runs "kubectl set image deployment/web app=nginx:1.28"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps/web image updated
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 1 && pods.all(p, p.spec.containers[0].image == 'nginx:1.28' && p.status.phase == 'Running') &&
+      events.exists(e, e.reason == 'ScalingReplicaSet' && e.message.startsWith('Scaled down replica set web-') && e.message.endsWith(' from 1 to 0'))
+      """
+    When "admin" runs "kubectl set image deployment web app=nginx:1.28"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.filter(r, r.verb == 'set image').size() == 2 &&
+      requests.filter(r, r.message == 'deployment.apps/web image updated').size() == 1
+      """
+    When "admin" runs "kubectl set image deployment/web sidecar=busybox:1.36"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      unable to find container named "sidecar"
+      """
+    And the trace matches the golden file
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

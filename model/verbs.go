@@ -43,6 +43,14 @@ func (c *Cluster) Taint(node string, specs []string, overwrite bool, user string
 	return r
 }
 
+// SetImage runs `kubectl set image` for one object as user.
+func (c *Cluster) SetImage(kind, namespace, name string, specs []string, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.SetImage(kind, namespace, name, specs, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // Drain runs `kubectl drain NODE` as user; the result fills in when the
 // last of the node's pods is gone, or the drain fails.
 func (c *Cluster) Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result {

@@ -38,6 +38,8 @@ type Backend interface {
 	// Taint is `kubectl taint nodes` with its KEY=VALUE:EFFECT and
 	// KEY:EFFECT- arguments.
 	Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result
+	// SetImage is `kubectl set image` with its CONTAINER=IMAGE arguments.
+	SetImage(kind, namespace, name string, specs []string, user string) *kubectl.Result
 	// RolloutRestart is `kubectl rollout restart`.
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
 	// Drain is `kubectl drain`; its result fills in as the drain ends.

@@ -50,6 +50,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlTaint },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl set image ([^"]*)"$`,
+		Doc:     "changes container images as the user, with kubectl set image's arguments: KIND NAME (or KIND/NAME) CONTAINER=IMAGE... (* for every container) [-n NAMESPACE]; kubectl reads the object and patches the images that change: a Deployment rolls out the new template",
+		Example: `When "admin" runs "kubectl set image deployment/web app=nginx:1.28"`,
+		handler: func(w *World) any { return w.kubectlSetImage },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl drain ([^"]*)"$`,
 		Doc:     "drains a node as the user, with kubectl drain's arguments: NODE [--ignore-daemonsets] [--delete-emptydir-data] [--force] [--disable-eviction] [--grace-period=N] [--timeout=D] [--pod-selector=S]: kubectl cordons the node, evicts its pods through the Eviction API (retrying every 5s while a PodDisruptionBudget refuses), waits for each to be gone, and prints what a terminal shows; the command runs on while the cluster does, so let the cluster settle before its outcome",
 		Example: `When "admin" runs "kubectl drain node01 --ignore-daemonsets"`,
@@ -218,6 +224,32 @@ func (w *World) kubectlTaint(user, args string) error {
 	_, overwrite := line.flags["--overwrite"]
 	w.started = true
 	w.last = w.backend.Taint(name, specs, overwrite, user)
+	return nil
+}
+
+func (w *World) kubectlSetImage(user, args string) error {
+	line, err := parseKubectlLine(args, nil, nil)
+	if err != nil {
+		return w.errorf("kubectl set image %s: %v", args, err)
+	}
+	positional := line.positional
+	target, specs := positional, []string(nil)
+	switch {
+	case len(positional) >= 1 && strings.Contains(positional[0], "/"):
+		target, specs = positional[:1], positional[1:]
+	case len(positional) >= 2:
+		target, specs = positional[:2], positional[2:]
+	}
+	kind, name, err := kindAndName(target)
+	if err != nil {
+		return w.errorf("kubectl set image %s: give KIND NAME (or KIND/NAME) and CONTAINER=IMAGE", args)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok {
+		return w.errorf("kubectl set image %s: podlife does not model resource type %q", args, kind)
+	}
+	w.started = true
+	w.last = w.backend.SetImage(r.GVK.Kind, line.namespace, name, specs, user)
 	return nil
 }
 
