@@ -26,7 +26,7 @@ func TestSetImageFollowsKubectlsRules(t *testing.T) {
 	d.Spec.Template.Spec.InitContainers = []corev1.Container{{Name: "init", Image: "busybox:1.36"}}
 	d.Spec.Template.Spec.Containers = []corev1.Container{{Name: "app", Image: "nginx:1.27"}, {Name: "log", Image: "fluent:1"}}
 	for _, tc := range []struct {
-		pairs     [][2]string
+		pairs      [][2]string
 		patch, err string
 	}{
 		{[][2]string{{"app", "nginx:1.28"}}, `{"spec":{"template":{"spec":{"$setElementOrder/containers":[{"name":"app"},{"name":"log"}],"containers":[{"image":"nginx:1.28","name":"app"}]}}}}`, ""},
