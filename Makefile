@@ -57,5 +57,5 @@ conformance:
 	rm -rf .conformance
 	hack/controlplane/up.sh .conformance >/dev/null
 	PODLIFE_BACKEND=cluster PODLIFE_KUBECONFIG=$(CURDIR)/.conformance/admin.kubeconfig \
-		$(GO) test -p 1 -count=1 -v -run '^(TestFeatures|TestRunOnAClusterPrintsWhatTheModelRunPrints)$$' ./steps ./cmd/podlife; \
+		$(GO) test -p 1 -count=1 -timeout 40m -v -run '^(TestFeatures|TestRunOnAClusterPrintsWhatTheModelRunPrints)$$' ./steps ./cmd/podlife; \
 		status=$$?; hack/controlplane/down.sh .conformance >/dev/null; exit $$status

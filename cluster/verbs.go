@@ -223,6 +223,43 @@ func (b *Backend) SetImage(kind, namespace, name string, specs []string, user st
 	return r
 }
 
+// RolloutPause runs `kubectl rollout pause` (or resume) on the cluster:
+// a GET, then a strategic merge patch of spec.paused.
+func (b *Backend) RolloutPause(kind, namespace, name string, pause bool, user string) *kubectl.Result {
+	if namespace == "" { // every kind that rolls out is namespaced
+		namespace = "default"
+	}
+	verb := map[bool]string{true: "rollout pause", false: "rollout resume"}[pause]
+	r := b.verb(verb, kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		path := res.ObjectPath(namespace, name, "")
+		got, err := b.get(client, realName, ref, path, user)
+		if err != nil {
+			return err
+		}
+		live, err := scheme.Scheme.New(res.GVK)
+		if err != nil {
+			return err
+		}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live); err != nil {
+			return err
+		}
+		patch, err := kubectl.PausePatch(res, live, pause)
+		if err != nil {
+			result.ClientError(strings.TrimPrefix(b.names.back(err.Error()), "error: "))
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return nil
+		}
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", path, user))
+		if _, err := client.Patch(b.ctx, realName, types.StrategicMergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return fmt.Errorf("failed to patch: %w", err)
+		}
+		result.Message = kubectl.Paused(res, name, pause)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
 // verb resolves the object a kubectl verb acts on, under the scenario's
 // names, runs do as user, and turns its outcome into kubectl's.
 func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error) *kubectl.Result {

@@ -259,6 +259,47 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: A paused Deployment holds a new image back until it is resumed
+    `kubectl rollout pause` sets the Deployment's spec.paused. Its
+    controller then leaves the ReplicaSets alone: the new image is stored
+    in the template, but no pod runs it until `kubectl rollout resume`.
+    When "admin" runs "kubectl rollout pause deployment/web"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps/web paused
+      """
+    When "admin" runs "kubectl rollout pause deployment/web"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      deployments.apps "web" is already paused
+      """
+    When "admin" runs "kubectl set image deployment/web app=nginx:1.28"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      pods.size() == 1 && pods.all(p, p.spec.containers[0].image == 'nginx:1.27')
+      """
+    When "admin" runs "kubectl rollout resume deployment/web"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps/web resumed
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 1 && pods.all(p, p.spec.containers[0].image == 'nginx:1.28' && p.status.phase == 'Running')
+      """
+    When "admin" runs "kubectl rollout resume deployment/web"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      deployments.apps "web" is not paused
+      """
+    And the trace matches the golden file
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

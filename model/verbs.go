@@ -51,6 +51,15 @@ func (c *Cluster) SetImage(kind, namespace, name string, specs []string, user st
 	return r
 }
 
+// RolloutPause runs `kubectl rollout pause` (resume, with pause false)
+// for one workload as user.
+func (c *Cluster) RolloutPause(kind, namespace, name string, pause bool, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.RolloutPause(kind, namespace, name, pause, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // Drain runs `kubectl drain NODE` as user; the result fills in when the
 // last of the node's pods is gone, or the drain fails.
 func (c *Cluster) Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result {

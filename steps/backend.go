@@ -40,6 +40,9 @@ type Backend interface {
 	Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result
 	// SetImage is `kubectl set image` with its CONTAINER=IMAGE arguments.
 	SetImage(kind, namespace, name string, specs []string, user string) *kubectl.Result
+	// RolloutPause is `kubectl rollout pause`, or resume when pause is
+	// false.
+	RolloutPause(kind, namespace, name string, pause bool, user string) *kubectl.Result
 	// RolloutRestart is `kubectl rollout restart`.
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
 	// Drain is `kubectl drain`; its result fills in as the drain ends.

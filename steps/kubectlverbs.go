@@ -38,6 +38,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlRolloutRestart },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl rollout (pause|resume) ([^"]*)"$`,
+		Doc:     "pauses or resumes a Deployment's rollouts as the user, with kubectl's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]; kubectl reads it and patches spec.paused: while paused, template changes (set image, rollout restart) wait, and resuming rolls them out at once",
+		Example: `When "admin" runs "kubectl rollout pause deployment/web"`,
+		handler: func(w *World) any { return w.kubectlRolloutPause },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl (cordon|uncordon) ([^"]*)"$`,
 		Doc:     "marks a node unschedulable (cordon) or schedulable again (uncordon) as the user; pods already on it stay",
 		Example: `When "admin" runs "kubectl cordon node01"`,
@@ -250,6 +256,24 @@ func (w *World) kubectlSetImage(user, args string) error {
 	}
 	w.started = true
 	w.last = w.backend.SetImage(r.GVK.Kind, line.namespace, name, specs, user)
+	return nil
+}
+
+func (w *World) kubectlRolloutPause(user, verb, args string) error {
+	line, err := parseKubectlLine(args, nil, nil)
+	if err != nil {
+		return w.errorf("kubectl rollout %s %s: %v", verb, args, err)
+	}
+	kind, name, err := kindAndName(line.positional)
+	if err != nil {
+		return w.errorf("kubectl rollout %s %s: %v", verb, args, err)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok {
+		return w.errorf("kubectl rollout %s %s: podlife does not model resource type %q", verb, args, kind)
+	}
+	w.started = true
+	w.last = w.backend.RolloutPause(r.GVK.Kind, line.namespace, name, verb == "pause", user)
 	return nil
 }
 
