@@ -190,15 +190,8 @@ func (b *Backend) SetImage(kind, namespace, name string, specs []string, user st
 			return nil
 		}
 		path := res.ObjectPath(namespace, name, "")
-		got, err := b.get(client, realName, ref, path, user)
+		live, err := b.typedGet(client, res, realName, ref, path, user)
 		if err != nil {
-			return err
-		}
-		live, err := scheme.Scheme.New(res.GVK)
-		if err != nil {
-			return err
-		}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live); err != nil {
 			return err
 		}
 		patch, missing := kubectl.SetImages(live, pairs)
@@ -232,15 +225,8 @@ func (b *Backend) RolloutPause(kind, namespace, name string, pause bool, user st
 	verb := map[bool]string{true: "rollout pause", false: "rollout resume"}[pause]
 	r := b.verb(verb, kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
 		path := res.ObjectPath(namespace, name, "")
-		got, err := b.get(client, realName, ref, path, user)
+		live, err := b.typedGet(client, res, realName, ref, path, user)
 		if err != nil {
-			return err
-		}
-		live, err := scheme.Scheme.New(res.GVK)
-		if err != nil {
-			return err
-		}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live); err != nil {
 			return err
 		}
 		patch, err := kubectl.PausePatch(res, live, pause)
@@ -296,6 +282,19 @@ func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res api
 	result.Warnings = c.takeWarnings()
 	b.watch.record(kubectl.Component, "response", ref, result.Output)
 	return result
+}
+
+// typedGet is get, read into the kind's Go type for kubectl's own logic.
+func (b *Backend) typedGet(client dynamic.ResourceInterface, res apiserver.Resource, realName, ref, path, user string) (runtime.Object, error) {
+	got, err := b.get(client, realName, ref, path, user)
+	if err != nil {
+		return nil, err
+	}
+	live, err := scheme.Scheme.New(res.GVK)
+	if err != nil {
+		return nil, err
+	}
+	return live, runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live)
 }
 
 // get is the GET kubectl's resource builder makes first.

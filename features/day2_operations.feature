@@ -300,6 +300,50 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: A rollout undo brings the previous ReplicaSet back as the newest revision
+    A Deployment keeps every template it has run as a ReplicaSet, numbered
+    by its deployment.kubernetes.io/revision annotation. `kubectl rollout
+    undo` lists them, takes the one before the newest (or the one
+    --to-revision names) and patches its template back into the
+    Deployment. The controller creates no ReplicaSet: it renumbers the old
+    one as revision 3 and scales it up again, so the new pod carries the
+    first version's pod-template-hash: that of the ReplicaSet the new image
+    scaled down. A first revision has nothing to go back to.
+    When "admin" runs "kubectl rollout undo deployment/web"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      no rollout history found for deployment "web"
+      """
+    When "admin" runs "kubectl set image deployment/web app=nginx:1.28"
+    And the cluster settles
+    And "admin" runs "kubectl rollout undo deployment/web"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps/web rolled back
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 1 && pods.all(p, p.spec.containers[0].image == 'nginx:1.27' && p.status.phase == 'Running') &&
+      events.exists(e, e.reason == 'ScalingReplicaSet' &&
+        e.message == 'Scaled down replica set web-' + pods[0].metadata.labels['pod-template-hash'] + ' from 1 to 0')
+      """
+    When "admin" runs "kubectl rollout undo deployment/web --to-revision=9"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      unable to find specified revision 9 in history
+      """
+    When "admin" runs "kubectl rollout undo deployment/web --to-revision=3"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps/web skipped rollback (current template already matches revision 3)
+      """
+    And the trace matches the golden file
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

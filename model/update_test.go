@@ -155,3 +155,52 @@ spec:
 		t.Errorf("second restart: %d %q", second.Code, second.Output)
 	}
 }
+
+// The Deployment controller numbers its ReplicaSets as deployment/sync.go
+// does, and a rollout undo renumbers the old one as the newest revision,
+// keeping its former number in revision-history
+// (deployment/util/deployment_util.go SetNewReplicaSetAnnotations).
+func TestARolloutUndoRenumbersTheOldReplicaSet(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "4"), nil)
+	apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: app, image: nginx:1.27}]}
+`)
+	c.Advance(5 * sim.Second)
+	revisions := func() (deployment string, sets map[string]string) {
+		sets = map[string]string{}
+		for _, obj := range c.Store.List("ReplicaSet", "default") {
+			rs := obj.(*appsv1.ReplicaSet)
+			sets[rs.Spec.Template.Spec.Containers[0].Image] = rs.Annotations["deployment.kubernetes.io/revision"] + "/" +
+				rs.Annotations["deployment.kubernetes.io/revision-history"] + " desired " + rs.Annotations["deployment.kubernetes.io/desired-replicas"] +
+				" max " + rs.Annotations["deployment.kubernetes.io/max-replicas"]
+		}
+		d := c.Store.Get(sim.Key{Kind: "Deployment", Namespace: "default", Name: "web"}).(*appsv1.Deployment)
+		return d.Annotations["deployment.kubernetes.io/revision"], sets
+	}
+	if d, sets := revisions(); d != "1" || sets["nginx:1.27"] != "1/ desired 2 max 3" {
+		t.Fatalf("first rollout: deployment revision %q, replica sets %v", d, sets)
+	}
+	c.SetImage("Deployment", "", "web", []string{"app=nginx:1.28"}, "admin")
+	c.Advance(30 * sim.Second)
+	if d, sets := revisions(); d != "2" || sets["nginx:1.28"] != "2/ desired 2 max 3" {
+		t.Fatalf("after set image: deployment revision %q, replica sets %v", d, sets)
+	}
+	undo := c.RolloutUndo("Deployment", "", "web", 0, "admin")
+	c.Advance(30 * sim.Second)
+	if undo.Output != "deployment.apps/web rolled back" {
+		t.Fatalf("undo: %q", undo.Output)
+	}
+	d, sets := revisions()
+	if want := map[string]string{"nginx:1.27": "3/1 desired 2 max 3", "nginx:1.28": "2/ desired 2 max 3"}; d != "3" || len(sets) != 2 ||
+		sets["nginx:1.27"] != want["nginx:1.27"] || sets["nginx:1.28"] != want["nginx:1.28"] {
+		t.Errorf("after undo: deployment revision %q, replica sets %v, want 3 and %v", d, sets, want)
+	}
+}

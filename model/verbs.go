@@ -60,6 +60,15 @@ func (c *Cluster) RolloutPause(kind, namespace, name string, pause bool, user st
 	return r
 }
 
+// RolloutUndo runs `kubectl rollout undo` for one Deployment as user,
+// back to toRevision (0: the previous one).
+func (c *Cluster) RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.RolloutUndo(kind, namespace, name, toRevision, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // Drain runs `kubectl drain NODE` as user; the result fills in when the
 // last of the node's pods is gone, or the drain fails.
 func (c *Cluster) Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result {

@@ -43,6 +43,9 @@ type Backend interface {
 	// RolloutPause is `kubectl rollout pause`, or resume when pause is
 	// false.
 	RolloutPause(kind, namespace, name string, pause bool, user string) *kubectl.Result
+	// RolloutUndo is `kubectl rollout undo`, back to toRevision (0: the
+	// previous revision).
+	RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result
 	// RolloutRestart is `kubectl rollout restart`.
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
 	// Drain is `kubectl drain`; its result fills in as the drain ends.

@@ -44,6 +44,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlRolloutPause },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl rollout undo ([^"]*)"$`,
+		Doc:     "rolls a Deployment back as the user, with kubectl rollout undo's arguments: KIND NAME (or KIND/NAME) [--to-revision=N] [-n NAMESPACE]; kubectl lists the Deployment's ReplicaSets, finds the previous revision (or revision N) by their deployment.kubernetes.io/revision annotations, and patches its pod template back: the controller scales that ReplicaSet up again as the newest revision",
+		Example: `When "admin" runs "kubectl rollout undo deployment/web"`,
+		handler: func(w *World) any { return w.kubectlRolloutUndo },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl (cordon|uncordon) ([^"]*)"$`,
 		Doc:     "marks a node unschedulable (cordon) or schedulable again (uncordon) as the user; pods already on it stay",
 		Example: `When "admin" runs "kubectl cordon node01"`,
@@ -274,6 +280,30 @@ func (w *World) kubectlRolloutPause(user, verb, args string) error {
 	}
 	w.started = true
 	w.last = w.backend.RolloutPause(r.GVK.Kind, line.namespace, name, verb == "pause", user)
+	return nil
+}
+
+func (w *World) kubectlRolloutUndo(user, args string) error {
+	line, err := parseKubectlLine(args, []string{"--to-revision"}, nil)
+	if err != nil {
+		return w.errorf("kubectl rollout undo %s: %v", args, err)
+	}
+	kind, name, err := kindAndName(line.positional)
+	if err != nil {
+		return w.errorf("kubectl rollout undo %s: %v", args, err)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok || r.GVK.Kind != "Deployment" {
+		return w.errorf("kubectl rollout undo %s: podlife rolls back Deployments, not %q", args, kind)
+	}
+	var revision int64
+	if v, given := line.flags["--to-revision"]; given {
+		if revision, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return w.errorf("kubectl rollout undo %s: --to-revision wants a revision number, not %q", args, v)
+		}
+	}
+	w.started = true
+	w.last = w.backend.RolloutUndo(r.GVK.Kind, line.namespace, name, revision, user)
 	return nil
 }
 

@@ -8,6 +8,7 @@ package apiserver
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"sync"
@@ -484,7 +485,12 @@ func (s *Server) patchStatus(req *Request) Response {
 		case *appsv1.ReplicaSet:
 			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
 		case *appsv1.Deployment:
-			n.Status = *req.Object.(*appsv1.Deployment).Status.DeepCopy()
+			// Its status strategy keeps the sent metadata but for the
+			// labels (registry/apps/deployment/strategy.go): the
+			// controller writes the revision annotation this way.
+			sent := req.Object.(*appsv1.Deployment)
+			n.Status = *sent.Status.DeepCopy()
+			n.Annotations = maps.Clone(sent.Annotations)
 		case *corev1.PersistentVolume:
 			n.Status = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy()
 		case *corev1.PersistentVolumeClaim:

@@ -1,9 +1,11 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"hash/fnv"
 	"sort"
+	"strconv"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -11,6 +13,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/klog/v2"
+	deploymentutil "k8s.io/kubernetes/pkg/controller/deployment/util"
 	"k8s.io/utils/dump"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -95,9 +99,23 @@ func (c *Deployment) sync(key sim.Key) {
 		}
 	}
 	sort.Slice(old, func(i, j int) bool { return old[i].CreationTimestamp.Before(&old[j].CreationTimestamp) })
+	// getNewReplicaSet (deployment/sync.go): the new ReplicaSet's revision
+	// is one past every old one's. A ReplicaSet that becomes new again (a
+	// rollout undo) is renumbered, and keeps its old numbers in
+	// revision-history, before anything is scaled.
+	revision := strconv.FormatInt(deploymentutil.MaxRevision(klog.Background(), old)+1, 10)
+	if newRS != nil {
+		renumbered := newRS.DeepCopy()
+		changed := deploymentutil.SetNewReplicaSetAnnotations(context.Background(), d, renumbered, revision, true, maxRevisionHistoryChars)
+		if changed || renumbered.Spec.MinReadySeconds != d.Spec.MinReadySeconds {
+			renumbered.Spec.MinReadySeconds = d.Spec.MinReadySeconds
+			c.updateReplicaSet(d, renumbered)
+			return
+		}
+	}
 	want := ptrOr(d.Spec.Replicas, 1)
 	if d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
-		c.recreate(d, newRS, old, hash, want)
+		c.recreate(d, newRS, old, hash, revision, want)
 		return
 	}
 	surge, unavailable := resolve(d, want)
@@ -122,7 +140,7 @@ func (c *Deployment) sync(key sim.Key) {
 		target = newReplicas + min(want+surge-total, want-newReplicas)
 	}
 	if newRS == nil {
-		c.createReplicaSet(d, hash, target)
+		c.createReplicaSet(d, hash, target, revision)
 		return
 	}
 	if target != newReplicas {
@@ -182,7 +200,7 @@ func resolve(d *appsv1.Deployment, replicas int32) (surge, unavailable int32) {
 	return int32(s), int32(u)
 }
 
-func (c *Deployment) recreate(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, old []*appsv1.ReplicaSet, hash string, want int32) {
+func (c *Deployment) recreate(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, old []*appsv1.ReplicaSet, hash, revision string, want int32) {
 	running := 0
 	for _, rs := range old {
 		if ptrOr(rs.Spec.Replicas, 0) > 0 {
@@ -195,7 +213,7 @@ func (c *Deployment) recreate(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, ol
 		return // wait until every old pod is gone
 	}
 	if newRS == nil {
-		c.createReplicaSet(d, hash, want)
+		c.createReplicaSet(d, hash, want, revision)
 		return
 	}
 	if ptrOr(newRS.Spec.Replicas, 0) != want {
@@ -205,7 +223,11 @@ func (c *Deployment) recreate(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, ol
 	c.updateStatus(d, newRS, append(old, newRS))
 }
 
-func (c *Deployment) createReplicaSet(d *appsv1.Deployment, hash string, replicas int32) {
+// maxRevisionHistoryChars bounds a ReplicaSet's revision-history
+// annotation, as deployment/sync.go does.
+const maxRevisionHistoryChars = 2000
+
+func (c *Deployment) createReplicaSet(d *appsv1.Deployment, hash string, replicas int32, revision string) {
 	template := *d.Spec.Template.DeepCopy()
 	template.Labels = withLabel(template.Labels, appsv1.DefaultDeploymentUniqueLabelKey, hash)
 	selector := d.Spec.Selector.DeepCopy()
@@ -218,6 +240,7 @@ func (c *Deployment) createReplicaSet(d *appsv1.Deployment, hash string, replica
 		},
 		Spec: appsv1.ReplicaSetSpec{Replicas: &replicas, MinReadySeconds: d.Spec.MinReadySeconds, Selector: selector, Template: template},
 	}
+	deploymentutil.SetNewReplicaSetAnnotations(context.Background(), d, rs, revision, false, maxRevisionHistoryChars)
 	key := sim.KeyOf(d)
 	c.expect(key, 1)
 	res, _ := apiserver.ResourceFor("ReplicaSet")
@@ -234,6 +257,9 @@ func (c *Deployment) scale(d *appsv1.Deployment, rs *appsv1.ReplicaSet, to int32
 	from := ptrOr(rs.Spec.Replicas, 0)
 	next := rs.DeepCopy()
 	next.Spec.Replicas = &to
+	// scaleReplicaSet (deployment/sync.go) records the Deployment's size
+	// and surge with every scaling.
+	deploymentutil.SetReplicasAnnotations(next, ptrOr(d.Spec.Replicas, 1), ptrOr(d.Spec.Replicas, 1)+deploymentutil.MaxSurge(*d))
 	key := sim.KeyOf(d)
 	c.expect(key, 1)
 	res, _ := apiserver.ResourceFor("ReplicaSet")
@@ -251,6 +277,16 @@ func (c *Deployment) scale(d *appsv1.Deployment, rs *appsv1.ReplicaSet, to int32
 	})
 }
 
+// updateReplicaSet writes a ReplicaSet's new annotations (its revision).
+func (c *Deployment) updateReplicaSet(d *appsv1.Deployment, rs *appsv1.ReplicaSet) {
+	key := sim.KeyOf(d)
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("ReplicaSet")
+	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: rs.Namespace, Name: rs.Name, Object: rs}, func(apiserver.Response) {
+		c.expect(key, -1)
+	})
+}
+
 func (c *Deployment) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
 
 func (c *Deployment) updateStatus(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, all []*appsv1.ReplicaSet) {
@@ -264,10 +300,13 @@ func (c *Deployment) updateStatus(d *appsv1.Deployment, newRS *appsv1.ReplicaSet
 		status.UpdatedReplicas = newRS.Status.Replicas
 	}
 	status.UnavailableReplicas = max(0, ptrOr(d.Spec.Replicas, 1)-status.AvailableReplicas)
-	if equality.Semantic.DeepEqual(status, d.Status) {
+	update := &appsv1.Deployment{ObjectMeta: *d.ObjectMeta.DeepCopy(), Status: status}
+	// The Deployment carries its new ReplicaSet's revision; the status
+	// subresource keeps annotation changes (registry/apps/deployment).
+	renumbered := newRS != nil && deploymentutil.SetDeploymentRevision(update, newRS.Annotations[deploymentutil.RevisionAnnotation])
+	if !renumbered && equality.Semantic.DeepEqual(status, d.Status) {
 		return
 	}
-	update := &appsv1.Deployment{ObjectMeta: d.ObjectMeta, Status: status}
 	res, _ := apiserver.ResourceFor("Deployment")
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: d.Namespace, Name: d.Name, Subresource: "status", Object: update}, nil)
 }
