@@ -141,6 +141,41 @@ func (b *Backend) Label(kind, namespace, name string, specs []string, overwrite 
 	return r
 }
 
+// Annotate runs `kubectl annotate` on the cluster: a GET, then the merge
+// patch kubectl computes, sent even when it is empty.
+func (b *Backend) Annotate(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result {
+	r := b.verb("annotate", kind, namespace, name, user, func(res apiserver.Resource, client dynamic.ResourceInterface, realName, ref string, result *kubectl.Result) error {
+		set, remove, err := kubectl.ParseAnnotations(specs)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "validate", ref, result.Output)
+			return nil
+		}
+		path := res.ObjectPath(namespace, name, "")
+		if res.Namespaced {
+			path = res.ObjectPath(cmp.Or(namespace, "default"), name, "")
+		}
+		got, err := b.get(client, realName, ref, path, user)
+		if err != nil {
+			return err
+		}
+		patch, err := kubectl.AnnotatePatch(got, set, remove, overwrite)
+		if err != nil {
+			result.ClientError(err.Error())
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return nil
+		}
+		b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("PATCH %s as %q", path, user))
+		if _, err := client.Patch(b.ctx, realName, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return err
+		}
+		result.Message = kubectl.Annotated(res, name)
+		return nil
+	})
+	b.watch.requests = append(b.watch.requests, r)
+	return r
+}
+
 // Taint runs `kubectl taint nodes` on the cluster: a GET, then a
 // strategic merge patch of the node's taints.
 func (b *Backend) Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result {

@@ -453,3 +453,36 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       requests.exists(r, r.message == 'label "rack" not found.\nnode/node01 unlabeled') &&
       nodes.exists(n, n.metadata.name == 'node01' && !('zone' in n.metadata.labels))
       """
+
+  @conformance
+  Scenario: kubectl annotate keeps a value unless told to overwrite it, but for the change cause
+    `kubectl annotate` reads the object and merge-patches its annotations.
+    An annotation that already holds another value stays, unless
+    --overwrite says otherwise; kubernetes.io/change-cause, the line
+    `kubectl rollout history` shows for a revision, is always replaced.
+    When "admin" runs "kubectl annotate deployment/web team=shop"
+    And the cluster settles
+    And "admin" runs "kubectl annotate deployment web team=web"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      --overwrite is false but found the following declared annotation(s): 'team' already has a value (shop)
+      """
+    When "admin" runs "kubectl annotate deployment/web kubernetes.io/change-cause='first release'"
+    And the cluster settles
+    And "admin" runs "kubectl annotate deployment/web kubernetes.io/change-cause='second release' team=web --overwrite"
+    And the cluster settles
+    And "admin" runs "kubectl annotate node node01 team=web team-"
+    And the cluster settles
+    Then the request was rejected with code 0 and message:
+      """
+      can not both modify and remove the following annotation(s) in the same command: team
+      """
+    When "admin" runs "kubectl annotate node/node01 maintenance=planned"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.filter(r, r.message == 'deployment.apps/web annotated').size() == 3 &&
+      nodes.exists(n, n.metadata.name == 'node01' && n.metadata.annotations['maintenance'] == 'planned')
+      """
+    And the trace matches the golden file

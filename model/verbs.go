@@ -60,6 +60,14 @@ func (c *Cluster) RolloutPause(kind, namespace, name string, pause bool, user st
 	return r
 }
 
+// Annotate runs `kubectl annotate` for one object as user.
+func (c *Cluster) Annotate(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.Annotate(kind, namespace, name, specs, overwrite, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // RolloutUndo runs `kubectl rollout undo` for one Deployment as user,
 // back to toRevision (0: the previous one).
 func (c *Cluster) RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result {

@@ -35,6 +35,9 @@ type Backend interface {
 	Cordon(node string, cordon bool, user string) *kubectl.Result
 	// Label is `kubectl label` with its KEY=VALUE and KEY- arguments.
 	Label(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result
+	// Annotate is `kubectl annotate` with its KEY=VALUE and KEY-
+	// arguments.
+	Annotate(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result
 	// Taint is `kubectl taint nodes` with its KEY=VALUE:EFFECT and
 	// KEY:EFFECT- arguments.
 	Taint(node string, specs []string, overwrite bool, user string) *kubectl.Result

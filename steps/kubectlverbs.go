@@ -32,6 +32,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlLabel },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl annotate ([^"]*)"$`,
+		Doc:     "sets or removes annotations as the user, with kubectl annotate's arguments: KIND NAME (or KIND/NAME) KEY=VALUE... KEY-... [--overwrite] [-n NAMESPACE]; kubectl reads the object and merge-patches its annotations, printing annotated; a Deployment's annotations (kubernetes.io/change-cause, say) are copied to its newest ReplicaSet",
+		Example: `When "admin" runs "kubectl annotate deployment/web kubernetes.io/change-cause='nginx 1.28'"`,
+		handler: func(w *World) any { return w.kubectlAnnotate },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl rollout restart ([^"]*)"$`,
 		Doc:     "restarts a workload's pods as the user, with kubectl rollout restart's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]: kubectl stamps the pod template's kubectl.kubernetes.io/restartedAt annotation with the time, and the changed template rolls out as a new version would",
 		Example: `When "admin" runs "kubectl rollout restart deployment/web"`,
@@ -179,14 +185,24 @@ func (w *World) kubectlScale(user, args string) error {
 }
 
 func (w *World) kubectlLabel(user, args string) error {
+	return w.kubectlPairs("label", user, args, w.backend.Label)
+}
+
+func (w *World) kubectlAnnotate(user, args string) error {
+	return w.kubectlPairs("annotate", user, args, w.backend.Annotate)
+}
+
+// kubectlPairs reads the command line of kubectl label or annotate: KIND
+// NAME (or KIND/NAME), then KEY=VALUE and KEY- pairs, [--overwrite].
+func (w *World) kubectlPairs(verb, user, args string, run func(kind, namespace, name string, specs []string, overwrite bool, user string) *kubectl.Result) error {
 	line, err := parseKubectlLine(args, nil, []string{"--overwrite"})
 	if err != nil {
-		return w.errorf("kubectl label %s: %v", args, err)
+		return w.errorf("kubectl %s %s: %v", verb, args, err)
 	}
 	positional, namespace := line.positional, line.namespace
 	_, overwrite := line.flags["--overwrite"]
 	if len(positional) < 2 {
-		return w.errorf("kubectl label %s: give KIND NAME (or KIND/NAME) and at least one KEY=VALUE or KEY-", args)
+		return w.errorf("kubectl %s %s: give KIND NAME (or KIND/NAME) and at least one KEY=VALUE or KEY-", verb, args)
 	}
 	target, specs := positional[:2], positional[2:]
 	if strings.Contains(positional[0], "/") {
@@ -194,22 +210,22 @@ func (w *World) kubectlLabel(user, args string) error {
 	}
 	kind, name, err := kindAndName(target)
 	if err != nil {
-		return w.errorf("kubectl label %s: %v", args, err)
+		return w.errorf("kubectl %s %s: %v", verb, args, err)
 	}
 	for _, s := range specs {
 		if !strings.Contains(s, "=") && !strings.HasSuffix(s, "-") { // kubectl would take it for another name
-			return w.errorf("kubectl label %s: %q is neither KEY=VALUE nor KEY-: podlife labels one object at a time", args, s)
+			return w.errorf("kubectl %s %s: %q is neither KEY=VALUE nor KEY-: podlife %ss one object at a time", verb, args, s, verb)
 		}
 	}
 	if len(specs) == 0 {
-		return w.errorf("kubectl label %s: give at least one KEY=VALUE or KEY-", args)
+		return w.errorf("kubectl %s %s: give at least one KEY=VALUE or KEY-", verb, args)
 	}
 	r, ok := apiserver.Resolve(kind)
 	if !ok {
-		return w.errorf("kubectl label %s: podlife does not model resource type %q", args, kind)
+		return w.errorf("kubectl %s %s: podlife does not model resource type %q", verb, args, kind)
 	}
 	w.started = true
-	w.last = w.backend.Label(r.GVK.Kind, namespace, name, specs, overwrite, user)
+	w.last = run(r.GVK.Kind, namespace, name, specs, overwrite, user)
 	return nil
 }
 

@@ -471,6 +471,10 @@ func (s *Server) bind(req *Request) Response {
 	return Response{Code: http.StatusCreated, Object: stored}
 }
 
+// deploymentRevision is the annotation that numbers a Deployment's
+// rollouts (pkg/controller/deployment/util RevisionAnnotation).
+const deploymentRevision = "deployment.kubernetes.io/revision"
+
 // patchStatus replaces an object's status with the one sent.
 func (s *Server) patchStatus(req *Request) Response {
 	if _, isPod := req.Object.(*corev1.Pod); !isPod {
@@ -487,10 +491,19 @@ func (s *Server) patchStatus(req *Request) Response {
 		case *appsv1.Deployment:
 			// Its status strategy keeps the sent metadata but for the
 			// labels (registry/apps/deployment/strategy.go): the
-			// controller writes the revision annotation this way.
+			// controller writes the revision annotation this way. The
+			// model's status writes carry no resourceVersion check, so
+			// only that annotation is taken: the rest of a stale copy
+			// would undo a user's `kubectl annotate`.
 			sent := req.Object.(*appsv1.Deployment)
 			n.Status = *sent.Status.DeepCopy()
-			n.Annotations = maps.Clone(sent.Annotations)
+			if revision, ok := sent.Annotations[deploymentRevision]; ok && n.Annotations[deploymentRevision] != revision {
+				n.Annotations = maps.Clone(n.Annotations)
+				if n.Annotations == nil {
+					n.Annotations = map[string]string{}
+				}
+				n.Annotations[deploymentRevision] = revision
+			}
 		case *corev1.PersistentVolume:
 			n.Status = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy()
 		case *corev1.PersistentVolumeClaim:
