@@ -98,9 +98,9 @@ type Backend struct {
 	// staleMapping is set once a CRD is created: kubectl's next
 	// invocation discovers its resource, the current one does not.
 	staleMapping bool
-	// drains counts the kubectl drain commands still running: Settle
-	// waits for them.
-	drains atomic.Int32
+	// waiting counts the kubectl commands still running (drain, rollout
+	// status): Settle waits for them.
+	waiting atomic.Int32
 }
 
 type created struct {

@@ -49,9 +49,9 @@ func (b *Backend) Drain(node string, opts kubectl.DrainOptions, user string) *ku
 	}
 	result.Done = false
 	d := &clusterDrain{b: b, dyn: c.dyn, node: node, realNode: t.realName, opts: opts, user: user, ref: result.Object, result: *result}
-	b.drains.Add(1)
+	b.waiting.Add(1)
 	go func() {
-		defer b.drains.Add(-1)
+		defer b.waiting.Add(-1)
 		d.run()
 		d.result.Done = true
 		*result = d.result // published before the count drops, which Settle reads

@@ -333,8 +333,8 @@ func (w *watcher) inMotion() []string {
 		}
 	}
 	moving = append(moving, w.claimsToBind()...)
-	if n := w.b.drains.Load(); n > 0 {
-		moving = append(moving, fmt.Sprintf("%d kubectl drain command(s) still running", n))
+	if n := w.b.waiting.Load(); n > 0 {
+		moving = append(moving, fmt.Sprintf("%d kubectl drain or rollout status command(s) still running", n))
 	}
 	slices.Sort(moving)
 	return moving

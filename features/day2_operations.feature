@@ -344,6 +344,37 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: kubectl rollout status follows a rollout until every replica is updated and available
+    `kubectl rollout status` watches the Deployment and prints a line for
+    each state it is shown: how many replicas are updated, how many old
+    ones are still to go, how many are available, until the rollout is
+    done. How many waiting lines there are depends on how often the
+    controller writes the status, so only the last line is pinned here.
+    When the cluster settles
+    And "admin" runs "kubectl rollout status deployment/web"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment "web" successfully rolled out
+      """
+    When "admin" runs "kubectl set image deployment/web app=nginx:1.28"
+    And "admin" runs "kubectl rollout status deployment/web"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.verb == 'rollout status' &&
+        r.message.startsWith('Waiting for deployment ') &&
+        r.message.endsWith('\ndeployment "web" successfully rolled out'))
+      """
+    When "admin" runs "kubectl rollout status deployment/api"
+    And the cluster settles
+    Then the request was rejected with code 404 and message:
+      """
+      deployments.apps "api" not found
+      """
+    And the trace matches the golden file
+
   Scenario: A rollout restart with readiness and a preStop sleep drops no request
     Given the cluster already has:
       """yaml

@@ -150,7 +150,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.API.Admission = admission.Default()
 	c.API.Authn.AddUser(apiserver.SystemKubeScheduler, "")
 	c.AddUser("admin", apiserver.SystemMasters)
-	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Latency: lat.Request}
+	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Store: c.Store, Latency: lat.Request}
 	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}

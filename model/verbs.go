@@ -68,6 +68,15 @@ func (c *Cluster) Annotate(kind, namespace, name string, specs []string, overwri
 	return r
 }
 
+// RolloutStatus runs `kubectl rollout status` for one Deployment as
+// user; the result fills in when the rollout is done.
+func (c *Cluster) RolloutStatus(kind, namespace, name, user string) *kubectl.Result {
+	c.start()
+	r := c.kubectl.RolloutStatus(kind, namespace, name, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
 // RolloutUndo runs `kubectl rollout undo` for one Deployment as user,
 // back to toRevision (0: the previous one).
 func (c *Cluster) RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result {

@@ -50,6 +50,12 @@ var kubectlSteps = []Definition{
 		handler: func(w *World) any { return w.kubectlRolloutPause },
 	},
 	{
+		Pattern: `^"([^"]*)" runs "kubectl rollout status ([^"]*)"$`,
+		Doc:     "waits for a Deployment's rollout as the user, with kubectl rollout status's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]; kubectl watches the Deployment and prints a line for each state it sees until every replica is updated and available; the command runs on while the cluster does, so let the cluster settle before its outcome",
+		Example: `When "admin" runs "kubectl rollout status deployment/web"`,
+		handler: func(w *World) any { return w.kubectlRolloutStatus },
+	},
+	{
 		Pattern: `^"([^"]*)" runs "kubectl rollout undo ([^"]*)"$`,
 		Doc:     "rolls a Deployment back as the user, with kubectl rollout undo's arguments: KIND NAME (or KIND/NAME) [--to-revision=N] [-n NAMESPACE]; kubectl lists the Deployment's ReplicaSets, finds the previous revision (or revision N) by their deployment.kubernetes.io/revision annotations, and patches its pod template back: the controller scales that ReplicaSet up again as the newest revision",
 		Example: `When "admin" runs "kubectl rollout undo deployment/web"`,
@@ -296,6 +302,24 @@ func (w *World) kubectlRolloutPause(user, verb, args string) error {
 	}
 	w.started = true
 	w.last = w.backend.RolloutPause(r.GVK.Kind, line.namespace, name, verb == "pause", user)
+	return nil
+}
+
+func (w *World) kubectlRolloutStatus(user, args string) error {
+	line, err := parseKubectlLine(args, nil, nil)
+	if err != nil {
+		return w.errorf("kubectl rollout status %s: %v", args, err)
+	}
+	kind, name, err := kindAndName(line.positional)
+	if err != nil {
+		return w.errorf("kubectl rollout status %s: %v", args, err)
+	}
+	r, ok := apiserver.Resolve(kind)
+	if !ok || r.GVK.Kind != "Deployment" {
+		return w.errorf("kubectl rollout status %s: podlife follows the rollouts of Deployments, not %q", args, kind)
+	}
+	w.started = true
+	w.last = w.backend.RolloutStatus(r.GVK.Kind, line.namespace, name, user)
 	return nil
 }
 

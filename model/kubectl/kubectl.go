@@ -55,9 +55,11 @@ type Result struct {
 
 // Kubectl sends users' manifests to the API server.
 type Kubectl struct {
-	Engine  *sim.Engine
-	Rec     *trace.Recorder
-	API     *apiserver.Server
+	Engine *sim.Engine
+	Rec    *trace.Recorder
+	API    *apiserver.Server
+	// Store serves the watches of the verbs that wait (rollout status).
+	Store   *sim.Store
 	Latency sim.Duration
 }
 

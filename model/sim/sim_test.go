@@ -212,3 +212,28 @@ func TestStoresStartedFromTheSameContentsSeeOnlyTheirOwnWrites(t *testing.T) {
 		t.Errorf("writes reached the contents (by the stores started from it, or the one it was taken from): a new store lists %q, want ab", got)
 	}
 }
+
+// A stopped watch sees nothing more, not even a change written before it
+// stopped but not yet delivered; the other watchers go on.
+func TestAStoppedWatchSeesNothingMore(t *testing.T) {
+	e := New(nil)
+	s := NewStore(e)
+	var stopped, kept int
+	stop := s.Watch("stopped", "Pod", 5, func(WatchEvent) { stopped++ })
+	s.Watch("kept", "Pod", 5, func(WatchEvent) { kept++ })
+	if _, err := s.Create(pod("a")); err != nil {
+		t.Fatal(err)
+	}
+	e.Settle(100)
+	if _, err := s.Create(pod("b")); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if _, err := s.Create(pod("c")); err != nil {
+		t.Fatal(err)
+	}
+	e.Settle(100)
+	if stopped != 1 || kept != 3 {
+		t.Errorf("the stopped watch saw %d changes (want 1), the other %d (want 3)", stopped, kept)
+	}
+}

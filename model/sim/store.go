@@ -72,6 +72,7 @@ type watcher struct {
 	kind    string
 	latency Duration
 	handle  func(WatchEvent)
+	stopped bool
 }
 
 // Store plays etcd: it keeps objects by key, stamps every write with the
@@ -272,17 +273,27 @@ func (s *Store) stamp(obj Object) {
 }
 
 // Watch registers handle for every later change to objects of kind. Each
-// change reaches it latency after the write.
-func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEvent)) {
+// change reaches it latency after the write. The returned stop ends the
+// watch: changes not yet delivered are dropped, as a closed watch's are.
+func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEvent)) (stop func()) {
 	if s.watchers == nil {
 		s.watchers = map[string][]*watcher{}
 	}
-	s.watchers[kind] = append(s.watchers[kind], &watcher{name: name, kind: kind, latency: latency, handle: handle})
+	w := &watcher{name: name, kind: kind, latency: latency, handle: handle}
+	s.watchers[kind] = append(s.watchers[kind], w)
+	return func() {
+		w.stopped = true
+		s.watchers[kind] = slices.DeleteFunc(s.watchers[kind], func(x *watcher) bool { return x == w })
+	}
 }
 
 func (s *Store) notify(ev WatchEvent) {
 	kind := ev.Object.GetObjectKind().GroupVersionKind().Kind
 	for _, w := range s.watchers[kind] {
-		s.engine.After(w.latency, "watch "+w.name, func() { w.handle(ev) })
+		s.engine.After(w.latency, "watch "+w.name, func() {
+			if !w.stopped {
+				w.handle(ev)
+			}
+		})
 	}
 }

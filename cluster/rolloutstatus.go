@@ -1,0 +1,132 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubectl"
+)
+
+// RolloutStatus runs `kubectl rollout status` on the cluster in the
+// background, as kubectl does it: the builder's GET, then a LIST and a
+// WATCH of the Deployment by name, a line printed for each state seen,
+// until the rollout is done or the Deployment is deleted. Settle waits
+// for it.
+func (b *Backend) RolloutStatus(kind, namespace, name, user string) *kubectl.Result {
+	if namespace == "" { // every kind that rolls out is namespaced
+		namespace = "default"
+	}
+	t, result, ok := b.resolve("rollout status", kind, namespace, name)
+	b.watch.requests = append(b.watch.requests, result)
+	if !ok {
+		return result
+	}
+	c, err := b.client(user)
+	if err != nil {
+		return b.failed(result, err)
+	}
+	if c == nil {
+		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
+		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+		return result
+	}
+	client := c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS)
+	path := t.res.ObjectPath(namespace, name, "")
+	if _, err := b.get(client, t.realName, result.Object, path, user); err != nil {
+		return b.answered(result, err)
+	}
+	b.waiting.Add(1)
+	final := *result
+	go func() {
+		defer b.waiting.Add(-1)
+		b.followRollout(client, t.res, namespace, t.realName, user, &final)
+		final.Done = true
+		*result = final // published before the count drops, which Settle reads
+	}()
+	result.Done = false
+	return result
+}
+
+func (b *Backend) followRollout(client dynamic.ResourceInterface, res apiserver.Resource, namespace, realName, user string, result *kubectl.Result) {
+	ref := result.Object
+	var lines []string
+	// show prints one state's line; true once the command is over.
+	show := func(obj *unstructured.Unstructured) bool {
+		d := &appsv1.Deployment{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, d); err != nil {
+			result.ClientError(err.Error())
+			return true
+		}
+		line, done, err := kubectl.DeploymentStatus(d)
+		if err != nil {
+			result.ClientError(b.names.back(err.Error()))
+			result.Output = strings.Join(append(lines, result.Output), "\n")
+			b.watch.record(kubectl.Component, "response", ref, "error: "+result.Message)
+			return true
+		}
+		line = b.names.back(line)
+		lines = append(lines, line)
+		b.watch.record(kubectl.Component, "print", ref, line)
+		if done {
+			result.Code, result.Allowed = 200, true
+			result.Message = strings.Join(lines, "\n")
+			result.Output = result.Message
+		}
+		return done
+	}
+	selector := "metadata.name=" + realName
+	list := &apiserver.Request{Verb: "list", Resource: res, Namespace: namespace, FieldSelector: "metadata.name=" + b.names.back(realName)}
+	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("%s %s as %q", list.Method(), list.Path(), user))
+	got, err := client.List(b.ctx, metav1.ListOptions{FieldSelector: selector})
+	if err != nil {
+		b.answered(result, err)
+		return
+	}
+	for i := range got.Items {
+		if show(&got.Items[i]) {
+			return
+		}
+	}
+	w, err := client.Watch(b.ctx, metav1.ListOptions{FieldSelector: selector, ResourceVersion: got.GetResourceVersion()})
+	if err != nil {
+		b.answered(result, err)
+		return
+	}
+	defer w.Stop()
+	for ev := range w.ResultChan() {
+		switch ev.Type {
+		case watch.Added, watch.Modified:
+			if obj, ok := ev.Object.(*unstructured.Unstructured); ok && show(obj) {
+				return
+			}
+		case watch.Deleted:
+			result.ClientError("object has been deleted")
+			b.watch.record(kubectl.Component, "response", ref, result.Output)
+			return
+		}
+	}
+	result.ClientError("watch closed before the rollout was done")
+}
+
+// answered turns a request's error into kubectl's outcome: the API
+// server's refusal, or no answer at all.
+func (b *Backend) answered(result *kubectl.Result, err error) *kubectl.Result {
+	var status apierrors.APIStatus
+	if !errors.As(err, &status) {
+		return b.failed(result, err)
+	}
+	s := status.Status()
+	result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
+	b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+	return result
+}

@@ -1,0 +1,129 @@
+package kubectl
+
+import (
+	"fmt"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	deploymentutil "k8s.io/kubernetes/pkg/controller/deployment/util"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// DeploymentStatus is the line kubectl rollout status prints for one
+// state of a Deployment, and whether the rollout is done
+// (k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go
+// DeploymentStatusViewer).
+func DeploymentStatus(d *appsv1.Deployment) (line string, done bool, err error) {
+	if d.Generation > d.Status.ObservedGeneration {
+		return "Waiting for deployment spec update to be observed...", false, nil
+	}
+	if c := deploymentutil.GetDeploymentCondition(d.Status, appsv1.DeploymentProgressing); c != nil && c.Reason == deploymentutil.TimedOutReason {
+		return "", false, fmt.Errorf("deployment %q exceeded its progress deadline", d.Name)
+	}
+	s := d.Status
+	switch {
+	case d.Spec.Replicas != nil && s.UpdatedReplicas < *d.Spec.Replicas:
+		return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d out of %d new replicas have been updated...", d.Name, s.UpdatedReplicas, *d.Spec.Replicas), false, nil
+	case s.Replicas > s.UpdatedReplicas:
+		return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d old replicas are pending termination...", d.Name, s.Replicas-s.UpdatedReplicas), false, nil
+	case s.AvailableReplicas < s.UpdatedReplicas:
+		return fmt.Sprintf("Waiting for deployment %q rollout to finish: %d of %d updated replicas are available...", d.Name, s.AvailableReplicas, s.UpdatedReplicas), false, nil
+	}
+	return fmt.Sprintf("deployment %q successfully rolled out", d.Name), true, nil
+}
+
+// RolloutStatus runs `kubectl rollout status deployment NAME`: after its
+// resource builder's GET, kubectl lists and watches the Deployment by name
+// and prints a line for each state it is shown (the list's, then every
+// change), until the rollout is done or the Deployment is deleted. The
+// command runs on while the cluster does. (--timeout is not modelled: the
+// engine cannot take back a timer, and one left behind would move the
+// clock of every later settling.)
+func (k *Kubectl) RolloutStatus(kind, namespace, name, credential string) *Result {
+	res, result, ok := k.target("rollout status", kind, namespace, name)
+	if !ok {
+		return result
+	}
+	namespace = result.namespace
+	k.getThen(res, namespace, name, credential, result, func() {
+		if _, ok := result.got.(*appsv1.Deployment); !ok {
+			result.ClientError(fmt.Sprintf("no status viewer has been implemented for %s", res.GVK.GroupKind().Kind))
+			k.Rec.Step(Component, "response", result.Object, result.Output)
+			return
+		}
+		w := &statusWatch{k: k, result: result, namespace: namespace, name: name}
+		list := &apiserver.Request{Verb: "list", Resource: res, Namespace: namespace, FieldSelector: "metadata.name=" + name, Credential: credential}
+		k.Rec.Stepf(Component, "request", result.Object, "%s %s as %q", list.Method(), list.Path(), credential)
+		client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
+		client.Do(list, func(resp apiserver.Response) {
+			if !resp.OK() {
+				result.Refused(resp.Code, string(resp.Reason), resp.Message, "", false)
+				k.Rec.Step(Component, "response", result.Object, result.Output)
+				return
+			}
+			w.stop = k.Store.Watch("kubectl rollout status", "Deployment", k.Latency, w.changed)
+			for _, item := range resp.Items {
+				w.show(item.(*appsv1.Deployment))
+			}
+		})
+	})
+	return result
+}
+
+// statusWatch is one kubectl rollout status waiting on a Deployment.
+type statusWatch struct {
+	k               *Kubectl
+	result          *Result
+	namespace, name string
+	lines           []string
+	stop            func()
+}
+
+func (w *statusWatch) changed(ev sim.WatchEvent) {
+	if w.result.Done || ev.Object.GetNamespace() != w.namespace || ev.Object.GetName() != w.name {
+		return
+	}
+	if ev.Type == sim.Deleted {
+		w.fail("object has been deleted")
+		return
+	}
+	w.show(ev.Object.(*appsv1.Deployment))
+}
+
+func (w *statusWatch) show(d *appsv1.Deployment) {
+	if w.result.Done {
+		return
+	}
+	line, done, err := DeploymentStatus(d)
+	if err != nil {
+		w.fail(err.Error())
+		return
+	}
+	w.lines = append(w.lines, line)
+	w.k.Rec.Step(Component, "print", w.result.Object, line)
+	if done {
+		w.end()
+		w.result.Code, w.result.Allowed = 200, true
+		w.result.Message = strings.Join(w.lines, "\n")
+		w.result.Output = w.result.Message
+	}
+}
+
+func (w *statusWatch) fail(msg string) {
+	if w.result.Done {
+		return
+	}
+	w.end()
+	w.result.ClientError(msg)
+	w.result.Output = strings.Join(append(w.lines, w.result.Output), "\n")
+	w.k.Rec.Step(Component, "response", w.result.Object, "error: "+msg)
+}
+
+func (w *statusWatch) end() {
+	w.result.Done = true
+	if w.stop != nil {
+		w.stop()
+	}
+}
