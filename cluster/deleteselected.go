@@ -35,13 +35,8 @@ func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.Dele
 		listPath += "?" + url.Values{"labelSelector": {opts.Selector}}.Encode()
 	}
 	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("GET %s as %q", b.names.back(listPath), user))
-	c, err := b.client(user)
-	if err != nil {
-		return b.failed(result, err)
-	}
-	if c == nil {
-		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
-		b.watch.record(kubectl.Component, "response", ref, result.Output)
+	c, ok := b.clientFor(result, user)
+	if !ok {
 		return result
 	}
 	list, err := c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS).List(b.ctx, metav1.ListOptions{LabelSelector: opts.Selector})

@@ -38,13 +38,8 @@ func (b *Backend) Drain(node string, opts kubectl.DrainOptions, user string) *ku
 		b.watch.record(kubectl.Component, "validate", result.Object, result.Output)
 		return result
 	}
-	c, err := b.client(user)
-	if err != nil {
-		return b.failed(result, err)
-	}
-	if c == nil {
-		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
-		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+	c, ok := b.clientFor(result, user)
+	if !ok {
 		return result
 	}
 	result.Done = false

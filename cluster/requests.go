@@ -257,6 +257,22 @@ func (b *Backend) refused(result *kubectl.Result, traced bool, code int, reason 
 	return result
 }
 
+// clientFor is user's client; without one, result says why: no answer,
+// or the 401 a user the scenario never declared gets.
+func (b *Backend) clientFor(result *kubectl.Result, user string) (*userClient, bool) {
+	c, err := b.client(user)
+	if err != nil {
+		b.failed(result, err)
+		return nil, false
+	}
+	if c == nil {
+		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
+		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+		return nil, false
+	}
+	return c, true
+}
+
 // failed is a request that got no answer from the API server at all.
 func (b *Backend) failed(result *kubectl.Result, err error) *kubectl.Result {
 	result.Allowed, result.Message, result.Output = false, b.names.back(err.Error()), "error: "+b.names.back(err.Error())
@@ -337,13 +353,8 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 		b.watch.record(kubectl.Component, "warning", ref, "Warning: "+plan.Warning)
 	}
 	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("DELETE %s as %q%s", b.names.back(path(m, realNS, realName)), user, plan.Detail()))
-	c, err := b.client(user)
-	if err != nil {
-		return b.failed(result, err)
-	}
-	if c == nil {
-		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
-		b.watch.record(kubectl.Component, "response", ref, result.Output)
+	c, ok := b.clientFor(result, user)
+	if !ok {
 		return result
 	}
 	options := metav1.DeleteOptions{GracePeriodSeconds: plan.GracePeriodSeconds}

@@ -31,13 +31,8 @@ func (b *Backend) RolloutStatus(kind, namespace, name, user string) *kubectl.Res
 	if !ok {
 		return result
 	}
-	c, err := b.client(user)
-	if err != nil {
-		return b.failed(result, err)
-	}
-	if c == nil {
-		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
-		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+	c, ok := b.clientFor(result, user)
+	if !ok {
 		return result
 	}
 	client := c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS)

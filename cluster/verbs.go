@@ -114,10 +114,7 @@ func (b *Backend) Label(kind, namespace, name string, specs []string, overwrite 
 			b.watch.record(kubectl.Component, "validate", ref, result.Output)
 			return nil
 		}
-		path := res.ObjectPath(namespace, name, "")
-		if res.Namespaced {
-			path = res.ObjectPath(cmp.Or(namespace, "default"), name, "")
-		}
+		path := objectPath(res, namespace, name)
 		got, err := b.get(client, realName, ref, path, user)
 		if err != nil {
 			return err
@@ -151,10 +148,7 @@ func (b *Backend) Annotate(kind, namespace, name string, specs []string, overwri
 			b.watch.record(kubectl.Component, "validate", ref, result.Output)
 			return nil
 		}
-		path := res.ObjectPath(namespace, name, "")
-		if res.Namespaced {
-			path = res.ObjectPath(cmp.Or(namespace, "default"), name, "")
-		}
+		path := objectPath(res, namespace, name)
 		got, err := b.get(client, realName, ref, path, user)
 		if err != nil {
 			return err
@@ -289,16 +283,11 @@ func (b *Backend) verb(verb, kind, namespace, name, user string, do func(res api
 		return result
 	}
 	ref := result.Object
-	c, err := b.client(user)
-	if err != nil {
-		return b.failed(result, err)
-	}
-	if c == nil {
-		result.Refused(401, string(metav1.StatusReasonUnauthorized), "Unauthorized", "", false)
-		b.watch.record(kubectl.Component, "response", ref, result.Output)
+	c, ok := b.clientFor(result, user)
+	if !ok {
 		return result
 	}
-	err = do(t.res, c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS), t.realName, ref, result)
+	err := do(t.res, c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS), t.realName, ref, result)
 	var status apierrors.APIStatus
 	switch {
 	case err == nil && result.Output != "": // kubectl stopped on its own
@@ -330,6 +319,15 @@ func (b *Backend) typedGet(client dynamic.ResourceInterface, res apiserver.Resou
 		return nil, err
 	}
 	return live, runtime.DefaultUnstructuredConverter.FromUnstructured(got.Object, live)
+}
+
+// objectPath is the object's path as kubectl requests it: a namespaced
+// kind in "default" unless the command line says otherwise.
+func objectPath(res apiserver.Resource, namespace, name string) string {
+	if res.Namespaced {
+		namespace = cmp.Or(namespace, "default")
+	}
+	return res.ObjectPath(namespace, name, "")
 }
 
 // get is the GET kubectl's resource builder makes first.

@@ -287,54 +287,51 @@ func (w *World) kubectlSetImage(user, args string) error {
 	return nil
 }
 
-func (w *World) kubectlRolloutPause(user, verb, args string) error {
-	line, err := parseKubectlLine(args, nil, nil)
+// rolloutTarget reads the KIND NAME (or KIND/NAME) of `kubectl rollout
+// VERB`, with the verb's valued flags; only is the one kind podlife
+// models the verb for, "" when kubectl itself says which kinds it takes.
+func (w *World) rolloutTarget(verb, args string, valued []string, only string) (kubectlLine, apiserver.Resource, string, error) {
+	line, err := parseKubectlLine(args, valued, nil)
 	if err != nil {
-		return w.errorf("kubectl rollout %s %s: %v", verb, args, err)
+		return line, apiserver.Resource{}, "", w.errorf("kubectl rollout %s %s: %v", verb, args, err)
 	}
 	kind, name, err := kindAndName(line.positional)
 	if err != nil {
-		return w.errorf("kubectl rollout %s %s: %v", verb, args, err)
+		return line, apiserver.Resource{}, "", w.errorf("kubectl rollout %s %s: %v", verb, args, err)
 	}
 	r, ok := apiserver.Resolve(kind)
-	if !ok {
-		return w.errorf("kubectl rollout %s %s: podlife does not model resource type %q", verb, args, kind)
+	switch {
+	case !ok:
+		return line, r, "", w.errorf("kubectl rollout %s %s: podlife does not model resource type %q", verb, args, kind)
+	case only != "" && r.GVK.Kind != only:
+		return line, r, "", w.errorf("kubectl rollout %s %s: podlife models rollout %s for %ss, not %q", verb, args, verb, only, kind)
 	}
 	w.started = true
+	return line, r, name, nil
+}
+
+func (w *World) kubectlRolloutPause(user, verb, args string) error {
+	line, r, name, err := w.rolloutTarget(verb, args, nil, "")
+	if err != nil {
+		return err
+	}
 	w.last = w.backend.RolloutPause(r.GVK.Kind, line.namespace, name, verb == "pause", user)
 	return nil
 }
 
 func (w *World) kubectlRolloutStatus(user, args string) error {
-	line, err := parseKubectlLine(args, nil, nil)
+	line, r, name, err := w.rolloutTarget("status", args, nil, "Deployment")
 	if err != nil {
-		return w.errorf("kubectl rollout status %s: %v", args, err)
+		return err
 	}
-	kind, name, err := kindAndName(line.positional)
-	if err != nil {
-		return w.errorf("kubectl rollout status %s: %v", args, err)
-	}
-	r, ok := apiserver.Resolve(kind)
-	if !ok || r.GVK.Kind != "Deployment" {
-		return w.errorf("kubectl rollout status %s: podlife follows the rollouts of Deployments, not %q", args, kind)
-	}
-	w.started = true
 	w.last = w.backend.RolloutStatus(r.GVK.Kind, line.namespace, name, user)
 	return nil
 }
 
 func (w *World) kubectlRolloutUndo(user, args string) error {
-	line, err := parseKubectlLine(args, []string{"--to-revision"}, nil)
+	line, r, name, err := w.rolloutTarget("undo", args, []string{"--to-revision"}, "Deployment")
 	if err != nil {
-		return w.errorf("kubectl rollout undo %s: %v", args, err)
-	}
-	kind, name, err := kindAndName(line.positional)
-	if err != nil {
-		return w.errorf("kubectl rollout undo %s: %v", args, err)
-	}
-	r, ok := apiserver.Resolve(kind)
-	if !ok || r.GVK.Kind != "Deployment" {
-		return w.errorf("kubectl rollout undo %s: podlife rolls back Deployments, not %q", args, kind)
+		return err
 	}
 	var revision int64
 	if v, given := line.flags["--to-revision"]; given {
@@ -342,7 +339,6 @@ func (w *World) kubectlRolloutUndo(user, args string) error {
 			return w.errorf("kubectl rollout undo %s: --to-revision wants a revision number, not %q", args, v)
 		}
 	}
-	w.started = true
 	w.last = w.backend.RolloutUndo(r.GVK.Kind, line.namespace, name, revision, user)
 	return nil
 }
