@@ -8,16 +8,12 @@ package apiserver
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"sync"
 	"time"
 
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
-	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -449,120 +445,9 @@ type quietPut struct{ ref, msg, action string }
 // a `kubectl apply` finds out.
 func (s *Server) Exists(key sim.Key) bool { return s.store.Get(key) != nil }
 
-// bind serves pods/binding: it sets spec.nodeName and the PodScheduled
-// condition (pkg/registry/core/pod/storage/storage.go).
-func (s *Server) bind(req *Request) Response {
-	binding := req.Object.(*corev1.Binding)
-	pod, errResp := s.pod(req)
-	if pod == nil {
-		return errResp
-	}
-	if pod.DeletionTimestamp != nil {
-		return failure(apierrors.NewConflict(schema.GroupResource{Resource: "pods/binding"}, req.Name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", req.Name)))
-	}
-	if pod.Spec.NodeName != "" {
-		return failure(apierrors.NewConflict(schema.GroupResource{Resource: "pods/binding"}, req.Name, fmt.Errorf("pod %v is already assigned to node %q", req.Name, pod.Spec.NodeName)))
-	}
-	pod = withStatus(pod, *pod.Status.DeepCopy())
-	pod.Spec.NodeName = binding.Target.Name
-	setCondition(&pod.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: s.metaNow()})
-	stored, _ := s.store.Update(pod)
-	s.persisted(stored, "update")
-	return Response{Code: http.StatusCreated, Object: stored}
-}
-
-// deploymentRevision is the annotation that numbers a Deployment's
-// rollouts (pkg/controller/deployment/util RevisionAnnotation).
-const deploymentRevision = "deployment.kubernetes.io/revision"
-
-// patchStatus replaces an object's status with the one sent.
-func (s *Server) patchStatus(req *Request) Response {
-	if _, isPod := req.Object.(*corev1.Pod); !isPod {
-		stored := s.store.Get(sim.Key{Kind: req.Resource.GVK.Kind, Namespace: req.Namespace, Name: req.Name})
-		if stored == nil {
-			return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
-		}
-		next := stored.DeepCopyObject().(sim.Object)
-		switch n := next.(type) {
-		case *corev1.ResourceQuota:
-			n.Status = *req.Object.(*corev1.ResourceQuota).Status.DeepCopy()
-		case *appsv1.ReplicaSet:
-			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
-		case *appsv1.Deployment:
-			// Its status strategy keeps the sent metadata but for the
-			// labels (registry/apps/deployment/strategy.go): the
-			// controller writes the revision annotation this way. The
-			// model's status writes carry no resourceVersion check, so
-			// only that annotation is taken: the rest of a stale copy
-			// would undo a user's `kubectl annotate`.
-			sent := req.Object.(*appsv1.Deployment)
-			n.Status = *sent.Status.DeepCopy()
-			if revision, ok := sent.Annotations[deploymentRevision]; ok && n.Annotations[deploymentRevision] != revision {
-				n.Annotations = maps.Clone(n.Annotations)
-				if n.Annotations == nil {
-					n.Annotations = map[string]string{}
-				}
-				n.Annotations[deploymentRevision] = revision
-			}
-		case *corev1.PersistentVolume:
-			n.Status = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy()
-		case *corev1.PersistentVolumeClaim:
-			n.Status = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy()
-		case *policyv1.PodDisruptionBudget:
-			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
-		case *corev1.Node:
-			n.Status = *req.Object.(*corev1.Node).Status.DeepCopy()
-		case *apiextensionsv1.CustomResourceDefinition:
-			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
-		default:
-			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
-		}
-		updated, _ := s.store.Update(next)
-		s.persisted(updated, "update")
-		return Response{Code: http.StatusOK, Object: updated}
-	}
-	pod, errResp := s.pod(req)
-	if pod == nil {
-		return errResp
-	}
-	pod = withStatus(pod, *req.Object.(*corev1.Pod).Status.DeepCopy())
-	stored, _ := s.store.Update(pod)
-	s.persisted(stored, "update")
-	return Response{Code: http.StatusOK, Object: stored}
-}
-
-// withStatus is a new revision of a stored pod with the given status. Stored
-// objects are never modified, so the new revision shares the old one's spec
-// (only its top-level fields, such as nodeName, may be set) and copies the
-// metadata the store stamps: status writes are the model's hottest path.
-func withStatus(pod *corev1.Pod, status corev1.PodStatus) *corev1.Pod {
-	next := &corev1.Pod{TypeMeta: pod.TypeMeta, Spec: pod.Spec, Status: status}
-	pod.ObjectMeta.DeepCopyInto(&next.ObjectMeta)
-	return next
-}
-
-func (s *Server) pod(req *Request) (*corev1.Pod, Response) {
-	pod, ok := s.store.Get(sim.Key{Kind: "Pod", Namespace: req.Namespace, Name: req.Name}).(*corev1.Pod)
-	if !ok {
-		return nil, failure(apierrors.NewNotFound(schema.GroupResource{Resource: "pods"}, req.Name))
-	}
-	return pod, Response{}
-}
-
 // MetaNow is the virtual time as the API server stamps it in objects.
 func (s *Server) MetaNow() metav1.Time { return s.metaNow() }
 
 func (s *Server) metaNow() metav1.Time {
 	return metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond))
-}
-
-// setCondition adds or replaces a condition, keeping the list's order.
-func setCondition(status *corev1.PodStatus, c corev1.PodCondition) {
-	for i := range status.Conditions {
-		if status.Conditions[i].Type == c.Type {
-			status.Conditions[i] = c
-			return
-		}
-	}
-	status.Conditions = append(status.Conditions, c)
 }

@@ -6,7 +6,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	deploymentutil "k8s.io/kubernetes/pkg/controller/deployment/util"
@@ -51,14 +50,12 @@ func PlanRollback(d *appsv1.Deployment, listed []*appsv1.ReplicaSet, toRevision 
 	if d.Spec.Paused {
 		return Rollback{}, fmt.Errorf("you cannot rollback a paused deployment; resume it first with 'kubectl rollout resume' and try again")
 	}
-	template := target.Spec.Template.DeepCopy()
-	delete(template.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
-	current := d.Spec.Template.DeepCopy()
-	delete(current.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
-	if equality.Semantic.DeepEqual(template, current) {
+	if deploymentutil.EqualIgnoreHash(&target.Spec.Template, &d.Spec.Template) {
 		// kubectl names the revision it was asked for: 0 without --to-revision.
 		return Rollback{Skipped: fmt.Sprintf("skipped rollback (current template already matches revision %d)", toRevision)}, nil
 	}
+	template := target.Spec.Template.DeepCopy()
+	delete(template.Labels, appsv1.DefaultDeploymentUniqueLabelKey)
 	// The Deployment keeps its own bookkeeping annotations and takes the
 	// ReplicaSet's others (change-cause, say).
 	annotations := map[string]string{}
