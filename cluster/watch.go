@@ -66,6 +66,7 @@ func (w *watcher) start() error {
 			func(o any) string { return "phase " + string(o.(*corev1.PersistentVolumeClaim).Status.Phase) })},
 		{f.Apps().V1().ReplicaSets().Informer(), change("ReplicaSet", func(o any) string { return replicas(o.(*appsv1.ReplicaSet)) })},
 		{f.Apps().V1().Deployments().Informer(), nil},
+		{f.Autoscaling().V2().HorizontalPodAutoscalers().Informer(), nil},
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
@@ -419,7 +420,8 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 	return &out
 }
 
-// Objects lists the scenario's Pods, Nodes, Namespaces or EndpointSlices, by namespace
+// Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices or
+// HorizontalPodAutoscalers, by namespace
 // and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	var objs []metav1.Object
@@ -442,6 +444,11 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "EndpointSlice":
 		list, _ := b.watch.factory.Discovery().V1().EndpointSlices().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "HorizontalPodAutoscaler":
+		list, _ := b.watch.factory.Autoscaling().V2().HorizontalPodAutoscalers().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

@@ -67,6 +67,8 @@ type Cluster struct {
 	quota      *controllers.ResourceQuota
 	volumes    *controllers.PersistentVolume
 	disruption *controllers.Disruption
+	hpa        *controllers.HorizontalPodAutoscaler
+	meter      *meter
 	lifecycle  *controllers.NodeLifecycle
 	taints     *controllers.TaintEviction
 	podGC      *controllers.PodGC
@@ -171,6 +173,10 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.crds = &controllers.CustomResourceDefinitions{Store: c.Store, Rec: c.Trace, Naming: loopback(controllers.NamingComponent),
 		Establishing: loopback(controllers.EstablishingComponent), Now: c.API.MetaNow}
 	c.disruption = &controllers.Disruption{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.DisruptionComponent)}
+	c.meter = &meter{store: c.Store, engine: engine, loads: func() []*dataplane.Load { return c.loads }}
+	c.hpa = &controllers.HorizontalPodAutoscaler{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.HorizontalComponent), Metrics: c.meter,
+		Config: controllers.HPAConfig{SyncPeriod: lat.HPASyncPeriod, DownscaleStabilization: lat.HPADownscaleStabilization,
+			CPUInitializationPeriod: lat.HPACPUInitialization, InitialReadinessDelay: lat.HPAInitialReadinessDelay, Tolerance: 0.1}}
 	// Both run under the node-controller service account
 	// (cmd/kube-controller-manager/app/core.go).
 	nodeController := func(component string) *apiserver.Client {
@@ -357,9 +363,10 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
+	c.Store.Watch(kcm, "HorizontalPodAutoscaler", lat.Watch, c.hpa.OnHPA)
 	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)
 	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
@@ -496,6 +503,7 @@ func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answe
 		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Duration: answer, Answered: c.answered, Results: &c.traffic}
 	c.loads = append(c.loads, load)
 	load.Start()
+	c.hpa.Wake(service.Namespace)
 	return nil
 }
 
@@ -522,10 +530,10 @@ func (c *Cluster) headlessPort(svc sim.Key) int32 {
 // Traffic lists every request sent so far, in order.
 func (c *Cluster) Traffic() []dataplane.Result { return c.traffic }
 
-func (c *Cluster) answer(pod sim.Key, port int32) string {
+func (c *Cluster) answer(service, pod sim.Key, port int32) string {
 	if p, ok := c.Store.Get(pod).(*corev1.Pod); ok {
 		if k, ok := c.kubelets[p.Spec.NodeName]; ok {
-			return k.Answer(pod, port)
+			return c.meter.answer(k.Answer(pod, port), service, pod)
 		}
 	}
 	return dataplane.Unreachable

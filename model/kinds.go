@@ -18,7 +18,7 @@ var modelled = sets.New(
 	schema.GroupKind{Kind: "PersistentVolume"}, schema.GroupKind{Kind: "PersistentVolumeClaim"},
 	schema.GroupKind{Group: "apps", Kind: "Deployment"}, schema.GroupKind{Group: "apps", Kind: "ReplicaSet"},
 	schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"},
-	schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"},
+	schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}, schema.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"},
 	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "Role"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
 	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},
 	schema.GroupKind{Group: "scheduling.k8s.io", Kind: "PriorityClass"},

@@ -40,6 +40,11 @@ type Latencies struct {
 	// a missing node to come back.
 	PodGCPeriod     sim.Duration
 	PodGCQuarantine sim.Duration
+	// The HPA controller's --horizontal-pod-autoscaler-* flags.
+	HPASyncPeriod             sim.Duration
+	HPADownscaleStabilization sim.Duration
+	HPACPUInitialization      sim.Duration
+	HPAInitialReadinessDelay  sim.Duration
 }
 
 type latencyField struct {
@@ -72,6 +77,10 @@ var latencyFields = []latencyField{
 	{"node-lease-renew", "how often a kubelet renews its node's Lease (a quarter of its 40s duration)", func(l *Latencies) *sim.Duration { return &l.NodeLeaseRenew }},
 	{"pod-gc-period", "how often the pod garbage collector looks for pods on nodes that no longer exist", func(l *Latencies) *sim.Duration { return &l.PodGCPeriod }},
 	{"pod-gc-quarantine", "how long the pod garbage collector waits for a missing node to come back before it force-deletes the node's pods", func(l *Latencies) *sim.Duration { return &l.PodGCQuarantine }},
+	{"hpa-sync-period", "how often the HPA controller syncs each HPA (--horizontal-pod-autoscaler-sync-period)", func(l *Latencies) *sim.Duration { return &l.HPASyncPeriod }},
+	{"hpa-downscale-stabilization", "how far back the HPA looks for a higher recommendation before it scales down (--horizontal-pod-autoscaler-downscale-stabilization)", func(l *Latencies) *sim.Duration { return &l.HPADownscaleStabilization }},
+	{"hpa-cpu-initialization-period", "how long after a pod starts the HPA distrusts its CPU samples unless it has been ready for a metric window (--horizontal-pod-autoscaler-cpu-initialization-period)", func(l *Latencies) *sim.Duration { return &l.HPACPUInitialization }},
+	{"hpa-initial-readiness-delay", "how long after a pod starts a readiness change counts as its first (--horizontal-pod-autoscaler-initial-readiness-delay)", func(l *Latencies) *sim.Duration { return &l.HPAInitialReadinessDelay }},
 	{"pv-binder-sync", "the PV controller's resync: a claim left Pending is matched again with new volumes on this period", func(l *Latencies) *sim.Duration { return &l.PVBinderSync }},
 }
 
@@ -112,6 +121,11 @@ func DefaultLatencies() Latencies {
 		// quarantineTime, constants there.
 		PodGCPeriod:     20 * sim.Second,
 		PodGCQuarantine: 40 * sim.Second,
+		// pkg/controller/podautoscaler/config/v1alpha1/defaults.go.
+		HPASyncPeriod:             15 * sim.Second,
+		HPADownscaleStabilization: 300 * sim.Second,
+		HPACPUInitialization:      300 * sim.Second,
+		HPAInitialReadinessDelay:  30 * sim.Second,
 	}
 }
 
@@ -121,6 +135,9 @@ func (l *Latencies) Set(name string, d sim.Duration) error {
 		if f.name == name {
 			if d < 0 {
 				return fmt.Errorf("latency %q cannot be negative (%v)", name, d)
+			}
+			if d == 0 && name == "hpa-sync-period" {
+				return fmt.Errorf("latency %q must be more than 0: the HPA controller syncs every HPA once per period", name)
 			}
 			*f.field(l) = d
 			return nil

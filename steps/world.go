@@ -283,6 +283,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"nodes", "Node", &s.Nodes},
 		{"namespaces", "Namespace", &s.Namespaces},
 		{"endpointslices", "EndpointSlice", &s.EndpointSlices},
+		{"horizontalpodautoscalers", "HorizontalPodAutoscaler", &s.HorizontalPodAutoscalers},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

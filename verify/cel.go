@@ -33,8 +33,10 @@ type State struct {
 	Namespaces []any
 	// EndpointSlices are every Service's slices.
 	EndpointSlices []any
-	Requests       []any
-	Traffic        []any
+	// HorizontalPodAutoscalers are the scenario's HPAs, status included.
+	HorizontalPodAutoscalers []any
+	Requests                 []any
+	Traffic                  []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -97,6 +99,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("nodes", cel.ListType(cel.DynType)),
 		cel.Variable("namespaces", cel.ListType(cel.DynType)),
 		cel.Variable("endpointslices", cel.ListType(cel.DynType)),
+		cel.Variable("horizontalpodautoscalers", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -212,7 +215,8 @@ func (c *Checker) Check(s State) error {
 	c.l.names = nil
 	out, _, err := c.prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
-		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
+		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

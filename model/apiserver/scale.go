@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -38,10 +39,27 @@ func scalableOf(obj sim.Object) (scalable, bool) {
 	return scalable{}, false
 }
 
-// scale serves a PATCH of a workload's scale subresource, as the apps
-// registries' ScaleREST does (pkg/registry/apps/deployment/storage
-// storage.go scaleUpdatedObjectInfo): the workload as an autoscaling/v1
-// Scale, the patch applied to it, the new replicas validated and written
+// scaleOf is a workload as its scale subresource shows it, an
+// autoscaling/v1 Scale (pkg/registry/apps/deployment/storage storage.go
+// scaleFromDeployment).
+func scaleOf(stored sim.Object, w scalable) *autoscalingv1.Scale {
+	selector, err := metav1.LabelSelectorAsSelector(w.selector)
+	if err != nil {
+		selector = labels.Nothing()
+	}
+	return &autoscalingv1.Scale{
+		TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"},
+		ObjectMeta: metav1.ObjectMeta{Name: stored.GetName(), Namespace: stored.GetNamespace(), UID: stored.GetUID(),
+			ResourceVersion: stored.GetResourceVersion(), CreationTimestamp: stored.GetCreationTimestamp()},
+		Spec:   autoscalingv1.ScaleSpec{Replicas: ptrValue(w.replicas)},
+		Status: autoscalingv1.ScaleStatus{Replicas: w.statusReplicas, Selector: selector.String()},
+	}
+}
+
+// scale serves a workload's scale subresource, as the apps registries'
+// ScaleREST does (pkg/registry/apps/deployment/storage storage.go): a GET
+// shows the workload as a Scale; a PATCH is applied to that Scale, and a
+// PUT replaces it, and either's new replicas are validated and written
 // back through the workload's own update strategy.
 func (s *Server) scale(req *Request, user UserInfo) Response {
 	// A missing workload is the workload store's 404, as a real server
@@ -51,25 +69,32 @@ func (s *Server) scale(req *Request, user UserInfo) Response {
 	if stored == nil || !ok {
 		return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
 	}
-	selector, err := metav1.LabelSelectorAsSelector(w.selector)
-	if err != nil {
-		selector = labels.Nothing()
-	}
-	old := autoscalingv1.Scale{
-		TypeMeta: metav1.TypeMeta{Kind: "Scale", APIVersion: "autoscaling/v1"},
-		ObjectMeta: metav1.ObjectMeta{Name: stored.GetName(), Namespace: stored.GetNamespace(), UID: stored.GetUID(),
-			ResourceVersion: stored.GetResourceVersion(), CreationTimestamp: stored.GetCreationTimestamp()},
-		Spec:   autoscalingv1.ScaleSpec{Replicas: ptrValue(w.replicas)},
-		Status: autoscalingv1.ScaleStatus{Replicas: w.statusReplicas, Selector: selector.String()},
-	}
-	original, _ := json.Marshal(old)
-	patched, err := applyPatch(original, req.PatchType, req.Body, &autoscalingv1.Scale{})
-	if err != nil {
-		return failure(err)
-	}
+	old := scaleOf(stored, w)
 	var next autoscalingv1.Scale
-	if err := json.Unmarshal(patched, &next); err != nil {
-		return failure(apierrors.NewBadRequest(err.Error()))
+	switch req.Verb {
+	case "get":
+		return Response{Code: http.StatusOK, Object: old}
+	case "patch":
+		original, _ := json.Marshal(old)
+		patched, err := applyPatch(original, req.PatchType, req.Body, &autoscalingv1.Scale{})
+		if err != nil {
+			return failure(err)
+		}
+		if err := json.Unmarshal(patched, &next); err != nil {
+			return failure(apierrors.NewBadRequest(err.Error()))
+		}
+	default: // update
+		sent, ok := req.Object.(*autoscalingv1.Scale)
+		if !ok {
+			return failure(apierrors.NewBadRequest("the body of a scale update must be an autoscaling/v1 Scale"))
+		}
+		// The Scale's resourceVersion is the workload's: a stale one is
+		// the workload's conflict (ScaleREST's scaleUpdatedObjectInfo).
+		if sent.ResourceVersion != "" && sent.ResourceVersion != stored.GetResourceVersion() {
+			return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name,
+				errors.New(OptimisticLockErrorMsg)))
+		}
+		next = *sent
 	}
 	internal := &autoscaling.Scale{ObjectMeta: next.ObjectMeta, Spec: autoscaling.ScaleSpec{Replicas: next.Spec.Replicas}}
 	if errs := autoscalingvalidation.ValidateScale(internal); len(errs) > 0 {
@@ -96,7 +121,7 @@ func (s *Server) scale(req *Request, user UserInfo) Response {
 	w, _ = scalableOf(written)
 	out := old
 	out.ResourceVersion, out.Spec.Replicas = written.GetResourceVersion(), ptrValue(w.replicas)
-	return Response{Code: http.StatusOK, Object: &out, Warnings: warnings}
+	return Response{Code: http.StatusOK, Object: out, Warnings: warnings}
 }
 
 func ptrValue(p *int32) int32 {

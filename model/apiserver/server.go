@@ -309,7 +309,7 @@ func (s *Server) serve(req *Request, user UserInfo) Response {
 		return s.get(req)
 	case req.Verb == "list":
 		return s.list(req)
-	case req.Verb == "patch" && req.Subresource == "scale":
+	case req.Subresource == "scale" && (req.Verb == "get" || req.Verb == "patch" || req.Verb == "update"):
 		return s.scale(req, user)
 	case req.Verb == "create" && req.Subresource == "":
 		return s.create(req, user)

@@ -9,6 +9,8 @@ import (
 	"net/http"
 
 	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -81,6 +83,10 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
 		case *corev1.Node:
 			n.Status = *req.Object.(*corev1.Node).Status.DeepCopy()
+		case *autoscalingv1.HorizontalPodAutoscaler:
+			n.Status = *req.Object.(*autoscalingv1.HorizontalPodAutoscaler).Status.DeepCopy()
+		case *autoscalingv2.HorizontalPodAutoscaler:
+			n.Status = *req.Object.(*autoscalingv2.HorizontalPodAutoscaler).Status.DeepCopy()
 		case *apiextensionsv1.CustomResourceDefinition:
 			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
 		default:

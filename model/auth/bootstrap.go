@@ -138,6 +138,17 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"get"}, []string{"*"}, "*/scale"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		// plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:horizontal-pod-autoscaler"}, Rules: []rbacv1.PolicyRule{
+			rule(read, []string{"autoscaling"}, "horizontalpodautoscalers"),
+			rule([]string{"update"}, []string{"autoscaling"}, "horizontalpodautoscalers/status"),
+			rule([]string{"get", "update"}, []string{"*"}, "*/scale"),
+			rule([]string{"list", "watch"}, core, "pods"),
+			rule([]string{"list", "watch"}, []string{"metrics.k8s.io"}, "pods"),
+			rule(read, []string{"custom.metrics.k8s.io"}, "*"),
+			rule(read, []string{"external.metrics.k8s.io"}, "*"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:node-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "update", "delete", "patch"}, core, "nodes"),
 			rule([]string{"patch", "update"}, core, "nodes/status"),
@@ -181,7 +192,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
+	"horizontal-pod-autoscaler", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -210,6 +221,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
 		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
+		bind("system:controller:horizontal-pod-autoscaler", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "horizontal-pod-autoscaler", Namespace: "kube-system"}),
 		bind("system:controller:node-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "node-controller", Namespace: "kube-system"}),
 		bind("system:controller:pod-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pod-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),

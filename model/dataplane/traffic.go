@@ -14,6 +14,9 @@ const (
 	Refused     = "refused"     // no endpoint to route to, or nothing listening on the pod
 	Unreachable = "unreachable" // routed to a pod whose sandbox and IP are gone
 	Reset       = "reset"       // accepted, but the application was gone before it answered
+	// Overloaded: the pod's CPU is throttled at its limit, its share of
+	// the second spent on the requests before; the client times out.
+	Overloaded = "overloaded"
 )
 
 // TrafficComponent owns every Load's memory and the results they share.
@@ -48,9 +51,9 @@ type Load struct {
 	Begin   sim.Time
 	Engine  *sim.Engine
 	Rec     *trace.Recorder
-	// Answer says what a pod does with a connection on a port now: OK,
-	// Refused or Unreachable.
-	Answer func(pod sim.Key, port int32) string
+	// Answer says what a pod does with a connection to the Service's
+	// port on it now: OK, Refused, Unreachable or Overloaded.
+	Answer func(service, pod sim.Key, port int32) string
 	// Duration is how long the application takes to answer a request it
 	// accepted; Answered says whether the container that accepted one at
 	// the given time is still running to answer it now.
@@ -58,10 +61,13 @@ type Load struct {
 	Answered func(pod sim.Key, port int32, accepted sim.Time) bool
 	Results  *[]Result
 
-	sent, ok, refused, unreachable, reset int
-	inFlight                              []*pending // in the order they were accepted
-	sending                               bool
+	sent, ok, refused, unreachable, reset, overloaded int
+	inFlight                                          []*pending // in the order they were accepted
+	sending                                           bool
 }
+
+// Sending reports whether requests remain to be sent.
+func (l *Load) Sending() bool { return l.sending }
 
 // Start sends the first request now.
 func (l *Load) Start() {
@@ -75,8 +81,12 @@ func (l *Load) summarise() {
 	if l.sending || len(l.inFlight) > 0 {
 		return
 	}
-	l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable, %d reset",
-		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset)
+	overloaded := ""
+	if l.overloaded > 0 {
+		overloaded = fmt.Sprintf(", %d overloaded", l.overloaded)
+	}
+	l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable, %d reset%s",
+		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset, overloaded)
 }
 
 func (l *Load) target() string {
@@ -100,7 +110,7 @@ func (l *Load) tick() {
 		l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s: connection refused: no endpoints", l.sent, l.Via.Name())
 	default:
 		r.Backend, r.Pod = backend.String(), backend.Pod.Namespace+"/"+backend.Pod.Name
-		r.Outcome = l.Answer(backend.Pod, backend.Port)
+		r.Outcome = l.Answer(l.Service, backend.Pod, backend.Port)
 		switch r.Outcome {
 		case OK:
 			if l.Duration > 0 {
@@ -114,6 +124,9 @@ func (l *Load) tick() {
 		case Unreachable:
 			l.unreachable++
 			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): no route to host", l.sent, l.Via.Name(), r.Backend, r.Pod)
+		case Overloaded:
+			l.overloaded++
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): timed out: the pod's CPU is throttled at its limit", l.sent, l.Via.Name(), r.Backend, r.Pod)
 		}
 	}
 	*l.Results = append(*l.Results, r)
