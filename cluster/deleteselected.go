@@ -14,10 +14,10 @@ import (
 
 // deleteSelected runs `kubectl delete KIND -l SELECTOR` or `--all` as the
 // model's kubectl does: a list, then one delete after the other.
-func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.DeleteOptions) (*kubectl.Result, []goneObject) {
 	t, result, ok := b.resolve("delete", kind, namespace, "")
 	if !ok {
-		return result
+		return result, nil
 	}
 	result.Object = kubectl.SelectedRef(kind, t.namespace)
 	ref := result.Object
@@ -28,7 +28,7 @@ func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.Dele
 	if err != nil {
 		result.Invalid(err)
 		b.watch.record(kubectl.Component, "validate", ref, "error: "+err.Error())
-		return result
+		return result, nil
 	}
 	listPath := path(t.mapping, t.realNS, "")
 	if opts.Selector != "" {
@@ -37,7 +37,7 @@ func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.Dele
 	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("GET %s as %q", b.names.back(listPath), user))
 	c, ok := b.clientFor(result, user)
 	if !ok {
-		return result
+		return result, nil
 	}
 	list, err := c.dyn.Resource(t.mapping.Resource).Namespace(t.realNS).List(b.ctx, metav1.ListOptions{LabelSelector: opts.Selector})
 	var status apierrors.APIStatus
@@ -46,28 +46,32 @@ func (b *Backend) deleteSelected(kind, namespace, user string, opts kubectl.Dele
 		s := status.Status()
 		result.Refused(int(s.Code), string(s.Reason), kubectl.ListRefusal(t.res, opts.Selector, int(s.Code), b.names.back(s.Message)), "", false)
 		b.watch.record(kubectl.Component, "response", ref, result.Output)
-		return result
+		return result, nil
 	case err != nil:
-		return b.failed(result, err)
+		return b.failed(result, err), nil
 	}
 	if len(list.Items) == 0 {
 		result.Code, result.Allowed, result.Message, result.Output = 200, true, kubectl.NoResources, kubectl.NoResources
 		b.watch.record(kubectl.Component, "response", ref, result.Output)
-		return result
+		return result, nil
 	}
 	one := opts
 	one.Selector, one.All = "", false
 	var printed []string
+	var deleted []goneObject
 	for _, item := range list.Items {
-		r := b.delete(kind, namespace, b.names.back(item.GetName()), user, one)
+		r, g := b.delete(kind, namespace, b.names.back(item.GetName()), user, one)
 		printed = append(printed, r.Output)
 		if !r.Allowed {
 			r.Object, r.Output = ref, strings.Join(printed, "\n")
-			return r
+			return r, nil
+		}
+		if g != nil {
+			deleted = append(deleted, *g)
 		}
 	}
 	result.Code, result.Allowed = 200, true
 	result.Message = strings.Join(printed, "\n")
 	result.Output = result.Message
-	return result
+	return result, deleted
 }

@@ -321,19 +321,27 @@ func (b *Backend) resolve(verb, kind, namespace, name string) (verbTarget, *kube
 // Delete runs `kubectl delete` for one object as user.
 func (b *Backend) Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
 	var r *kubectl.Result
+	var deleted []goneObject
 	if name == "" {
-		r = b.deleteSelected(kind, namespace, user, opts)
+		r, deleted = b.deleteSelected(kind, namespace, user, opts)
 	} else {
-		r = b.delete(kind, namespace, name, user, opts)
+		var g *goneObject
+		if r, g = b.delete(kind, namespace, name, user, opts); g != nil {
+			deleted = append(deleted, *g)
+		}
 	}
 	b.watch.requests = append(b.watch.requests, r)
+	if r.Allowed {
+		b.waitFor(r, deleted, user, !opts.NoWait)
+	}
 	return r
 }
 
-func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+// delete sends one DELETE, and names the object it deleted.
+func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) (*kubectl.Result, *goneObject) {
 	t, result, ok := b.resolve("delete", kind, namespace, name)
 	if !ok {
-		return result
+		return result, nil
 	}
 	res, m, namespace, realNS, realName, ref := t.res, t.mapping, t.namespace, t.realNS, t.realName, result.Object
 	plan, err := kubectl.PlanDelete(opts)
@@ -343,7 +351,7 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	if err != nil {
 		result.Invalid(err)
 		b.watch.record(kubectl.Component, "validate", ref, "error: "+err.Error())
-		return result
+		return result, nil
 	}
 	if plan.Warning != "" {
 		result.Warnings = append(result.Warnings, plan.Warning)
@@ -352,25 +360,28 @@ func (b *Backend) delete(kind, namespace, name, user string, opts kubectl.Delete
 	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("DELETE %s as %q%s", b.names.back(path(m, realNS, realName)), user, plan.Detail()))
 	c, ok := b.clientFor(result, user)
 	if !ok {
-		return result
+		return result, nil
 	}
 	options := metav1.DeleteOptions{GracePeriodSeconds: plan.GracePeriodSeconds}
 	if plan.Propagation != "" {
 		options.PropagationPolicy = &plan.Propagation
 	}
-	err = c.dyn.Resource(m.Resource).Namespace(realNS).Delete(b.ctx, realName, options)
+	client := c.dyn.Resource(m.Resource).Namespace(realNS)
+	err = client.Delete(b.ctx, realName, options)
 	var status apierrors.APIStatus
+	var g *goneObject
 	switch {
 	case err == nil:
 		result.Code, result.Allowed = 200, true
 		result.Message = plan.Deleted(kubectl.KindName(res.GVK), name, namespace)
 		result.Output = result.Message
+		g = &goneObject{waiter: client, res: res, namespace: namespace, name: name, realName: realName, ref: ref}
 	case errors.As(err, &status):
 		s := status.Status()
 		result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
 	default:
-		return b.failed(result, err)
+		return b.failed(result, err), nil
 	}
 	b.watch.record(kubectl.Component, "response", ref, result.Output)
-	return result
+	return result, g
 }

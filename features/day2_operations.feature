@@ -517,3 +517,78 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       nodes.exists(n, n.metadata.name == 'node01' && n.metadata.annotations['maintenance'] == 'planned')
       """
     And the trace matches the golden file
+
+  @conformance
+  Scenario: kubectl delete -f deletes what the manifests name, and reports what is not there
+    A refusal does not stop the other deletions: kubectl prints it at the
+    end, and waits for nothing.
+    When "admin" deletes:
+      """yaml
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      ---
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: web
+      """
+    And the cluster settles
+    Then kubectl printed:
+      """
+      deployment.apps "web" deleted from default namespace
+      Error from server (NotFound): error when deleting "day2_operations.feature": services "shop" not found
+      """
+    And the trace satisfies:
+      """cel
+      pods.size() == 0
+      """
+
+  Scenario: kubectl delete waits for the object to be gone, unless told not to
+    After the DELETE kubectl reads the pod, and while it is still there
+    lists and watches it by name until its deletion: the command ends with
+    the pod, 30 seconds of grace later for an application that ignores
+    SIGTERM. With --wait=false it ends with the server's answer.
+    Given the registry serves images:
+      | image    | exits after SIGTERM |
+      | slow:1.0 | 1h                  |
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: slow
+      spec:
+        containers:
+        - name: app
+          image: slow:1.0
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: quick
+      spec:
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    When "admin" runs "kubectl delete pod slow"
+    And 10s pass
+    Then kubectl is still running
+    When the cluster settles
+    Then kubectl printed:
+      """
+      pod "slow" deleted from default namespace
+      """
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.component == 'kubectl' && e.message == 'GET /api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dslow as "admin"')
+      """
+    When "admin" runs "kubectl delete pod quick --wait=false"
+    And 100ms pass
+    Then kubectl printed:
+      """
+      pod "quick" deleted from default namespace
+      """

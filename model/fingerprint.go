@@ -32,6 +32,7 @@ var controllerClients = map[string]bool{
 	controllers.EndpointSliceComponent:    true,
 	controllers.ResourceQuotaComponent:    true,
 	controllers.DisruptionComponent:       true,
+	controllers.HorizontalComponent:       true,
 }
 
 var labelComponents = map[string]string{
@@ -43,6 +44,7 @@ var labelComponents = map[string]string{
 	"replicaset sync":                kubeControllerManager,
 	"deployment sync":                kubeControllerManager,
 	"endpointslice sync":             kubeControllerManager,
+	"hpa sync":                       kubeControllerManager,
 }
 
 // componentOf names the component a task's code belongs to, from its

@@ -1,6 +1,9 @@
 package model
 
-import "github.com/podlife/podlife/model/kubectl"
+import (
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/kubectl"
+)
 
 // Scale runs `kubectl scale` for one workload as user.
 func (c *Cluster) Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result {
@@ -82,6 +85,15 @@ func (c *Cluster) RolloutStatus(kind, namespace, name, user string) *kubectl.Res
 func (c *Cluster) RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result {
 	c.start()
 	r := c.kubectl.RolloutUndo(kind, namespace, name, toRevision, user)
+	c.requests = append(c.requests, r)
+	return r
+}
+
+// DeleteFile runs `kubectl delete -f` of the documents as user; the
+// result fills in once the objects are gone (unless --wait=false).
+func (c *Cluster) DeleteFile(docs []*manifest.Document, user string, opts kubectl.DeleteOptions) *kubectl.Result {
+	c.start()
+	r := c.kubectl.DeleteFile(docs, user, opts)
 	c.requests = append(c.requests, r)
 	return r
 }

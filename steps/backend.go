@@ -30,6 +30,8 @@ type Backend interface {
 	SeedDocuments(docs []*manifest.Document) error
 	Apply(doc *manifest.Document, user string) *kubectl.Result
 	Delete(kind, namespace, name, user string, opts kubectl.DeleteOptions) *kubectl.Result
+	// DeleteFile is `kubectl delete -f` of the documents.
+	DeleteFile(docs []*manifest.Document, user string, opts kubectl.DeleteOptions) *kubectl.Result
 	// Scale is `kubectl scale`; Cordon is `kubectl cordon` (or uncordon).
 	Scale(kind, namespace, name string, replicas int, user string) *kubectl.Result
 	Cordon(node string, cordon bool, user string) *kubectl.Result

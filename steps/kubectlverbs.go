@@ -1,6 +1,8 @@
 package steps
 
 import (
+	"github.com/cucumber/godog"
+
 	"errors"
 	"fmt"
 	"slices"
@@ -15,9 +17,15 @@ import (
 var kubectlSteps = []Definition{
 	{
 		Pattern: `^"([^"]*)" runs "kubectl delete ([^"]*)"$`,
-		Doc:     "deletes objects as the user, with kubectl delete's arguments: KIND NAME (or KIND/NAME), or KIND with -l SELECTOR or --all (kubectl lists them, then deletes each in turn), and [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan]",
+		Doc:     "deletes objects as the user, with kubectl delete's arguments: KIND NAME (or KIND/NAME), or KIND with -l SELECTOR or --all (kubectl lists them, then deletes each in turn), and [-n NAMESPACE] [--grace-period=N] [--force] [--cascade=background|foreground|orphan] [--wait=false]; kubectl then waits for the objects to be gone (a GET, then a LIST and WATCH by name), so the command runs on while the cluster does: let it settle before its outcome, or pass --wait=false",
 		Example: `When "admin" runs "kubectl delete pod web --grace-period=5"`,
 		handler: func(w *World) any { return w.kubectlDelete },
+	},
+	{
+		Pattern: `^"([^"]*)" deletes(?: with "([^"]*)")?:$`,
+		Doc:     "runs `kubectl delete -f` of the docstring's manifests as the user, with kubectl delete's flags (--grace-period=N, --force, --cascade=..., --wait=false): each object in turn, a refusal printed at the end without stopping the others; kubectl then waits for the objects to be gone, unless --wait=false",
+		Example: `When "admin" deletes:`,
+		handler: func(w *World) any { return w.kubectlDeleteFile },
 	},
 	{
 		Pattern: `^"([^"]*)" runs "kubectl scale ([^"]*)"$`,
@@ -112,6 +120,16 @@ func parseKubectlLine(args string, valued, switches []string) (kubectlLine, erro
 			line.positional = append(line.positional, f)
 		case slices.Contains(switches, f):
 			line.flags[f] = ""
+		case slices.Contains(switches, name) && hasValue:
+			// A boolean flag given a value: --wait=false.
+			switch value {
+			case "true":
+				line.flags[name] = ""
+			case "false":
+				line.flags[name] = "false"
+			default:
+				return line, fmt.Errorf("%s is true or false, not %q", name, value)
+			}
 		case name == "-n" || name == "--namespace" || slices.Contains(valued, name):
 			if !hasValue {
 				if i+1 == len(fields) {
@@ -405,19 +423,11 @@ func (w *World) kubectlDrain(user, args string) error {
 }
 
 func (w *World) kubectlDelete(user, args string) error {
-	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade", "-l", "--selector"}, []string{"--force", "--all"})
+	line, opts, err := deleteFlags(args)
 	if err != nil {
 		return w.errorf("kubectl delete %s: %v", args, err)
 	}
 	positional, namespace := line.positional, line.namespace
-	opts := kubectl.DeleteOptions{GracePeriod: -1, Cascade: line.flags["--cascade"], Selector: line.flags["-l"] + line.flags["--selector"]}
-	_, opts.Force = line.flags["--force"]
-	_, opts.All = line.flags["--all"]
-	if g, given := line.flags["--grace-period"]; given {
-		if opts.GracePeriod, err = strconv.Atoi(g); err != nil {
-			return w.errorf("kubectl delete %s: --grace-period wants whole seconds, not %q", args, g)
-		}
-	}
 	var kind, name string
 	if len(positional) == 1 && !strings.Contains(positional[0], "/") {
 		// KIND alone: -l or --all pick the objects, or kubectl says
@@ -433,6 +443,43 @@ func (w *World) kubectlDelete(user, args string) error {
 	}
 	w.started = true
 	w.last = w.backend.Delete(resolved, namespace, name, user, opts)
+	return nil
+}
+
+// deleteFlags reads kubectl delete's flags.
+func deleteFlags(args string) (kubectlLine, kubectl.DeleteOptions, error) {
+	line, err := parseKubectlLine(args, []string{"--grace-period", "--cascade", "-l", "--selector"}, []string{"--force", "--all", "--wait"})
+	if err != nil {
+		return line, kubectl.DeleteOptions{}, err
+	}
+	opts := kubectl.DeleteOptions{GracePeriod: -1, Cascade: line.flags["--cascade"], Selector: line.flags["-l"] + line.flags["--selector"]}
+	flag := func(name string) bool { v, ok := line.flags[name]; return ok && v != "false" }
+	opts.Force, opts.All = flag("--force"), flag("--all")
+	opts.NoWait = line.flags["--wait"] == "false"
+	if g, given := line.flags["--grace-period"]; given {
+		if opts.GracePeriod, err = strconv.Atoi(g); err != nil {
+			return line, opts, fmt.Errorf("--grace-period wants whole seconds, not %q", g)
+		}
+	}
+	return line, opts, nil
+}
+
+// kubectlDeleteFile runs `kubectl delete -f -` of the docstring's
+// manifests, with kubectl delete's flags.
+func (w *World) kubectlDeleteFile(user, args string, doc *godog.DocString) error {
+	line, opts, err := deleteFlags(args)
+	if err != nil {
+		return w.errorf("kubectl delete -f %s: %v", args, err)
+	}
+	if len(line.positional) > 0 || line.namespace != "" || opts.Selector != "" || opts.All {
+		return w.errorf("kubectl delete -f: the manifests name the objects; give only --grace-period, --force, --cascade or --wait, not %q", args)
+	}
+	docs, err := w.manifests(doc, true, "write the manifests of the objects to delete")
+	if err != nil {
+		return err
+	}
+	w.started = true
+	w.last = w.backend.DeleteFile(docs, user, opts)
 	return nil
 }
 

@@ -93,6 +93,13 @@ var outcomeSteps = []Definition{
 		check:   true,
 	},
 	{
+		Pattern: `^kubectl is still running$`,
+		Doc:     "checks that the last kubectl command has not finished: it is still waiting (delete for its objects to be gone, drain, rollout status)",
+		Example: "Then kubectl is still running",
+		handler: func(w *World) any { return w.stillRunning },
+		check:   true,
+	},
+	{
 		Pattern: `^the trace satisfies:$`,
 		Doc:     "evaluates a CEL docstring over `events`, `pods`, `nodes`, `namespaces`, `endpointslices`, `horizontalpodautoscalers` and `requests`; helpers: events.first(name), events.last(name), events.named(name), events.before(a, b), where a name is an event's reason or action",
 		Example: "Then the trace satisfies:\n  \"\"\"cel\n  events.before('Scheduled', 'Pulling')\n  \"\"\"",
@@ -249,6 +256,16 @@ func (w *World) allAccepted() error {
 	}
 	if len(errs) > 0 {
 		return w.errorf("some requests were not accepted:\n  %s", strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+func (w *World) stillRunning() error {
+	if w.last == nil {
+		return w.errorf("no kubectl command was run")
+	}
+	if w.last.Done {
+		return w.errorf("kubectl has finished: it printed\n%s", indent(w.last.Output))
 	}
 	return nil
 }

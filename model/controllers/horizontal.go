@@ -138,7 +138,7 @@ func (c *HorizontalPodAutoscaler) queue(key sim.Key, a *autoscaler, after sim.Du
 		return
 	}
 	a.pending, a.resting = true, false
-	c.API.Engine.AfterIn(HorizontalComponent, after, "hpa sync", func() {
+	c.API.Engine.After(after, "hpa sync", func() {
 		a.pending = false
 		if c.hpas[key] == a {
 			c.sync(key, a)

@@ -74,13 +74,13 @@ func (k *Kubectl) deleteSelected(kind, namespace, credential string, opts Delete
 		for _, item := range resp.Items {
 			names = append(names, item.GetName())
 		}
-		k.deleteEach(res, namespace, names, credential, plan, result, nil)
+		k.deleteEach(res, namespace, names, credential, plan, result, nil, nil)
 	})
 	return result
 }
 
 // deleteEach deletes the named objects one after the other.
-func (k *Kubectl) deleteEach(res apiserver.Resource, namespace string, names []string, credential string, plan DeletePlan, result *Result, printed []string) {
+func (k *Kubectl) deleteEach(res apiserver.Resource, namespace string, names []string, credential string, plan DeletePlan, result *Result, printed []string, deleted []gone) {
 	name := names[0]
 	ref := apiserver.ObjectRef(res.GVK.Kind, namespace, name)
 	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true,
@@ -97,13 +97,15 @@ func (k *Kubectl) deleteEach(res apiserver.Resource, namespace string, names []s
 		line := plan.Deleted(kindName(res), name, namespace)
 		k.Rec.Step(Component, "response", ref, line)
 		printed = append(printed, line)
+		deleted = append(deleted, deletedFrom(res, namespace, name, resp))
 		if len(names) > 1 {
-			k.deleteEach(res, namespace, names[1:], credential, plan, result, printed)
+			k.deleteEach(res, namespace, names[1:], credential, plan, result, printed, deleted)
 			return
 		}
-		result.Code, result.Allowed, result.Done = resp.Code, true, true
+		result.Code, result.Allowed = resp.Code, true
 		result.Message = strings.Join(printed, "\n")
 		result.Output = result.Message
+		k.waitIf(plan, deleted, credential, result)
 	})
 }
 

@@ -205,6 +205,9 @@ type DeleteOptions struct {
 	// when no name is given.
 	Selector string
 	All      bool
+	// NoWait is --wait=false: kubectl returns once the server has taken
+	// the deletions, instead of waiting for the objects to be gone.
+	NoWait bool
 }
 
 // Delete runs `kubectl delete KIND NAME [-n NAMESPACE]` as the user whose
@@ -252,14 +255,16 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q%s", req.Method(), req.Path(), credential, detail)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
 	client.Do(req, func(resp apiserver.Response) {
-		if resp.OK() {
-			result.Code, result.Allowed, result.Done = resp.Code, true, true
-			result.Message = plan.Deleted(kindName(res), name, namespace)
-			result.Output = result.Message
-		} else {
+		if !resp.OK() {
 			result.Refused(resp.Code, string(resp.Reason), resp.Message, "", false)
+			k.Rec.Step(Component, "response", ref, result.Output)
+			return
 		}
+		result.Code, result.Allowed = resp.Code, true
+		result.Message = plan.Deleted(kindName(res), name, namespace)
+		result.Output = result.Message
 		k.Rec.Step(Component, "response", ref, result.Output)
+		k.waitIf(plan, []gone{deletedFrom(res, namespace, name, resp)}, credential, result)
 	})
 	return result
 }
@@ -272,13 +277,15 @@ type DeletePlan struct {
 	Propagation        metav1.DeletionPropagation
 	// Warning is what kubectl prints before an immediate deletion.
 	Warning string
+	// Wait: kubectl waits for the deleted objects to be gone.
+	Wait bool
 }
 
 // PlanDelete checks kubectl delete's flags as kubectl does: --grace-period=0
 // alone means 1 second, --force alone means 0, both with a positive grace
 // period is an error.
 func PlanDelete(opts DeleteOptions) (DeletePlan, error) {
-	var plan DeletePlan
+	plan := DeletePlan{Wait: !opts.NoWait}
 	grace := opts.GracePeriod
 	switch {
 	case grace > 0 && opts.Force:

@@ -63,7 +63,7 @@ func (k *Kubectl) RolloutStatus(kind, namespace, name, credential string) *Resul
 				k.Rec.Step(Component, "response", result.Object, result.Output)
 				return
 			}
-			w.stop = k.Store.Watch("kubectl rollout status", "Deployment", k.Latency, w.changed)
+			w.stop = k.Store.Watch(Component, "Deployment", k.Latency, w.changed)
 			for _, item := range resp.Items {
 				w.show(item.(*appsv1.Deployment))
 			}

@@ -37,10 +37,13 @@ func (w *worker) terminate(deleted bool) {
 		grace = *w.pod.Spec.TerminationGracePeriodSeconds
 	}
 	k.rec.Stepf(k.component, "sync", w.ref(), "SyncTerminatingPod: the pod is being deleted, grace period %ds", grace)
+	if w.containers == nil { // deleted before its first sync: nothing was created
+		w.initContainers()
+	}
 	pending := 0
 	for _, c := range w.pod.Spec.Containers {
 		st := w.containers[c.Name]
-		if st == nil || !st.running { // nil: the first sync never ran
+		if !st.running {
 			continue
 		}
 		pending++

@@ -67,12 +67,10 @@ func (w *worker) after(d sim.Duration, label string, fn func()) {
 	})
 }
 
-func (w *worker) start() {
-	k := w.k
-	if w.terminating {
-		return // deleted before its first sync
-	}
-	w.started = k.engine.Now()
+// initContainers is the first sync's picture of the pod: started now,
+// every container still to be created.
+func (w *worker) initContainers() {
+	w.started = w.k.engine.Now()
 	w.probesFrom = w.started
 	w.containers = map[string]*containerState{}
 	for _, c := range w.pod.Spec.InitContainers {
@@ -81,6 +79,14 @@ func (w *worker) start() {
 	for _, c := range w.pod.Spec.Containers {
 		w.containers[c.Name] = &containerState{waitingReason: "ContainerCreating"}
 	}
+}
+
+func (w *worker) start() {
+	k := w.k
+	if w.terminating {
+		return // deleted before its first sync
+	}
+	w.initContainers()
 	k.rec.Step(k.component, "sync", w.ref(), "SyncPod: the pod is new on this node (ADD)")
 	if !w.admit() {
 		return
