@@ -592,3 +592,43 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
       pod "quick" deleted from default namespace
       """
+
+  @conformance
+  Scenario: A rollout that cannot progress exceeds its deadline, and rollout status says so
+    The Deployment controller stamps the Progressing condition each time
+    the rollout moves. A pod no node can hold never moves it: once
+    progressDeadlineSeconds have passed since the last stamp, Progressing
+    turns False (ProgressDeadlineExceeded), and `kubectl rollout status`
+    gives up with an error. Nothing is rolled back.
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: big
+      spec:
+        replicas: 1
+        progressDeadlineSeconds: 10
+        selector:
+          matchLabels:
+            app: big
+        template:
+          metadata:
+            labels:
+              app: big
+          spec:
+            containers:
+            - name: app
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: "100"
+      """
+    And "admin" runs "kubectl rollout status deployment big"
+    And 15s pass
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.verb == 'rollout status' && r.code == 0 && r.message == 'deployment "big" exceeded its progress deadline') &&
+      pods.exists(p, p.metadata.name.startsWith('big-') && p.status.phase == 'Pending')
+      """

@@ -45,6 +45,7 @@ var labelComponents = map[string]string{
 	"deployment sync":                kubeControllerManager,
 	"endpointslice sync":             kubeControllerManager,
 	"hpa sync":                       kubeControllerManager,
+	"deployment progress check":      kubeControllerManager,
 }
 
 // componentOf names the component a task's code belongs to, from its

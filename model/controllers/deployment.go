@@ -38,6 +38,11 @@ type Deployment struct {
 
 	queue   keyQueue
 	pending expectations
+	// created are the ReplicaSets the controller has just created, whose
+	// Deployments' Progressing condition says so at the next status write.
+	created map[string]bool
+	// progressCheck is when each stuck rollout is looked at again.
+	progressCheck map[sim.Key]sim.Time
 }
 
 // OnDeployment handles a watch event for a Deployment.
@@ -81,7 +86,7 @@ func TemplateHash(t *corev1.PodTemplateSpec) string {
 
 func (c *Deployment) sync(key sim.Key) {
 	d, ok := c.Store.Get(key).(*appsv1.Deployment)
-	if !ok || c.pending[key] > 0 || d.Spec.Paused || d.DeletionTimestamp != nil {
+	if !ok || c.pending[key] > 0 || d.DeletionTimestamp != nil || c.pausedConditions(d) || d.Spec.Paused {
 		return
 	}
 	hash := TemplateHash(&d.Spec.Template)
@@ -247,6 +252,12 @@ func (c *Deployment) createReplicaSet(d *appsv1.Deployment, hash string, replica
 	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: d.Namespace, Object: rs}, func(resp apiserver.Response) {
 		c.expect(key, -1)
 		ref := apiserver.ObjectRef("Deployment", d.Namespace, d.Name)
+		if resp.OK() {
+			if c.created == nil {
+				c.created = map[string]bool{}
+			}
+			c.created[rs.Namespace+"/"+rs.Name] = true
+		}
 		if resp.OK() && replicas > 0 {
 			c.Rec.Emit(DeploymentComponent, "scale", ref, trace.Normal, "ScalingReplicaSet", fmt.Sprintf("Scaled up replica set %s from 0 to %d", rs.Name, replicas))
 		}
@@ -290,22 +301,32 @@ func (c *Deployment) updateReplicaSet(d *appsv1.Deployment, rs *appsv1.ReplicaSe
 func (c *Deployment) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
 
 func (c *Deployment) updateStatus(d *appsv1.Deployment, newRS *appsv1.ReplicaSet, all []*appsv1.ReplicaSet) {
-	status := appsv1.DeploymentStatus{ObservedGeneration: d.Generation}
-	for _, rs := range all {
-		status.Replicas += rs.Status.Replicas
-		status.ReadyReplicas += rs.Status.ReadyReplicas
-		status.AvailableReplicas += rs.Status.AvailableReplicas
-	}
+	created := false
 	if newRS != nil {
-		status.UpdatedReplicas = newRS.Status.Replicas
+		created = c.created[newRS.Namespace+"/"+newRS.Name]
+		delete(c.created, newRS.Namespace+"/"+newRS.Name)
 	}
-	status.UnavailableReplicas = max(0, ptrOr(d.Spec.Replicas, 1)-status.AvailableReplicas)
-	update := &appsv1.Deployment{ObjectMeta: *d.ObjectMeta.DeepCopy(), Status: status}
+	status := c.newStatus(d, newRS, all, created)
 	// The Deployment carries its new ReplicaSet's revision; the status
 	// subresource keeps annotation changes (registry/apps/deployment).
-	renumbered := newRS != nil && deploymentutil.SetDeploymentRevision(update, newRS.Annotations[deploymentutil.RevisionAnnotation])
+	renumbered := newRS != nil && d.Annotations[deploymentutil.RevisionAnnotation] != newRS.Annotations[deploymentutil.RevisionAnnotation]
 	if !renumbered && equality.Semantic.DeepEqual(status, d.Status) {
+		c.requeueStuck(d, status)
 		return
+	}
+	revision := ""
+	if newRS != nil {
+		revision = newRS.Annotations[deploymentutil.RevisionAnnotation]
+	}
+	c.writeStatus(d, status, revision)
+}
+
+// writeStatus writes a Deployment's status, and its new ReplicaSet's
+// revision unless that is "".
+func (c *Deployment) writeStatus(d *appsv1.Deployment, status appsv1.DeploymentStatus, revision string) {
+	update := &appsv1.Deployment{ObjectMeta: *d.ObjectMeta.DeepCopy(), Status: status}
+	if revision != "" {
+		deploymentutil.SetDeploymentRevision(update, revision)
 	}
 	res, _ := apiserver.ResourceFor("Deployment")
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: d.Namespace, Name: d.Name, Subresource: "status", Object: update}, nil)

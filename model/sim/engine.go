@@ -53,6 +53,8 @@ type task struct {
 	// component whose memory run touches, for fingerprints; "" leaves it
 	// to the tracker's Groups, from the label.
 	component string
+	// background: a re-check that does not hold Settle (AfterBackground).
+	background bool
 }
 
 type taskHeap []*task
@@ -85,6 +87,8 @@ type Engine struct {
 	free    []*task // tasks that have run, for AfterIn to reuse
 	track   *tracker
 	halted  bool
+	// background counts the queued background tasks.
+	background int
 	// the state last shown to a Pruner
 	lastVisit Fingerprint
 	visited   bool
@@ -109,6 +113,10 @@ func (e *Engine) After(d Duration, label string, run func()) { e.AfterIn("", d, 
 // (one node's kubelet, say) and nothing else outside the store, which the
 // explorer's fingerprints then need not order against other components'.
 func (e *Engine) AfterIn(component string, d Duration, label string, run func()) {
+	e.schedule(component, d, label, run, false)
+}
+
+func (e *Engine) schedule(component string, d Duration, label string, run func(), background bool) {
 	if d < 0 {
 		d = 0
 	}
@@ -119,11 +127,22 @@ func (e *Engine) AfterIn(component string, d Duration, label string, run func())
 	} else {
 		t = &task{}
 	}
-	*t = task{at: e.now.Add(d), seq: e.seq, label: label, run: run, component: component}
+	*t = task{at: e.now.Add(d), seq: e.seq, label: label, run: run, component: component, background: background}
+	if background {
+		e.background++
+	}
 	if e.track != nil {
 		t.id = e.track.name(label)
 	}
 	heap.Push(&e.queue, t)
+}
+
+// AfterBackground is After for a re-check a controller schedules against
+// a deadline (a rollout's progress deadline): it runs in its turn, but
+// Settle does not wait for it. A cluster whose only work left is such
+// checks has settled; letting time pass runs them.
+func (e *Engine) AfterBackground(d Duration, label string, run func()) {
+	e.schedule("", d, label, run, true)
 }
 
 // Pending reports how many tasks are scheduled.
@@ -151,6 +170,9 @@ func (e *Engine) Step() bool {
 		return false
 	}
 	e.now = next.at
+	if next.background {
+		e.background--
+	}
 	if e.track == nil {
 		next.run()
 		e.recycle(next)
@@ -245,9 +267,9 @@ func (e *Engine) RunUntil(t Time) {
 // with a periodic task from running forever.
 func (e *Engine) Settle(maxTasks int) bool {
 	for n := 0; n < maxTasks; n++ {
-		if !e.Step() {
+		if len(e.queue) == e.background || !e.Step() {
 			return true
 		}
 	}
-	return len(e.queue) == 0 || e.halted
+	return len(e.queue) == e.background || e.halted
 }
