@@ -17,6 +17,26 @@ func (r *Result) RefusedDeleting(code int, reason, message, file string) {
 	r.Output = r.standard()
 }
 
+// planDelete checks kubectl delete's flags (and a selection error found
+// before) as kubectl does before any request, and prints the warning of an
+// immediate deletion; false when kubectl refused.
+func (k *Kubectl) planDelete(opts DeleteOptions, selectionErr error, result *Result) (DeletePlan, bool) {
+	plan, err := PlanDelete(opts)
+	if err == nil {
+		err = selectionErr
+	}
+	if err != nil {
+		result.Invalid(err)
+		k.Rec.Step(Component, "validate", result.Object, "error: "+err.Error())
+		return plan, false
+	}
+	if plan.Warning != "" {
+		result.Warnings = append(result.Warnings, plan.Warning)
+		k.Rec.Step(Component, "warning", result.Object, "Warning: "+plan.Warning)
+	}
+	return plan, true
+}
+
 // DeleteFile runs `kubectl delete -f` on the documents
 // (k8s.io/kubectl/pkg/cmd/delete/delete.go DeleteResult): every object in
 // turn, one request after the other, a line printed for each deleted; a
@@ -28,15 +48,9 @@ func (k *Kubectl) DeleteFile(docs []*manifest.Document, credential string, opts 
 	if len(docs) > 0 {
 		result.Object = apiserver.ObjectRef(docs[0].GVK.Kind, docs[0].Namespace, docs[0].Name)
 	}
-	plan, err := PlanDelete(opts)
-	if err != nil {
-		result.Invalid(err)
-		k.Rec.Step(Component, "validate", result.Object, "error: "+err.Error())
+	plan, ok := k.planDelete(opts, nil, result)
+	if !ok {
 		return result
-	}
-	if plan.Warning != "" {
-		result.Warnings = append(result.Warnings, plan.Warning)
-		k.Rec.Step(Component, "warning", result.Object, "Warning: "+plan.Warning)
 	}
 	run := &fileDeletion{k: k, credential: credential, plan: plan, result: result}
 	run.next(docs)

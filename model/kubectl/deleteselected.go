@@ -42,18 +42,9 @@ func (k *Kubectl) deleteSelected(kind, namespace, credential string, opts Delete
 	}
 	namespace = result.namespace
 	result.Object = SelectedRef(kind, namespace)
-	plan, err := PlanDelete(opts)
-	if err == nil {
-		err = SelectionError("", opts)
-	}
-	if err != nil {
-		result.Invalid(err)
-		k.Rec.Step(Component, "validate", result.Object, "error: "+err.Error())
+	plan, ok := k.planDelete(opts, SelectionError("", opts), result)
+	if !ok {
 		return result
-	}
-	if plan.Warning != "" {
-		result.Warnings = append(result.Warnings, plan.Warning)
-		k.Rec.Step(Component, "warning", result.Object, "Warning: "+plan.Warning)
 	}
 	list := &apiserver.Request{Verb: "list", Resource: res, Namespace: namespace, LabelSelector: opts.Selector, Credential: credential}
 	k.Rec.Stepf(Component, "request", result.Object, "%s %s as %q", list.Method(), list.Path(), credential)

@@ -239,18 +239,12 @@ func (k *Kubectl) Delete(kind, namespace, name, credential string, opts DeleteOp
 		ref = apiserver.ObjectRef(kind, namespace, name)
 		result.Object = ref
 	}
-	plan, err := PlanDelete(opts)
-	if err != nil {
-		result.Invalid(err)
-		k.Rec.Step(Component, "validate", ref, "error: "+err.Error())
+	plan, ok := k.planDelete(opts, nil, result)
+	if !ok {
 		return result
 	}
 	req := &apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name, Credential: credential, Narrate: true,
 		PropagationPolicy: plan.Propagation, GracePeriodSeconds: plan.GracePeriodSeconds}
-	if plan.Warning != "" {
-		result.Warnings = append(result.Warnings, plan.Warning)
-		k.Rec.Step(Component, "warning", ref, "Warning: "+plan.Warning)
-	}
 	detail := plan.Detail()
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q%s", req.Method(), req.Path(), credential, detail)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
