@@ -53,8 +53,8 @@ compare:
 # `podlife run --kubeconfig` (one package at a time: scenarios must not
 # share the cluster), and stops it, passing or not. About 10
 # minutes the first time (building Kubernetes), then about 14 for the
-# scenarios (831 s on two cores on 2026-12-05; kwok keeps every deleted
-# pod its full grace period). A whole .ci/run took 20 minutes.
+# scenarios (894 s for 70 on two cores on 2026-12-05; kwok keeps every
+# deleted pod its full grace period). A whole .ci/run took 22 minutes.
 conformance:
 	rm -rf .conformance
 	hack/controlplane/up.sh .conformance >/dev/null
