@@ -120,7 +120,12 @@ func (m *meter) answer(outcome string, service, pod sim.Key) string {
 	if m.served == nil {
 		m.served = map[sim.Key][]servedRequest{}
 	}
-	m.served[pod] = append(m.served[pod], servedRequest{now, cost})
+	// Kept for one metric window, the longest anything looks back.
+	recent := m.served[pod]
+	for len(recent) > 0 && recent[0].at <= now.Add(-controllers.MetricWindow) {
+		recent = recent[1:]
+	}
+	m.served[pod] = append(recent, servedRequest{now, cost})
 	m.last = now
 	return outcome
 }
