@@ -3,6 +3,7 @@ package model
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -187,19 +188,18 @@ func (m *meter) Resource(namespace string, selector labels.Selector, res corev1.
 	}
 	out := metricsclient.PodMetricsInfo{}
 	for _, pod := range pods {
-		if container != "" && container != pod.Spec.Containers[0].Name {
-			found := false
-			for _, c := range pod.Spec.Containers {
-				found = found || c.Name == container
-			}
-			if found {
-				out[pod.Name] = m.sample(0)
-			}
-			continue
-		}
 		value, _ := m.declaredFor(pod, string(res))
 		if res == corev1.ResourceCPU {
 			value += m.trafficCPU(sim.KeyOf(pod))
+		}
+		if container != "" {
+			i := slices.IndexFunc(pod.Spec.Containers, func(c corev1.Container) bool { return c.Name == container })
+			if i < 0 {
+				continue // metrics-server has no such container
+			}
+			if i > 0 {
+				value = 0
+			}
 		}
 		out[pod.Name] = m.sample(value)
 	}

@@ -294,7 +294,7 @@ func (c *HorizontalPodAutoscaler) podsMaturing(hpa *autoscalingv2.HorizontalPodA
 		}
 		for _, cond := range pod.Status.Conditions {
 			if cond.Type == corev1.PodReady && (cond.Status == corev1.ConditionFalse ||
-				clock.Before(cond.LastTransitionTime.Add(time.Duration(metricWindow)*time.Millisecond))) {
+				clock.Before(cond.LastTransitionTime.Add(time.Duration(MetricWindow)*time.Millisecond))) {
 				return true
 			}
 		}

@@ -23,8 +23,6 @@ import (
 // its --metric-resolution, 15s.
 const MetricWindow = 15 * sim.Second
 
-const metricWindow = MetricWindow
-
 // propose is computeReplicasForMetrics: a proposal from each metric, the
 // highest wins; -1 when none could be computed, or when some could not
 // and the rest would scale down.
