@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/sim"
-	corev1 "k8s.io/api/core/v1"
 )
 
 // SendTraffic sends rate requests per second to a Service for span,
