@@ -119,7 +119,10 @@ Feature: Creating a pod
 
   Scenario: An image already on the node is not pulled again
     A tagged image defaults to imagePullPolicy IfNotPresent, so a node that
-    holds it starts the container without going to the registry.
+    holds it starts the container without going to the registry. Since
+    v1.35 the kubelet also checks that the pod may use an image it did not
+    pull for it (KubeletEnsureSecretPulledImages); a preloaded image may be
+    used by every pod, and the event says so.
 
     Given a cluster with nodes:
       | name   | cpu | memory | images     |
@@ -143,6 +146,6 @@ Feature: Creating a pod
     And the trace satisfies:
       """cel
       events.first('Pulling') == -1 &&
-      events.named('Pulled')[0].message == 'Container image "nginx:1.27" already present on machine'
+      events.named('Pulled')[0].message == 'Container image "nginx:1.27" already present on machine and can be accessed by the pod'
       """
     And the trace matches the golden file

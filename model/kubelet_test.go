@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -44,9 +45,17 @@ spec:
 	// pkg/kubelet/images/image_manager.go (EnsureImageExists), the parse
 	// error of github.com/distribution/reference v0.6.0 as v1.37.2 vendors it.
 	msg := `Failed to apply default image tag "BUSYBOX": couldn't parse image name "BUSYBOX": invalid reference format: repository name (library/BUSYBOX) must be lowercase`
-	want := []string{"InspectFailed: " + msg, "Failed: Error: InvalidImageName"}
+	// Once in the first sync, and again in the sync the PLEG's relist
+	// (web started) triggers: such a failure has no back-off of its own.
+	failure := []string{"InspectFailed: " + msg, "Failed: Error: InvalidImageName"}
+	want := append(slices.Clone(failure), failure...)
 	if got := warnings(c.Events()); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Then the pod worker retries every 10 s (pod_workers.go backOffPeriod).
+	c.Advance(30 * sim.Second)
+	if got := len(warnings(c.Events())); got != 2*len(want)+len(failure) {
+		t.Errorf("after 30s more, %d warnings, want %d: a retry every 10s", got, 2*len(want)+len(failure))
 	}
 	p := c.Pod("default", "typo")
 	if p.Status.Phase != corev1.PodPending {

@@ -40,7 +40,30 @@ type Image struct {
 	// Zero for both is an application that quits on SIGTERM at once.
 	StopAccepting sim.Duration
 	Exit          sim.Duration
+	// Refusal, when set, is why the registry will not serve the image:
+	// every pull of it fails so (see pullfailure.go).
+	Refusal Refusal
+	// Run is how the application's runs end when nothing stops it.
+	Run Run
 }
+
+// Run says how an application's runs end on their own. The zero Run runs
+// until it is stopped.
+type Run struct {
+	// Exits is set when a run ends by itself: after For, with ExitCode
+	// (or OOM-killed, when OOMKilled is set).
+	Exits     bool
+	For       sim.Duration
+	ExitCode  int32
+	OOMKilled bool
+	// Times, when positive, limits the exits to the first Times runs of a
+	// container; later runs go on until stopped.
+	Times int
+}
+
+// exitsOnRun reports whether the n-th run (from 1) of a container ends by
+// itself.
+func (r Run) exitsOnRun(n int) bool { return r.Exits && (r.Times == 0 || n <= r.Times) }
 
 // Registry answers for images.
 type Registry interface {
@@ -62,8 +85,13 @@ type Kubelet struct {
 	component string
 	images    map[string]bool // images present on the node
 	pullFree  sim.Time        // when the serial image puller is next free
-	ipam      *ipam
-	pods      map[sim.Key]*worker
+	// imageBackOff is per pod and image, pullErrors the last pull error of
+	// each (image_manager.go backOff and prevPullErrMsg); crashLoop is per
+	// pod and container.
+	imageBackOff, crashLoop *backOff
+	pullErrors              map[string]string
+	ipam                    *ipam
+	pods                    map[sim.Key]*worker
 	// used is what admitted pods request of the node (milli-cpu, bytes, and
 	// a pod count under "pods").
 	used map[corev1.ResourceName]int64
@@ -101,11 +129,12 @@ func New(cfg Config) *Kubelet {
 	k := &Kubelet{
 		node: cfg.Node, nodeIP: cfg.NodeIP, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
 		timings: cfg.Timings, registry: cfg.Registry, exited: cfg.ContainerExited,
-		component: "kubelet/" + name,
-		images:    map[string]bool{},
-		ipam:      newIPAM(cfg.PodCIDR),
-		pods:      map[sim.Key]*worker{},
-		used:      map[corev1.ResourceName]int64{},
+		component:  "kubelet/" + name,
+		images:     map[string]bool{},
+		pullErrors: map[string]string{}, imageBackOff: newBackOff(0), crashLoop: newBackOff(crashLoopResetAge),
+		ipam: newIPAM(cfg.PodCIDR),
+		pods: map[sim.Key]*worker{},
+		used: map[corev1.ResourceName]int64{},
 	}
 	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
 	for _, img := range cfg.Images {
@@ -130,6 +159,18 @@ func (k *Kubelet) release(w *worker) {
 // nothing outside the store, which the explorer's fingerprints rely on.
 func (k *Kubelet) after(d sim.Duration, label string, fn func()) {
 	k.engine.AfterIn(k.component, d, label, func() {
+		if k.down {
+			k.frozen = append(k.frozen, fn)
+			return
+		}
+		fn()
+	})
+}
+
+// afterBackground is after for a retry that waits out a back-off, which
+// does not hold up a cluster's settling.
+func (k *Kubelet) afterBackground(d sim.Duration, label string, fn func()) {
+	k.engine.AfterBackgroundIn(k.component, d, label, func() {
 		if k.down {
 			k.frozen = append(k.frozen, fn)
 			return

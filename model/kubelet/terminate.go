@@ -37,6 +37,10 @@ func (w *worker) terminate(deleted bool) {
 		grace = *w.pod.Spec.TerminationGracePeriodSeconds
 	}
 	k.rec.Stepf(k.component, "sync", w.ref(), "SyncTerminatingPod: the pod is being deleted, grace period %ds", grace)
+	end := podDeleting
+	if deleted {
+		end = podDeleted
+	}
 	if w.containers == nil { // deleted before its first sync: nothing was created
 		w.initContainers()
 	}
@@ -50,12 +54,12 @@ func (w *worker) terminate(deleted bool) {
 		w.killContainer(c, sim.Duration(grace)*sim.Second, func() {
 			pending--
 			if pending == 0 {
-				w.stopSandbox(deleted)
+				w.stopSandbox(end)
 			}
 		})
 	}
 	if pending == 0 {
-		w.stopSandbox(deleted)
+		w.stopSandbox(end)
 	}
 }
 
@@ -101,11 +105,12 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 		})
 	}
 	exit := func(code int32, how string) {
-		st.running, st.ready, st.exitCode, st.finishedAt = false, false, code, k.engine.Now()
 		k.rec.Stepf(k.component, "exit", ref, "%s: exited with code %d", how, code)
-		if k.exited != nil {
-			k.exited(w.key)
+		reason := "Completed"
+		if code != 0 {
+			reason = "Error"
 		}
+		w.exitContainer(st, code, reason)
 		// The stopped container is no longer ready: the status manager
 		// reports it before the pod is torn down.
 		w.writeStatus()
@@ -156,10 +161,19 @@ func sleepSeconds(cmd []string) sim.Duration {
 	return 0
 }
 
+// ending says how a pod's life on the node ends.
+type ending int
+
+const (
+	podDeleting ending = iota // graceful deletion: the kubelet deletes the object last
+	podDeleted                // the object is already gone (a force delete)
+	podFinished               // its containers ended for good: the object stays, Succeeded or Failed
+)
+
 // stopSandbox tears the pod down once its containers are gone: CRI
 // StopPodSandbox (with CNI DEL), the terminal status, volume teardown, and
-// the final delete.
-func (w *worker) stopSandbox(deleted bool) {
+// the final delete of a pod being deleted.
+func (w *worker) stopSandbox(end ending) {
 	k := w.k
 	k.after(k.timings.CNI, "kubelet stop sandbox", func() {
 		if w.sandboxReady {
@@ -172,17 +186,17 @@ func (w *worker) stopSandbox(deleted bool) {
 		}
 		w.sandboxReady, w.terminated = false, true
 		k.release(w)
-		if !deleted {
+		if end != podDeleted {
 			w.writeStatus()
 		}
-		w.unmountVolumes(0, deleted)
+		w.unmountVolumes(0, end)
 	})
 }
 
-func (w *worker) unmountVolumes(i int, deleted bool) {
+func (w *worker) unmountVolumes(i int, end ending) {
 	k := w.k
 	if i == len(w.pod.Spec.Volumes) {
-		if !deleted {
+		if end == podDeleting {
 			w.finalDelete()
 		}
 		return
@@ -190,7 +204,7 @@ func (w *worker) unmountVolumes(i int, deleted bool) {
 	v := w.pod.Spec.Volumes[i]
 	k.after(k.timings.VolumeMount, "kubelet unmount", func() {
 		k.rec.Stepf(k.component, "unmount-volume", w.ref(), "UnmountVolume.TearDown succeeded for volume %q", v.Name)
-		w.unmountVolumes(i+1, deleted)
+		w.unmountVolumes(i+1, end)
 	})
 }
 

@@ -145,6 +145,12 @@ func (e *Engine) AfterBackground(d Duration, label string, run func()) {
 	e.schedule("", d, label, run, true)
 }
 
+// AfterBackgroundIn is AfterBackground for a task that touches only the
+// memory of component, as AfterIn.
+func (e *Engine) AfterBackgroundIn(component string, d Duration, label string, run func()) {
+	e.schedule(component, d, label, run, true)
+}
+
 // Pending reports how many tasks are scheduled.
 func (e *Engine) Pending() int { return len(e.queue) }
 

@@ -1,0 +1,398 @@
+package kubelet
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
+	"k8s.io/kubernetes/pkg/util/parsers"
+
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// resyncInterval caps how long the pod worker waits before it syncs a pod
+// again after a back-off (the kubelet's --sync-frequency, 1m).
+const resyncInterval = 60 * sim.Second
+
+// syncContainers is the container half of the kubelet's SyncPod once the
+// sandbox is up (kuberuntime_manager.go computePodActions, then the
+// starts): the init containers to completion, one at a time, then every
+// regular container that does not run and should: one whose last run ended
+// restarts by the pod's restartPolicy, after its back-off. A container that
+// cannot start does not stop the next. Syncs are one at a time, as the pod
+// worker runs them: a trigger meanwhile runs another after this one.
+func (w *worker) syncContainers() {
+	if w.terminating {
+		return
+	}
+	if w.syncing {
+		w.resync = true
+		return
+	}
+	w.syncing, w.failed, w.backOffUntil = true, false, 0
+	w.startInit(w.initDone)
+}
+
+// startInit runs init containers to completion one at a time, then the
+// regular containers. An init container that cannot start holds the pod in
+// initialization until a later sync starts it.
+func (w *worker) startInit(i int) {
+	spec := w.pod.Spec.InitContainers
+	if i == len(spec) {
+		w.startContainer(0)
+		return
+	}
+	c := spec[i]
+	w.runContainer(c, w.syncDone, func() {
+		k := w.k
+		w.after(k.timings.InitRun, "init container run", func() {
+			st := w.containers[c.Name]
+			st.running, st.exited = false, true
+			w.initDone++
+			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code 0 (Completed)")
+			w.startInit(i + 1)
+		})
+	})
+}
+
+// startContainer goes through the regular containers from i in order.
+func (w *worker) startContainer(i int) {
+	spec := w.pod.Spec.Containers
+	if i == len(spec) {
+		w.syncDone()
+		return
+	}
+	c, st := spec[i], w.containers[spec[i].Name]
+	next := func() { w.startContainer(i + 1) }
+	switch {
+	case st.running:
+		next()
+	case st.term != nil && !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
+		next()
+	case st.term != nil && w.inCrashLoopBackOff(c):
+		next()
+	default:
+		w.runContainer(c, next, next)
+	}
+}
+
+// syncDone ends a sync: a trigger that came meanwhile syncs again at once;
+// a sync that failed is retried when the back-off it met ends, or after
+// the pod worker's own back-off (pod_workers.go completeWork, the jitter
+// at its least). The retries do not hold up a cluster's settling: a pod
+// that only waits out a back-off is as settled as it gets.
+func (w *worker) syncDone() {
+	k := w.k
+	w.syncing = false
+	for _, c := range w.pod.Spec.Containers {
+		if st := w.containers[c.Name]; st.running && !st.relisted {
+			w.awaitRelist()
+			break
+		}
+	}
+	if w.failed {
+		w.writeStatus()
+	}
+	switch {
+	case w.resync:
+		w.resync = false
+		w.after(0, "kubelet pod sync", w.syncContainers)
+	case w.failed && !w.sandboxRelisted:
+		// The first relist after the sandbox started reports it, and the
+		// pod worker syncs the pod again: at once, when that relist came
+		// during this sync.
+		w.sandboxRelisted, w.syncOnRelist = true, true
+		period := sim.Time(k.timings.PLEGRelist)
+		if tick := (w.sandboxAt/period + 1) * period; tick > k.engine.Now() {
+			w.awaitRelist()
+			return
+		}
+		w.after(0, "kubelet pleg relist", w.relist)
+	case w.failed:
+		wait := podWorkerBackOff
+		if w.backOffUntil > 0 {
+			wait = w.backOffUntil.Sub(k.engine.Now())
+		}
+		wait = min(max(wait, 0), resyncInterval)
+		k.afterBackground(wait, "kubelet pod sync after back-off", func() {
+			if !w.terminating {
+				w.syncContainers()
+			}
+		})
+	}
+}
+
+// inCrashLoopBackOff is doBackOff (kuberuntime_manager.go): a container
+// whose last run ended less than its back-off ago waits, with the
+// BackOff event and the CrashLoopBackOff reason; otherwise its back-off
+// grows (or starts afresh after a long run) and it restarts now.
+func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
+	k := w.k
+	st := w.containers[c.Name]
+	now := k.engine.Now()
+	key := string(w.pod.UID) + "_" + c.Name
+	b := k.crashLoop.at(now)
+	finished := st.term.FinishedAt.Time
+	if !b.IsInBackOffSince(key, finished) {
+		b.Next(key, finished)
+		return false
+	}
+	backoff := b.Get(key)
+	k.rec.Emit(k.component, "sync", containerRef(w.pod, c.Name), trace.Warning, "BackOff",
+		fmt.Sprintf("Back-off restarting failed container %s in pod %s", c.Name, podDesc(w.pod)))
+	st.waitingReason = "CrashLoopBackOff"
+	st.waitingMsg = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s", backoff, c.Name, podDesc(w.pod))
+	w.failed = true
+	until := virtual(finished.Add(backoff))
+	if w.backOffUntil == 0 || until < w.backOffUntil {
+		w.backOffUntil = until
+	}
+	return true
+}
+
+// podDesc is how the kubelet names a pod in messages (pkg/kubelet/util/format
+// Pod): name_namespace(uid).
+func podDesc(pod *corev1.Pod) string {
+	return fmt.Sprintf("%s_%s(%s)", pod.Name, pod.Namespace, pod.UID)
+}
+
+// runContainer ensures a container's image, creates and starts it, then
+// calls started; if it cannot start, it calls failed.
+func (w *worker) runContainer(c corev1.Container, failed, started func()) {
+	k := w.k
+	w.ensureImage(c, failed, func() {
+		w.after(k.timings.ContainerCreate, "kubelet create container", func() {
+			k.rec.Emit(k.component, "create-container", containerRef(w.pod, c.Name), trace.Normal, "Created", "Container created")
+			w.after(k.timings.ContainerStart, "kubelet start container", func() {
+				st := w.containers[c.Name]
+				st.runs++
+				if st.term != nil {
+					st.lastTerm, st.term = st.term, nil
+				}
+				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
+				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
+				w.scheduleReadiness(c)
+				w.scheduleExit(c)
+				started()
+			})
+		})
+	})
+}
+
+// scheduleExit ends the container's run when its application ends by
+// itself (the image's Run): it exits with its code, or is OOM-killed
+// (137, as the runtime reports a SIGKILL by the kernel).
+func (w *worker) scheduleExit(c corev1.Container) {
+	k := w.k
+	st := w.containers[c.Name]
+	run, n := k.registry.Image(c.Image).Run, st.runs
+	if !run.exitsOnRun(n) {
+		return
+	}
+	w.after(run.For, "application exits", func() {
+		if !st.running || st.runs != n || st.signalled {
+			return
+		}
+		code, reason := run.ExitCode, "Completed"
+		switch {
+		case run.OOMKilled:
+			code, reason = 137, "OOMKilled"
+		case code != 0:
+			reason = "Error"
+		}
+		k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the application exits with code %d (%s) after running %v", code, reason, run.For)
+		w.exitContainer(st, code, reason)
+		w.exitedSince, w.syncOnRelist = true, true
+		w.awaitRelist()
+	})
+}
+
+// exitContainer records the end of a container's run: it no longer runs or
+// is ready, and the connections it held are gone.
+func (w *worker) exitContainer(st *containerState, code int32, reason string) {
+	k := w.k
+	now := k.engine.Now()
+	st.running, st.relisted, st.ready = false, false, false
+	st.term = &corev1.ContainerStateTerminated{ExitCode: code, Reason: reason, StartedAt: w.metaTime(st.startedAt), FinishedAt: w.metaTime(now)}
+	if k.exited != nil {
+		k.exited(w.key)
+	}
+}
+
+// ensureImage honours the pull policy: pulls go through one serial puller
+// per node (the kubelet's default serializeImagePulls), so a pull may wait
+// for the one before it. A pull that failed is not tried again, for this
+// pod and image, until its back-off has passed
+// (pkg/kubelet/images/image_manager.go EnsureImageExists and pullImage).
+func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
+	k := w.k
+	ref := containerRef(w.pod, c.Name)
+	present := k.images[c.Image]
+	// A failure leaves the container waiting with the reason and message
+	// the kubelet reports, and the "Error: <reason>" event its start
+	// records (kuberuntime_container.go startContainer).
+	fail := func(reason, msg string) {
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "Failed", "Error: "+reason)
+		st := w.containers[c.Name]
+		st.waitingReason, st.waitingMsg = reason, msg
+		w.failed = true
+		failed()
+	}
+	if _, _, _, err := parsers.ParseImageName(c.Image); err != nil {
+		msg := fmt.Sprintf("Failed to apply default image tag %q: %v", c.Image, err)
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "InspectFailed", msg)
+		fail("InvalidImageName", msg)
+		return
+	}
+	switch {
+	case c.ImagePullPolicy == corev1.PullNever && !present:
+		msg := fmt.Sprintf("Container image %q is not present with pull policy of Never", c.Image)
+		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "ErrImageNeverPull", msg)
+		fail("ErrImageNeverPull", msg)
+		return
+	case c.ImagePullPolicy != corev1.PullAlways && present:
+		// With KubeletEnsureSecretPulledImages (beta, on since v1.35), an
+		// image pulled without credentials or preloaded on the node may
+		// be used by any pod, and the message says so.
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled",
+			fmt.Sprintf("Container image %q already present on machine and can be accessed by the pod", c.Image))
+		then()
+		return
+	}
+	now := k.engine.Now()
+	key := string(w.pod.UID) + "_" + c.Image
+	if k.imageBackOff.at(now).IsInBackOffSinceUpdate(key, wall(now)) {
+		msg := fmt.Sprintf("Back-off pulling image %q", c.Image)
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "BackOff", msg)
+		if prev, ok := k.pullErrors[key]; ok {
+			msg += ": " + prev
+		}
+		fail("ImagePullBackOff", msg)
+		return
+	}
+	delete(k.pullErrors, key)
+	k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulling", fmt.Sprintf("Pulling image %q", c.Image))
+	img := k.registry.Image(c.Image)
+	pull := img.Pull
+	if present || img.Refusal != "" {
+		pull = k.timings.ImageCheck // only the manifest is fetched, or refused
+	}
+	begin := max(now, k.pullFree)
+	end := begin.Add(pull)
+	k.pullFree = end
+	w.after(end.Sub(now), "kubelet image pull", func() {
+		if img.Refusal != "" {
+			text := pullError(c.Image, img.Refusal)
+			k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "Failed", fmt.Sprintf("Failed to pull image %q: %s", c.Image, text))
+			k.imageBackOff.at(k.engine.Now()).Next(key, wall(k.engine.Now()))
+			k.pullErrors[key] = "ErrImagePull: " + text
+			fail("ErrImagePull", text)
+			return
+		}
+		k.images[c.Image] = true
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled",
+			fmt.Sprintf("Successfully pulled image %q in %v (%v including waiting). Image size: %d bytes.", c.Image, pull, end.Sub(now), img.Size))
+		then()
+	})
+}
+
+// awaitRelist waits for the next PLEG relist, when the kubelet notices
+// containers that started or exited and reports the pod's status; an exit
+// makes the pod worker sync the pod again.
+func (w *worker) awaitRelist() {
+	k := w.k
+	now := k.engine.Now()
+	period := sim.Time(k.timings.PLEGRelist)
+	next := (now/period + 1) * period
+	if w.relistAt == next {
+		return
+	}
+	w.relistAt = next
+	w.after(next.Sub(now), "kubelet pleg relist", w.relist)
+}
+
+// relist is the PLEG's relist as far as this pod goes: it sees which
+// containers run, the status follows, and a container that exited (or the
+// sandbox, on the first failing sync) makes the pod worker sync the pod.
+func (w *worker) relist() {
+	k := w.k
+	w.sandboxRelisted = true
+	running := 0
+	for _, c := range w.pod.Spec.Containers {
+		if st := w.containers[c.Name]; st.running {
+			st.relisted = true
+			running++
+		}
+	}
+	exited, sync := w.exitedSince, w.syncOnRelist
+	w.exitedSince, w.syncOnRelist = false, false
+	switch {
+	case exited:
+		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: a container exited; %d of %d containers running", running, len(w.pod.Spec.Containers))
+	case running == len(w.pod.Spec.Containers):
+		k.rec.Step(k.component, "pleg", w.ref(), "relist: every container is running")
+	default:
+		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: %d of %d containers running", running, len(w.pod.Spec.Containers))
+	}
+	w.writeStatus()
+	if sync {
+		w.syncContainers()
+	}
+}
+
+// scheduleReadiness marks a container ready: at once without a readiness
+// probe, else at the first probe tick at least initialDelaySeconds after it
+// started (pkg/kubelet/prober/worker.go ticks every periodSeconds from when
+// the pod was added).
+func (w *worker) scheduleReadiness(c corev1.Container) {
+	k := w.k
+	st := w.containers[c.Name]
+	probe := c.ReadinessProbe
+	if probe == nil {
+		st.ready = true
+		return
+	}
+	period := sim.Duration(max(probe.PeriodSeconds, 1)) * sim.Second
+	if probe.PeriodSeconds == 0 {
+		period = 10 * sim.Second
+	}
+	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
+	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
+	at := w.probesFrom.Add(ticks * period)
+	run := st.runs
+	w.after(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
+		if !st.running || st.runs != run {
+			return // that run has ended: the next one is probed afresh
+		}
+		st.ready = true
+		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
+		if st.relisted {
+			w.writeStatus()
+		}
+	})
+}
+
+func describeProbe(p *corev1.Probe) string {
+	switch {
+	case p.HTTPGet != nil:
+		return fmt.Sprintf("httpGet %s:%s", p.HTTPGet.Path, p.HTTPGet.Port.String())
+	case p.TCPSocket != nil:
+		return "tcpSocket " + p.TCPSocket.Port.String()
+	case p.Exec != nil:
+		return "exec " + strings.Join(p.Exec.Command, " ")
+	case p.GRPC != nil:
+		return fmt.Sprintf("grpc port %d", p.GRPC.Port)
+	}
+	return "no handler"
+}
+
+// finish stops a pod whose containers have all ended for good (its phase
+// is Succeeded or Failed): the pod worker terminates it, stopping the
+// sandbox and unmounting its volumes, and the object stays.
+func (w *worker) finish() {
+	w.terminating = true
+	w.k.rec.Stepf(w.k.component, "sync", w.ref(), "the pod is finished: SyncTerminatingPod stops its sandbox; the object stays")
+	w.stopSandbox(podFinished)
+}

@@ -1,0 +1,238 @@
+package kubelet
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// writeStatus sends the status the kubelet now computes, unless it is the one
+// it sent last (the status manager skips unchanged statuses). A pod whose
+// containers have all ended for good is finished: the kubelet then stops
+// its sandbox and keeps the object.
+func (w *worker) writeStatus() {
+	status, summary := w.generateStatus()
+	if summary == w.lastStatus {
+		return
+	}
+	w.lastStatus = summary
+	w.send(status, summary)
+	if !w.terminating && (status.Phase == corev1.PodSucceeded || status.Phase == corev1.PodFailed) {
+		w.finish()
+	}
+}
+
+func (w *worker) send(status corev1.PodStatus, summary string) {
+	k := w.k
+	k.rec.Step(k.component, "status", w.ref(), summary)
+	// The status subresource reads only the status; metadata names the pod.
+	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
+	res, _ := apiserver.ResourceFor("Pod")
+	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
+}
+
+// kubeletConditions are the pod conditions the kubelet owns
+// (pkg/kubelet/types/pod_status.go PodConditionsByKubelet).
+var kubeletConditions = []corev1.PodConditionType{corev1.PodScheduled, corev1.PodReady, corev1.PodInitialized, corev1.ContainersReady, corev1.PodReadyToStartContainers}
+
+func (w *worker) metaTime(t sim.Time) metav1.Time { return metav1.NewTime(wall(t)) }
+
+// containerStatus is what the kubelet reports of one container
+// (kubelet_pods.go convertToAPIContainerStatuses): running once the PLEG
+// has seen it run, terminated when its run ended and no restart is under
+// way, else waiting, with the reason of the last attempt to start it.
+func (w *worker) containerStatus(c corev1.Container) corev1.ContainerStatus {
+	st := w.containers[c.Name]
+	running := st.running && st.relisted
+	cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: running && st.ready, RestartCount: st.restartCount(), Started: new(running)}
+	last := st.lastTerm
+	switch {
+	case running:
+		cs.State.Running = &corev1.ContainerStateRunning{StartedAt: w.metaTime(st.startedAt)}
+	case st.term != nil && st.waitingReason == "":
+		cs.State.Terminated = st.term
+	default:
+		cs.State.Waiting = &corev1.ContainerStateWaiting{Reason: st.waitingReason, Message: st.waitingMsg}
+		if st.term != nil {
+			last = st.term
+		}
+	}
+	if last != nil {
+		cs.LastTerminationState.Terminated = last
+	}
+	return cs
+}
+
+// generateStatus builds the pod status as generateAPIPodStatus does, with the
+// conditions in the kubelet's order: PodReadyToStartContainers, Initialized,
+// Ready, ContainersReady, then PodScheduled (kept from the binding).
+func (w *worker) generateStatus() (corev1.PodStatus, string) {
+	k := w.k
+	now := w.metaTime(k.engine.Now())
+	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: []corev1.HostIP{{IP: k.nodeIP}}, QOSClass: w.pod.Status.QOSClass}
+	start := w.metaTime(w.started)
+	status.StartTime = &start
+	if w.ip.IsValid() { // kept after the sandbox is gone, as the kubelet keeps a terminal pod's IPs
+		status.PodIP = w.ip.String()
+		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
+	}
+	var incomplete, unready []string
+	for _, c := range w.pod.Spec.InitContainers {
+		if !w.containers[c.Name].exited {
+			incomplete = append(incomplete, c.Name)
+		}
+	}
+	for _, c := range w.pod.Spec.Containers {
+		cs := w.containerStatus(c)
+		if !cs.Ready {
+			unready = append(unready, c.Name)
+		}
+		status.ContainerStatuses = append(status.ContainerStatuses, cs)
+	}
+	status.Phase = w.phase(status.ContainerStatuses)
+	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
+		if !ok {
+			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
+		}
+		return c
+	}
+	// A finished pod is not ready, whatever its containers were
+	// (pkg/kubelet/status/generate.go GeneratePodReadyCondition).
+	finished := status.Phase == corev1.PodSucceeded || status.Phase == corev1.PodFailed
+	ready := len(unready) == 0 && !finished
+	// Conditions the kubelet does not own (the scheduler's DisruptionTarget)
+	// are kept, ahead of its own (status_manager.go mergePodStatus).
+	for _, c := range w.pod.Status.Conditions {
+		if !slices.Contains(kubeletConditions, c.Type) {
+			status.Conditions = append(status.Conditions, c)
+		}
+	}
+	// The messages are formatted only for a condition that is false: a
+	// status is generated on every container change of every pod.
+	var incompleteMsg, unreadyMsg string
+	unreadyReason := "ContainersNotReady"
+	if len(incomplete) > 0 {
+		incompleteMsg = fmt.Sprintf("containers with incomplete status: %s", incomplete)
+	}
+	switch {
+	case status.Phase == corev1.PodSucceeded:
+		unreadyReason = "PodCompleted" // and no message (generate.go generateContainersReadyConditionForTerminalPhase)
+	case status.Phase == corev1.PodFailed:
+		unreadyReason = "PodFailed"
+	case !ready:
+		unreadyMsg = fmt.Sprintf("containers with unready status: %s", unready)
+	}
+	status.Conditions = append(status.Conditions,
+		cond(corev1.PodReadyToStartContainers, w.sandboxReady, "", ""),
+		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", incompleteMsg),
+		cond(corev1.PodReady, ready, unreadyReason, unreadyMsg),
+		cond(corev1.ContainersReady, ready, unreadyReason, unreadyMsg),
+	)
+	for _, c := range w.pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled {
+			status.Conditions = append(status.Conditions, c)
+		}
+	}
+	return status, summarize(status, w.pod.DeletionTimestamp != nil)
+}
+
+// summarize is the status line of the trace: phase, IP and conditions, and,
+// once a container has been in trouble, where each container stands (the
+// phase and conditions alone would not change as a crash loop goes on). The
+// exits a deletion causes are not trouble.
+func summarize(status corev1.PodStatus, deleting bool) string {
+	parts := []string{"phase " + string(status.Phase)}
+	if status.PodIP != "" {
+		parts = append(parts, "podIP "+status.PodIP)
+	}
+	for _, c := range status.Conditions {
+		parts = append(parts, string(c.Type)+"="+string(c.Status))
+	}
+	summary := strings.Join(parts, ", ")
+	troubled := false
+	var states []string
+	for _, cs := range status.ContainerStatuses {
+		restarts := ""
+		if cs.RestartCount > 0 {
+			restarts = fmt.Sprintf(", %d restarts", cs.RestartCount)
+			troubled = true
+		}
+		switch st := cs.State; {
+		case st.Running != nil:
+			states = append(states, cs.Name+" running"+restarts)
+		case st.Waiting != nil:
+			states = append(states, fmt.Sprintf("%s waiting (%s%s)", cs.Name, st.Waiting.Reason, restarts))
+			troubled = troubled || st.Waiting.Message != ""
+		case st.Terminated != nil:
+			states = append(states, fmt.Sprintf("%s terminated (%s, exit code %d%s)", cs.Name, st.Terminated.Reason, st.Terminated.ExitCode, restarts))
+			troubled = troubled || (st.Terminated.ExitCode != 0 && !deleting)
+		}
+	}
+	if troubled {
+		summary += "; containers: " + strings.Join(states, ", ")
+	}
+	return summary
+}
+
+// phase is getPhase (pkg/kubelet/kubelet_pods.go, with ContainerRestartRules
+// on as in v1.37) for regular init and regular containers: a container not
+// yet started keeps the pod Pending; one running makes it Running; when all
+// have stopped, the pod is Running while one will restart, else Succeeded
+// if all exited 0 and Failed if not. A failed init container that will not
+// restart fails the pod.
+func (w *worker) phase(statuses []corev1.ContainerStatus) corev1.PodPhase {
+	spec := &w.pod.Spec
+	for _, c := range spec.InitContainers {
+		if st := w.containers[c.Name]; st.term != nil && st.term.ExitCode != 0 && !podutil.ContainerShouldRestart(c, *spec, st.term.ExitCode) {
+			return corev1.PodFailed
+		}
+	}
+	if w.initDone < len(spec.InitContainers) {
+		return corev1.PodPending
+	}
+	running, waiting, stopped, stoppedForGood, succeeded := 0, 0, 0, 0, 0
+	for i, cs := range statuses {
+		term := cs.State.Terminated
+		if cs.State.Waiting != nil {
+			term = cs.LastTerminationState.Terminated
+			if term == nil {
+				waiting++
+				continue
+			}
+		}
+		if term == nil {
+			running++
+			continue
+		}
+		stopped++
+		if !podutil.ContainerShouldRestart(spec.Containers[i], *spec, term.ExitCode) || w.terminated {
+			stoppedForGood++
+		}
+		if term.ExitCode == 0 {
+			succeeded++
+		}
+	}
+	switch {
+	case waiting > 0:
+		return corev1.PodPending
+	case running > 0:
+		// Containers stopped while the pod is being deleted leave it
+		// Running until the kubelet reports the terminal phase.
+		return corev1.PodRunning
+	case stopped > 0 && stopped != stoppedForGood:
+		return corev1.PodRunning // one will restart
+	case stopped > 0 && stopped == succeeded:
+		return corev1.PodSucceeded
+	case stopped > 0:
+		return corev1.PodFailed
+	}
+	return corev1.PodPending
+}
