@@ -26,7 +26,7 @@ var outcomeSteps = []Definition{
 	},
 	{
 		Pattern: `^the cluster settles$`,
-		Doc:     "lets virtual time run until no component has anything left to do",
+		Doc:     "lets virtual time run until no component has anything left to do but wait: a back-off (an image pull's, a crash loop's) or a deadline (a rollout's progress deadline) is left waiting, so that a pod that crash-loops for ever still settles; let time pass (\"1m passes\") to see what follows",
 		Example: "And the cluster settles",
 		handler: func(w *World) any { return w.settle },
 	},

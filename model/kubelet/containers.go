@@ -32,6 +32,15 @@ func (w *worker) syncContainers() {
 		return
 	}
 	w.syncing, w.failed, w.backOffUntil = true, false, 0
+	// SyncPod sets the status it computes before it acts, so what a sync
+	// finds (a back-off, a failed pull) shows in the status the next sync
+	// writes (kubelet.go SyncPod: generateAPIPodStatus, then
+	// containerRuntime.SyncPod, then reasonCache.Update). The first sync
+	// wrote its own before its volumes and sandbox.
+	if w.synced {
+		w.writeStatus()
+	}
+	w.synced = true
 	w.startInit(w.initDone)
 }
 
@@ -92,9 +101,6 @@ func (w *worker) syncDone() {
 			break
 		}
 	}
-	if w.failed {
-		w.writeStatus()
-	}
 	switch {
 	case w.resync:
 		w.resync = false
@@ -109,7 +115,7 @@ func (w *worker) syncDone() {
 			w.awaitRelist()
 			return
 		}
-		w.after(0, "kubelet pleg relist", w.relist)
+		w.after(0, "kubelet pleg relist", w.relist) // it came during this sync
 	case w.failed:
 		wait := podWorkerBackOff
 		if w.backOffUntil > 0 {
@@ -331,6 +337,8 @@ func (w *worker) relist() {
 	switch {
 	case exited:
 		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: a container exited; %d of %d containers running", running, len(w.pod.Spec.Containers))
+	case sync: // the sandbox, after a first sync that failed
+		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: the pod sandbox is running; %d of %d containers running", running, len(w.pod.Spec.Containers))
 	case running == len(w.pod.Spec.Containers):
 		k.rec.Step(k.component, "pleg", w.ref(), "relist: every container is running")
 	default:

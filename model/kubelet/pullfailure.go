@@ -51,3 +51,10 @@ func pullError(image string, why Refusal) string {
 			fmt.Sprintf("failed to do request: Head %q: dial tcp: lookup %s: i/o timeout", "https://"+host+"/v2/"+path+"/manifests/"+object, host)
 	}
 }
+
+// ValidImage reports why the kubelet could not use an image reference, if
+// it could not (it parses them as EnsureImageExists does).
+func ValidImage(image string) error {
+	_, _, _, err := parsers.ParseImageName(image)
+	return err
+}

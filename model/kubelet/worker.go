@@ -31,6 +31,7 @@ type worker struct {
 	// The pod worker's syncs (see containers.go): one at a time; a
 	// trigger during a sync runs another after it.
 	syncing, resync bool
+	synced          bool // the first sync has reached the containers
 	// failed is set when a step of the current sync failed;
 	// backOffUntil, when set, is the earliest end of a container's
 	// restart back-off it met.

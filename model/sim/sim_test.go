@@ -208,6 +208,16 @@ func TestStoresStartedFromTheSameContentsSeeOnlyTheirOwnWrites(t *testing.T) {
 	if got := names(two); got != "ab" {
 		t.Errorf("another store's writes reached this one: it lists %q, want ab", got)
 	}
+	// An update alone keeps the sorted list, which a store started from
+	// contents shares until it writes it.
+	three := NewStoreWith(New(nil), contents)
+	three.Update(changed)
+	if got := three.List("Pod", "")[1].(*corev1.Pod).Spec.NodeName; got != "node01" {
+		t.Errorf("after an update a store lists nodeName %q, want node01", got)
+	}
+	if got := two.List("Pod", "")[1].(*corev1.Pod).Spec.NodeName; got != "" {
+		t.Errorf("another store's update reached this one's list: nodeName %q", got)
+	}
 	if got := names(NewStoreWith(New(nil), contents)); got != "ab" {
 		t.Errorf("writes reached the contents (by the stores started from it, or the one it was taken from): a new store lists %q, want ab", got)
 	}

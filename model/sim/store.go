@@ -92,16 +92,19 @@ type Store struct {
 	kinds map[string]map[Key]Object
 	owned map[string]bool
 	// lists holds each kind's objects sorted by key, as List last built
-	// them; a write drops its kind's. The API server's authorizer lists
-	// every ClusterRoleBinding on each request: building and sorting the
-	// list each time was about 5% of an explored run.
-	lists    map[string][]Object
-	watchers map[string][]*watcher // by kind, in registration order
+	// them; a create or delete drops its kind's, an update replaces its
+	// object in place (in a list this store owns: listsOwned, as kinds).
+	// The API server's authorizer lists every ClusterRoleBinding on each
+	// request: building and sorting the list each time was about 5% of an
+	// explored run; controllers list every pod on each pod status change.
+	lists      map[string][]Object
+	listsOwned map[string]bool
+	watchers   map[string][]*watcher // by kind, in registration order
 }
 
 // NewStore returns an empty store driven by engine.
 func NewStore(engine *Engine) *Store {
-	return &Store{engine: engine, kinds: map[string]map[Key]Object{}, owned: map[string]bool{}, lists: map[string][]Object{}}
+	return &Store{engine: engine, kinds: map[string]map[Key]Object{}, owned: map[string]bool{}, lists: map[string][]Object{}, listsOwned: map[string]bool{}}
 }
 
 // Contents is what a store holds at one moment, without its watchers: a
@@ -130,7 +133,7 @@ func (s *Store) Contents() *Contents {
 // copies a kind's map only when it first writes that kind: starting a
 // cluster for each of the explorer's replays copies almost nothing.
 func NewStoreWith(engine *Engine, c *Contents) *Store {
-	return &Store{engine: engine, revision: c.revision, kinds: maps.Clone(c.kinds), owned: map[string]bool{}, lists: maps.Clone(c.lists)}
+	return &Store{engine: engine, revision: c.revision, kinds: maps.Clone(c.kinds), owned: map[string]bool{}, lists: maps.Clone(c.lists), listsOwned: map[string]bool{}}
 }
 
 // writable returns kind's map for a write, copying it first if it is
@@ -174,7 +177,7 @@ func (s *Store) List(kind, ns string) []Object {
 	all, ok := s.lists[kind]
 	if !ok {
 		all = s.sorted(s.kinds[kind])
-		s.lists[kind] = all
+		s.lists[kind], s.listsOwned[kind] = all, true
 	}
 	// A copy: callers may sort or append to what they get.
 	out := make([]Object, 0, len(all))
@@ -222,6 +225,7 @@ func (s *Store) Create(obj Object) (Object, error) {
 		return nil, fmt.Errorf("store: %s already exists", k)
 	}
 	s.wrote(k)
+	delete(s.lists, k.Kind)
 	s.stamp(obj)
 	s.writable(k.Kind)[k] = obj
 	s.notify(WatchEvent{Type: Added, Object: obj})
@@ -239,6 +243,7 @@ func (s *Store) Update(obj Object) (Object, error) {
 	s.wrote(k)
 	s.stamp(obj)
 	s.writable(k.Kind)[k] = obj
+	s.relist(k, obj)
 	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
 	return obj, nil
 }
@@ -251,17 +256,41 @@ func (s *Store) Delete(k Key) (Object, error) {
 		return nil, fmt.Errorf("store: %s not found", k)
 	}
 	s.wrote(k)
+	delete(s.lists, k.Kind)
 	delete(s.writable(k.Kind), k)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil
 }
 
-// wrote is called at every write of key k: it drops k's kind's sorted
-// list, and records the write for the explorer's fingerprints (the object,
-// its kind's listing, and the revision every write advances).
+// relist puts an updated object in its kind's sorted list, if one is
+// built: the keys, and so the order, are unchanged.
+func (s *Store) relist(k Key, obj Object) {
+	list, ok := s.lists[k.Kind]
+	if !ok {
+		return
+	}
+	i, found := slices.BinarySearchFunc(list, k, func(o Object, k Key) int {
+		if c := strings.Compare(o.GetNamespace(), k.Namespace); c != 0 {
+			return c
+		}
+		return strings.Compare(o.GetName(), k.Name)
+	})
+	if !found {
+		delete(s.lists, k.Kind)
+		return
+	}
+	if !s.listsOwned[k.Kind] { // shared with the Contents it started from
+		list = slices.Clone(list)
+		s.lists[k.Kind], s.listsOwned[k.Kind] = list, true
+	}
+	list[i] = obj
+}
+
+// wrote is called at every write of key k: it records the write for the
+// explorer's fingerprints (the object, its kind's listing, and the
+// revision every write advances).
 func (s *Store) wrote(k Key) {
-	delete(s.lists, k.Kind)
 	s.engine.touch(resource{class: object, key: k}, true)
 	s.engine.touch(resource{class: listing, key: Key{Kind: k.Kind}}, true)
 	s.engine.Touch("revision", true)

@@ -1,0 +1,111 @@
+package steps
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/podlife/podlife/model/kubelet"
+)
+
+// faultSteps say what the world outside the cluster does: a registry that
+// will not serve an image, an application that exits. The manifest still
+// decides what the kubelet does about it (pull policy, restartPolicy).
+var faultSteps = []Definition{
+	{
+		Pattern: `^the registry (does not have|refuses without credentials|cannot be reached for) image "([^"]*)"$`,
+		Doc:     "makes every pull of an image fail, as the container runtime (containerd) reports it: the tag does not exist (NotFound), the registry answers 401 Unauthorized, or its host cannot be reached; the kubelet reports ErrImagePull, then ImagePullBackOff, and pulls again after a back-off that doubles from 10s to 300s, per pod and image",
+		Example: `Given the registry does not have image "nginx:1.277"`,
+		handler: func(w *World) any { return w.refuseImage },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on a registry failure that only the model can declare",
+	},
+	{
+		Pattern: `^the registry starts serving image "([^"]*)"$`,
+		Doc:     "ends a refusal declared before, as when the missing tag is pushed: the kubelet's next pull, once its back-off has passed, succeeds",
+		Example: `When the registry starts serving image "nginx:1.277"`,
+		handler: func(w *World) any { return w.serveImage },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on a registry failure that only the model can declare",
+	},
+	{
+		Pattern: `^the application in image "([^"]*)" (exits with code (\d+)|is OOM-killed) after (\S+)(?: (once|the first (\d+) times))?$`,
+		Doc:     "says how a container of that image ends on its own: it exits with the code (reason Completed for 0, Error otherwise) or is killed for memory (exit code 137, reason OOMKilled) the given time after it starts; every run, or only the first run (once) or the first N runs, after which it runs until stopped. The pod's restartPolicy decides what follows: a restart after the crash-loop back-off (10s doubling to 300s), or the end of the pod (Succeeded or Failed)",
+		Example: `Given the application in image "shop:2.0" exits with code 1 after 3s the first 2 times`,
+		handler: func(w *World) any { return w.applicationExits },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
+	},
+}
+
+// refusals maps the step's words to the registry's refusals.
+var refusals = map[string]kubelet.Refusal{
+	"does not have":               kubelet.NotFound,
+	"refuses without credentials": kubelet.Unauthorized,
+	"cannot be reached for":       kubelet.Unreachable,
+}
+
+func (w *World) refuseImage(how, image string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	img.Refusal = refusals[how]
+	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+func (w *World) serveImage(image string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	img := w.cluster.Images.Image(image)
+	if img.Refusal == "" {
+		return w.errorf("the registry already serves image %q: declare a refusal before, such as: the registry does not have image %q", image, image)
+	}
+	img.Refusal = ""
+	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+func (w *World) applicationExits(image, how, code, after, times, count string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	d, err := parseDuration(after)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	run := kubelet.Run{Exits: true, For: d, OOMKilled: strings.HasPrefix(how, "is OOM-killed")}
+	if code != "" {
+		n, err := strconv.ParseInt(code, 10, 32)
+		if err != nil || n > 255 {
+			return w.errorf("exit code %s: a process exits with a code from 0 to 255", code)
+		}
+		run.ExitCode = int32(n)
+	}
+	switch {
+	case times == "once":
+		run.Times = 1
+	case count != "":
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return w.errorf("%q: say \"once\", \"the first N times\" with N at least 1, or nothing for every run", times)
+		}
+		run.Times = n
+	}
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	img.Run = run
+	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+// checkImage refuses an image reference the kubelet could not parse: the
+// step would describe an image no container can name.
+func (w *World) checkImage(image string) error {
+	if err := kubelet.ValidImage(image); err != nil {
+		return w.errorf("image %q: %v", image, err)
+	}
+	return nil
+}
