@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/klog/v2"
@@ -43,6 +44,31 @@ type Deployment struct {
 	created map[string]bool
 	// progressCheck is when each stuck rollout is looked at again.
 	progressCheck map[sim.Key]sim.Time
+	// hashes remembers each Deployment's template hash for the generation
+	// it was computed at: the template changes only with the spec, and
+	// hashing it is most of a sync's cost.
+	hashes map[types.UID]generationHash
+}
+
+type generationHash struct {
+	generation int64
+	hash       string
+}
+
+// templateHash is TemplateHash of d's template, remembered per generation.
+func (c *Deployment) templateHash(d *appsv1.Deployment) string {
+	if d.UID == "" || d.Generation == 0 { // not stored by the API server
+		return TemplateHash(&d.Spec.Template)
+	}
+	if h, ok := c.hashes[d.UID]; ok && h.generation == d.Generation {
+		return h.hash
+	}
+	h := TemplateHash(&d.Spec.Template)
+	if c.hashes == nil {
+		c.hashes = map[types.UID]generationHash{}
+	}
+	c.hashes[d.UID] = generationHash{d.Generation, h}
+	return h
 }
 
 // OnDeployment handles a watch event for a Deployment.
@@ -89,7 +115,7 @@ func (c *Deployment) sync(key sim.Key) {
 	if !ok || c.pending[key] > 0 || d.DeletionTimestamp != nil || c.pausedConditions(d) || d.Spec.Paused {
 		return
 	}
-	hash := TemplateHash(&d.Spec.Template)
+	hash := c.templateHash(d)
 	var newRS *appsv1.ReplicaSet
 	var old []*appsv1.ReplicaSet
 	for _, obj := range c.Store.List("ReplicaSet", d.Namespace) {

@@ -54,14 +54,25 @@ func activePod(p *corev1.Pod) bool {
 
 // OwnedPods lists the pods an owner controls, by name.
 func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
-	var out []*corev1.Pod
-	for _, obj := range store.List("Pod", owner.GetNamespace()) {
-		if ref := metav1.GetControllerOf(obj); ref != nil && ref.UID == owner.GetUID() {
-			out = append(out, obj.(*corev1.Pod))
-		}
+	if !store.HasIndex("Pod", podsByController) {
+		store.AddIndex("Pod", podsByController, func(o sim.Object) string {
+			if ref := metav1.GetControllerOfNoCopy(o); ref != nil {
+				return string(ref.UID)
+			}
+			return ""
+		})
+	}
+	objs := store.ByIndex("Pod", podsByController, string(owner.GetUID()))
+	out := make([]*corev1.Pod, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, obj.(*corev1.Pod))
 	}
 	return out
 }
+
+// podsByController indexes pods by their controller's UID, as the
+// ReplicaSet controller's informer does (controller.AddPodControllerUIDIndexer).
+const podsByController = "controller-uid"
 
 func (c *ReplicaSet) sync(key sim.Key) {
 	rs, ok := c.Store.Get(key).(*appsv1.ReplicaSet)

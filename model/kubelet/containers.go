@@ -146,10 +146,11 @@ func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
 		return false
 	}
 	backoff := b.Get(key)
+	pod := podDesc(w.pod)
 	k.rec.Emit(k.component, "sync", containerRef(w.pod, c.Name), trace.Warning, "BackOff",
-		fmt.Sprintf("Back-off restarting failed container %s in pod %s", c.Name, podDesc(w.pod)))
+		"Back-off restarting failed container "+c.Name+" in pod "+pod)
 	st.waitingReason = "CrashLoopBackOff"
-	st.waitingMsg = fmt.Sprintf("back-off %s restarting failed container=%s pod=%s", backoff, c.Name, podDesc(w.pod))
+	st.waitingMsg = "back-off " + backoff.String() + " restarting failed container=" + c.Name + " pod=" + pod
 	w.failed = true
 	until := virtual(finished.Add(backoff))
 	if w.backOffUntil == 0 || until < w.backOffUntil {
@@ -161,7 +162,7 @@ func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
 // podDesc is how the kubelet names a pod in messages (pkg/kubelet/util/format
 // Pod): name_namespace(uid).
 func podDesc(pod *corev1.Pod) string {
-	return fmt.Sprintf("%s_%s(%s)", pod.Name, pod.Namespace, pod.UID)
+	return pod.Name + "_" + pod.Namespace + "(" + string(pod.UID) + ")"
 }
 
 // runContainer ensures a container's image, creates and starts it, then

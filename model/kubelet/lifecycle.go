@@ -45,7 +45,7 @@ func (k *Kubelet) Restart() {
 	keys := slices.SortedFunc(maps.Keys(k.pods), func(a, b sim.Key) int { return strings.Compare(a.String(), b.String()) })
 	for _, key := range keys {
 		if w := k.pods[key]; !w.terminating && !w.rejected {
-			w.lastStatus = ""
+			w.lastStatus, w.lastInputs = "", statusInputs{}
 			k.after(0, "kubelet status sync", w.writeStatus)
 		}
 	}

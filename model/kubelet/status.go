@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -18,6 +19,9 @@ import (
 // containers have all ended for good is finished: the kubelet then stops
 // its sandbox and keeps the object.
 func (w *worker) writeStatus() {
+	if !w.statusInputsChanged() {
+		return // the same inputs give the same status (but its times)
+	}
 	status, summary := w.generateStatus()
 	if summary == w.lastStatus {
 		return
@@ -36,6 +40,33 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
 	res, _ := apiserver.ResourceFor("Pod")
 	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
+}
+
+// statusInputs is what a pod's status is computed from, but the clock: a
+// crash-looping pod is synced every minute of its back-off, and most of
+// those syncs change nothing.
+type statusInputs struct {
+	pod                      *corev1.Pod
+	sandboxReady, terminated bool
+	ip                       netip.Addr
+	initDone                 int
+	containers               []containerState
+}
+
+// statusInputsChanged reports whether the inputs changed since the last
+// call, and records them.
+func (w *worker) statusInputsChanged() bool {
+	in := &w.lastInputs
+	same := in.pod == w.pod && in.sandboxReady == w.sandboxReady && in.terminated == w.terminated &&
+		in.ip == w.ip && in.initDone == w.initDone && len(in.containers) == len(w.pod.Spec.Containers)
+	in.pod, in.sandboxReady, in.terminated, in.ip, in.initDone = w.pod, w.sandboxReady, w.terminated, w.ip, w.initDone
+	in.containers = slices.Grow(in.containers[:0], len(w.pod.Spec.Containers))[:len(w.pod.Spec.Containers)]
+	for i, c := range w.pod.Spec.Containers {
+		st := *w.containers[c.Name]
+		same = same && in.containers[i] == st
+		in.containers[i] = st
+	}
+	return !same
 }
 
 // kubeletConditions are the pod conditions the kubelet owns
@@ -149,37 +180,47 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 // phase and conditions alone would not change as a crash loop goes on). The
 // exits a deletion causes are not trouble.
 func summarize(status corev1.PodStatus, deleting bool) string {
-	parts := []string{"phase " + string(status.Phase)}
+	var b strings.Builder
+	b.WriteString("phase ")
+	b.WriteString(string(status.Phase))
 	if status.PodIP != "" {
-		parts = append(parts, "podIP "+status.PodIP)
+		b.WriteString(", podIP ")
+		b.WriteString(status.PodIP)
 	}
 	for _, c := range status.Conditions {
-		parts = append(parts, string(c.Type)+"="+string(c.Status))
+		b.WriteString(", ")
+		b.WriteString(string(c.Type))
+		b.WriteByte('=')
+		b.WriteString(string(c.Status))
 	}
-	summary := strings.Join(parts, ", ")
 	troubled := false
-	var states []string
 	for _, cs := range status.ContainerStatuses {
+		troubled = troubled || cs.RestartCount > 0 ||
+			(cs.State.Waiting != nil && cs.State.Waiting.Message != "") ||
+			(cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0 && !deleting)
+	}
+	if !troubled {
+		return b.String()
+	}
+	b.WriteString("; containers: ")
+	for i, cs := range status.ContainerStatuses {
+		if i > 0 {
+			b.WriteString(", ")
+		}
 		restarts := ""
 		if cs.RestartCount > 0 {
 			restarts = fmt.Sprintf(", %d restarts", cs.RestartCount)
-			troubled = true
 		}
 		switch st := cs.State; {
 		case st.Running != nil:
-			states = append(states, cs.Name+" running"+restarts)
+			b.WriteString(cs.Name + " running" + restarts)
 		case st.Waiting != nil:
-			states = append(states, fmt.Sprintf("%s waiting (%s%s)", cs.Name, st.Waiting.Reason, restarts))
-			troubled = troubled || st.Waiting.Message != ""
+			fmt.Fprintf(&b, "%s waiting (%s%s)", cs.Name, st.Waiting.Reason, restarts)
 		case st.Terminated != nil:
-			states = append(states, fmt.Sprintf("%s terminated (%s, exit code %d%s)", cs.Name, st.Terminated.Reason, st.Terminated.ExitCode, restarts))
-			troubled = troubled || (st.Terminated.ExitCode != 0 && !deleting)
+			fmt.Fprintf(&b, "%s terminated (%s, exit code %d%s)", cs.Name, st.Terminated.Reason, st.Terminated.ExitCode, restarts)
 		}
 	}
-	if troubled {
-		summary += "; containers: " + strings.Join(states, ", ")
-	}
-	return summary
+	return b.String()
 }
 
 // phase is getPhase (pkg/kubelet/kubelet_pods.go, with ContainerRestartRules

@@ -27,6 +27,7 @@ type worker struct {
 	initDone     int
 	containers   map[string]*containerState
 	lastStatus   string
+	lastInputs   statusInputs
 
 	// The pod worker's syncs (see containers.go): one at a time; a
 	// trigger during a sync runs another after it.

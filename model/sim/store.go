@@ -99,6 +99,9 @@ type Store struct {
 	// explored run; controllers list every pod on each pod status change.
 	lists      map[string][]Object
 	listsOwned map[string]bool
+	// indexes by kind and name (index.go); a store started from Contents
+	// has none until it adds them.
+	indexes map[string]map[string]*index
 	watchers   map[string][]*watcher // by kind, in registration order
 }
 
@@ -228,6 +231,7 @@ func (s *Store) Create(obj Object) (Object, error) {
 	delete(s.lists, k.Kind)
 	s.stamp(obj)
 	s.writable(k.Kind)[k] = obj
+	s.reindex(k.Kind, nil, obj)
 	s.notify(WatchEvent{Type: Added, Object: obj})
 	return obj, nil
 }
@@ -244,6 +248,7 @@ func (s *Store) Update(obj Object) (Object, error) {
 	s.stamp(obj)
 	s.writable(k.Kind)[k] = obj
 	s.relist(k, obj)
+	s.reindex(k.Kind, old, obj)
 	s.notify(WatchEvent{Type: Modified, Object: obj, Old: old})
 	return obj, nil
 }
@@ -258,6 +263,7 @@ func (s *Store) Delete(k Key) (Object, error) {
 	s.wrote(k)
 	delete(s.lists, k.Kind)
 	delete(s.writable(k.Kind), k)
+	s.reindex(k.Kind, old, nil)
 	s.revision++
 	s.notify(WatchEvent{Type: Deleted, Object: old, Old: old})
 	return old, nil

@@ -1,0 +1,85 @@
+package sim
+
+import (
+	"slices"
+	"strings"
+)
+
+// index keeps the objects of one kind grouped by a value computed from
+// each (pods by their controller's UID), each group sorted by key, as an
+// informer's indexer does: a controller that reads one group on every
+// change then does not walk every object of the kind.
+type index struct {
+	value  func(Object) string
+	groups map[string][]Object
+}
+
+// AddIndex indexes the objects of kind by value (objects for which it
+// returns "" are left out), from now on and for those already stored.
+func (s *Store) AddIndex(kind, name string, value func(Object) string) {
+	if s.indexes == nil {
+		s.indexes = map[string]map[string]*index{}
+	}
+	if s.indexes[kind] == nil {
+		s.indexes[kind] = map[string]*index{}
+	}
+	ix := &index{value: value, groups: map[string][]Object{}}
+	for _, obj := range s.List(kind, "") {
+		if v := value(obj); v != "" {
+			ix.groups[v] = append(ix.groups[v], obj)
+		}
+	}
+	s.indexes[kind][name] = ix
+}
+
+// HasIndex reports whether kind has the index name.
+func (s *Store) HasIndex(kind, name string) bool { return s.indexes[kind][name] != nil }
+
+// ByIndex returns the objects of kind whose index name gives value, sorted
+// by key. It reads as List does.
+func (s *Store) ByIndex(kind, name, value string) []Object {
+	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
+	return slices.Clone(s.indexes[kind][name].groups[value])
+}
+
+// reindex moves an object between the groups of its kind's indexes; old or
+// obj is nil for a create or a delete.
+func (s *Store) reindex(kind string, old, obj Object) {
+	for _, ix := range s.indexes[kind] {
+		from, to := "", ""
+		if old != nil {
+			from = ix.value(old)
+		}
+		if obj != nil {
+			to = ix.value(obj)
+		}
+		if from != "" {
+			group := ix.groups[from]
+			if i, found := slices.BinarySearchFunc(group, old, byNamespacedName); found {
+				if from == to {
+					group[i] = obj
+					continue
+				}
+				group = slices.Delete(group, i, i+1)
+				if len(group) == 0 {
+					delete(ix.groups, from)
+				} else {
+					ix.groups[from] = group
+				}
+			}
+		}
+		if to != "" {
+			group := ix.groups[to]
+			i, _ := slices.BinarySearchFunc(group, obj, byNamespacedName)
+			ix.groups[to] = slices.Insert(group, i, obj)
+		}
+	}
+}
+
+// byNamespacedName orders objects of one kind by key.
+func byNamespacedName(a, b Object) int {
+	if c := strings.Compare(a.GetNamespace(), b.GetNamespace()); c != 0 {
+		return c
+	}
+	return strings.Compare(a.GetName(), b.GetName())
+}
