@@ -111,9 +111,13 @@ Feature: When the image cannot be pulled
     controller takes old pods away only as far as maxUnavailable allows,
     and after progressDeadlineSeconds without progress it reports
     ProgressDeadlineExceeded. Clients of the Service see no failure: the
-    pods left serving are ready the whole time.
+    pods left serving are ready the whole time, and the one taken away
+    stops accepting only 3s after SIGTERM, when kube-proxy has let it go.
 
-    Given the registry does not have image "nginx:1.277"
+    Given the registry serves images:
+      | image      | stops accepting after SIGTERM | exits after SIGTERM |
+      | nginx:1.27 | 3s                            | 3s                  |
+    And the registry does not have image "nginx:1.277"
     And "admin" applies:
       """yaml
       apiVersion: apps/v1

@@ -1,10 +1,12 @@
 package steps
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
 	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // faultSteps say what the world outside the cluster does: a registry that
@@ -32,6 +34,14 @@ var faultSteps = []Definition{
 		Doc:     "says how a container of that image ends on its own: it exits with the code (reason Completed for 0, Error otherwise) or is killed for memory (exit code 137, reason OOMKilled) the given time after it starts; every run, or only the first run (once) or the first N runs, after which it runs until stopped. The pod's restartPolicy decides what follows: a restart after the crash-loop back-off (10s doubling to 300s), or the end of the pod (Succeeded or Failed)",
 		Example: `Given the application in image "shop:2.0" exits with code 1 after 3s the first 2 times`,
 		handler: func(w *World) any { return w.applicationExits },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
+	},
+	{
+		Pattern: `^the application in image "([^"]*)" fails its (readiness|liveness) probe (?:from (\S+)(?: to (\S+))?|the first (\d+) times)$`,
+		Doc:     "says when a container of that image fails the probe its manifest declares: from a time of the scenario (until another, or for ever), or on the first N probes of each run; an HTTP probe gets 503, a TCP probe is refused, an exec probe exits non-zero, a gRPC probe hears NOT_SERVING. The kubelet probes every periodSeconds and acts after failureThreshold failures in a row (successThreshold successes to recover): readiness turns the pod and its endpoint not ready and back, liveness has the container killed and restarted",
+		Example: `Given the application in image "shop:2.0" fails its readiness probe from 30s to 60s`,
+		handler: func(w *World) any { return w.applicationFailsProbe },
 		scope:   modelOnly,
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
@@ -107,5 +117,44 @@ func (w *World) checkImage(image string) error {
 	if err := kubelet.ValidImage(image); err != nil {
 		return w.errorf("image %q: %v", image, err)
 	}
+	return nil
+}
+
+func (w *World) applicationFailsProbe(image, kind, from, to, first string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	var f kubelet.ProbeFault
+	if first != "" {
+		n, err := strconv.Atoi(first)
+		if err != nil || n < 1 {
+			return w.errorf("the first %s times: say a number of probes of at least 1", first)
+		}
+		f.First = n
+	} else {
+		d, err := parseDuration(from)
+		if err != nil {
+			return w.errorf("from %v", err)
+		}
+		f.From = sim.Time(d)
+		if to != "" {
+			end, err := parseDuration(to)
+			if err != nil {
+				return w.errorf("to %v", err)
+			}
+			if end <= d {
+				return w.errorf("from %s to %s: the end must come after the start", from, to)
+			}
+			f.To = sim.Time(end)
+		}
+	}
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	img.Probes = maps.Clone(img.Probes)
+	if img.Probes == nil {
+		img.Probes = map[string]kubelet.ProbeFault{}
+	}
+	img.Probes[strings.ToUpper(kind[:1])+kind[1:]] = f
+	w.cluster.Images.Describe(image, img)
 	return nil
 }

@@ -2,7 +2,6 @@ package kubelet
 
 import (
 	"fmt"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
@@ -179,8 +178,9 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 					st.lastTerm, st.term = st.term, nil
 				}
 				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
+				st.signalled, st.stopAccepting = false, 0
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
-				w.scheduleReadiness(c)
+				w.startProbes(c)
 				w.scheduleExit(c)
 				started()
 			})
@@ -349,52 +349,6 @@ func (w *worker) relist() {
 	if sync {
 		w.syncContainers()
 	}
-}
-
-// scheduleReadiness marks a container ready: at once without a readiness
-// probe, else at the first probe tick at least initialDelaySeconds after it
-// started (pkg/kubelet/prober/worker.go ticks every periodSeconds from when
-// the pod was added).
-func (w *worker) scheduleReadiness(c corev1.Container) {
-	k := w.k
-	st := w.containers[c.Name]
-	probe := c.ReadinessProbe
-	if probe == nil {
-		st.ready = true
-		return
-	}
-	period := sim.Duration(max(probe.PeriodSeconds, 1)) * sim.Second
-	if probe.PeriodSeconds == 0 {
-		period = 10 * sim.Second
-	}
-	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
-	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
-	at := w.probesFrom.Add(ticks * period)
-	run := st.runs
-	w.after(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
-		if !st.running || st.runs != run {
-			return // that run has ended: the next one is probed afresh
-		}
-		st.ready = true
-		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
-		if st.relisted {
-			w.writeStatus()
-		}
-	})
-}
-
-func describeProbe(p *corev1.Probe) string {
-	switch {
-	case p.HTTPGet != nil:
-		return fmt.Sprintf("httpGet %s:%s", p.HTTPGet.Path, p.HTTPGet.Port.String())
-	case p.TCPSocket != nil:
-		return "tcpSocket " + p.TCPSocket.Port.String()
-	case p.Exec != nil:
-		return "exec " + strings.Join(p.Exec.Command, " ")
-	case p.GRPC != nil:
-		return fmt.Sprintf("grpc port %d", p.GRPC.Port)
-	}
-	return "no handler"
 }
 
 // finish stops a pod whose containers have all ended for good (its phase

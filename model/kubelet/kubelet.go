@@ -45,6 +45,9 @@ type Image struct {
 	Refusal Refusal
 	// Run is how the application's runs end when nothing stops it.
 	Run Run
+	// Probes says when the application fails its probes, by kind
+	// (Readiness, Liveness).
+	Probes map[string]ProbeFault
 }
 
 // Run says how an application's runs end on their own. The zero Run runs

@@ -52,6 +52,9 @@ func (w *worker) terminate(deleted bool) {
 		}
 		pending++
 		w.killContainer(c, sim.Duration(grace)*sim.Second, func() {
+			// The stopped container is no longer ready: the status
+			// manager reports it before the pod is torn down.
+			w.writeStatus()
 			pending--
 			if pending == 0 {
 				w.stopSandbox(end)
@@ -111,9 +114,6 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 			reason = "Error"
 		}
 		w.exitContainer(st, code, reason)
-		// The stopped container is no longer ready: the status manager
-		// reports it before the pod is torn down.
-		w.writeStatus()
 		done()
 	}
 	if app.Exit <= timeout {

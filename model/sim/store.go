@@ -101,8 +101,8 @@ type Store struct {
 	listsOwned map[string]bool
 	// indexes by kind and name (index.go); a store started from Contents
 	// has none until it adds them.
-	indexes map[string]map[string]*index
-	watchers   map[string][]*watcher // by kind, in registration order
+	indexes  map[string]map[string]*index
+	watchers map[string][]*watcher // by kind, in registration order
 }
 
 // NewStore returns an empty store driven by engine.

@@ -19,3 +19,6 @@ Feature: diagnostics
 
   Scenario: an image the registry already serves
     When the registry starts serving image "nginx:1.27"
+
+  Scenario: a probe failure that ends before it begins
+    Given the application in image "web:1" fails its readiness probe from 60s to 30s

@@ -1,0 +1,193 @@
+Feature: Probes that fail
+  The kubelet probes each container as its manifest says: every
+  periodSeconds, after initialDelaySeconds, acting only after
+  failureThreshold failures in a row (successThreshold successes to come
+  back) (pkg/kubelet/prober/worker.go). A readiness failure takes the pod
+  out of its Services' endpoints without touching the container; a
+  liveness failure has the container killed and started again. Each failed
+  probe leaves an Unhealthy event with the prober's output.
+
+  Background:
+    Given a cluster with nodes:
+      | name   | cpu | memory |
+      | node01 | 4   | 8Gi    |
+
+  Scenario: A readiness failure takes the endpoint out with no failed request, and it comes back
+    Two versions serve one Service. From 30s to 60s version 1 answers its
+    readiness probe 503: after three failures 5s apart the kubelet reports
+    the pod not ready, the EndpointSlice controller marks the endpoint not
+    ready and kube-proxy stops routing to it. The application still answers
+    the requests already routed to it, so no client sees a failure. The
+    first success after 60s brings it back.
+
+    Given the application in image "web:1" fails its readiness probe from 30s to 60s
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-1
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: web:1
+          ports:
+          - containerPort: 8080
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: 8080
+            periodSeconds: 5
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web-2
+        labels:
+          app: web
+      spec:
+        containers:
+        - name: web
+          image: web:2
+          ports:
+          - containerPort: 8080
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: web
+      spec:
+        selector:
+          app: web
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    And 10s pass
+    When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 70s
+    And 70s pass
+    Then no requests failed
+    And all containers of pod "web-1" are ready
+    And the trace satisfies:
+      """cel
+      events.named('Unhealthy').size() == 6 &&
+      events.named('Unhealthy').all(e, e.type == 'Warning' && e.message == 'Readiness probe failed: HTTP probe failed with statuscode: 503') &&
+      traffic.exists(r, r.time > 50000 && r.time < 60000) &&
+      traffic.filter(r, r.time > 50000 && r.time < 60000).all(r, r.pod == 'default/web-2') &&
+      traffic.exists(r, r.time > 70000 && r.pod == 'default/web-1')
+      """
+    And the trace matches the golden file
+
+  Scenario: A liveness probe restarts an application that stops answering
+    The application stops answering at 20s. Three failed liveness probes
+    later the kubelet kills the container (Killing, with the reason) and
+    starts it again at once: the first restart has no back-off. The new run
+    still does not answer, so it is killed in turn, and this restart waits
+    out a 10s back-off.
+
+    Given the application in image "api:3" fails its liveness probe from 20s
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: api
+      spec:
+        terminationGracePeriodSeconds: 5
+        containers:
+        - name: api
+          image: api:3
+          livenessProbe:
+            tcpSocket:
+              port: 9000
+            periodSeconds: 10
+      """
+    And 2m pass
+    Then the trace satisfies:
+      """cel
+      events.named('Killing').size() >= 2 &&
+      events.named('Killing').all(e, e.message == 'Container api failed liveness probe, will be restarted') &&
+      events.named('Unhealthy').all(e, e.message == 'Liveness probe failed: dial tcp 10.244.0.2:9000: connect: connection refused') &&
+      events.named('Unhealthy')[2].seq < events.named('Killing')[0].seq &&
+      events.named('BackOff').size() >= 1 &&
+      pods[0].status.containerStatuses[0].restartCount >= 2
+      """
+    And the trace matches the golden file
+
+  Scenario Outline: A rollout whose new pods never pass their readiness probe stalls where maxUnavailable lets it
+    The new version answers its readiness probe 503 from the start. Its
+    pods run but are never ready, so they count as unavailable: the
+    Deployment controller takes old pods away only as far as maxUnavailable
+    allows, and reports ProgressDeadlineExceeded once progressDeadlineSeconds
+    pass without progress. The old pods keep serving, and the one taken
+    away drains its requests: it stops accepting only 3s after SIGTERM.
+
+    Given the registry serves images:
+      | image      | stops accepting after SIGTERM | exits after SIGTERM |
+      | shop:1     | 3s                            | 3s                  |
+    And the application in image "shop:2" fails its readiness probe from 0s
+    And "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: shop
+      spec:
+        replicas: 4
+        progressDeadlineSeconds: 60
+        strategy:
+          rollingUpdate:
+            maxUnavailable: <maxUnavailable>
+        selector:
+          matchLabels:
+            app: shop
+        template:
+          metadata:
+            labels:
+              app: shop
+          spec:
+            containers:
+            - name: app
+              image: shop:1
+              ports:
+              - containerPort: 8080
+              readinessProbe:
+                httpGet:
+                  path: /healthz
+                  port: 8080
+                periodSeconds: 5
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: shop
+      spec:
+        selector:
+          app: shop
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    And the cluster settles
+    When "admin" runs "kubectl set image deployment/shop app=shop:2"
+    And clients send 10 requests per second to service "shop" through kube-proxy on node "node01" for 90s
+    And 90s pass
+    Then no requests failed
+    And the trace satisfies:
+      """cel
+      pods.filter(p, p.spec.containers[0].image == 'shop:1' && p.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')).size() == <old> &&
+      pods.filter(p, p.spec.containers[0].image == 'shop:2' && p.status.phase == 'Running' && p.status.conditions.exists(c, c.type == 'Ready' && c.status == 'False')).size() == <new>
+      """
+    When "admin" runs "kubectl rollout status deployment shop"
+    And 1s passes
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.verb == 'rollout status' && r.message == 'deployment "shop" exceeded its progress deadline')
+      """
+
+    Examples:
+      | maxUnavailable | old | new |
+      | 25%            | 3   | 2   |
+      | 0              | 4   | 1   |

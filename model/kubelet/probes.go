@@ -1,0 +1,260 @@
+package kubelet
+
+import (
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// ProbeFault says when an application fails a probe: from From until To
+// (scenario time; To 0 for ever after), or, when First is positive, on the
+// first First probes of each run of a container.
+type ProbeFault struct {
+	From, To sim.Time
+	First    int
+}
+
+// fails reports whether the try-th probe (from 1) of a run, made at now,
+// fails.
+func (f ProbeFault) fails(now sim.Time, try int) bool {
+	if f.First > 0 {
+		return try <= f.First
+	}
+	return now >= f.From && (f.To == 0 || now < f.To)
+}
+
+// over reports whether no probe after now can fail.
+func (f ProbeFault) over(now sim.Time, try int) bool {
+	if f.First > 0 {
+		return try >= f.First
+	}
+	return f.To != 0 && now >= f.To
+}
+
+// Probe kinds, as the kubelet names them in its events.
+const (
+	Readiness = "Readiness"
+	Liveness  = "Liveness"
+)
+
+// startProbes starts what probes a container's new run: a readiness or
+// liveness probe its application fails at times gets a prober that ticks
+// as the kubelet's probe worker does; a readiness probe it never fails
+// succeeds at its first tick (scheduleReadiness), and a liveness probe it
+// never fails changes nothing.
+func (w *worker) startProbes(c corev1.Container) {
+	app := w.k.registry.Image(c.Image)
+	if f, ok := app.Probes[Readiness]; ok && c.ReadinessProbe != nil {
+		w.startProber(c, Readiness, c.ReadinessProbe, f)
+	} else {
+		w.scheduleReadiness(c)
+	}
+	if f, ok := app.Probes[Liveness]; ok && c.LivenessProbe != nil {
+		w.startProber(c, Liveness, c.LivenessProbe, f)
+	}
+}
+
+// prober is the kubelet's probe worker for one probe of one run of a
+// container (pkg/kubelet/prober/worker.go doProbe): it ticks every
+// periodSeconds from when the pod was added, skips the ticks before
+// initialDelaySeconds and before the status shows the container running,
+// and changes its result only after failureThreshold failures or
+// successThreshold successes in a row. A readiness result starts as
+// failure, a liveness one as success; a liveness failure has the
+// container killed and restarted, and the prober waits for the next run.
+type prober struct {
+	w         *worker
+	c         corev1.Container
+	kind      string
+	spec      *corev1.Probe
+	fault     ProbeFault
+	run       int
+	tries     int
+	lastOK    bool
+	resultRun int
+	ok        bool // the result the kubelet acts on
+}
+
+func (w *worker) startProber(c corev1.Container, kind string, spec *corev1.Probe, fault ProbeFault) {
+	p := &prober{w: w, c: c, kind: kind, spec: spec, fault: fault, run: w.containers[c.Name].runs, ok: kind != Readiness}
+	if kind == Readiness {
+		w.containers[c.Name].ready = false
+	}
+	p.next()
+}
+
+func probePeriod(spec *corev1.Probe) sim.Duration {
+	if spec.PeriodSeconds <= 0 {
+		return 10 * sim.Second
+	}
+	return sim.Duration(spec.PeriodSeconds) * sim.Second
+}
+
+// next schedules the next tick: the first after now, and not before the
+// initial delay. Ticks wait in the background: a cluster whose only work
+// is probing has settled.
+func (p *prober) next() {
+	w := p.w
+	k := w.k
+	st := w.containers[p.c.Name]
+	period := probePeriod(p.spec)
+	now := k.engine.Now()
+	earliest := max(now.Add(1), st.startedAt.Add(sim.Duration(p.spec.InitialDelaySeconds)*sim.Second))
+	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
+	at := w.probesFrom.Add(ticks * period)
+	k.afterBackground(at.Sub(now), "kubelet "+strings.ToLower(p.kind)+" probe", p.tick)
+}
+
+func (p *prober) tick() {
+	w := p.w
+	k := w.k
+	st := w.containers[p.c.Name]
+	if w.terminating || !st.running || st.runs != p.run || st.signalled {
+		return // that run has ended: the next one has its own prober
+	}
+	if !st.relisted {
+		p.next()
+		return
+	}
+	now := k.engine.Now()
+	p.tries++
+	ref := containerRef(w.pod, p.c.Name)
+	ok := !p.fault.fails(now, p.tries)
+	if !ok {
+		k.rec.Emit(k.component, "probe", ref, trace.Warning, "Unhealthy", p.kind+" probe failed: "+w.probeOutput(p.spec))
+	}
+	if ok == p.lastOK && p.tries > 1 {
+		p.resultRun++
+	} else {
+		p.lastOK, p.resultRun = ok, 1
+	}
+	failures, successes := int(max(p.spec.FailureThreshold, 1)), int(max(p.spec.SuccessThreshold, 1))
+	if p.spec.FailureThreshold == 0 {
+		failures = 3
+	}
+	if (!ok && p.resultRun >= failures) || (ok && p.resultRun >= successes) {
+		if ok != p.ok {
+			p.ok = ok
+			p.act(ok)
+		}
+		if p.kind == Liveness && !ok {
+			return // on hold until the next run
+		}
+	}
+	if p.ok && p.fault.over(now, p.tries) {
+		return // nothing can change any more
+	}
+	p.next()
+}
+
+// act applies a probe's new result: readiness makes the container ready or
+// not (and the status says so); a liveness failure has the kubelet kill the
+// container at once and start it again in the same sync, its restart
+// subject to the crash-loop back-off (kuberuntime_manager.go
+// computePodActions).
+func (p *prober) act(ok bool) {
+	w := p.w
+	k := w.k
+	st := w.containers[p.c.Name]
+	ref := containerRef(w.pod, p.c.Name)
+	switch p.kind {
+	case Readiness:
+		st.ready = ok
+		if ok {
+			k.rec.Stepf(k.component, "probe", ref, "Readiness probe succeeded (%s): the container is ready", describeProbe(p.spec))
+		} else {
+			k.rec.Stepf(k.component, "probe", ref, "Readiness probe failed %d times in a row (%s): the container is not ready", p.resultRun, describeProbe(p.spec))
+		}
+		w.writeStatus()
+	case Liveness:
+		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", fmt.Sprintf("Container %s failed liveness probe, will be restarted", p.c.Name))
+		grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
+		switch {
+		case p.spec.TerminationGracePeriodSeconds != nil:
+			grace = *p.spec.TerminationGracePeriodSeconds
+		case w.pod.Spec.TerminationGracePeriodSeconds != nil:
+			grace = *w.pod.Spec.TerminationGracePeriodSeconds
+		}
+		w.stopContainer(p.c, sim.Duration(grace)*sim.Second, w.syncContainers)
+	}
+}
+
+func (w *worker) containerPorts() []corev1.ContainerPort {
+	var ports []corev1.ContainerPort
+	for _, c := range w.pod.Spec.Containers {
+		ports = append(ports, c.Ports...)
+	}
+	return ports
+}
+
+// probeOutput is what a failed probe reports, as the kubelet's probers
+// word it: the application answers HTTP probes 503, refuses TCP ones, its
+// exec probe fails with no output, its gRPC health service says
+// NOT_SERVING.
+func (w *worker) probeOutput(spec *corev1.Probe) string {
+	switch {
+	case spec.HTTPGet != nil:
+		return "HTTP probe failed with statuscode: 503" // pkg/probe/http/http.go
+	case spec.TCPSocket != nil:
+		port := spec.TCPSocket.Port.String()
+		for _, cp := range w.containerPorts() {
+			if cp.Name != "" && cp.Name == port {
+				port = fmt.Sprint(cp.ContainerPort) // a named port is resolved first
+			}
+		}
+		return fmt.Sprintf("dial tcp %s:%s: connect: connection refused", w.ip, port) // pkg/probe/tcp/tcp.go
+	case spec.GRPC != nil:
+		return `service unhealthy (responded with "NOT_SERVING")` // pkg/probe/grpc/grpc.go
+	}
+	return ""
+}
+
+// scheduleReadiness marks a container ready: at once without a readiness
+// probe, else at the first probe tick at least initialDelaySeconds after it
+// started (pkg/kubelet/prober/worker.go ticks every periodSeconds from when
+// the pod was added).
+func (w *worker) scheduleReadiness(c corev1.Container) {
+	k := w.k
+	st := w.containers[c.Name]
+	probe := c.ReadinessProbe
+	if probe == nil {
+		st.ready = true
+		return
+	}
+	period := sim.Duration(max(probe.PeriodSeconds, 1)) * sim.Second
+	if probe.PeriodSeconds == 0 {
+		period = 10 * sim.Second
+	}
+	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
+	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
+	at := w.probesFrom.Add(ticks * period)
+	run := st.runs
+	w.after(at.Sub(k.engine.Now()), "kubelet readiness probe", func() {
+		if !st.running || st.runs != run {
+			return // that run has ended: the next one is probed afresh
+		}
+		st.ready = true
+		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
+		if st.relisted {
+			w.writeStatus()
+		}
+	})
+}
+
+func describeProbe(p *corev1.Probe) string {
+	switch {
+	case p.HTTPGet != nil:
+		return fmt.Sprintf("httpGet %s:%s", p.HTTPGet.Path, p.HTTPGet.Port.String())
+	case p.TCPSocket != nil:
+		return "tcpSocket " + p.TCPSocket.Port.String()
+	case p.Exec != nil:
+		return "exec " + strings.Join(p.Exec.Command, " ")
+	case p.GRPC != nil:
+		return fmt.Sprintf("grpc port %d", p.GRPC.Port)
+	}
+	return "no handler"
+}
