@@ -253,3 +253,34 @@ Feature: When the application exits
       pods.filter(p, p.metadata.name.startsWith('shop-canary-')).all(p, p.status.containerStatuses[0].restartCount == 2)
       """
     And the trace matches the golden file
+
+  Scenario: An hour of crash loop: the kubelet counts repeated events and its spam filter drops the rest
+    The kubelet's event recorder (client-go's event correlator) writes an
+    event identical to one it wrote before as a new count of the same
+    Event, which `kubectl describe` shows as "(x12 over 58m)". Per object
+    and event type it lets 25 events through at once, then one every 5
+    minutes: after a dozen restarts the Pulled, Created and Started events
+    of the restarts are dropped, though they still count when the next one
+    gets through.
+
+    Given the application in image "shop:1.0" exits with code 1 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop
+      spec:
+        containers:
+        - name: app
+          image: shop:1.0
+      """
+    And 1h passes
+    Then the trace satisfies:
+      """cel
+      events.named('Started').filter(e, !e.dropped).size() < events.named('Started').size() &&
+      events.named('Started').filter(e, !e.dropped).all(e, e.count <= 25) &&
+      events.named('Started')[events.named('Started').size() - 1].count == events.named('Started').size() &&
+      events.named('BackOff').exists(e, e.count > 25 && !e.dropped) &&
+      pods[0].status.containerStatuses[0].restartCount == events.named('Started').size() - 1
+      """

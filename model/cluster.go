@@ -134,6 +134,9 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c := &Cluster{Engine: engine, Store: store, Latency: lat, kubelets: map[string]*kubelet.Kubelet{}, noted: sets.New[schema.GroupKind]()}
 	c.Images = NewRegistry(&c.Latency)
 	c.Trace = trace.NewRecorder(func() int64 { return int64(engine.Now()) })
+	// kube-scheduler records events.k8s.io/v1 Events; the kubelets and the
+	// controllers core/v1 ones (cmd/kube-scheduler/app/options).
+	c.Trace.UseEventSeries(scheduler.Component)
 	c.Trace.Off = opts.Untraced
 	if _, explored := opts.Chooser.(sim.Pruner); explored {
 		engine.Track(componentOf)

@@ -22,6 +22,11 @@ type Event struct {
 	Reason    string `json:"reason" cel:"reason"`
 	Message   string `json:"message" cel:"message"`
 	Type      string `json:"type" cel:"type"`
+	// Count and Dropped say what the component's event recorder made of
+	// a Kubernetes Event (correlate.go): the count of the Event object it
+	// writes or updates, and whether the spam filter dropped it.
+	Count   int32 `json:"count,omitempty" cel:"count"`
+	Dropped bool  `json:"dropped,omitempty" cel:"dropped"`
 }
 
 // Kubernetes Event types.
@@ -49,6 +54,20 @@ type Recorder struct {
 	// invariant does not read it, and formatting it is a good part of
 	// their cost.
 	Off bool
+	// correlators are each component's event correlation; series, those
+	// of the components that write events.k8s.io Events.
+	correlators map[string]*correlator
+	series      map[string]*series
+}
+
+// UseEventSeries says that component writes events.k8s.io/v1 Events (as
+// kube-scheduler does), whose repeats are counted as series rather than
+// correlated.
+func (r *Recorder) UseEventSeries(component string) {
+	if r.series == nil {
+		r.series = map[string]*series{}
+	}
+	r.series[component] = &series{now: r.now, seen: map[string]seriesRecord{}}
 }
 
 const chunkSize = 4096
@@ -70,8 +89,28 @@ func (r *Recorder) Stepf(component, action, object, format string, args ...any) 
 }
 
 // Emit records a Kubernetes Event of type typ with its reason and message.
+// The component's event recorder correlates it first: it may combine it
+// with similar ones, count it as a repeat, or drop it.
 func (r *Recorder) Emit(component, action, object, typ, reason, message string) {
-	r.add(Event{Component: component, Action: action, Object: object, Type: typ, Reason: reason, Message: message})
+	if r.Off {
+		return
+	}
+	e := Event{Component: component, Action: action, Object: object, Type: typ, Reason: reason, Message: message}
+	if s := r.series[component]; s != nil {
+		s.correlate(&e)
+		r.add(e)
+		return
+	}
+	c := r.correlators[component]
+	if c == nil {
+		if r.correlators == nil {
+			r.correlators = map[string]*correlator{}
+		}
+		c = newCorrelator(r.now)
+		r.correlators[component] = c
+	}
+	c.correlate(&e)
+	r.add(e)
 }
 
 func (r *Recorder) add(e Event) {
@@ -121,6 +160,12 @@ func Text(events []Event) string {
 		msg := e.Message
 		if e.Type != "" {
 			msg = e.Type + " " + e.Reason + ": " + e.Message
+			switch {
+			case e.Dropped:
+				msg += " (dropped by the event spam filter)"
+			case e.Count > 1:
+				msg += fmt.Sprintf(" (x%d)", e.Count)
+			}
 		} else if e.Reason != "" {
 			msg = e.Reason + ": " + e.Message
 		}
