@@ -45,6 +45,14 @@ var faultSteps = []Definition{
 		scope:   modelOnly,
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
+	{
+		Pattern: `^the CNI plugin on node "([^"]*)" fails(?: the first (\d+) times)?$`,
+		Doc:     "makes the network plugin's ADD on a node fail (every time, or the first N times), as a bridge whose address does not match the node's pod CIDR does: RunPodSandbox fails with FailedCreatePodSandBox and the kubelet tries again after its pod worker's 10s back-off",
+		Example: `Given the CNI plugin on node "node02" fails the first 2 times`,
+		handler: func(w *World) any { return w.failCNI },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on a network plugin failure that only the model can declare",
+	},
 }
 
 // refusals maps the step's words to the registry's refusals.
@@ -156,5 +164,21 @@ func (w *World) applicationFailsProbe(image, kind, from, to, first string) error
 	}
 	img.Probes[strings.ToUpper(kind[:1])+kind[1:]] = f
 	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+func (w *World) failCNI(node, times string) error {
+	n := -1
+	if times != "" {
+		var err error
+		if n, err = strconv.Atoi(times); err != nil || n < 1 {
+			return w.errorf("the first %s times: say a number of at least 1, or nothing for every time", times)
+		}
+	}
+	k := w.cluster.Kubelet(node)
+	if k == nil {
+		return w.errorf("no node %q: the cluster has %s", node, strings.Join(w.cluster.Nodes(), ", "))
+	}
+	k.FailCNI(n)
 	return nil
 }

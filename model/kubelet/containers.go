@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
@@ -40,29 +41,69 @@ func (w *worker) syncContainers() {
 		w.writeStatus()
 	}
 	w.synced = true
+	if !w.sandboxReady {
+		w.after(w.k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
+		return
+	}
 	w.startInit(w.initDone)
 }
 
 // startInit runs init containers to completion one at a time, then the
-// regular containers. An init container that cannot start holds the pod in
-// initialization until a later sync starts it.
+// regular containers. An init container that cannot start, or exits
+// non-zero, holds the pod in initialization: a later sync starts it again
+// (after the crash-loop back-off), unless restartPolicy Never fails the
+// pod. An init container's application runs for init-run and exits 0,
+// unless its image says otherwise.
 func (w *worker) startInit(i int) {
 	spec := w.pod.Spec.InitContainers
 	if i == len(spec) {
 		w.startContainer(0)
 		return
 	}
-	c := spec[i]
+	c, st := spec[i], w.containers[spec[i].Name]
+	switch {
+	case st.running:
+		w.syncDone() // it is still running: its exit ends its wait
+		return
+	case st.term != nil && !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
+		w.syncDone() // the pod has failed
+		return
+	case st.term != nil && w.inCrashLoopBackOff(c):
+		w.syncDone()
+		return
+	}
 	w.runContainer(c, w.syncDone, func() {
 		k := w.k
-		w.after(k.timings.InitRun, "init container run", func() {
-			st := w.containers[c.Name]
-			st.running, st.exited = false, true
-			w.initDone++
-			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code 0 (Completed)")
-			w.startInit(i + 1)
+		run, n := k.registry.Image(c.Image).Run, st.runs
+		d, code, reason := k.timings.InitRun, int32(0), "Completed"
+		if run.exitsOnRun(n) {
+			d, code, reason = run.For, run.ExitCode, "Error"
+			switch {
+			case run.OOMKilled:
+				code, reason = 137, "OOMKilled"
+			case code == 0:
+				reason = "Completed"
+			}
+		}
+		w.after(d, "init container run", func() {
+			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code %d (%s)", code, reason)
+			w.exitContainer(st, code, reason)
+			if code == 0 {
+				st.exited = true
+				w.initDone++
+				w.startInit(i + 1)
+				return
+			}
+			w.exitedSince, w.syncOnRelist = true, true
+			w.awaitRelist()
+			w.syncDone()
 		})
 	})
+}
+
+// isInit reports whether name is one of the pod's init containers.
+func (w *worker) isInit(name string) bool {
+	return slices.ContainsFunc(w.pod.Spec.InitContainers, func(c corev1.Container) bool { return c.Name == name })
 }
 
 // startContainer goes through the regular containers from i in order.
@@ -104,7 +145,7 @@ func (w *worker) syncDone() {
 	case w.resync:
 		w.resync = false
 		w.after(0, "kubelet pod sync", w.syncContainers)
-	case w.failed && !w.sandboxRelisted:
+	case w.failed && w.sandboxReady && !w.sandboxRelisted:
 		// The first relist after the sandbox started reports it, and the
 		// pod worker syncs the pod again: at once, when that relist came
 		// during this sync.
@@ -180,8 +221,10 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
 				st.signalled, st.stopAccepting = false, 0
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
-				w.startProbes(c)
-				w.scheduleExit(c)
+				if !w.isInit(c.Name) { // an init container's run is startInit's
+					w.startProbes(c)
+					w.scheduleExit(c)
+				}
 				started()
 			})
 		})
@@ -326,6 +369,11 @@ func (w *worker) awaitRelist() {
 func (w *worker) relist() {
 	k := w.k
 	w.sandboxRelisted = true
+	for _, c := range w.pod.Spec.InitContainers {
+		if st := w.containers[c.Name]; st.running {
+			st.relisted = true
+		}
+	}
 	running := 0
 	for _, c := range w.pod.Spec.Containers {
 		if st := w.containers[c.Name]; st.running {

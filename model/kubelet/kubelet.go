@@ -93,8 +93,10 @@ type Kubelet struct {
 	// pod and container.
 	imageBackOff, crashLoop *backOff
 	pullErrors              map[string]string
-	ipam                    *ipam
-	pods                    map[sim.Key]*worker
+	// cniFailures is how many more CNI ADDs fail on this node (-1: all).
+	cniFailures int
+	ipam        *ipam
+	pods        map[sim.Key]*worker
 	// used is what admitted pods request of the node (milli-cpu, bytes, and
 	// a pod count under "pods").
 	used map[corev1.ResourceName]int64
@@ -180,6 +182,13 @@ func (k *Kubelet) afterBackground(d sim.Duration, label string, fn func()) {
 		}
 		fn()
 	})
+}
+
+// FailCNI makes the node's CNI plugin fail its next n ADDs (every one, when
+// n is negative).
+func (k *Kubelet) FailCNI(n int) {
+	k.engine.TouchComponent(k.component, true)
+	k.cniFailures = n
 }
 
 // HasImage reports whether the node holds an image.

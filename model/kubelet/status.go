@@ -57,14 +57,19 @@ type statusInputs struct {
 // call, and records them.
 func (w *worker) statusInputsChanged() bool {
 	in := &w.lastInputs
+	n := len(w.pod.Spec.InitContainers) + len(w.pod.Spec.Containers)
 	same := in.pod == w.pod && in.sandboxReady == w.sandboxReady && in.terminated == w.terminated &&
-		in.ip == w.ip && in.initDone == w.initDone && len(in.containers) == len(w.pod.Spec.Containers)
+		in.ip == w.ip && in.initDone == w.initDone && len(in.containers) == n
 	in.pod, in.sandboxReady, in.terminated, in.ip, in.initDone = w.pod, w.sandboxReady, w.terminated, w.ip, w.initDone
-	in.containers = slices.Grow(in.containers[:0], len(w.pod.Spec.Containers))[:len(w.pod.Spec.Containers)]
-	for i, c := range w.pod.Spec.Containers {
-		st := *w.containers[c.Name]
-		same = same && in.containers[i] == st
-		in.containers[i] = st
+	in.containers = slices.Grow(in.containers[:0], n)[:n]
+	i := 0
+	for _, list := range [][]corev1.Container{w.pod.Spec.InitContainers, w.pod.Spec.Containers} {
+		for _, c := range list {
+			st := *w.containers[c.Name]
+			same = same && in.containers[i] == st
+			in.containers[i] = st
+			i++
+		}
 	}
 	return !same
 }
@@ -119,6 +124,10 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		if !w.containers[c.Name].exited {
 			incomplete = append(incomplete, c.Name)
 		}
+		cs := w.containerStatus(c)
+		// A completed init container is ready (prober_manager.go UpdatePodStatus).
+		cs.Ready = cs.State.Terminated != nil && cs.State.Terminated.ExitCode == 0
+		status.InitContainerStatuses = append(status.InitContainerStatuses, cs)
 	}
 	for _, c := range w.pod.Spec.Containers {
 		cs := w.containerStatus(c)
@@ -194,7 +203,8 @@ func summarize(status corev1.PodStatus, deleting bool) string {
 		b.WriteString(string(c.Status))
 	}
 	troubled := false
-	for _, cs := range status.ContainerStatuses {
+	all := slices.Concat(status.InitContainerStatuses, status.ContainerStatuses)
+	for _, cs := range all {
 		troubled = troubled || cs.RestartCount > 0 ||
 			(cs.State.Waiting != nil && cs.State.Waiting.Message != "") ||
 			(cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0 && !deleting)
@@ -203,9 +213,12 @@ func summarize(status corev1.PodStatus, deleting bool) string {
 		return b.String()
 	}
 	b.WriteString("; containers: ")
-	for i, cs := range status.ContainerStatuses {
+	for i, cs := range all {
 		if i > 0 {
 			b.WriteString(", ")
+		}
+		if i < len(status.InitContainerStatuses) {
+			b.WriteString("init ")
 		}
 		restarts := ""
 		if cs.RestartCount > 0 {

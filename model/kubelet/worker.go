@@ -3,6 +3,7 @@ package kubelet
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	helpers "k8s.io/component-helpers/resource"
@@ -91,11 +92,15 @@ func (w *worker) initContainers() {
 	w.started = w.k.engine.Now()
 	w.probesFrom = w.started
 	w.containers = map[string]*containerState{}
-	for _, c := range w.pod.Spec.InitContainers {
-		w.containers[c.Name] = &containerState{waitingReason: "PodInitializing"}
+	// A container not created yet waits in ContainerCreating, or in
+	// PodInitializing in a pod with init containers (kubelet_pods.go
+	// convertToAPIContainerStatuses).
+	waiting := "ContainerCreating"
+	if len(w.pod.Spec.InitContainers) > 0 {
+		waiting = "PodInitializing"
 	}
-	for _, c := range w.pod.Spec.Containers {
-		w.containers[c.Name] = &containerState{waitingReason: "ContainerCreating"}
+	for _, c := range slices.Concat(w.pod.Spec.InitContainers, w.pod.Spec.Containers) {
+		w.containers[c.Name] = &containerState{waitingReason: waiting}
 	}
 }
 
@@ -182,7 +187,7 @@ func (w *worker) reject(reason, msg string) {
 func (w *worker) mountVolumes(i int) {
 	k := w.k
 	if i == len(w.pod.Spec.Volumes) {
-		w.after(k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
+		w.syncContainers()
 		return
 	}
 	v := w.pod.Spec.Volumes[i]
@@ -272,10 +277,24 @@ func (w *worker) setUpNetwork() {
 		w.ip = netip.MustParseAddr(k.nodeIP)
 		k.rec.Stepf(k.component, "cni-add", w.ref(), "hostNetwork: no CNI call, the pod uses the node's IP %s", k.nodeIP)
 	} else {
+		// A failed CNI ADD fails RunPodSandbox: the sync ends in error
+		// and the pod worker tries again after its back-off. (containerd
+		// names the sandbox's random ID in the message; the model leaves
+		// it out.)
+		failed := func(why string) {
+			k.rec.Emit(k.component, "cni-add", w.ref(), trace.Warning, "FailedCreatePodSandBox",
+				"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type=\"bridge\" failed (add): "+why)
+			w.failed = true
+			w.syncDone()
+		}
+		if k.cniFailures != 0 {
+			k.cniFailures--
+			failed(fmt.Sprintf("failed to set bridge addr: \"cni0\" already has an IP address different from %s/%d", k.ipam.gateway, k.ipam.cidr.Bits()))
+			return
+		}
 		ip, ok := k.ipam.allocate()
 		if !ok {
-			k.rec.Emit(k.component, "cni-add", w.ref(), trace.Warning, "FailedCreatePodSandBox",
-				fmt.Sprintf("Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type=\"bridge\" failed (add): failed to allocate for range 0: no IP addresses available in range set: %s", k.ipam.cidr))
+			failed(fmt.Sprintf("failed to allocate for range 0: no IP addresses available in range set: %s", k.ipam.cidr))
 			return
 		}
 		w.ip = ip
@@ -284,5 +303,5 @@ func (w *worker) setUpNetwork() {
 	}
 	w.sandboxReady = true
 	w.sandboxAt = k.engine.Now()
-	w.syncContainers()
+	w.startInit(w.initDone)
 }

@@ -1,0 +1,109 @@
+Feature: When a pod cannot get going: its network or an init container fails
+  Before any container of a pod runs, the kubelet needs a sandbox with a
+  network (the CNI plugin's ADD) and every init container to complete, in
+  order. A failure at either step ends the kubelet's sync in error; the pod
+  worker tries again after its back-off, and the pod stays Pending with a
+  reason `kubectl get pods` shows: ContainerCreating while the sandbox
+  fails, Init:Error and Init:CrashLoopBackOff while an init container does.
+
+  Background:
+    Given a cluster with nodes:
+      | name   | cpu | memory |
+      | node01 | 2   | 4Gi    |
+
+  Scenario: A CNI failure is retried every 10s until the plugin recovers
+    RunPodSandbox fails when the network plugin's ADD fails: the kubelet
+    records FailedCreatePodSandBox (counted as it repeats) and syncs the pod
+    again 10s later (pod_workers.go backOffPeriod). The third try gets an
+    IP, and the pod starts.
+
+    Given the CNI plugin on node "node01" fails the first 2 times
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And 30s pass
+    Then pod "web" is Running
+    And the trace satisfies:
+      """cel
+      events.named('FailedCreatePodSandBox').size() == 2 &&
+      events.named('FailedCreatePodSandBox')[1].count == 2 &&
+      events.named('FailedCreatePodSandBox')[0].message == 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="bridge" failed (add): failed to set bridge addr: "cni0" already has an IP address different from 10.244.0.1/24' &&
+      events.named('run-sandbox').size() == 3 &&
+      events.named('FailedCreatePodSandBox')[1].time - events.named('FailedCreatePodSandBox')[0].time == 10000 + 300 + 50
+      """
+    And the trace matches the golden file
+
+  Scenario: A failing init container holds the pod in initialization and restarts with a back-off
+    The init container exits 1 twice before it succeeds. Each exit is seen
+    by the next relist, and the init container starts again: at once the
+    first time, after the 10s back-off the second. The regular container
+    starts only once the init container has completed.
+
+    Given the application in image "migrate:2" exits with code 1 after 3s the first 2 times
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: app
+      spec:
+        initContainers:
+        - name: migrate
+          image: migrate:2
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And 15s pass
+    Then pod "app" is Pending
+    And the trace satisfies:
+      """cel
+      pods[0].status.initContainerStatuses[0].restartCount == 1 &&
+      pods[0].status.initContainerStatuses[0].lastState.terminated.exitCode == 1 &&
+      pods[0].status.conditions.exists(c, c.type == 'Initialized' && c.status == 'False' && c.message == 'containers with incomplete status: [migrate]') &&
+      events.named('BackOff').all(e, e.message.startsWith('Back-off restarting failed container migrate in pod app_default('))
+      """
+    When 30s pass
+    Then pod "app" is Running
+    And the trace satisfies:
+      """cel
+      pods[0].status.initContainerStatuses[0].restartCount == 2 &&
+      pods[0].status.initContainerStatuses[0].state.terminated.reason == 'Completed' &&
+      pods[0].status.initContainerStatuses[0].ready &&
+      events.named('Started').size() == 4
+      """
+    And the trace matches the golden file
+
+  Scenario: With restartPolicy Never, a failing init container fails the pod
+    Given the application in image "check:1" exits with code 3 after 1s
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: once
+      spec:
+        restartPolicy: Never
+        initContainers:
+        - name: check
+          image: check:1
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    Then pod "once" is Failed
+    And the trace satisfies:
+      """cel
+      pods[0].status.initContainerStatuses[0].state.terminated.exitCode == 3 &&
+      pods[0].status.containerStatuses[0].state.waiting.reason == 'PodInitializing' &&
+      events.named('Started').size() == 1
+      """
