@@ -116,6 +116,61 @@ Feature: Probes that fail
       """
     And the trace matches the golden file
 
+  Scenario: A startup probe holds the other probes back while a slow application starts
+    The application takes four probes to come up. Until its startup probe
+    passes, the container is not started and its readiness probe is not
+    run; then readiness is probed from the next tick. A startup probe that
+    fails failureThreshold times in a row has the container restarted, as
+    liveness does: here the second one allows only three.
+
+    Given the application in image "legacy:7" fails its startup probe the first 4 times
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: legacy
+      spec:
+        containers:
+        - name: app
+          image: legacy:7
+          startupProbe:
+            httpGet:
+              path: /started
+              port: 8080
+            periodSeconds: 5
+            failureThreshold: 10
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: 8080
+            periodSeconds: 5
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: impatient
+      spec:
+        containers:
+        - name: app
+          image: legacy:7
+          startupProbe:
+            httpGet:
+              path: /started
+              port: 8080
+            periodSeconds: 5
+            failureThreshold: 3
+      """
+    And 40s pass
+    Then all containers of pod "legacy" are ready
+    And the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'Unhealthy' && e.object == 'pod/default/legacy{app}').size() == 4 &&
+      events.filter(e, e.reason == 'Unhealthy').all(e, e.message == 'Startup probe failed: HTTP probe failed with statuscode: 503') &&
+      events.exists(e, e.reason == 'Killing' && e.object == 'pod/default/impatient{app}' && e.message == 'Container app failed startup probe, will be restarted') &&
+      pods.exists(p, p.metadata.name == 'impatient' && p.status.containerStatuses[0].restartCount >= 1 && !p.status.containerStatuses[0].started)
+      """
+
   Scenario Outline: A rollout whose new pods never pass their readiness probe stalls where maxUnavailable lets it
     The new version answers its readiness probe 503 from the start. Its
     pods run but are never ready, so they count as unavailable: the

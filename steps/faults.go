@@ -38,8 +38,8 @@ var faultSteps = []Definition{
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
 	{
-		Pattern: `^the application in image "([^"]*)" fails its (readiness|liveness) probe (?:from (\S+)(?: to (\S+))?|the first (\d+) times)$`,
-		Doc:     "says when a container of that image fails the probe its manifest declares: from a time of the scenario (until another, or for ever), or on the first N probes of each run; an HTTP probe gets 503, a TCP probe is refused, an exec probe exits non-zero, a gRPC probe hears NOT_SERVING. The kubelet probes every periodSeconds and acts after failureThreshold failures in a row (successThreshold successes to recover): readiness turns the pod and its endpoint not ready and back, liveness has the container killed and restarted",
+		Pattern: `^the application in image "([^"]*)" fails its (readiness|liveness|startup) probe (?:from (\S+)(?: to (\S+))?|the first (\d+) times)$`,
+		Doc:     "says when a container of that image fails the probe its manifest declares: from a time of the scenario (until another, or for ever), or on the first N probes of each run; an HTTP probe gets 503, a TCP probe is refused, an exec probe exits non-zero, a gRPC probe hears NOT_SERVING. The kubelet probes every periodSeconds and acts after failureThreshold failures in a row (successThreshold successes to recover): readiness turns the pod and its endpoint not ready and back, liveness has the container killed and restarted, startup holds the other probes back until it passes and has the container restarted when it fails",
 		Example: `Given the application in image "shop:2.0" fails its readiness probe from 30s to 60s`,
 		handler: func(w *World) any { return w.applicationFailsProbe },
 		scope:   modelOnly,

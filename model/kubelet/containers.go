@@ -221,7 +221,9 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
 				st.signalled, st.stopAccepting = false, 0
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
-				if !w.isInit(c.Name) { // an init container's run is startInit's
+				if w.isInit(c.Name) { // an init container's run is startInit's
+					st.started = true
+				} else {
 					w.startProbes(c)
 					w.scheduleExit(c)
 				}

@@ -21,6 +21,9 @@ type ProbeFault struct {
 // fails reports whether the try-th probe (from 1) of a run, made at now,
 // fails.
 func (f ProbeFault) fails(now sim.Time, try int) bool {
+	if f.First < 0 {
+		return false
+	}
 	if f.First > 0 {
 		return try <= f.First
 	}
@@ -29,6 +32,9 @@ func (f ProbeFault) fails(now sim.Time, try int) bool {
 
 // over reports whether no probe after now can fail.
 func (f ProbeFault) over(now sim.Time, try int) bool {
+	if f.First < 0 {
+		return true
+	}
 	if f.First > 0 {
 		return try >= f.First
 	}
@@ -39,14 +45,36 @@ func (f ProbeFault) over(now sim.Time, try int) bool {
 const (
 	Readiness = "Readiness"
 	Liveness  = "Liveness"
+	Startup   = "Startup"
 )
 
-// startProbes starts what probes a container's new run: a readiness or
-// liveness probe its application fails at times gets a prober that ticks
-// as the kubelet's probe worker does; a readiness probe it never fails
-// succeeds at its first tick (scheduleReadiness), and a liveness probe it
-// never fails changes nothing.
+// never is the fault of an application that passes a probe every time.
+var never = ProbeFault{First: -1}
+
+// startProbes starts what probes a container's new run. A startup probe
+// comes first: until it succeeds the container is not started and the
+// other probes wait (prober/worker.go doProbe). A readiness or liveness
+// probe its application fails at times gets a prober that ticks as the
+// kubelet's probe worker does; a readiness probe it never fails succeeds at
+// its first tick (scheduleReadiness), and a liveness probe it never fails
+// changes nothing.
 func (w *worker) startProbes(c corev1.Container) {
+	st := w.containers[c.Name]
+	st.started = c.StartupProbe == nil
+	if !st.started {
+		f, ok := w.k.registry.Image(c.Image).Probes[Startup]
+		if !ok {
+			f = never
+		}
+		st.ready = false
+		w.startProber(c, Startup, c.StartupProbe, f)
+		return
+	}
+	w.startedProbes(c)
+}
+
+// startedProbes starts the probes of a started container.
+func (w *worker) startedProbes(c corev1.Container) {
 	app := w.k.registry.Image(c.Image)
 	if f, ok := app.Probes[Readiness]; ok && c.ReadinessProbe != nil {
 		w.startProber(c, Readiness, c.ReadinessProbe, f)
@@ -77,10 +105,13 @@ type prober struct {
 	lastOK    bool
 	resultRun int
 	ok        bool // the result the kubelet acts on
+	unknown   bool // no result yet (a startup probe's)
 }
 
 func (w *worker) startProber(c corev1.Container, kind string, spec *corev1.Probe, fault ProbeFault) {
-	p := &prober{w: w, c: c, kind: kind, spec: spec, fault: fault, run: w.containers[c.Name].runs, ok: kind != Readiness}
+	// The results start as the kubelet's do: readiness failure, liveness
+	// success, startup unknown (acted on whichever way it goes).
+	p := &prober{w: w, c: c, kind: kind, spec: spec, fault: fault, run: w.containers[c.Name].runs, ok: kind == Liveness, unknown: kind == Startup}
 	if kind == Readiness {
 		w.containers[c.Name].ready = false
 	}
@@ -137,12 +168,12 @@ func (p *prober) tick() {
 		failures = 3
 	}
 	if (!ok && p.resultRun >= failures) || (ok && p.resultRun >= successes) {
-		if ok != p.ok {
-			p.ok = ok
+		if ok != p.ok || p.unknown {
+			p.ok, p.unknown = ok, false
 			p.act(ok)
 		}
-		if p.kind == Liveness && !ok {
-			return // on hold until the next run
+		if (p.kind == Liveness && !ok) || p.kind == Startup {
+			return // on hold until the next run (a startup probe is done)
 		}
 	}
 	if p.ok && p.fault.over(now, p.tries) {
@@ -170,8 +201,17 @@ func (p *prober) act(ok bool) {
 			k.rec.Stepf(k.component, "probe", ref, "Readiness probe failed %d times in a row (%s): the container is not ready", p.resultRun, describeProbe(p.spec))
 		}
 		w.writeStatus()
+	case Startup:
+		if ok {
+			st.started = true
+			k.rec.Stepf(k.component, "probe", ref, "Startup probe succeeded (%s): the container is started", describeProbe(p.spec))
+			w.writeStatus()
+			w.startedProbes(p.c)
+			return
+		}
+		fallthrough
 	case Liveness:
-		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", fmt.Sprintf("Container %s failed liveness probe, will be restarted", p.c.Name))
+		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", fmt.Sprintf("Container %s failed %s probe, will be restarted", p.c.Name, strings.ToLower(p.kind)))
 		grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
 		switch {
 		case p.spec.TerminationGracePeriodSeconds != nil:
@@ -229,7 +269,9 @@ func (w *worker) scheduleReadiness(c corev1.Container) {
 	if probe.PeriodSeconds == 0 {
 		period = 10 * sim.Second
 	}
-	earliest := st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds) * sim.Second)
+	// Not before now: after a startup probe, readiness is probed from the
+	// next tick on.
+	earliest := max(st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds)*sim.Second), k.engine.Now())
 	ticks := (earliest.Sub(w.probesFrom) + period - 1) / period
 	at := w.probesFrom.Add(ticks * period)
 	run := st.runs

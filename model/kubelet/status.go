@@ -87,7 +87,7 @@ func (w *worker) metaTime(t sim.Time) metav1.Time { return metav1.NewTime(wall(t
 func (w *worker) containerStatus(c corev1.Container) corev1.ContainerStatus {
 	st := w.containers[c.Name]
 	running := st.running && st.relisted
-	cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: running && st.ready, RestartCount: st.restartCount(), Started: new(running)}
+	cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: running && st.started && st.ready, RestartCount: st.restartCount(), Started: new(running && st.started)}
 	last := st.lastTerm
 	switch {
 	case running:

@@ -61,6 +61,7 @@ type containerState struct {
 	waitingMsg    string
 	running       bool
 	relisted      bool // the PLEG has seen this run running
+	started       bool // its startup probe has passed, or it has none
 	startedAt     sim.Time
 	ready         bool
 	exited        bool // an init container that completed
