@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -15,14 +16,15 @@ import (
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // RolloutStatus runs `kubectl rollout status` on the cluster in the
 // background, as kubectl does it: the builder's GET, then a LIST and a
 // WATCH of the Deployment by name, a line printed for each state seen,
-// until the rollout is done or the Deployment is deleted. Settle waits
-// for it.
-func (b *Backend) RolloutStatus(kind, namespace, name, user string) *kubectl.Result {
+// until the rollout is done, the Deployment is deleted, or timeout (when
+// not 0) has passed since the GET. Settle waits for it.
+func (b *Backend) RolloutStatus(kind, namespace, name string, timeout sim.Duration, user string) *kubectl.Result {
 	if namespace == "" { // every kind that rolls out is namespaced
 		namespace = "default"
 	}
@@ -42,9 +44,14 @@ func (b *Backend) RolloutStatus(kind, namespace, name, user string) *kubectl.Res
 	}
 	b.waiting.Add(1)
 	final := *result
+	ctx, cancel := b.ctx, context.CancelFunc(func() {})
+	if timeout > 0 {
+		ctx, cancel = context.WithTimeout(b.ctx, timeout.Std())
+	}
 	go func() {
 		defer b.waiting.Add(-1)
-		b.followRollout(client, t.res, namespace, t.realName, user, &final)
+		defer cancel()
+		b.followRollout(ctx, client, t.res, namespace, t.realName, user, &final)
 		final.Done = true
 		*result = final // published before the count drops, which Settle reads
 	}()
@@ -52,7 +59,7 @@ func (b *Backend) RolloutStatus(kind, namespace, name, user string) *kubectl.Res
 	return result
 }
 
-func (b *Backend) followRollout(client dynamic.ResourceInterface, res apiserver.Resource, namespace, realName, user string, result *kubectl.Result) {
+func (b *Backend) followRollout(ctx context.Context, client dynamic.ResourceInterface, res apiserver.Resource, namespace, realName, user string, result *kubectl.Result) {
 	ref := result.Object
 	var lines []string
 	// show prints one state's line; true once the command is over.
@@ -82,7 +89,20 @@ func (b *Backend) followRollout(client dynamic.ResourceInterface, res apiserver.
 	selector := "metadata.name=" + realName
 	list := &apiserver.Request{Verb: "list", Resource: res, Namespace: namespace, FieldSelector: "metadata.name=" + b.names.back(realName)}
 	b.watch.record(kubectl.Component, "request", ref, fmt.Sprintf("%s %s as %q", list.Method(), list.Path(), user))
-	got, err := client.List(b.ctx, metav1.ListOptions{FieldSelector: selector})
+	timedOut := func() bool {
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return false
+		}
+		// kubectl's watch context ran out (wait.ErrorInterrupted).
+		result.ClientError("timed out waiting for the condition")
+		result.Output = strings.Join(append(lines, result.Output), "\n")
+		b.watch.record(kubectl.Component, "response", ref, "error: "+result.Message)
+		return true
+	}
+	got, err := client.List(ctx, metav1.ListOptions{FieldSelector: selector})
+	if timedOut() {
+		return
+	}
 	if err != nil {
 		b.answered(result, err)
 		return
@@ -92,7 +112,10 @@ func (b *Backend) followRollout(client dynamic.ResourceInterface, res apiserver.
 			return
 		}
 	}
-	w, err := client.Watch(b.ctx, metav1.ListOptions{FieldSelector: selector, ResourceVersion: got.GetResourceVersion()})
+	w, err := client.Watch(ctx, metav1.ListOptions{FieldSelector: selector, ResourceVersion: got.GetResourceVersion()})
+	if timedOut() {
+		return
+	}
 	if err != nil {
 		b.answered(result, err)
 		return
@@ -109,6 +132,9 @@ func (b *Backend) followRollout(client dynamic.ResourceInterface, res apiserver.
 			b.watch.record(kubectl.Component, "response", ref, result.Output)
 			return
 		}
+	}
+	if timedOut() {
+		return
 	}
 	result.ClientError("watch closed before the rollout was done")
 }

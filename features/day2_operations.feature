@@ -594,6 +594,45 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
 
   @conformance
+  Scenario: kubectl rollout status gives up at its --timeout, and the rollout goes on
+    `--timeout` bounds kubectl's watch: when it runs out before the
+    rollout is done, kubectl says so and exits 1. The Deployment is not
+    touched: its deadline (10 minutes by default) is still far.
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: big
+      spec:
+        replicas: 1
+        selector:
+          matchLabels:
+            app: big
+        template:
+          metadata:
+            labels:
+              app: big
+          spec:
+            containers:
+            - name: app
+              image: nginx:1.27
+              resources:
+                requests:
+                  cpu: "100"
+      """
+    And "admin" runs "kubectl rollout status deployment/big --timeout=3s"
+    And 1s passes
+    Then kubectl is still running
+    When 4s pass
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      requests.exists(r, r.verb == 'rollout status' && r.code == 0 && r.message == 'timed out waiting for the condition') &&
+      pods.exists(p, p.metadata.name.startsWith('big-') && p.status.phase == 'Pending')
+      """
+
+  @conformance
   Scenario: A rollout that cannot progress exceeds its deadline, and rollout status says so
     The Deployment controller stamps the Progressing condition each time
     the rollout moves. A pod no node can hold never moves it: once

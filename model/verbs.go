@@ -3,6 +3,7 @@ package model
 import (
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // Scale runs `kubectl scale` for one workload as user.
@@ -72,10 +73,11 @@ func (c *Cluster) Annotate(kind, namespace, name string, specs []string, overwri
 }
 
 // RolloutStatus runs `kubectl rollout status` for one Deployment as
-// user; the result fills in when the rollout is done.
-func (c *Cluster) RolloutStatus(kind, namespace, name, user string) *kubectl.Result {
+// user, giving up after timeout when it is not 0; the result fills in when
+// the rollout is done.
+func (c *Cluster) RolloutStatus(kind, namespace, name string, timeout sim.Duration, user string) *kubectl.Result {
 	c.start()
-	r := c.kubectl.RolloutStatus(kind, namespace, name, user)
+	r := c.kubectl.RolloutStatus(kind, namespace, name, timeout, user)
 	c.requests = append(c.requests, r)
 	return r
 }

@@ -50,7 +50,7 @@ type Backend interface {
 	RolloutPause(kind, namespace, name string, pause bool, user string) *kubectl.Result
 	// RolloutStatus is `kubectl rollout status`: its result fills in
 	// when the rollout is done.
-	RolloutStatus(kind, namespace, name, user string) *kubectl.Result
+	RolloutStatus(kind, namespace, name string, timeout sim.Duration, user string) *kubectl.Result
 	// RolloutUndo is `kubectl rollout undo`, back to toRevision (0: the
 	// previous revision).
 	RolloutUndo(kind, namespace, name string, toRevision int64, user string) *kubectl.Result

@@ -9,6 +9,7 @@ import (
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // kubectlSteps run kubectl verbs as a user, with kubectl's own flags.
@@ -57,7 +58,7 @@ var kubectlSteps = []Definition{
 	},
 	{
 		Pattern: `^"([^"]*)" runs "kubectl rollout status ([^"]*)"$`,
-		Doc:     "waits for a Deployment's rollout as the user, with kubectl rollout status's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE]; kubectl watches the Deployment and prints a line for each state it sees until every replica is updated and available; the command runs on while the cluster does, so let the cluster settle before its outcome",
+		Doc:     "waits for a Deployment's rollout as the user, with kubectl rollout status's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE] [--timeout=D]; kubectl watches the Deployment and prints a line for each state it sees until every replica is updated and available, or gives up when --timeout has passed (\"timed out waiting for the condition\"); the command runs on while the cluster does, so let the cluster settle before its outcome",
 		Example: `When "admin" runs "kubectl rollout status deployment/web"`,
 		handler: func(w *World) any { return w.kubectlRolloutStatus },
 	},
@@ -336,11 +337,17 @@ func (w *World) kubectlRolloutPause(user, verb, args string) error {
 }
 
 func (w *World) kubectlRolloutStatus(user, args string) error {
-	line, r, name, err := w.rolloutTarget("status", args, nil, "Deployment")
+	line, r, name, err := w.rolloutTarget("status", args, []string{"--timeout"}, "Deployment")
 	if err != nil {
 		return err
 	}
-	w.last = w.backend.RolloutStatus(r.GVK.Kind, line.namespace, name, user)
+	var timeout sim.Duration
+	if t, given := line.flags["--timeout"]; given {
+		if timeout, err = parseDuration(t); err != nil {
+			return w.errorf("kubectl rollout status %s: --timeout wants a duration such as 60s, not %q", args, t)
+		}
+	}
+	w.last = w.backend.RolloutStatus(r.GVK.Kind, line.namespace, name, timeout, user)
 	return nil
 }
 

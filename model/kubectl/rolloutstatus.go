@@ -37,11 +37,13 @@ func DeploymentStatus(d *appsv1.Deployment) (line string, done bool, err error) 
 // RolloutStatus runs `kubectl rollout status deployment NAME`: after its
 // resource builder's GET, kubectl lists and watches the Deployment by name
 // and prints a line for each state it is shown (the list's, then every
-// change), until the rollout is done or the Deployment is deleted. The
-// command runs on while the cluster does. (--timeout is not modelled: the
-// engine cannot take back a timer, and one left behind would move the
-// clock of every later settling.)
-func (k *Kubectl) RolloutStatus(kind, namespace, name, credential string) *Result {
+// change), until the rollout is done, the Deployment is deleted, or
+// --timeout (when not 0) has passed since the GET: kubectl's watch context
+// then ends with "timed out waiting for the condition"
+// (k8s.io/kubectl/pkg/cmd/rollout/rollout_status.go, wait.ErrorInterrupted).
+// The command runs on while the cluster does; its timer does not hold up
+// a settling.
+func (k *Kubectl) RolloutStatus(kind, namespace, name string, timeout sim.Duration, credential string) *Result {
 	res, result, ok := k.target("rollout status", kind, namespace, name)
 	if !ok {
 		return result
@@ -54,6 +56,9 @@ func (k *Kubectl) RolloutStatus(kind, namespace, name, credential string) *Resul
 			return
 		}
 		w := &statusWatch{k: k, result: result, namespace: namespace, name: name}
+		if timeout > 0 {
+			k.Engine.AfterBackground(timeout, "kubectl rollout status timeout", func() { w.fail("timed out waiting for the condition") })
+		}
 		list := &apiserver.Request{Verb: "list", Resource: res, Namespace: namespace, FieldSelector: "metadata.name=" + name, Credential: credential}
 		k.Rec.Stepf(Component, "request", result.Object, "%s %s as %q", list.Method(), list.Path(), credential)
 		client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
