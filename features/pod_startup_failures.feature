@@ -107,3 +107,52 @@ Feature: When a pod cannot get going: its network or an init container fails
       pods[0].status.containerStatuses[0].state.waiting.reason == 'PodInitializing' &&
       events.named('Started').size() == 1
       """
+
+  Scenario: A pod waits for its ConfigMap, and starts at the mount retry after it appears
+    The volume manager retries a failed mount after 500ms, doubling up to
+    2m2s; each failure is a FailedMount event (counted as it repeats). The
+    kubelet's sync waits 2m3s for the pod's volumes, then gives up with
+    "Unable to attach or mount volumes" and waits again 10s later. Creating
+    the ConfigMap does not wake anything: the next retry mounts it, and the
+    pod starts.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+          volumeMounts:
+          - name: config
+            mountPath: /etc/web
+        volumes:
+        - name: config
+          configMap:
+            name: web-config
+      """
+    And 2m10s pass
+    Then pod "web" is Pending
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'FailedMount' && e.message == 'Unable to attach or mount volumes: unmounted volumes=[config], unattached volumes=[], failed to process volumes=[]: context deadline exceeded') &&
+      events.filter(e, e.reason == 'FailedMount' && e.message == 'MountVolume.SetUp failed for volume "config" : configmap "web-config" not found').size() == 9 &&
+      events.filter(e, e.reason == 'FailedMount' && e.message.startsWith('MountVolume'))[8].count == 9
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: web-config
+      data:
+        listen: ":8080"
+      """
+    And 1m passes
+    Then pod "web" is Pending
+    When 70s pass
+    Then pod "web" is Running
+    And the trace matches the golden file

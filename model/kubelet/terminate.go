@@ -202,6 +202,10 @@ func (w *worker) unmountVolumes(i int, end ending) {
 		return
 	}
 	v := w.pod.Spec.Volumes[i]
+	if !w.mounted[v.Name] { // never set up: nothing to tear down
+		w.unmountVolumes(i+1, end)
+		return
+	}
 	k.after(k.timings.VolumeMount, "kubelet unmount", func() {
 		k.rec.Stepf(k.component, "unmount-volume", w.ref(), "UnmountVolume.TearDown succeeded for volume %q", v.Name)
 		w.unmountVolumes(i+1, end)

@@ -29,6 +29,11 @@ type worker struct {
 	containers   map[string]*containerState
 	lastStatus   string
 	lastInputs   statusInputs
+	// mounted holds the volumes set up; mountRetry each failed one's
+	// current back-off; volumeWait the sync waiting for them (volumes.go).
+	mounted    map[string]bool
+	mountRetry map[string]sim.Duration
+	volumeWait *volumeWait
 
 	// The pod worker's syncs (see containers.go): one at a time; a
 	// trigger during a sync runs another after it.
@@ -181,85 +186,6 @@ func (w *worker) reject(reason, msg string) {
 	status.Reason = reason
 	status.Message = "Pod was rejected: " + msg
 	w.send(*status, "phase Failed: "+status.Message)
-}
-
-// mountVolumes mounts the pod's volumes one after another; the kubelet waits
-// for all of them before it creates the sandbox.
-func (w *worker) mountVolumes(i int) {
-	k := w.k
-	if i == len(w.pod.Spec.Volumes) {
-		w.syncContainers()
-		return
-	}
-	v := w.pod.Spec.Volumes[i]
-	w.after(k.timings.VolumeMount, "kubelet mount", func() {
-		plugin, err := w.mount(v)
-		if err != "" {
-			k.rec.Emit(k.component, "mount-volume", w.ref(), trace.Warning, "FailedMount",
-				fmt.Sprintf("MountVolume.SetUp failed for volume %q : %s", v.Name, err))
-			return
-		}
-		k.rec.Stepf(k.component, "mount-volume", w.ref(), "MountVolume.SetUp succeeded for volume %q (%s)", v.Name, plugin)
-		w.mountVolumes(i + 1)
-	})
-}
-
-// mount returns the volume plugin that serves v, or why it cannot.
-func (w *worker) mount(v corev1.Volume) (plugin, err string) {
-	src := v.VolumeSource
-	optional := func(o *bool) bool { return o != nil && *o }
-	switch {
-	case src.EmptyDir != nil:
-		return "kubernetes.io/empty-dir", ""
-	case src.ConfigMap != nil:
-		if w.k.store.Get(sim.Key{Kind: "ConfigMap", Namespace: w.pod.Namespace, Name: src.ConfigMap.Name}) == nil && !optional(src.ConfigMap.Optional) {
-			return "", fmt.Sprintf("configmap %q not found", src.ConfigMap.Name)
-		}
-		return "kubernetes.io/configmap", ""
-	case src.Secret != nil:
-		if w.k.store.Get(sim.Key{Kind: "Secret", Namespace: w.pod.Namespace, Name: src.Secret.SecretName}) == nil && !optional(src.Secret.Optional) {
-			return "", fmt.Sprintf("secret %q not found", src.Secret.SecretName)
-		}
-		return "kubernetes.io/secret", ""
-	case src.HostPath != nil:
-		return "kubernetes.io/host-path", ""
-	case src.Projected != nil:
-		return "kubernetes.io/projected", ""
-	case src.DownwardAPI != nil:
-		return "kubernetes.io/downward-api", ""
-	case src.CSI != nil:
-		return fmt.Sprintf("kubernetes.io/csi: NodePublishVolume by driver %q", src.CSI.Driver), ""
-	case src.PersistentVolumeClaim != nil:
-		return w.mountClaim(src.PersistentVolumeClaim.ClaimName)
-	}
-	return "", "this volume type is not modelled by podlife yet"
-}
-
-// mountClaim mounts the volume a claim is bound to, named as the kubelet
-// names it (the PersistentVolume) and served by the volume's own plugin.
-func (w *worker) mountClaim(name string) (plugin, err string) {
-	claim, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: w.pod.Namespace, Name: name}).(*corev1.PersistentVolumeClaim)
-	if !ok {
-		return "", fmt.Sprintf("persistentvolumeclaim %q not found", name)
-	}
-	pv, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
-	if !ok || claim.Status.Phase != corev1.ClaimBound {
-		return "", fmt.Sprintf("PVC %s/%s is not bound", claim.Namespace, name)
-	}
-	src := pv.Spec.PersistentVolumeSource
-	switch {
-	case src.Local != nil:
-		plugin = "kubernetes.io/local-volume: " + src.Local.Path
-	case src.HostPath != nil:
-		plugin = "kubernetes.io/host-path: " + src.HostPath.Path
-	case src.CSI != nil:
-		plugin = fmt.Sprintf("kubernetes.io/csi: NodeStageVolume and NodePublishVolume by driver %q", src.CSI.Driver)
-	case src.NFS != nil:
-		plugin = "kubernetes.io/nfs: " + src.NFS.Server + ":" + src.NFS.Path
-	default:
-		return "", "this PersistentVolume type is not modelled by podlife yet"
-	}
-	return fmt.Sprintf("PersistentVolume %s, %s", pv.Name, plugin), ""
 }
 
 func (w *worker) runSandbox() {
