@@ -163,25 +163,24 @@ func (k *Kubelet) release(w *worker) {
 // after schedules kubelet work: it touches this kubelet's memory and
 // nothing outside the store, which the explorer's fingerprints rely on.
 func (k *Kubelet) after(d sim.Duration, label string, fn func()) {
-	k.engine.AfterIn(k.component, d, label, func() {
-		if k.down {
-			k.frozen = append(k.frozen, fn)
-			return
-		}
-		fn()
-	})
+	k.engine.AfterIn(k.component, d, label, k.unlessDown(fn))
 }
 
 // afterBackground is after for a retry that waits out a back-off, which
 // does not hold up a cluster's settling.
 func (k *Kubelet) afterBackground(d sim.Duration, label string, fn func()) {
-	k.engine.AfterBackgroundIn(k.component, d, label, func() {
+	k.engine.AfterBackgroundIn(k.component, d, label, k.unlessDown(fn))
+}
+
+// unlessDown runs fn, or keeps it for when a stopped kubelet starts again.
+func (k *Kubelet) unlessDown(fn func()) func() {
+	return func() {
 		if k.down {
 			k.frozen = append(k.frozen, fn)
 			return
 		}
 		fn()
-	})
+	}
 }
 
 // FailCNI makes the node's CNI plugin fail its next n ADDs (every one, when
