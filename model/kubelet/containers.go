@@ -61,29 +61,17 @@ func (w *worker) startInit(i int) {
 		return
 	}
 	c, st := spec[i], w.containers[spec[i].Name]
-	switch {
-	case st.running:
-		w.syncDone() // it is still running: its exit ends its wait
-		return
-	case st.term != nil && !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
-		w.syncDone() // the pod has failed
-		return
-	case st.term != nil && w.inCrashLoopBackOff(c):
+	if w.leaveAlone(c) { // running (its exit ends the wait), failed for good, or backing off
 		w.syncDone()
 		return
 	}
 	w.runContainer(c, w.syncDone, func() {
 		k := w.k
-		run, n := k.registry.Image(c.Image).Run, st.runs
-		d, code, reason := k.timings.InitRun, int32(0), "Completed"
-		if run.exitsOnRun(n) {
-			d, code, reason = run.For, run.ExitCode, "Error"
-			switch {
-			case run.OOMKilled:
-				code, reason = 137, "OOMKilled"
-			case code == 0:
-				reason = "Completed"
-			}
+		run := k.registry.Image(c.Image).Run
+		d, code, reason := k.timings.InitRun, int32(0), exitReason(0)
+		if run.exitsOnRun(st.runs) {
+			d = run.For
+			code, reason = run.outcome()
 		}
 		w.after(d, "init container run", func() {
 			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code %d (%s)", code, reason)
@@ -113,18 +101,28 @@ func (w *worker) startContainer(i int) {
 		w.syncDone()
 		return
 	}
-	c, st := spec[i], w.containers[spec[i].Name]
 	next := func() { w.startContainer(i + 1) }
+	if w.leaveAlone(spec[i]) {
+		next()
+		return
+	}
+	w.runContainer(spec[i], next, next)
+}
+
+// leaveAlone reports whether this sync starts nothing for a container: it
+// runs, its last run ended and the pod's restartPolicy keeps it down, or it
+// is waiting out its crash-loop back-off (computePodActions).
+func (w *worker) leaveAlone(c corev1.Container) bool {
+	st := w.containers[c.Name]
 	switch {
 	case st.running:
-		next()
-	case st.term != nil && !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
-		next()
-	case st.term != nil && w.inCrashLoopBackOff(c):
-		next()
-	default:
-		w.runContainer(c, next, next)
+		return true
+	case st.term == nil:
+		return false
+	case !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
+		return true
 	}
+	return w.inCrashLoopBackOff(c)
 }
 
 // syncDone ends a sync: a trigger that came meanwhile syncs again at once;
@@ -234,8 +232,7 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 }
 
 // scheduleExit ends the container's run when its application ends by
-// itself (the image's Run): it exits with its code, or is OOM-killed
-// (137, as the runtime reports a SIGKILL by the kernel).
+// itself (the image's Run): it exits with its code, or is OOM-killed.
 func (w *worker) scheduleExit(c corev1.Container) {
 	k := w.k
 	st := w.containers[c.Name]
@@ -247,13 +244,7 @@ func (w *worker) scheduleExit(c corev1.Container) {
 		if !st.running || st.runs != n || st.signalled {
 			return
 		}
-		code, reason := run.ExitCode, "Completed"
-		switch {
-		case run.OOMKilled:
-			code, reason = 137, "OOMKilled"
-		case code != 0:
-			reason = "Error"
-		}
+		code, reason := run.outcome()
 		k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the application exits with code %d (%s) after running %v", code, reason, run.For)
 		w.exitContainer(st, code, reason)
 		w.exitedSince, w.syncOnRelist = true, true

@@ -68,6 +68,23 @@ type Run struct {
 // itself.
 func (r Run) exitsOnRun(n int) bool { return r.Exits && (r.Times == 0 || n <= r.Times) }
 
+// outcome is the exit code and reason the runtime reports for a run that
+// ends by itself: an OOM kill is the kernel's SIGKILL (137).
+func (r Run) outcome() (int32, string) {
+	if r.OOMKilled {
+		return 137, "OOMKilled"
+	}
+	return r.ExitCode, exitReason(r.ExitCode)
+}
+
+// exitReason is the runtime's reason for a process that exited with code.
+func exitReason(code int32) string {
+	if code == 0 {
+		return "Completed"
+	}
+	return "Error"
+}
+
 // Registry answers for images.
 type Registry interface {
 	Image(ref string) Image

@@ -163,9 +163,14 @@ func (p *prober) tick() {
 	} else {
 		p.lastOK, p.resultRun = ok, 1
 	}
-	failures, successes := int(max(p.spec.FailureThreshold, 1)), int(max(p.spec.SuccessThreshold, 1))
-	if p.spec.FailureThreshold == 0 {
+	// The API server's defaults (SetDefaults_Probe), for a probe stored
+	// without them.
+	failures, successes := int(p.spec.FailureThreshold), int(p.spec.SuccessThreshold)
+	if failures <= 0 {
 		failures = 3
+	}
+	if successes <= 0 {
+		successes = 1
 	}
 	if (!ok && p.resultRun >= failures) || (ok && p.resultRun >= successes) {
 		if ok != p.ok || p.unknown {
@@ -265,10 +270,7 @@ func (w *worker) scheduleReadiness(c corev1.Container) {
 		st.ready = true
 		return
 	}
-	period := sim.Duration(max(probe.PeriodSeconds, 1)) * sim.Second
-	if probe.PeriodSeconds == 0 {
-		period = 10 * sim.Second
-	}
+	period := probePeriod(probe)
 	// Not before now: after a startup probe, readiness is probed from the
 	// next tick on.
 	earliest := max(st.startedAt.Add(sim.Duration(probe.InitialDelaySeconds)*sim.Second), k.engine.Now())

@@ -109,11 +109,7 @@ func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done fu
 	}
 	exit := func(code int32, how string) {
 		k.rec.Stepf(k.component, "exit", ref, "%s: exited with code %d", how, code)
-		reason := "Completed"
-		if code != 0 {
-			reason = "Error"
-		}
-		w.exitContainer(st, code, reason)
+		w.exitContainer(st, code, exitReason(code))
 		done()
 	}
 	if app.Exit <= timeout {
