@@ -3,6 +3,7 @@ package kubelet
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
@@ -45,53 +46,14 @@ func (w *worker) syncContainers() {
 		w.after(w.k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
 		return
 	}
-	w.startInit(w.initDone)
-}
-
-// startInit runs init containers to completion one at a time, then the
-// regular containers. An init container that cannot start, or exits
-// non-zero, holds the pod in initialization: a later sync starts it again
-// (after the crash-loop back-off), unless restartPolicy Never fails the
-// pod. An init container's application runs for init-run and exits 0,
-// unless its image says otherwise.
-func (w *worker) startInit(i int) {
-	spec := w.pod.Spec.InitContainers
-	if i == len(spec) {
-		w.startContainer(0)
-		return
-	}
-	c, st := spec[i], w.containers[spec[i].Name]
-	if w.leaveAlone(c) { // running (its exit ends the wait), failed for good, or backing off
+	if w.regularContainersDone() { // only sidecars may still run: KillPod
+		if !w.stoppingSidecars {
+			w.stopSidecars()
+		}
 		w.syncDone()
 		return
 	}
-	w.runContainer(c, w.syncDone, func() {
-		k := w.k
-		run := k.registry.Image(c.Image).Run
-		d, code, reason := k.timings.InitRun, int32(0), exitReason(0)
-		if run.exitsOnRun(st.runs) {
-			d = run.For
-			code, reason = run.outcome()
-		}
-		w.after(d, "init container run", func() {
-			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code %d (%s)", code, reason)
-			w.exitContainer(st, code, reason)
-			if code == 0 {
-				st.exited = true
-				w.initDone++
-				w.startInit(i + 1)
-				return
-			}
-			w.exitedSince, w.syncOnRelist = true, true
-			w.awaitRelist()
-			w.syncDone()
-		})
-	})
-}
-
-// isInit reports whether name is one of the pod's init containers.
-func (w *worker) isInit(name string) bool {
-	return slices.ContainsFunc(w.pod.Spec.InitContainers, func(c corev1.Container) bool { return c.Name == name })
+	w.startInit()
 }
 
 // startContainer goes through the regular containers from i in order.
@@ -133,7 +95,7 @@ func (w *worker) leaveAlone(c corev1.Container) bool {
 func (w *worker) syncDone() {
 	k := w.k
 	w.syncing = false
-	for _, c := range w.pod.Spec.Containers {
+	for _, c := range slices.Concat(w.pod.Spec.InitContainers, w.pod.Spec.Containers) {
 		if st := w.containers[c.Name]; st.running && !st.relisted {
 			w.awaitRelist()
 			break
@@ -219,7 +181,7 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
 				st.signalled, st.stopAccepting = false, 0
 				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
-				if w.isInit(c.Name) { // an init container's run is startInit's
+				if w.isPlainInit(c) { // an init container's run is startInit's
 					st.started = true
 				} else {
 					w.startProbes(c)
@@ -259,6 +221,7 @@ func (w *worker) exitContainer(st *containerState, code int32, reason string) {
 	now := k.engine.Now()
 	st.running, st.relisted, st.ready = false, false, false
 	st.term = &corev1.ContainerStateTerminated{ExitCode: code, Reason: reason, StartedAt: w.metaTime(st.startedAt), FinishedAt: w.metaTime(now)}
+	w.takeTurns()
 	if k.exited != nil {
 		k.exited(w.key)
 	}
@@ -362,8 +325,16 @@ func (w *worker) awaitRelist() {
 func (w *worker) relist() {
 	k := w.k
 	w.sandboxRelisted = true
+	var inits []string // init containers this relist sees start
 	for _, c := range w.pod.Spec.InitContainers {
 		if st := w.containers[c.Name]; st.running {
+			switch {
+			case st.relisted:
+			case isSidecar(c):
+				inits = append(inits, "sidecar "+c.Name)
+			default:
+				inits = append(inits, "init container "+c.Name)
+			}
 			st.relisted = true
 		}
 	}
@@ -379,6 +350,8 @@ func (w *worker) relist() {
 	switch {
 	case exited:
 		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: a container exited; %d of %d containers running", running, len(w.pod.Spec.Containers))
+	case len(inits) > 0:
+		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: %s running; %d of %d containers running", strings.Join(inits, ", "), running, len(w.pod.Spec.Containers))
 	case sync: // the sandbox, after a first sync that failed
 		k.rec.Stepf(k.component, "pleg", w.ref(), "relist: the pod sandbox is running; %d of %d containers running", running, len(w.pod.Spec.Containers))
 	case running == len(w.pod.Spec.Containers):

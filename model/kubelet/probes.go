@@ -210,13 +210,21 @@ func (p *prober) act(ok bool) {
 		if ok {
 			st.started = true
 			k.rec.Stepf(k.component, "probe", ref, "Startup probe succeeded (%s): the container is started", describeProbe(p.spec))
+			w.startedProbes(p.c) // without a readiness probe it is ready at once
 			w.writeStatus()
-			w.startedProbes(p.c)
+			if isSidecar(p.c) && w.initDone < len(w.pod.Spec.InitContainers) {
+				w.syncContainers() // the result's update syncs the pod: the next init container may start
+			}
 			return
 		}
 		fallthrough
 	case Liveness:
-		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", fmt.Sprintf("Container %s failed %s probe, will be restarted", p.c.Name, strings.ToLower(p.kind)))
+		// A sidecar's kill is computeInitContainerActions', worded its own way.
+		msg := fmt.Sprintf("Container %s failed %s probe, will be restarted", p.c.Name, strings.ToLower(p.kind))
+		if isSidecar(p.c) {
+			msg = fmt.Sprintf("Init container %s failed %s probe", p.c.Name, strings.ToLower(p.kind))
+		}
+		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", msg)
 		grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
 		switch {
 		case p.spec.TerminationGracePeriodSeconds != nil:

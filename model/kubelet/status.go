@@ -119,14 +119,12 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		status.PodIP = w.ip.String()
 		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
 	}
-	var incomplete, unready []string
+	var unready []string
 	for _, c := range w.pod.Spec.InitContainers {
-		if !w.containers[c.Name].exited {
-			incomplete = append(incomplete, c.Name)
+		cs := w.initStatus(c)
+		if isSidecar(c) && !cs.Ready {
+			unready = append(unready, c.Name)
 		}
-		cs := w.containerStatus(c)
-		// A completed init container is ready (prober_manager.go UpdatePodStatus).
-		cs.Ready = cs.State.Terminated != nil && cs.State.Terminated.ExitCode == 0
 		status.InitContainerStatuses = append(status.InitContainerStatuses, cs)
 	}
 	for _, c := range w.pod.Spec.Containers {
@@ -136,7 +134,8 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		}
 		status.ContainerStatuses = append(status.ContainerStatuses, cs)
 	}
-	status.Phase = w.phase(status.ContainerStatuses)
+	incomplete := incompleteInit(&w.pod.Spec, status.InitContainerStatuses, status.ContainerStatuses)
+	status.Phase = w.phase(status.InitContainerStatuses, status.ContainerStatuses)
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
 		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
 		if !ok {
@@ -241,11 +240,13 @@ func summarize(status corev1.PodStatus, deleting bool) string {
 // yet started keeps the pod Pending; one running makes it Running; when all
 // have stopped, the pod is Running while one will restart, else Succeeded
 // if all exited 0 and Failed if not. A failed init container that will not
-// restart fails the pod.
-func (w *worker) phase(statuses []corev1.ContainerStatus) corev1.PodPhase {
+// restart fails the pod. A running sidecar counts as running; one that has
+// stopped counts for nothing, and one that never ran keeps an uninitialized
+// pod Pending.
+func (w *worker) phase(inits, statuses []corev1.ContainerStatus) corev1.PodPhase {
 	spec := &w.pod.Spec
 	for _, c := range spec.InitContainers {
-		if st := w.containers[c.Name]; st.term != nil && st.term.ExitCode != 0 && !podutil.ContainerShouldRestart(c, *spec, st.term.ExitCode) {
+		if st := w.containers[c.Name]; !isSidecar(c) && st.term != nil && st.term.ExitCode != 0 && !podutil.ContainerShouldRestart(c, *spec, st.term.ExitCode) {
 			return corev1.PodFailed
 		}
 	}
@@ -253,6 +254,15 @@ func (w *worker) phase(statuses []corev1.ContainerStatus) corev1.PodPhase {
 		return corev1.PodPending
 	}
 	running, waiting, stopped, stoppedForGood, succeeded := 0, 0, 0, 0, 0
+	for i, cs := range inits {
+		switch {
+		case !isSidecar(spec.InitContainers[i]):
+		case cs.State.Running != nil:
+			running++
+		case cs.State.Waiting != nil && cs.LastTerminationState.Terminated == nil:
+			waiting++
+		}
+	}
 	for i, cs := range statuses {
 		term := cs.State.Terminated
 		if cs.State.Waiting != nil {

@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -44,25 +45,31 @@ func (w *worker) terminate(deleted bool) {
 	if w.containers == nil { // deleted before its first sync: nothing was created
 		w.initContainers()
 	}
+	w.killRunning(grace, func() { w.stopSandbox(end) })
+}
+
+// killRunning kills every running container at once, as
+// killContainersWithSyncResult does (the regular containers' Killing
+// events first, then the sidecars'), and calls done when all have
+// exited. Each exit is reported as it happens: a stopped container is no
+// longer ready.
+func (w *worker) killRunning(grace int64, done func()) {
 	pending := 0
-	for _, c := range w.pod.Spec.Containers {
-		st := w.containers[c.Name]
-		if !st.running {
+	for _, c := range slices.Concat(w.pod.Spec.Containers, w.pod.Spec.InitContainers) {
+		if !w.containers[c.Name].running {
 			continue
 		}
 		pending++
 		w.killContainer(c, sim.Duration(grace)*sim.Second, func() {
-			// The stopped container is no longer ready: the status
-			// manager reports it before the pod is torn down.
 			w.writeStatus()
 			pending--
 			if pending == 0 {
-				w.stopSandbox(end)
+				done()
 			}
 		})
 	}
 	if pending == 0 {
-		w.stopSandbox(end)
+		done()
 	}
 }
 
@@ -70,25 +77,89 @@ func (w *worker) terminate(deleted bool) {
 func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func()) {
 	k := w.k
 	ref := containerRef(w.pod, c.Name)
-	st := w.containers[c.Name]
 	k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", "Stopping container "+c.Name)
 	hook, what := preStop(c)
-	if what != "" && grace > 0 {
-		ran := min(hook, grace)
-		k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) runs", what)
-		k.after(ran, "kubelet preStop", func() {
-			if ran < hook {
-				k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) cut short by the grace period after %v", what, ran)
-			} else {
-				k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) finished after %v", what, ran)
-			}
-			// The kubelet subtracts the hook's whole seconds.
-			w.stopContainer(c, grace-ran/sim.Second*sim.Second, done)
-		})
+	if what == "" || grace <= 0 {
+		w.stopInTurn(c, grace, done)
 		return
 	}
-	_ = st
-	w.stopContainer(c, grace, done)
+	ran := min(hook, grace)
+	k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) runs", what)
+	k.after(ran, "kubelet preStop", func() {
+		if ran < hook {
+			k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) cut short by the grace period after %v", what, ran)
+		} else {
+			k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) finished after %v", what, ran)
+		}
+		// The kubelet subtracts the hook's whole seconds.
+		w.stopInTurn(c, grace-ran/sim.Second*sim.Second, done)
+	})
+}
+
+// stopInTurn stops a container once its turn comes: a sidecar waits, for
+// at most the grace period left, until the regular containers and the
+// sidecars after it have stopped, and the whole seconds it waited come off
+// its timeout (kuberuntime_termination_order.go waitForTurn).
+func (w *worker) stopInTurn(c corev1.Container, grace sim.Duration, done func()) {
+	if !isSidecar(c) || grace <= 0 || w.mayStop(c) {
+		w.stopContainer(c, grace, done)
+		return
+	}
+	k := w.k
+	t := &turn{c: c, since: k.engine.Now(), stop: func(waited sim.Duration) {
+		w.stopContainer(c, grace-waited/sim.Second*sim.Second, done)
+	}}
+	w.turns = append(w.turns, t)
+	k.after(grace, "sidecar waits for its turn to stop", func() { t.take(grace) })
+}
+
+// turn is a sidecar waiting to be stopped.
+type turn struct {
+	c     corev1.Container
+	since sim.Time
+	stop  func(waited sim.Duration)
+	taken bool
+}
+
+func (t *turn) take(waited sim.Duration) {
+	if !t.taken {
+		t.taken = true
+		t.stop(waited)
+	}
+}
+
+// mayStop reports whether a sidecar's turn to stop has come: no regular
+// container runs, nor a sidecar declared after it.
+func (w *worker) mayStop(c corev1.Container) bool {
+	for _, m := range w.pod.Spec.Containers {
+		if w.containers[m.Name].running {
+			return false
+		}
+	}
+	after := false
+	for _, ic := range w.pod.Spec.InitContainers {
+		if after && isSidecar(ic) && w.containers[ic.Name].running {
+			return false
+		}
+		after = after || ic.Name == c.Name
+	}
+	return true
+}
+
+// takeTurns stops the sidecars whose turn an exit has brought.
+func (w *worker) takeTurns() {
+	now := w.k.engine.Now()
+	waiting := w.turns[:0]
+	for _, t := range w.turns {
+		switch {
+		case t.taken:
+		case w.mayStop(t.c):
+			t.take(now.Sub(t.since))
+		default:
+			waiting = append(waiting, t)
+		}
+	}
+	w.turns = waiting
 }
 
 // stopContainer is CRI StopContainer with a timeout: SIGTERM now, SIGKILL

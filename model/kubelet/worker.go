@@ -52,6 +52,12 @@ type worker struct {
 	sandboxAt       sim.Time
 	sandboxRelisted bool
 
+	// turns are the sidecars waiting for their turn to stop
+	// (terminate.go); stoppingSidecars is set once the regular containers
+	// are done and the sidecars are being stopped.
+	turns            []*turn
+	stoppingSidecars bool
+
 	admitted    bool // counted in the node's used resources
 	terminating bool // deletion has begun, or the pod is finished: start-up stages stop
 	terminated  bool // every container has exited and the sandbox is gone
@@ -230,5 +236,5 @@ func (w *worker) setUpNetwork() {
 	}
 	w.sandboxReady = true
 	w.sandboxAt = k.engine.Now()
-	w.startInit(w.initDone)
+	w.startInit()
 }
