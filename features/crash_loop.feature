@@ -148,8 +148,14 @@ Feature: When the application exits
       events.named('BackOff').size() == 1
       """
 
-  Scenario: A container killed for memory says OOMKilled
-    Given the application in image "cache:2" is OOM-killed after 20s
+  Scenario: A container that outgrows its memory limit is OOM-killed, and one within it runs on
+    The application grows to 200Mi 20s into each run. With a 64Mi limit the
+    kernel kills it (exit code 137, reason OOMKilled) and the kubelet
+    restarts it under the crash-loop back-off; with a 256Mi limit nothing
+    happens. The kernel's kill leaves no event of its own: the container's
+    lastState says why.
+
+    Given the application in image "cache:2" uses 200Mi of memory after 20s
     When "admin" applies:
       """yaml
       apiVersion: v1
@@ -163,6 +169,42 @@ Feature: When the application exits
           resources:
             limits:
               memory: 64Mi
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: roomy
+      spec:
+        containers:
+        - name: cache
+          image: cache:2
+          resources:
+            limits:
+              memory: 256Mi
+      """
+    And 25s pass
+    Then pod "roomy" is Running
+    And the trace satisfies:
+      """cel
+      pods.filter(p, p.metadata.name == 'cache')[0].status.containerStatuses[0].restartCount == 1 &&
+      pods.filter(p, p.metadata.name == 'cache')[0].status.containerStatuses[0].lastState.terminated.reason == 'OOMKilled' &&
+      pods.filter(p, p.metadata.name == 'cache')[0].status.containerStatuses[0].lastState.terminated.exitCode == 137 &&
+      pods.filter(p, p.metadata.name == 'roomy')[0].status.containerStatuses[0].restartCount == 0 &&
+      events.named('exit').map(e, e.object) == ['pod/default/cache{cache}']
+      """
+
+  Scenario: A container declared OOM-killed says OOMKilled
+    Given the application in image "cache:3" is OOM-killed after 20s
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache
+      spec:
+        containers:
+        - name: cache
+          image: cache:3
       """
     And 25s pass
     Then the trace satisfies:

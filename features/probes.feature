@@ -116,6 +116,71 @@ Feature: Probes that fail
       """
     And the trace matches the golden file
 
+  Scenario: A hung application's requests time out until its probes take it out and restart it
+    At 20s the application hangs: its port still accepts connections, so
+    kube-proxy keeps sending requests that are never answered, and each
+    HTTP probe fails only when its 2s timeout runs out. Three readiness
+    failures later the endpoint is taken out: from then on the requests are
+    refused (no other pod serves the Service) instead of hanging. The
+    liveness probe has the container killed; its new run does not hang, and
+    the pod is ready again.
+
+    Given the application in image "api:3" hangs after 20s once
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: api
+        labels:
+          app: api
+      spec:
+        terminationGracePeriodSeconds: 5
+        containers:
+        - name: api
+          image: api:3
+          ports:
+          - containerPort: 8080
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: 8080
+            periodSeconds: 5
+            timeoutSeconds: 2
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: 8080
+            periodSeconds: 10
+            timeoutSeconds: 2
+      ---
+      apiVersion: v1
+      kind: Service
+      metadata:
+        name: api
+      spec:
+        selector:
+          app: api
+        ports:
+        - port: 80
+          targetPort: 8080
+      """
+    And 10s pass
+    When clients send 10 requests per second to service "api" through kube-proxy on node "node01" for 60s
+    And 60s pass
+    Then all containers of pod "api" are ready
+    And the trace satisfies:
+      """cel
+      events.named('Unhealthy').exists(e, e.message == 'Readiness probe failed: Get "http://10.244.0.2:8080/ready": context deadline exceeded (Client.Timeout exceeded while awaiting headers)') &&
+      events.named('Unhealthy').exists(e, e.message == 'Liveness probe failed: Get "http://10.244.0.2:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)') &&
+      events.named('Killing').map(e, e.message) == ['Container api failed liveness probe, will be restarted'] &&
+      traffic.filter(r, r.outcome == 'timeout').all(r, r.time >= 22000) &&
+      traffic.exists(r, r.outcome == 'timeout') &&
+      traffic.filter(r, r.time > 65000).all(r, r.outcome == 'ok') &&
+      pods[0].status.containerStatuses[0].restartCount == 1
+      """
+    And the trace matches the golden file
+
   Scenario: A startup probe holds the other probes back while a slow application starts
     The application takes four probes to come up. Until its startup probe
     passes, the container is not started and its readiness probe is not

@@ -420,6 +420,17 @@ func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
 // Kubelet returns a node's kubelet.
 func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node] }
 
+// ProbesOf says whether a pod with a container of the image has reached a
+// kubelet, and whether one of them declared the probe of that kind
+// (kubelet.Readiness, Liveness, Startup).
+func (c *Cluster) ProbesOf(image, kind string) (seen, declared bool) {
+	for _, k := range c.kubelets {
+		s, d := k.ProbesOf(image, kind)
+		seen, declared = seen || s, declared || d
+	}
+	return seen, declared
+}
+
 // Apply submits one document with `kubectl apply -f` as user (a token the
 // API server may or may not know). The result fills in as time passes.
 func (c *Cluster) Apply(doc *manifest.Document, user string) *kubectl.Result {

@@ -42,6 +42,7 @@ func diagnose(t *testing.T, path string) string {
 	seen := map[string]bool{}
 	for _, l := range strings.Split(ansi.ReplaceAllString(out.String(), ""), "\n") {
 		l = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "Error:"))
+		l = strings.TrimPrefix(l, "after scenario hook failed: ") // checks made once the scenario has run
 		if strings.HasPrefix(l, path+":") && !seen[l] {
 			seen[l] = true
 			lines = append(lines, l)

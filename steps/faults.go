@@ -5,6 +5,9 @@ import (
 	"strconv"
 	"strings"
 
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/sim"
 )
@@ -42,6 +45,22 @@ var faultSteps = []Definition{
 		Doc:     "says when a container of that image fails the probe its manifest declares: from a time of the scenario (until another, or for ever), or on the first N probes of each run; an HTTP probe gets 503, a TCP probe is refused, an exec probe exits non-zero, a gRPC probe hears NOT_SERVING. The kubelet probes every periodSeconds and acts after failureThreshold failures in a row (successThreshold successes to recover): readiness turns the pod and its endpoint not ready and back, liveness has the container killed and restarted, startup holds the other probes back until it passes and has the container restarted when it fails",
 		Example: `Given the application in image "shop:2.0" fails its readiness probe from 30s to 60s`,
 		handler: func(w *World) any { return w.applicationFailsProbe },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
+	},
+	{
+		Pattern: `^the application in image "([^"]*)" uses (\S+) of memory(?: after (\S+))?$`,
+		Doc:     "says how much memory a container of that image uses (a quantity such as 300Mi), from its start or once it has run the given time: above the container's memory limit the kernel kills it (exit code 137, reason OOMKilled), every run alike, and the pod's restartPolicy decides what follows; within its limit, or with none, it runs on (the node's own memory pressure is not modelled)",
+		Example: `Given the application in image "cache:2" uses 300Mi of memory after 20s`,
+		handler: func(w *World) any { return w.applicationUsesMemory },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
+	},
+	{
+		Pattern: `^the application in image "([^"]*)" hangs after (\S+)(?: (once|the first (\d+) times))?$`,
+		Doc:     "makes a container of that image stop answering the given time after it starts (every run, or only the first run or the first N runs), as a deadlock does: the process runs on and its port still accepts connections, but requests time out (traffic outcome timeout) and HTTP, gRPC and exec probes fail when their timeoutSeconds runs out (a TCP probe, which only connects, still passes); a liveness probe then has it killed and restarted",
+		Example: `Given the application in image "shop:2.0" hangs after 30s once`,
+		handler: func(w *World) any { return w.applicationHangs },
 		scope:   modelOnly,
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
@@ -102,15 +121,8 @@ func (w *World) applicationExits(image, how, code, after, times, count string) e
 		}
 		run.ExitCode = int32(n)
 	}
-	switch {
-	case times == "once":
-		run.Times = 1
-	case count != "":
-		n, err := strconv.Atoi(count)
-		if err != nil || n < 1 {
-			return w.errorf("%q: say \"once\", \"the first N times\" with N at least 1, or nothing for every run", times)
-		}
-		run.Times = n
+	if run.Times, err = w.runs(times, count); err != nil {
+		return err
 	}
 	w.declared = true
 	img := w.cluster.Images.Image(image)
@@ -162,9 +174,35 @@ func (w *World) applicationFailsProbe(image, kind, from, to, first string) error
 	if img.Probes == nil {
 		img.Probes = map[string]kubelet.ProbeFault{}
 	}
-	img.Probes[strings.ToUpper(kind[:1])+kind[1:]] = f
+	kind = strings.ToUpper(kind[:1]) + kind[1:]
+	img.Probes[kind] = f
 	w.cluster.Images.Describe(image, img)
+	w.probeFaults = append(w.probeFaults, probeFault{image: image, kind: kind, pos: w.pos()})
 	return nil
+}
+
+// probeFault is a declared probe failure, kept to check at the end of the
+// scenario that some container of the image had that probe.
+type probeFault struct {
+	image, kind string
+	pos         diag.Pos
+}
+
+// unusedProbeFaults reports the probe failures declared for an image whose
+// containers, as they reached their nodes, have no such probe: the
+// declaration can change nothing, and is likely a mistake.
+func (w *World) unusedProbeFaults() error {
+	var errs diag.List
+	for _, f := range w.probeFaults {
+		if seen, declared := w.cluster.ProbesOf(f.image, f.kind); seen && !declared {
+			field := strings.ToLower(f.kind[:1]) + f.kind[1:] + "Probe"
+			errs = append(errs, diag.Errorf(f.pos, "no container of image %q has a %s probe, so it cannot fail one: add %s to the container in the manifest, or drop this step", f.image, strings.ToLower(f.kind), field))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 func (w *World) failCNI(node, times string) error {
@@ -180,5 +218,61 @@ func (w *World) failCNI(node, times string) error {
 		return w.errorf("no node %q: the cluster has %s", node, strings.Join(w.cluster.Nodes(), ", "))
 	}
 	k.FailCNI(n)
+	return nil
+}
+
+// runs reads "once" or "the first N times" as a number of runs, and
+// nothing as 0: every run.
+func (w *World) runs(times, count string) (int, error) {
+	switch {
+	case times == "once":
+		return 1, nil
+	case count != "":
+		n, err := strconv.Atoi(count)
+		if err != nil || n < 1 {
+			return 0, w.errorf("%q: say \"once\", \"the first N times\" with N at least 1, or nothing for every run", times)
+		}
+		return n, nil
+	}
+	return 0, nil
+}
+
+func (w *World) applicationUsesMemory(image, amount, after string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	q, err := resource.ParseQuantity(amount)
+	if err != nil || q.Sign() <= 0 {
+		return w.errorf("%q: say an amount of memory such as 300Mi or 1Gi", amount)
+	}
+	var d sim.Duration
+	if after != "" {
+		if d, err = parseDuration(after); err != nil {
+			return w.errorf("%v", err)
+		}
+	}
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	img.Memory, img.MemoryAfter = q.Value(), d
+	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+func (w *World) applicationHangs(image, after, times, count string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	d, err := parseDuration(after)
+	if err != nil {
+		return w.errorf("%v", err)
+	}
+	hang := kubelet.Hang{Hangs: true, After: d}
+	if hang.Times, err = w.runs(times, count); err != nil {
+		return err
+	}
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	img.Hang = hang
+	w.cluster.Images.Describe(image, img)
 	return nil
 }

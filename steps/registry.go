@@ -39,6 +39,9 @@ func parseDuration(s string) (sim.Duration, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration such as 500ms or 5s", s)
 	}
+	if d < 0 {
+		return 0, fmt.Errorf("%q is negative: say a time from now on, such as 5s", s)
+	}
 	if d%time.Millisecond != 0 {
 		return 0, fmt.Errorf("%q is finer than the model's millisecond clock", s)
 	}

@@ -13,7 +13,7 @@ import (
 var trafficSteps = []Definition{
 	{
 		Pattern: `^clients send (\d+) requests? per second to service "([^"]*)" through (?:(kube-proxy|DNS) on node "([^"]*)"|(the ingress)) for (\S+?)(?:, each taking (\S+))?$`,
-		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable, reset or overloaded)",
+		Doc:     "starts steady traffic to a Service (NAME or NAMESPACE/NAME) from a client on a node, through its kube-proxy or through a DNS lookup first (cached for dns-ttl), or through the ingress controller, routed as that path sees the Service at each request; with \"each taking D\" the application needs D to answer, and a request still in flight when its container stops is reset; failures and a summary go in the trace, every request in CEL's `traffic` (outcome ok, refused, unreachable, reset, overloaded, or timeout when its application hangs)",
 		Example: `When clients send 10 requests per second to service "web" through kube-proxy on node "node01" for 20s`,
 		handler: func(w *World) any { return w.sendTraffic },
 		scope:   modelOnly,

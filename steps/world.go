@@ -81,6 +81,8 @@ type World struct {
 	current      *messages.Step
 
 	last *kubectl.Result
+	// probeFaults are the probe failures declared, checked at the end.
+	probeFaults []probeFault
 	// refusedFields are the positions of the fields that documents sent
 	// by kubectl had wrong (unknown, malformed): the API server refuses
 	// them, and a later failure points at them.
@@ -135,6 +137,13 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			if errors.Is(err, godog.ErrSkip) {
 				err = nil // a cluster skipped a model check: nothing failed
 			}
+			// A declaration that could change nothing fails a scenario
+			// that otherwise passed, at the declaring step.
+			var unused error
+			if err == nil && w.cluster != nil {
+				unused = w.unusedProbeFaults()
+				err = unused
+			}
 			if cfg.Report != nil {
 				cfg.Report(s.Name, w.backend.Events(), err)
 			}
@@ -145,6 +154,9 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			}
 			pending := w.pendingGolden
 			w.pendingGolden = nil
+			if unused != nil {
+				return ctx, unused
+			}
 			if pending == nil {
 				return ctx, nil
 			}
@@ -191,6 +203,7 @@ func (w *World) reset(uri, scenario string) error {
 	}
 	w.history, w.ranges = nil, nil
 	w.started, w.declared = false, false
+	w.probeFaults = nil
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0
 	w.last = nil

@@ -17,6 +17,9 @@ const (
 	// Overloaded: the pod's CPU is throttled at its limit, its share of
 	// the second spent on the requests before; the client times out.
 	Overloaded = "overloaded"
+	// Timeout: the pod accepted the connection, but its application hangs
+	// and never answers; the client gives up.
+	Timeout = "timeout"
 )
 
 // TrafficComponent owns every Load's memory and the results they share.
@@ -52,7 +55,7 @@ type Load struct {
 	Engine  *sim.Engine
 	Rec     *trace.Recorder
 	// Answer says what a pod does with a connection to the Service's
-	// port on it now: OK, Refused, Unreachable or Overloaded.
+	// port on it now: OK, Refused, Unreachable, Overloaded or Timeout.
 	Answer func(service, pod sim.Key, port int32) string
 	// Duration is how long the application takes to answer a request it
 	// accepted; Answered says whether the container that accepted one at
@@ -61,9 +64,9 @@ type Load struct {
 	Answered func(pod sim.Key, port int32, accepted sim.Time) bool
 	Results  *[]Result
 
-	sent, ok, refused, unreachable, reset, overloaded int
-	inFlight                                          []*pending // in the order they were accepted
-	sending                                           bool
+	sent, ok, refused, unreachable, reset, overloaded, timedOut int
+	inFlight                                                    []*pending // in the order they were accepted
+	sending                                                     bool
 }
 
 // Sending reports whether requests remain to be sent.
@@ -81,12 +84,15 @@ func (l *Load) summarise() {
 	if l.sending || len(l.inFlight) > 0 {
 		return
 	}
-	overloaded := ""
+	more := ""
 	if l.overloaded > 0 {
-		overloaded = fmt.Sprintf(", %d overloaded", l.overloaded)
+		more += fmt.Sprintf(", %d overloaded", l.overloaded)
+	}
+	if l.timedOut > 0 {
+		more += fmt.Sprintf(", %d timed out", l.timedOut)
 	}
 	l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable, %d reset%s",
-		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset, overloaded)
+		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset, more)
 }
 
 func (l *Load) target() string {
@@ -127,6 +133,9 @@ func (l *Load) tick() {
 		case Overloaded:
 			l.overloaded++
 			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): timed out: the pod's CPU is throttled at its limit", l.sent, l.Via.Name(), r.Backend, r.Pod)
+		case Timeout:
+			l.timedOut++
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): timed out: the connection was accepted and never answered", l.sent, l.Via.Name(), r.Backend, r.Pod)
 		}
 	}
 	*l.Results = append(*l.Results, r)

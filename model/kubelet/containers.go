@@ -194,20 +194,24 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 }
 
 // scheduleExit ends the container's run when its application ends by
-// itself (the image's Run): it exits with its code, or is OOM-killed.
+// itself: it exits with its code, or is OOM-killed (runEnd).
 func (w *worker) scheduleExit(c corev1.Container) {
 	k := w.k
 	st := w.containers[c.Name]
-	run, n := k.registry.Image(c.Image).Run, st.runs
-	if !run.exitsOnRun(n) {
+	n := st.runs
+	after, code, reason, ends := w.runEnd(c, k.registry.Image(c.Image).Run, n)
+	if !ends {
 		return
 	}
-	w.after(run.For, "application exits", func() {
+	w.after(after, "application exits", func() {
 		if !st.running || st.runs != n || st.signalled {
 			return
 		}
-		code, reason := run.outcome()
-		k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the application exits with code %d (%s) after running %v", code, reason, run.For)
+		if reason == "OOMKilled" {
+			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the kernel kills the application for memory (OOMKilled, exit code 137) after running %v", after)
+		} else {
+			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the application exits with code %d (%s) after running %v", code, reason, after)
+		}
 		w.exitContainer(st, code, reason)
 		w.exitedSince, w.syncOnRelist = true, true
 		w.awaitRelist()

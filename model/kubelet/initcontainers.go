@@ -91,19 +91,17 @@ func (w *worker) startNextInit() {
 }
 
 // scheduleInitExit ends an init container's run: it runs for init-run and
-// exits 0, unless its image says otherwise. The relist reports the exit
+// exits 0, unless its image says otherwise or it outgrows its memory limit. The relist reports the exit
 // and the pod worker syncs again: the next init container, a restart after
 // the back-off, or the pod's failure.
 func (w *worker) scheduleInitExit(c corev1.Container) {
 	k := w.k
 	st := w.containers[c.Name]
-	run := k.registry.Image(c.Image).Run
-	d, code, reason := k.timings.InitRun, int32(0), exitReason(0)
-	if run.exitsOnRun(st.runs) {
-		d = run.For
-		code, reason = run.outcome()
-	}
 	n := st.runs
+	d, code, reason, ends := w.runEnd(c, k.registry.Image(c.Image).Run, n)
+	if !ends {
+		d, code, reason = k.timings.InitRun, 0, exitReason(0)
+	}
 	w.after(d, "init container run", func() {
 		if !st.running || st.runs != n {
 			return

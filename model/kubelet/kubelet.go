@@ -7,6 +7,7 @@ package kubelet
 
 import (
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -48,6 +49,13 @@ type Image struct {
 	// Probes says when the application fails its probes, by kind
 	// (Readiness, Liveness).
 	Probes map[string]ProbeFault
+	// Hang says when the application stops answering (application.go).
+	Hang Hang
+	// Memory is what the application uses once it has run MemoryAfter:
+	// above its container's memory limit, the kernel kills it
+	// (application.go).
+	Memory      int64
+	MemoryAfter sim.Duration
 }
 
 // Run says how an application's runs end on their own. The zero Run runs
@@ -117,6 +125,9 @@ type Kubelet struct {
 	// used is what admitted pods request of the node (milli-cpu, bytes, and
 	// a pod count under "pods").
 	used map[corev1.ResourceName]int64
+	// probes is, per image of the pods it has seen, which probe kinds a
+	// container of it declares.
+	probes map[string]map[string]bool
 
 	// down is set while the kubelet process is stopped (see lifecycle.go);
 	// frozen is the work it would have done, in order, and started when
@@ -157,6 +168,7 @@ func New(cfg Config) *Kubelet {
 		ipam: newIPAM(cfg.PodCIDR),
 		pods: map[sim.Key]*worker{},
 		used: map[corev1.ResourceName]int64{},
+		probes: map[string]map[string]bool{},
 	}
 	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
 	for _, img := range cfg.Images {
@@ -198,6 +210,29 @@ func (k *Kubelet) unlessDown(fn func()) func() {
 		}
 		fn()
 	}
+}
+
+// noteProbes records, for each image of the pod's containers, which probes
+// a container of it declares, so that a scenario can be told of a probe
+// failure it declared for a probe no container has (ProbesOf).
+func (k *Kubelet) noteProbes(pod *corev1.Pod) {
+	for _, c := range slices.Concat(pod.Spec.InitContainers, pod.Spec.Containers) {
+		kinds := k.probes[c.Image]
+		if kinds == nil {
+			kinds = map[string]bool{}
+			k.probes[c.Image] = kinds
+		}
+		kinds[Readiness] = kinds[Readiness] || c.ReadinessProbe != nil
+		kinds[Liveness] = kinds[Liveness] || c.LivenessProbe != nil
+		kinds[Startup] = kinds[Startup] || c.StartupProbe != nil
+	}
+}
+
+// ProbesOf says whether a pod on this node had a container of the image,
+// and whether one of them declared the probe of that kind.
+func (k *Kubelet) ProbesOf(image, kind string) (seen, declared bool) {
+	kinds, seen := k.probes[image]
+	return seen, kinds[kind]
 }
 
 // FailCNI makes the node's CNI plugin fail its next n ADDs (every one, when
@@ -243,6 +278,7 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 	}
 	w := &worker{k: k, pod: pod, key: key}
 	k.pods[key] = w
+	k.noteProbes(pod)
 	k.after(k.timings.Sync, "kubelet sync", w.start)
 }
 

@@ -76,12 +76,21 @@ func (w *worker) startProbes(c corev1.Container) {
 // startedProbes starts the probes of a started container.
 func (w *worker) startedProbes(c corev1.Container) {
 	app := w.k.registry.Image(c.Image)
-	if f, ok := app.Probes[Readiness]; ok && c.ReadinessProbe != nil {
+	// An application that may hang needs probing to find out.
+	hangs := w.mayHang(c)
+	fault := func(kind string) (ProbeFault, bool) {
+		f, ok := app.Probes[kind]
+		if !ok {
+			f = never
+		}
+		return f, ok || hangs
+	}
+	if f, ok := fault(Readiness); ok && c.ReadinessProbe != nil {
 		w.startProber(c, Readiness, c.ReadinessProbe, f)
 	} else {
 		w.scheduleReadiness(c)
 	}
-	if f, ok := app.Probes[Liveness]; ok && c.LivenessProbe != nil {
+	if f, ok := fault(Liveness); ok && c.LivenessProbe != nil {
 		w.startProber(c, Liveness, c.LivenessProbe, f)
 	}
 }
@@ -151,12 +160,35 @@ func (p *prober) tick() {
 		p.next()
 		return
 	}
-	now := k.engine.Now()
 	p.tries++
-	ref := containerRef(w.pod, p.c.Name)
-	ok := !p.fault.fails(now, p.tries)
+	if w.hung(p.c) {
+		if output, passes := w.timedOut(p.spec); !passes {
+			run := st.runs
+			k.afterBackground(probeTimeout(p.spec), "kubelet "+strings.ToLower(p.kind)+" probe times out", func() {
+				if !w.terminating && st.running && st.runs == run && !st.signalled {
+					p.result(false, output)
+				}
+			})
+			return
+		}
+	}
+	ok := !p.fault.fails(k.engine.Now(), p.tries)
+	output := ""
 	if !ok {
-		k.rec.Emit(k.component, "probe", ref, trace.Warning, "Unhealthy", p.kind+" probe failed: "+w.probeOutput(p.spec))
+		output = w.probeOutput(p.spec)
+	}
+	p.result(ok, output)
+}
+
+// result takes a probe's outcome: a failure is an Unhealthy event with the
+// prober's output; a result the thresholds confirm is acted on.
+func (p *prober) result(ok bool, output string) {
+	w := p.w
+	k := w.k
+	now := k.engine.Now()
+	ref := containerRef(w.pod, p.c.Name)
+	if !ok {
+		k.rec.Emit(k.component, "probe", ref, trace.Warning, "Unhealthy", p.kind+" probe failed: "+output)
 	}
 	if ok == p.lastOK && p.tries > 1 {
 		p.resultRun++
@@ -181,7 +213,7 @@ func (p *prober) tick() {
 			return // on hold until the next run (a startup probe is done)
 		}
 	}
-	if p.ok && p.fault.over(now, p.tries) {
+	if p.ok && p.fault.over(now, p.tries) && !w.mayHang(p.c) {
 		return // nothing can change any more
 	}
 	p.next()
@@ -252,14 +284,8 @@ func (w *worker) probeOutput(spec *corev1.Probe) string {
 	switch {
 	case spec.HTTPGet != nil:
 		return "HTTP probe failed with statuscode: 503" // pkg/probe/http/http.go
-	case spec.TCPSocket != nil:
-		port := spec.TCPSocket.Port.String()
-		for _, cp := range w.containerPorts() {
-			if cp.Name != "" && cp.Name == port {
-				port = fmt.Sprint(cp.ContainerPort) // a named port is resolved first
-			}
-		}
-		return fmt.Sprintf("dial tcp %s:%s: connect: connection refused", w.ip, port) // pkg/probe/tcp/tcp.go
+	case spec.TCPSocket != nil: // a named port is resolved first
+		return fmt.Sprintf("dial tcp %s:%d: connect: connection refused", w.ip, w.resolvePort(spec.TCPSocket.Port.String())) // pkg/probe/tcp/tcp.go
 	case spec.GRPC != nil:
 		return `service unhealthy (responded with "NOT_SERVING")` // pkg/probe/grpc/grpc.go
 	}

@@ -293,7 +293,8 @@ func (w *worker) finalDelete() {
 // now: "ok" when a container that declares the port (or the first, when
 // none declares any) is running and has not stopped accepting after
 // SIGTERM; "refused" while the pod's network is up but nothing accepts;
-// "unreachable" once its sandbox and IP are gone.
+// "unreachable" once its sandbox and IP are gone; "timeout" when the
+// application has hung.
 func (k *Kubelet) Answer(key sim.Key, port int32) string {
 	k.engine.TouchComponent(k.component, false)
 	w, ok := k.pods[key]
@@ -305,8 +306,11 @@ func (k *Kubelet) Answer(key sim.Key, port int32) string {
 		return "refused"
 	}
 	st := w.containers[c.Name]
-	if !st.running || (st.signalled && k.engine.Now() >= st.stopAccepting) {
+	switch {
+	case !st.running || (st.signalled && k.engine.Now() >= st.stopAccepting):
 		return "refused"
+	case w.hung(*c):
+		return "timeout" // accepted by the kernel, never answered
 	}
 	return "ok"
 }

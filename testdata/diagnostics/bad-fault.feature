@@ -22,3 +22,28 @@ Feature: diagnostics
 
   Scenario: a probe failure that ends before it begins
     Given the application in image "web:1" fails its readiness probe from 60s to 30s
+
+  Scenario: an amount of memory in the wrong unit
+    Given the application in image "cache:2" uses 300MB of memory
+
+  Scenario: a hang before the run begins
+    Given the application in image "api:3" hangs after -3s
+
+  Scenario: a probe failure for a probe the manifest does not have
+    Given the application in image "web:1" fails its liveness probe the first 3 times
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: web
+          image: web:1
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: 8080
+      """
+    And the cluster settles
