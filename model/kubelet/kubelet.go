@@ -165,9 +165,9 @@ func New(cfg Config) *Kubelet {
 		component:  "kubelet/" + name,
 		images:     map[string]bool{},
 		pullErrors: map[string]string{}, imageBackOff: newBackOff(0), crashLoop: newBackOff(crashLoopResetAge),
-		ipam: newIPAM(cfg.PodCIDR),
-		pods: map[sim.Key]*worker{},
-		used: map[corev1.ResourceName]int64{},
+		ipam:   newIPAM(cfg.PodCIDR),
+		pods:   map[sim.Key]*worker{},
+		used:   map[corev1.ResourceName]int64{},
 		probes: map[string]map[string]bool{},
 	}
 	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
