@@ -85,6 +85,13 @@ Feature: When the application exits
       pods[0].status.containerStatuses[0].restartCount == 0 &&
       pods[0].status.conditions.exists(c, c.type == 'Ready' && c.status == 'False' && c.reason == 'PodFailed')
       """
+    And podlife explains pod "migrate" as:
+      """
+      pod default/migrate: Failed, not Ready
+      - it has failed: a container ended in error and restartPolicy Never does not run it again
+      - container "migrate" has exited: Error, exit code 2
+          status.containerStatuses[migrate].state.terminated: Error, exit code 2; restartCount 0
+      """
 
   Scenario: With OnFailure, a failed run restarts and a clean exit completes the pod
     OnFailure restarts a container only when it exited non-zero. Here the

@@ -74,6 +74,14 @@ Feature: When the image cannot be pulled
       events.named('Failed').map(e, e.message).exists(m, m == 'Error: ErrImagePull') &&
       events.named('Failed').map(e, e.message).exists(m, m == 'Error: ImagePullBackOff')
       """
+    And podlife explains pod "api" as:
+      """
+      pod default/api: Pending, not Ready
+      - container "api" is waiting: ImagePullBackOff: Back-off pulling image "registry.example.com/shop/api:2.0": ErrImagePull: rpc error: code = Unknown desc = failed to pull and unpack image "registry.example.com/shop/api:2.0": failed to resolve reference "registry.example.com/shop/api:2.0": pulling from host registry.example.com failed with status code [manifests 2.0]: 401 Unauthorized
+          status.containerStatuses[api].state.waiting.reason: ImagePullBackOff
+          event at 11.400s from kubelet/node01: Warning Failed: Failed to pull image "registry.example.com/shop/api:2.0": rpc error: code = Unknown desc = failed to pull and unpack image "registry.example.com/shop/api:2.0": failed to resolve reference "registry.example.com/shop/api:2.0": pulling from host registry.example.com failed with status code [manifests 2.0]: 401 Unauthorized (x2)
+          event at 1.000s from kubelet/node01: Normal BackOff: Back-off pulling image "registry.example.com/shop/api:2.0"
+      """
 
   Scenario: The tag is pushed, and the next pull after the back-off starts the pod
     The kubelet does not watch the registry: the pod starts at the first

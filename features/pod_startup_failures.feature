@@ -41,6 +41,40 @@ Feature: When a pod cannot get going: its network or an init container fails
       """
     And the trace matches the golden file
 
+  Scenario: Faults can be declared in YAML, as podlife apply and explain read them
+    A Faults document (apiVersion podlife.dev/v1alpha1) in the cluster's
+    objects declares what the steps declare: here the CNI plugin fails
+    always, and `podlife explain pod` says why the pod never starts.
+
+    Given the cluster already has:
+      """yaml
+      apiVersion: podlife.dev/v1alpha1
+      kind: Faults
+      nodes:
+      - name: node01
+        cni: {fails: always}
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And 25s pass
+    Then pod "web" is Pending
+    And podlife explains pod "web" as:
+      """
+      pod default/web: Pending, not Ready
+      - its sandbox cannot be created: the network plugin fails; the kubelet tries again every 10s
+          status.conditions[PodReadyToStartContainers]: False
+          event at 21.112s from kubelet/node01: Warning FailedCreatePodSandBox: Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="bridge" failed (add): failed to set bridge addr: "cni0" already has an IP address different from 10.244.0.1/24 (x3)
+      """
+
   Scenario: A failing init container holds the pod in initialization and restarts with a back-off
     The init container exits 1 twice before it succeeds. Each exit is seen
     by the next relist, and the init container starts again: at once the
@@ -141,6 +175,13 @@ Feature: When a pod cannot get going: its network or an init container fails
       events.exists(e, e.reason == 'FailedMount' && e.message == 'Unable to attach or mount volumes: unmounted volumes=[config], unattached volumes=[], failed to process volumes=[]: context deadline exceeded') &&
       events.filter(e, e.reason == 'FailedMount' && e.message == 'MountVolume.SetUp failed for volume "config" : configmap "web-config" not found').size() == 9 &&
       events.filter(e, e.reason == 'FailedMount' && e.message.startsWith('MountVolume'))[8].count == 9
+      """
+    And podlife explains pod "web" as:
+      """
+      pod default/web: Pending, not Ready
+      - its volumes are not mounted: the kubelet keeps trying
+          event at 127.562s from kubelet/node01: Warning FailedMount: MountVolume.SetUp failed for volume "config" : configmap "web-config" not found (x9)
+          event at 123.082s from kubelet/node01: Warning FailedMount: Unable to attach or mount volumes: unmounted volumes=[config], unattached volumes=[], failed to process volumes=[]: context deadline exceeded
       """
     When "admin" applies:
       """yaml

@@ -93,14 +93,20 @@ func (c *Cluster) Seed(obj sim.Object) error {
 
 // SeedDocuments stores parsed manifests as the cluster's initial state (see
 // Seed): Nodes join with the images their status lists, the default
-// namespaces are not stored twice. Problems are collected with each
+// namespaces are not stored twice, a Faults document declares what fails
+// (faults.go). Problems are collected with each
 // document's position.
 func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	var errs diag.List
-	var custom []*manifest.Document
+	var custom, faults []*manifest.Document
 	for _, d := range docs {
 		switch o := d.Object.(type) {
-		case nil: // once every CRD is in
+		case nil:
+			if isFaults(d) { // once every node is in
+				faults = append(faults, d)
+				continue
+			}
+			// once every CRD is in
 			custom = append(custom, d)
 		case *corev1.Node:
 			var images []string
@@ -133,6 +139,9 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 		if err := c.seedCustom(d); err != nil {
 			errs.Add(d.Pos(), "%v", err)
 		}
+	}
+	for _, d := range faults {
+		errs = append(errs, c.seedFaults(d)...)
 	}
 	return errs.Err()
 }

@@ -27,14 +27,17 @@ type applyReport struct {
 }
 
 func applyCommand() *cobra.Command {
-	var clusterFile, as, output string
+	var as, output string
+	var clusterFiles []string
 	var schedulerDetail bool
 	var files, groups []string
 	cmd := &cobra.Command{
 		Use:   "apply --cluster FILE -f FILE [-f FILE ...]",
 		Short: "What if: submit manifests to a model of your cluster and show what it would do",
 		Long: "apply loads the cluster file's objects (Nodes, Namespaces, ConfigMaps, ...) as the\n" +
-			"cluster's settled state, submits every document of each -f file in order with\n" +
+			"cluster's settled state, and its Faults documents (apiVersion podlife.dev/v1alpha1,\n" +
+			"see examples/faults.yaml) as what the registry, the applications and the nodes' network\n" +
+			"plugins do; submits every document of each -f file in order with\n" +
 			"`kubectl create`, lets the cluster settle and prints the trace and each request's\n" +
 			"outcome. Exit status: 0 when every request was accepted, 1 when one was rejected,\n" +
 			"2 when the input is bad.",
@@ -48,7 +51,7 @@ func applyCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			report, err := runApply(clusterFile, files, as, groups, schedulerDetail)
+			report, err := runApply(clusterFiles, files, as, groups, schedulerDetail)
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
@@ -67,7 +70,7 @@ func applyCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&clusterFile, "cluster", "", "YAML of the cluster's existing objects (Nodes, Namespaces, ...)")
+	cmd.Flags().StringArrayVar(&clusterFiles, "cluster", nil, "YAML of the cluster's existing objects (Nodes, Namespaces, ...) and the Faults of the world around it (repeatable)")
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest to submit (repeatable; every document, in order)")
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
@@ -91,7 +94,18 @@ func readManifest(path string, asSent bool) ([]*manifest.Document, error) {
 	return manifest.Parse(path, data)
 }
 
-func runApply(clusterFile string, files []string, as string, groups []string, schedulerDetail bool) (*applyReport, error) {
+func runApply(clusterFiles, files []string, as string, groups []string, schedulerDetail bool) (*applyReport, error) {
+	c, refused, err := whatIf(clusterFiles, files, as, groups, schedulerDetail)
+	if err != nil {
+		return nil, err
+	}
+	return &applyReport{Requests: c.Requests(), Events: c.Events(), refusedFields: refused}, nil
+}
+
+// whatIf builds the model of the cluster files, submits the manifests of
+// files as user as (an admin by default) and lets the cluster settle. It
+// returns the positions of the fields the API server refused.
+func whatIf(clusterFiles, files []string, as string, groups []string, schedulerDetail bool) (*model.Cluster, diag.List, error) {
 	var errs diag.List
 	collect := func(err error) {
 		var list diag.List
@@ -103,9 +117,13 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 			errs.Add(diag.Pos{}, "%v", err)
 		}
 	}
-	seed, err := readManifest(clusterFile, false)
-	if err != nil {
-		collect(err)
+	var seed []*manifest.Document
+	for _, f := range clusterFiles {
+		docs, err := readManifest(f, false)
+		if err != nil {
+			collect(err)
+		}
+		seed = append(seed, docs...)
 	}
 	var submit []*manifest.Document
 	for _, f := range files {
@@ -124,7 +142,7 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 		errs.Add(diag.Pos{File: strings.Join(files, ", ")}, "no objects passed to apply: %s no Kubernetes object (only comments or nothing)", what)
 	}
 	if err := errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := model.New(model.Options{})
 	if schedulerDetail {
@@ -134,7 +152,7 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 		collect(err)
 	}
 	if err := errs.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	user := "admin"
 	if as != "" {
@@ -147,9 +165,9 @@ func runApply(clusterFile string, files []string, as string, groups []string, sc
 		refused = append(refused, d.Problems...)
 	}
 	if err := c.Settle(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &applyReport{Requests: c.Requests(), Events: c.Events(), refusedFields: refused}, nil
+	return c, refused, nil
 }
 
 func printReport(w io.Writer, r *applyReport, output string) error {

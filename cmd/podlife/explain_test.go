@@ -109,3 +109,56 @@ func TestExplainWarnsAsKubectlAuthCanIDoes(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainPodSaysWhyItIsNotRunning(t *testing.T) {
+	out, stderr, code := runCLI(t, "explain", "pod", "web", "--cluster", "../../examples/cluster.yaml",
+		"--cluster", "../../examples/faults.yaml", "-f", "../../examples/web-typo.yaml", "--for", "2m")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (not running); stderr %s\n%s", code, stderr, out)
+	}
+	for _, want := range []string{
+		"pod default/web: Pending, not Ready\n",
+		`- container "web" is waiting: ImagePullBackOff: Back-off pulling image "nginx:1.277": ErrImagePull: rpc error: code = NotFound`,
+		"Warning Failed: Failed to pull image \"nginx:1.277\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	pod := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n")
+	out, stderr, code = runCLI(t, "explain", "pod", "web", "--cluster", "../../examples/cluster.yaml", "-f", pod)
+	if code != 0 || out != "pod default/web: Running, Ready\n" {
+		t.Errorf("a running pod: exit %d, stderr %s\n%s", code, stderr, out)
+	}
+	if _, stderr, code = runCLI(t, "explain", "pod", "web", "--cluster", "../../examples/cluster.yaml", "-f", pod, "--for", "soon"); code != 2 || !strings.Contains(stderr, `--for "soon"`) {
+		t.Errorf("a bad --for: exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestAFaultsDocumentWithMistakesNamesEachField(t *testing.T) {
+	faults := writeFile(t, "faults.yaml", `apiVersion: podlife.dev/v1alpha1
+kind: Faults
+images:
+- image: shop:2.0
+  exits: {code: 1, after: 3x}
+- image: web:1
+  registry: Gone
+nodes:
+- name: node09
+  cni: {fails: 2}
+`)
+	pod := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n")
+	_, stderr, code := runCLI(t, "apply", "--cluster", "../../examples/cluster.yaml", "--cluster", faults, "-f", pod)
+	if code != 2 {
+		t.Fatalf("exit %d, want 2; stderr %s", code, stderr)
+	}
+	for _, want := range []string{
+		faults + `:5:20: "3x" is not a duration such as 500ms or 5s`,
+		faults + `:7:3: registry: "Gone": say NotFound, Unauthorized or Unreachable`,
+		faults + `:9:3: no node "node09": the cluster file has node01, node02`,
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
