@@ -2,7 +2,6 @@ package kubelet
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -95,11 +94,8 @@ func (w *worker) leaveAlone(c corev1.Container) bool {
 func (w *worker) syncDone() {
 	k := w.k
 	w.syncing = false
-	for _, c := range slices.Concat(w.pod.Spec.InitContainers, w.pod.Spec.Containers) {
-		if st := w.containers[c.Name]; st.running && !st.relisted {
-			w.awaitRelist()
-			break
-		}
+	if w.unrelisted(w.pod.Spec.InitContainers) || w.unrelisted(w.pod.Spec.Containers) {
+		w.awaitRelist()
 	}
 	switch {
 	case w.resync:
@@ -128,6 +124,17 @@ func (w *worker) syncDone() {
 			}
 		})
 	}
+}
+
+// unrelisted reports whether one of the containers runs and the PLEG has
+// not seen it yet.
+func (w *worker) unrelisted(list []corev1.Container) bool {
+	for _, c := range list {
+		if st := w.containers[c.Name]; st.running && !st.relisted {
+			return true
+		}
+	}
+	return false
 }
 
 // inCrashLoopBackOff is doBackOff (kuberuntime_manager.go): a container

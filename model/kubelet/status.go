@@ -120,6 +120,9 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
 	}
 	var unready []string
+	// Sized once: a status is generated on every container change.
+	status.Conditions = make([]corev1.PodCondition, 0, len(w.pod.Status.Conditions)+len(kubeletConditions))
+	status.ContainerStatuses = make([]corev1.ContainerStatus, 0, len(w.pod.Spec.Containers))
 	for _, c := range w.pod.Spec.InitContainers {
 		cs := w.initStatus(c)
 		if isSidecar(c) && !cs.Ready {
@@ -189,6 +192,7 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 // exits a deletion causes are not trouble.
 func summarize(status corev1.PodStatus, deleting bool) string {
 	var b strings.Builder
+	b.Grow(192)
 	b.WriteString("phase ")
 	b.WriteString(string(status.Phase))
 	if status.PodIP != "" {
