@@ -197,3 +197,145 @@ Feature: When a pod cannot get going: its network or an init container fails
     When 70s pass
     Then pod "web" is Running
     And the trace matches the golden file
+
+  Scenario: A CSI volume that fails to attach holds the pod until a retry attaches it
+    A claim bound to a CSI volume must be attached to the pod's node first:
+    the attach/detach controller creates a VolumeAttachment and waits for
+    the driver's external-attacher. Here ControllerPublishVolume fails
+    twice: each failure is a FailedAttachVolume event on the pod, retried
+    after 500ms, then 1s. The kubelet mounts nothing until the node's
+    status lists the volume as attached; then the pod starts.
+
+    Given the CSI driver "ebs.csi.aws.com" fails to attach volumes with "rpc error: code = Internal desc = Could not attach volume \"vol-0abc\" to node \"node01\": attachment of disk failed" the first 2 times
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: pvc-0abc
+      spec:
+        capacity:
+          storage: 10Gi
+        accessModes: [ReadWriteOnce]
+        csi:
+          driver: ebs.csi.aws.com
+          volumeHandle: vol-0abc
+        claimRef:
+          namespace: default
+          name: data
+      status:
+        phase: Bound
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        volumeName: pvc-0abc
+        resources:
+          requests:
+            storage: 10Gi
+      status:
+        phase: Bound
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db
+      spec:
+        containers:
+        - name: db
+          image: nginx:1.27
+          volumeMounts:
+          - name: data
+            mountPath: /var/lib/db
+        volumes:
+        - name: data
+          persistentVolumeClaim:
+            claimName: data
+      """
+    And 15s pass
+    Then pod "db" is Running
+    And the trace satisfies:
+      """cel
+      events.named('FailedAttachVolume').size() == 2 &&
+      events.named('FailedAttachVolume')[0].message == 'AttachVolume.Attach failed for volume "pvc-0abc" : rpc error: code = Internal desc = Could not attach volume "vol-0abc" to node "node01": attachment of disk failed' &&
+      events.named('SuccessfulAttachVolume')[0].message == 'AttachVolume.Attach succeeded for volume "pvc-0abc" ' &&
+      nodes.exists(n, n.metadata.name == 'node01' && n.status.volumesAttached[0].name == 'kubernetes.io/csi/ebs.csi.aws.com^vol-0abc') &&
+      events.first('SuccessfulAttachVolume') < events.filter(e, e.action == 'mount-volume' && e.message.contains('pvc-0abc'))[0].seq
+      """
+    And the trace matches the golden file
+
+  Scenario: A CSI driver that never answers times out the attach, and the kubelet's wait names the volume
+    The CSI attacher waits 2m for the external-attacher, then fails. The
+    kubelet's own wait for the pod's volumes ends after 2m3s with the
+    volume both unmounted and unattached.
+
+    Given the CSI driver "ebs.csi.aws.com" never answers attach requests
+    And the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: pvc-0abc
+      spec:
+        capacity:
+          storage: 10Gi
+        accessModes: [ReadWriteOnce]
+        csi:
+          driver: ebs.csi.aws.com
+          volumeHandle: vol-0abc
+        claimRef:
+          namespace: default
+          name: data
+      status:
+        phase: Bound
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        volumeName: pvc-0abc
+        resources:
+          requests:
+            storage: 10Gi
+      status:
+        phase: Bound
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db
+      spec:
+        containers:
+        - name: db
+          image: nginx:1.27
+          volumeMounts:
+          - name: data
+            mountPath: /var/lib/db
+        volumes:
+        - name: data
+          persistentVolumeClaim:
+            claimName: data
+      """
+    And 2m10s pass
+    Then pod "db" is Pending
+    And the trace satisfies:
+      """cel
+      events.named('FailedAttachVolume')[0].message == 'AttachVolume.Attach failed for volume "pvc-0abc" : timed out waiting for external-attacher of ebs.csi.aws.com CSI driver to attach volume vol-0abc' &&
+      events.exists(e, e.reason == 'FailedMount' && e.message == 'Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data], failed to process volumes=[]: context deadline exceeded')
+      """
+    And podlife explains pod "db" as:
+      """
+      pod default/db: Pending, not Ready
+      - a volume is not attached to its node: the attach/detach controller retries, and the kubelet mounts nothing until then
+          event at 120.032s from attachdetach-controller: Warning FailedAttachVolume: AttachVolume.Attach failed for volume "pvc-0abc" : timed out waiting for external-attacher of ebs.csi.aws.com CSI driver to attach volume vol-0abc
+          event at 123.082s from kubelet/node01: Warning FailedMount: Unable to attach or mount volumes: unmounted volumes=[data], unattached volumes=[data], failed to process volumes=[]: context deadline exceeded
+      """

@@ -65,6 +65,7 @@ type Cluster struct {
 	requests   []*kubectl.Result
 	quota      *controllers.ResourceQuota
 	volumes    *controllers.PersistentVolume
+	attach     *controllers.AttachDetach
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
 	meter      *meter
@@ -167,6 +168,9 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
+	c.attach = &controllers.AttachDetach{Store: c.Store, Engine: engine, Rec: c.Trace, Latency: lat.CSIAttach, Faults: map[string]*controllers.CSIAttachFault{},
+		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.AttachDetachComponent,
+			Credential: apiserver.ServiceAccountUsername("kube-system", "attachdetach-controller")}}
 	c.namespaces = &controllers.NamespaceDefaults{Store: c.Store, SA: c.controllerClient(controllers.ServiceAccountComponent), CA: c.controllerClient(controllers.RootCAPublisherComponent)}
 	c.API.Authn.AddUser(controllers.LoopbackUser, "", apiserver.SystemMasters)
 	loopback := func(component string) *apiserver.Client {
@@ -365,7 +369,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "HorizontalPodAutoscaler", lat.Watch, c.hpa.OnHPA)
@@ -419,6 +423,13 @@ func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
 
 // Kubelet returns a node's kubelet.
 func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node] }
+
+// FailCSIAttach makes a CSI driver's ControllerPublishVolume fail with
+// message (times: how many attaches, every one when negative), or, when
+// hangs is set, never answer, so that the attacher times out after 2m.
+func (c *Cluster) FailCSIAttach(driver, message string, hangs bool, times int) {
+	c.attach.Faults[driver] = &controllers.CSIAttachFault{Times: times, Message: message, Hangs: hangs}
+}
 
 // ProbesOf says whether a pod with a container of the image has reached a
 // kubelet, and whether one of them declared the probe of that kind

@@ -240,6 +240,13 @@ func (x *diagnosis) sandbox() {
 	if conditionTrue(x.pod, corev1.PodReadyToStartContainers) {
 		return
 	}
+	if e := x.lastEvent("", "FailedAttachVolume", "SuccessfulAttachVolume"); strings.Contains(e, " FailedAttachVolume: ") {
+		x.add("a volume is not attached to its node: the attach/detach controller retries, and the kubelet mounts nothing until then",
+			e, x.lastEventLike("", func(e trace.Event) bool {
+				return e.Reason == "FailedMount" && strings.HasPrefix(e.Message, "Unable to attach")
+			}))
+		return
+	}
 	if e := x.lastEvent("", "FailedMount"); e != "" {
 		mount := func(prefix string) string {
 			return x.lastEventLike("", func(e trace.Event) bool { return e.Reason == "FailedMount" && strings.HasPrefix(e.Message, prefix) })

@@ -33,6 +33,19 @@ type Faults struct {
 	Metadata   map[string]any `json:"metadata,omitempty"`
 	Images     []ImageFaults  `json:"images,omitempty"`
 	Nodes      []NodeFaults   `json:"nodes,omitempty"`
+	CSIDrivers []CSIFaults    `json:"csiDrivers,omitempty"`
+}
+
+// CSIFaults is what a CSI driver's controller plugin does with
+// ControllerPublishVolume: it fails (Fails times, or "always") with
+// Message, or never answers (Hangs).
+type CSIFaults struct {
+	Name   string `json:"name"`
+	Attach struct {
+		Fails   json.RawMessage `json:"fails,omitempty"`
+		Message string          `json:"message,omitempty"`
+		Hangs   bool            `json:"hangs,omitempty"`
+	} `json:"attach"`
 }
 
 // ImageFaults is what the registry and the application of one image do.
@@ -196,19 +209,46 @@ func (c *Cluster) seedFaults(d *manifest.Document) diag.List {
 			continue
 		}
 		if n.CNI != nil {
-			var count int
-			var word string
-			switch {
-			case json.Unmarshal(n.CNI.Fails, &count) == nil && count > 0:
+			if count, ok := failCount(n.CNI.Fails); ok && len(n.CNI.Fails) > 0 {
 				k.FailCNI(count)
-			case json.Unmarshal(n.CNI.Fails, &word) == nil && word == "always":
-				k.FailCNI(-1)
-			default:
+			} else {
 				at(p+".cni.fails", "fails: %s: say a number of ADDs, at least 1, or always", n.CNI.Fails)
 			}
 		}
 	}
+	for i, d := range f.CSIDrivers {
+		p := fmt.Sprintf("csiDrivers[%d]", i)
+		a := d.Attach
+		times, ok := failCount(a.Fails)
+		switch {
+		case d.Name == "":
+			at(p, "name the CSI driver, such as ebs.csi.aws.com")
+		case !ok:
+			at(p+".attach.fails", "fails: %s: say a number of attaches, at least 1, or always", a.Fails)
+		case a.Hangs == (a.Message != ""):
+			at(p+".attach", "attach: say the error its external-attacher reports as message, or hangs: true")
+		default:
+			c.FailCSIAttach(d.Name, a.Message, a.Hangs, times)
+		}
+	}
 	return errs
+}
+
+// failCount reads "fails": a positive count, "always" (-1), or nothing
+// (always).
+func failCount(raw json.RawMessage) (int, bool) {
+	if len(raw) == 0 {
+		return -1, true
+	}
+	var count int
+	var word string
+	switch {
+	case json.Unmarshal(raw, &count) == nil && count > 0:
+		return count, true
+	case json.Unmarshal(raw, &word) == nil && word == "always":
+		return -1, true
+	}
+	return 0, false
 }
 
 var registryRefusals = map[string]kubelet.Refusal{

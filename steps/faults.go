@@ -65,6 +65,14 @@ var faultSteps = []Definition{
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
 	{
+		Pattern: `^the CSI driver "([^"]*)" (fails to attach volumes with "(.*)"|never answers attach requests)(?: (once|the first (\d+) times))?$`,
+		Doc:     "makes a CSI driver's ControllerPublishVolume fail (every attach, or only the first or the first N) with the error its external-attacher puts in the VolumeAttachment (a quote in it written \\\"), or never answer, so that the attach/detach controller's wait times out after 2m; the controller records FailedAttachVolume on the pod and retries after 500ms, doubling to 2m2s, and the kubelet waits for the attach before it mounts (its 2m3s wait ends in FailedMount naming the unattached volume)",
+		Example: `Given the CSI driver "ebs.csi.aws.com" fails to attach volumes with "rpc error: code = Internal desc = Could not attach volume \"vol-0abc\" to node \"i-0def\": attachment of disk failed" the first 2 times`,
+		handler: func(w *World) any { return w.failCSIAttach },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on a storage driver failure that only the model can declare",
+	},
+	{
 		Pattern: `^the CNI plugin on node "([^"]*)" fails(?: the first (\d+) times)?$`,
 		Doc:     "makes the network plugin's ADD on a node fail (every time, or the first N times), as a bridge whose address does not match the node's pod CIDR does: RunPodSandbox fails with FailedCreatePodSandBox and the kubelet tries again after its pod worker's 10s back-off",
 		Example: `Given the CNI plugin on node "node02" fails the first 2 times`,
@@ -274,5 +282,18 @@ func (w *World) applicationHangs(image, after, times, count string) error {
 	img := w.cluster.Images.Image(image)
 	img.Hang = hang
 	w.cluster.Images.Describe(image, img)
+	return nil
+}
+
+func (w *World) failCSIAttach(driver, how, message, times, count string) error {
+	n, err := w.runs(times, count)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		n = -1 // every attach
+	}
+	w.declared = true
+	w.cluster.FailCSIAttach(driver, strings.ReplaceAll(message, `\"`, `"`), strings.HasPrefix(how, "never"), n)
 	return nil
 }

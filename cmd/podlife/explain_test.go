@@ -146,6 +146,9 @@ images:
 nodes:
 - name: node09
   cni: {fails: 2}
+csiDrivers:
+- name: ebs.csi.aws.com
+  attach: {fails: 2}
 `)
 	pod := writeFile(t, "pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  containers:\n  - name: web\n    image: nginx:1.27\n")
 	_, stderr, code := runCLI(t, "apply", "--cluster", "../../examples/cluster.yaml", "--cluster", faults, "-f", pod)
@@ -156,6 +159,7 @@ nodes:
 		faults + `:5:20: "3x" is not a duration such as 500ms or 5s`,
 		faults + `:7:3: registry: "Gone": say NotFound, Unauthorized or Unreachable`,
 		faults + `:9:3: no node "node09": the cluster file has node01, node02`,
+		faults + `:13:3: attach: say the error its external-attacher reports as message, or hangs: true`,
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)

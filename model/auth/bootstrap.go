@@ -157,6 +157,16 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"get", "list", "watch"}, []string{"coordination.k8s.io"}, "leases"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:attachdetach-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"list", "watch"}, core, "persistentvolumes", "persistentvolumeclaims"),
+			rule([]string{"get", "list", "watch"}, core, "nodes"),
+			rule([]string{"patch", "update"}, core, "nodes/status"),
+			rule([]string{"list", "watch"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+			rule([]string{"get", "create", "delete", "list", "watch"}, []string{"storage.k8s.io"}, "volumeattachments"),
+			rule([]string{"get", "list", "watch"}, []string{"storage.k8s.io"}, "csidrivers"),
+			rule([]string{"get", "list", "watch"}, []string{"storage.k8s.io"}, "csinodes"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:pod-garbage-collector"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"list", "watch", "delete"}, core, "pods"),
 			rule([]string{"get", "list", "watch"}, core, "nodes"),
@@ -191,7 +201,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
+var ControllerServiceAccounts = []string{"attachdetach-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
 	"horizontal-pod-autoscaler", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
@@ -223,6 +233,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
 		bind("system:controller:horizontal-pod-autoscaler", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "horizontal-pod-autoscaler", Namespace: "kube-system"}),
 		bind("system:controller:node-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "node-controller", Namespace: "kube-system"}),
+		bind("system:controller:attachdetach-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "attachdetach-controller", Namespace: "kube-system"}),
 		bind("system:controller:pod-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pod-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),

@@ -6,6 +6,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/podlife/podlife/model/csi"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
@@ -19,6 +20,9 @@ const (
 	mountPollInterval = 300 * sim.Millisecond
 	mountRetryFirst   = 500 * sim.Millisecond
 	mountRetryMax     = 2*60*sim.Second + 2*sim.Second
+	// attachPollInterval is the volume manager's reconciler loop
+	// (reconcilerLoopSleepPeriod).
+	attachPollInterval = 100 * sim.Millisecond
 )
 
 // mountVolumes mounts the pod's volumes one after another, as the volume
@@ -43,6 +47,17 @@ func (w *worker) mountVolumes(i int) {
 // ConfigMap waits as long as it takes).
 func (w *worker) setUp(v corev1.Volume) {
 	k := w.k
+	if w.unattached(v) {
+		// The reconciler checks again on its loop until the attach/detach
+		// controller has put the volume in the node's status
+		// (VerifyControllerAttachedVolume: no event meanwhile).
+		k.afterBackground(attachPollInterval, "kubelet waits for attach", func() {
+			if !w.terminating {
+				w.setUp(v)
+			}
+		})
+		return
+	}
 	plugin, err := w.mount(v)
 	if err != "" {
 		k.rec.Emit(k.component, "mount-volume", w.ref(), trace.Warning, "FailedMount",
@@ -88,6 +103,38 @@ func (w *worker) unmounted() []string {
 	return out
 }
 
+// unattached reports whether v is a claim whose CSI volume needs attaching
+// to this node and is not attached yet.
+func (w *worker) unattached(v corev1.Volume) bool {
+	pv := w.claimVolume(v)
+	return pv != nil && csi.AttachRequired(w.k.store, pv) && !csi.Attached(w.k.store, pv, w.k.node.Name)
+}
+
+// claimVolume is the PersistentVolume v's claim is bound to, if any.
+func (w *worker) claimVolume(v corev1.Volume) *corev1.PersistentVolume {
+	if v.PersistentVolumeClaim == nil {
+		return nil
+	}
+	claim, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: w.pod.Namespace, Name: v.PersistentVolumeClaim.ClaimName}).(*corev1.PersistentVolumeClaim)
+	if !ok || claim.Status.Phase != corev1.ClaimBound {
+		return nil
+	}
+	pv, _ := w.k.store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
+	return pv
+}
+
+// unattachedVolumes lists the pod's volumes waiting for their attach, sorted.
+func (w *worker) unattachedVolumes() []string {
+	var out []string
+	for _, v := range w.pod.Spec.Volumes {
+		if !w.mounted[v.Name] && w.unattached(v) {
+			out = append(out, v.Name)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // volumeWait is a sync waiting for its pod's volumes.
 type volumeWait struct{ since sim.Time }
 
@@ -108,10 +155,10 @@ func (w *worker) waitForVolumes() {
 			return
 		}
 		w.volumeWait = nil
-		// Configmaps, secrets and the like need no attach: none is
-		// unattached, and every volume is in the desired state.
+		// Only CSI volumes that need attaching can be unattached; every
+		// volume is in the desired state (none failed to process).
 		k.rec.Emit(k.component, "mount-volume", w.ref(), trace.Warning, "FailedMount",
-			fmt.Sprintf("Unable to attach or mount volumes: unmounted volumes=%v, unattached volumes=[], failed to process volumes=[]: context deadline exceeded", w.unmounted()))
+			fmt.Sprintf("Unable to attach or mount volumes: unmounted volumes=%v, unattached volumes=%v, failed to process volumes=[]: context deadline exceeded", w.unmounted(), w.unattachedVolumes()))
 		k.afterBackground(podWorkerBackOff, "kubelet pod sync after back-off", func() {
 			if !w.terminating && w.volumeWait == nil && !w.sandboxReady {
 				w.waitForVolumes()
