@@ -93,10 +93,9 @@ func (w *World) refuseImage(how, image string) error {
 	if err := w.checkImage(image); err != nil {
 		return err
 	}
-	w.declared = true
-	img := w.cluster.Images.Image(image)
-	img.Refusal = refusals[how]
-	w.cluster.Images.Describe(image, img)
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Refusal = refusals[how]
+	})
 	return nil
 }
 
@@ -132,10 +131,9 @@ func (w *World) applicationExits(image, how, code, after, times, count string) e
 	if run.Times, err = w.runs(times, count); err != nil {
 		return err
 	}
-	w.declared = true
-	img := w.cluster.Images.Image(image)
-	img.Run = run
-	w.cluster.Images.Describe(image, img)
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Run = run
+	})
 	return nil
 }
 
@@ -176,15 +174,14 @@ func (w *World) applicationFailsProbe(image, kind, from, to, first string) error
 			f.To = sim.Time(end)
 		}
 	}
-	w.declared = true
-	img := w.cluster.Images.Image(image)
-	img.Probes = maps.Clone(img.Probes)
-	if img.Probes == nil {
-		img.Probes = map[string]kubelet.ProbeFault{}
-	}
 	kind = strings.ToUpper(kind[:1]) + kind[1:]
-	img.Probes[kind] = f
-	w.cluster.Images.Describe(image, img)
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Probes = maps.Clone(img.Probes)
+		if img.Probes == nil {
+			img.Probes = map[string]kubelet.ProbeFault{}
+		}
+		img.Probes[kind] = f
+	})
 	w.probeFaults = append(w.probeFaults, probeFault{image: image, kind: kind, pos: w.pos()})
 	return nil
 }
@@ -259,10 +256,9 @@ func (w *World) applicationUsesMemory(image, amount, after string) error {
 			return w.errorf("%v", err)
 		}
 	}
-	w.declared = true
-	img := w.cluster.Images.Image(image)
-	img.Memory, img.MemoryAfter = q.Value(), d
-	w.cluster.Images.Describe(image, img)
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Memory, img.MemoryAfter = q.Value(), d
+	})
 	return nil
 }
 
@@ -278,10 +274,9 @@ func (w *World) applicationHangs(image, after, times, count string) error {
 	if hang.Times, err = w.runs(times, count); err != nil {
 		return err
 	}
-	w.declared = true
-	img := w.cluster.Images.Image(image)
-	img.Hang = hang
-	w.cluster.Images.Describe(image, img)
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Hang = hang
+	})
 	return nil
 }
 
@@ -296,4 +291,12 @@ func (w *World) failCSIAttach(driver, how, message, times, count string) error {
 	w.declared = true
 	w.cluster.FailCSIAttach(driver, strings.ReplaceAll(message, `\"`, `"`), strings.HasPrefix(how, "never"), n)
 	return nil
+}
+
+// changeImage declares what an image's registry or application does.
+func (w *World) changeImage(image string, change func(img *kubelet.Image)) {
+	w.declared = true
+	img := w.cluster.Images.Image(image)
+	change(&img)
+	w.cluster.Images.Describe(image, img)
 }

@@ -91,9 +91,9 @@ func (w *worker) startNextInit() {
 }
 
 // scheduleInitExit ends an init container's run: it runs for init-run and
-// exits 0, unless its image says otherwise or it outgrows its memory limit. The relist reports the exit
-// and the pod worker syncs again: the next init container, a restart after
-// the back-off, or the pod's failure.
+// exits 0, unless its image says otherwise or it outgrows its memory
+// limit. The relist reports the exit and the pod worker syncs again: the
+// next init container, a restart after the back-off, or the pod's failure.
 func (w *worker) scheduleInitExit(c corev1.Container) {
 	k := w.k
 	st := w.containers[c.Name]
