@@ -179,3 +179,46 @@ Feature: Node loss: a kubelet that stops, the taints, and the five-minute evicti
       nodes.size() == 1 && pods.size() == 2 && pods.all(p, p.spec.nodeName == 'node01')
       """
     And the trace matches the golden file
+
+  Scenario: A node whose network plugin is not ready loses its pods five minutes later
+    The kubelet keeps running, so the node is not Unknown but NotReady: the
+    kubelet posts Ready=False with the container runtime's reason at its
+    next node status update. The controller taints the node
+    node.kubernetes.io/not-ready and marks its pod not ready; the kubelet's
+    status manager, which still sees its containers ready, writes Ready
+    back within 10 seconds, so the pod's endpoint comes back until the
+    eviction. The pod tolerates the not-ready taint for 300 seconds too;
+    then it is deleted, and since its kubelet is alive it stops and goes
+    at once, and its replacement runs on node01.
+
+    When the network plugin on node "node02" is not initialized
+    And 30s pass
+    Then the trace satisfies:
+      """cel
+      nodes.exists(n, n.metadata.name == 'node02' &&
+        n.status.conditions.exists(c, c.type == 'Ready' && c.status == 'False' && c.reason == 'KubeletNotReady' &&
+          c.message == 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized') &&
+        n.spec.taints.map(t, t.key + ':' + t.effect) == ['node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute']) &&
+      events.exists(e, e.reason == 'NodeNotReady' && e.message == 'Node node02 status is now: NodeNotReady') &&
+      events.exists(e, e.reason == 'NodeNotReady' && e.message == 'Node is not ready' && e.object.startsWith('pod/default/web-')) &&
+      pods.all(p, p.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True'))
+      """
+    When 5m pass
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'TaintManagerEviction' && e.message.startsWith('Marking for deletion Pod default/web-')) &&
+      pods.size() == 2 && pods.all(p, p.spec.nodeName == 'node01' && p.status.phase == 'Running')
+      """
+    And the trace matches the golden file
+
+  Scenario: A network plugin ready again within the tolerations keeps the node's pods
+    When the network plugin on node "node02" is not initialized
+    And 1m pass
+    And the network plugin on node "node02" is initialized again
+    And 30s pass
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'TaintManagerEviction' && e.message.startsWith('Cancelling deletion of Pod default/web-')) &&
+      nodes.all(n, !has(n.spec.taints) && n.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True')) &&
+      pods.size() == 2 && pods.all(p, !has(p.metadata.deletionTimestamp))
+      """

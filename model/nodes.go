@@ -41,6 +41,23 @@ func (c *Cluster) StartKubelet(node string) error {
 	return nil
 }
 
+// SetNetworkReady makes a node's container runtime report its network
+// ready or not (the CNI plugin not initialized): the kubelet keeps running
+// its pods but posts its node NotReady, and the node lifecycle controller
+// reacts.
+func (c *Cluster) SetNetworkReady(node string, ready bool) error {
+	k, ok := c.kubelets[node]
+	if !ok {
+		return fmt.Errorf("there is no node %q", node)
+	}
+	if k.Down() {
+		return fmt.Errorf("the kubelet of node %q is stopped: start it again first", node)
+	}
+	c.start()
+	k.SetNetworkReady(ready, func() { c.lifecycle.ReadyPosted(node) })
+	return nil
+}
+
 // KubeletDown implements controllers.NodeHealth: the kubelet renews its
 // Lease every node-lease-renew from when it started, until it stops.
 func (c *Cluster) KubeletDown(node string) (bool, sim.Time) {

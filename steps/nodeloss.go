@@ -1,6 +1,7 @@
 package steps
 
-// nodeSteps make a node fail: its kubelet stops, and starts again.
+// nodeSteps make a node fail: its kubelet stops, and starts again; its
+// network plugin is not ready, and ready again.
 var nodeSteps = []Definition{
 	{
 		Pattern: `^the kubelet of node "([^"]*)" stops$`,
@@ -18,6 +19,22 @@ var nodeSteps = []Definition{
 		scope:   modelOnly,
 		reason:  "kwok plays every node's kubelet and cannot stop one node's heartbeat",
 	},
+	{
+		Pattern: `^the network plugin on node "([^"]*)" (is not initialized|is initialized again)$`,
+		Doc:     "makes a node's container runtime report its network not ready (the CNI plugin not initialized), or ready again: the kubelet keeps running its pods but posts Ready=False (KubeletNotReady) at its next 10s node status update; the node lifecycle controller taints the node node.kubernetes.io/not-ready (NoSchedule at once, NoExecute at its next tick), marks its pods not ready (which the kubelet's status manager writes back within 10s), and the taint eviction controller deletes them when their tolerations (300s) run out; ready again, the node loses its taints",
+		Example: `When the network plugin on node "node02" is not initialized`,
+		handler: func(w *World) any { return w.networkPlugin },
+		scope:   modelOnly,
+		reason:  "kwok's nodes have no container runtime whose network could fail",
+	},
+}
+
+func (w *World) networkPlugin(node, state string) error {
+	w.started = true
+	if err := w.cluster.SetNetworkReady(node, state == "is initialized again"); err != nil {
+		return w.errorf("%v", err)
+	}
+	return nil
 }
 
 func (w *World) stopKubelet(node string) error {

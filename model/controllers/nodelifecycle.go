@@ -57,7 +57,63 @@ const taintPass = 100 * sim.Millisecond
 var (
 	unreachableNoExecute  = corev1.Taint{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoExecute}
 	unreachableNoSchedule = corev1.Taint{Key: corev1.TaintNodeUnreachable, Effect: corev1.TaintEffectNoSchedule}
+	notReadyNoExecute     = corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoExecute}
+	notReadyNoSchedule    = corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoSchedule}
 )
+
+// ReadyPosted handles a node status update in which a running kubelet
+// changed its Ready condition. A NotReady node gets the not-ready NoSchedule
+// taint as soon as the controller sees the update (doNoScheduleTaintingPass
+// on the node event); its next monitor tick records the change, marks the
+// node's pods not ready, and queues the not-ready NoExecute taint for the
+// next tainting pass (processTaintBaseEviction). A node Ready again loses
+// its taints at that tick.
+func (c *NodeLifecycle) ReadyPosted(name string) {
+	engine := c.API.Engine
+	if n := c.node(name); n != nil && readyStatus(n) == corev1.ConditionFalse {
+		engine.AfterIn(NodeLifecycleComponent, 0, "node no-schedule tainting", func() { c.taint(name, notReadyNoSchedule, false) })
+	}
+	at := c.nextTick(engine.Now())
+	engine.AfterIn(NodeLifecycleComponent, at.Sub(engine.Now()), "node lifecycle monitor", func() {
+		n := c.node(name)
+		if n == nil {
+			return
+		}
+		switch readyStatus(n) {
+		case corev1.ConditionFalse:
+			c.markNotReady(n)
+		case corev1.ConditionTrue:
+			c.markReachable(name)
+		}
+	})
+}
+
+// markNotReady is monitorNodeHealth seeing Ready turn False: the event,
+// MarkPodsNotReady, and the NoExecute taint at the next tainting pass.
+func (c *NodeLifecycle) markNotReady(node *corev1.Node) {
+	name := node.Name
+	ref := apiserver.ObjectRef("Node", "", name)
+	for _, cond := range node.Status.Conditions {
+		if cond.Type == corev1.NodeReady {
+			c.Rec.Stepf(NodeLifecycleComponent, "monitor", ref, "the kubelet posts Ready=False (%s: %s): the node is not ready", cond.Reason, cond.Message)
+		}
+	}
+	c.Rec.Emit(NodeLifecycleComponent, "monitor", ref, trace.Normal, "NodeNotReady", fmt.Sprintf("Node %s status is now: NodeNotReady", name))
+	c.markPodsNotReady(name)
+	engine := c.API.Engine
+	next := engine.Now().Add(taintPass)
+	next -= next % sim.Time(taintPass)
+	engine.AfterIn(NodeLifecycleComponent, next.Sub(engine.Now()), "node no-execute tainting", func() {
+		if n := c.node(name); n == nil || readyStatus(n) != corev1.ConditionFalse {
+			return
+		}
+		if c.allNotReady() {
+			c.Rec.Step(NodeLifecycleComponent, "monitor", ref, "every node is not ready: the controller enters master disruption mode and evicts nothing")
+			return
+		}
+		c.taint(name, notReadyNoExecute, true)
+	})
+}
 
 // nextTick is the first monitor tick strictly after t.
 func (c *NodeLifecycle) nextTick(t sim.Time) sim.Time {
@@ -185,7 +241,11 @@ func (c *NodeLifecycle) markReachable(name string) {
 	if len(taints) == len(node.Spec.Taints) {
 		return
 	}
-	c.Rec.Stepf(NodeLifecycleComponent, "monitor", apiserver.ObjectRef("Node", "", name), "the node is Ready again: its unreachable taints go")
+	gone := "unreachable"
+	if slices.ContainsFunc(node.Spec.Taints, func(t corev1.Taint) bool { return t.Key == corev1.TaintNodeNotReady }) {
+		gone = "not-ready"
+	}
+	c.Rec.Stepf(NodeLifecycleComponent, "monitor", apiserver.ObjectRef("Node", "", name), "the node is Ready again: its %s taints go", gone)
 	c.patchTaints(name, taints)
 }
 

@@ -132,10 +132,13 @@ type Kubelet struct {
 	// down is set while the kubelet process is stopped (see lifecycle.go);
 	// frozen is the work it would have done, in order, and started when
 	// it last came up.
-	down    bool
-	frozen  []func()
-	startAt sim.Time
-	stopAt  sim.Time
+	down bool
+	// networkNotReady: the container runtime reports its network not
+	// ready (networkready.go).
+	networkNotReady bool
+	frozen          []func()
+	startAt         sim.Time
+	stopAt          sim.Time
 }
 
 // Config gathers what a Kubelet needs.
@@ -273,7 +276,9 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 		w.pod = pod
 		if pod.DeletionTimestamp != nil {
 			w.terminate(false)
+			return
 		}
+		w.reconcileStatus(pod)
 		return
 	}
 	w := &worker{k: k, pod: pod, key: key}

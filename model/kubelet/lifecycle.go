@@ -36,7 +36,7 @@ func (k *Kubelet) Restart() {
 	k.down = false
 	k.startAt = k.engine.Now()
 	k.rec.Step(k.component, "start", "node/"+k.node.Name, "the kubelet starts: it renews its Lease and posts node status Ready")
-	k.postNodeStatus()
+	k.postNodeStatus(nil)
 	frozen := k.frozen
 	k.frozen = nil
 	for _, fn := range frozen {
@@ -63,7 +63,7 @@ func (k *Kubelet) StartedAt() sim.Time { return k.startAt }
 
 // postNodeStatus writes the node conditions a healthy kubelet reports,
 // with the heartbeat now (pkg/kubelet/nodestatus setters.go).
-func (k *Kubelet) postNodeStatus() {
+func (k *Kubelet) postNodeStatus(done func()) {
 	stored, ok := k.store.Get(sim.Key{Kind: "Node", Name: k.node.Name}).(*corev1.Node)
 	if !ok {
 		return
@@ -71,8 +71,21 @@ func (k *Kubelet) postNodeStatus() {
 	now := metav1.NewTime(apiserver.Epoch.Add(sim.Duration(k.engine.Now()).Std()))
 	update := stored.DeepCopy()
 	update.Status.Conditions = HealthyConditions(stored.Status.Conditions, now)
+	for i := range update.Status.Conditions {
+		if c := &update.Status.Conditions[i]; c.Type == corev1.NodeReady && k.networkNotReady {
+			ready := k.readyCondition()
+			c.Status, c.Reason, c.Message = ready.Status, ready.Reason, ready.Message
+			if old := nodeCondition(stored, corev1.NodeReady); old == nil || old.Status != ready.Status {
+				c.LastTransitionTime = now
+			}
+		}
+	}
 	res, _ := apiserver.ResourceFor("Node")
-	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Name: k.node.Name, Subresource: "status", Object: update}, nil)
+	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Name: k.node.Name, Subresource: "status", Object: update}, func(apiserver.Response) {
+		if done != nil {
+			done()
+		}
+	})
 }
 
 // HealthyConditions are the node conditions a healthy kubelet posts, in
@@ -95,4 +108,13 @@ func HealthyConditions(old []corev1.NodeCondition, now metav1.Time) []corev1.Nod
 		}
 	}
 	return want
+}
+
+func nodeCondition(n *corev1.Node, t corev1.NodeConditionType) *corev1.NodeCondition {
+	for i := range n.Status.Conditions {
+		if n.Status.Conditions[i].Type == t {
+			return &n.Status.Conditions[i]
+		}
+	}
+	return nil
 }

@@ -37,6 +37,12 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 	k := w.k
 	k.rec.Step(k.component, "status", w.ref(), summary)
 	// The status subresource reads only the status; metadata names the pod.
+	w.lastReady = false
+	for _, c := range status.Conditions {
+		if c.Type == corev1.PodReady {
+			w.lastReady = c.Status == corev1.ConditionTrue
+		}
+	}
 	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
 	res, _ := apiserver.ResourceFor("Pod")
 	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)

@@ -57,6 +57,10 @@ type worker struct {
 	// are done and the sidecars are being stopped.
 	turns            []*turn
 	stoppingSidecars bool
+	// lastReady is the Ready condition the kubelet last wrote;
+	// reconciling is set while a status manager sync is due to write it
+	// again (networkready.go).
+	lastReady, reconciling bool
 
 	admitted    bool // counted in the node's used resources
 	terminating bool // deletion has begun, or the pod is finished: start-up stages stop
