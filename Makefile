@@ -29,9 +29,11 @@ lint:
 build:
 	$(GO) build -o bin/podlife ./cmd/podlife
 
-# docs regenerates the step catalogue; go test ./steps checks it is current.
+# docs regenerates the step catalogue (go test ./steps checks it is current)
+# and writes the living documentation site to site/.
 docs:
 	$(GO) run ./cmd/podlife steps > docs/steps.md
+	$(GO) run ./cmd/podlife docs -o site
 
 # fuzz runs each fuzz target for a minute.
 fuzz:

@@ -175,3 +175,6 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// FeatureFiles lists the feature files of paths (files or folders).
+func FeatureFiles(paths ...string) []string { return featureFiles(paths) }

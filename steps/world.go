@@ -54,6 +54,10 @@ type Config struct {
 	Progress func(Progress)
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
+	// Outcome, when set, receives the same with the scenario's feature
+	// file (as godog names it): what `podlife docs` writes beside the
+	// scenario's text.
+	Outcome func(uri, scenario string, events []trace.Event, err error)
 	// NewBackend, when set, gives each scenario a real cluster instead of
 	// the model. Model knobs are passed over there, model checks and
 	// scenarios that need the model are skipped, each with its reason.
@@ -146,6 +150,9 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			}
 			if cfg.Report != nil {
 				cfg.Report(s.Name, w.backend.Events(), err)
+			}
+			if cfg.Outcome != nil {
+				cfg.Outcome(s.Uri, s.Name, w.backend.Events(), err)
 			}
 			closeErr := w.backend.Close()
 			w.backend = nil

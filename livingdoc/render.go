@@ -1,0 +1,208 @@
+package livingdoc
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"path/filepath"
+	"strings"
+
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// shownFailures is how many failed requests a page lists one by one.
+const shownFailures = 10
+
+// Slug is the page's file name without extension: the feature file's base
+// name.
+func (p *Page) Slug() string {
+	return strings.TrimSuffix(filepath.Base(p.Path), filepath.Ext(p.Path))
+}
+
+// Counts are how many scenarios passed and failed.
+func (p *Page) Counts() (passed, failed int) {
+	for _, s := range p.Scenarios {
+		if s.Passed() {
+			passed++
+		} else {
+			failed++
+		}
+	}
+	return passed, failed
+}
+
+// evidence is what a page shows of a scenario's first run.
+type evidence struct {
+	Failures []string // each failed run's error
+	Traffic  Traffic
+	Shown    []string // the failed requests listed
+	More     int      // those not listed
+	Events   []trace.Event
+}
+
+func evidenceOf(s Scenario) evidence {
+	var ev evidence
+	for _, r := range s.Runs {
+		if r.Err != nil {
+			ev.Failures = append(ev.Failures, r.Err.Error())
+		}
+	}
+	if len(s.Runs) == 0 {
+		return ev
+	}
+	first := s.Runs[0].Events
+	ev.Traffic = TrafficOf(first)
+	ev.Shown = ev.Traffic.Failures
+	if len(ev.Shown) > shownFailures {
+		ev.More = len(ev.Shown) - shownFailures
+		ev.Shown = ev.Shown[:shownFailures]
+	}
+	ev.Events = Milestones(first)
+	return ev
+}
+
+// summary says what the clients saw: "600 requests: 274 ok, 180 refused".
+func (t Traffic) summary() string {
+	if t.Sent == 0 {
+		return ""
+	}
+	parts := []string{fmt.Sprintf("%d ok", t.Outcomes["ok"])}
+	for _, o := range []string{"refused", "unreachable", "reset", "overloaded", "timeout"} {
+		if n := t.Outcomes[o]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+		}
+	}
+	return fmt.Sprintf("%d requests, %d failed: %s", t.Sent, t.Failed(), strings.Join(parts, ", "))
+}
+
+// Markdown renders the page for a repository's docs folder.
+func (p *Page) Markdown() []byte {
+	var b bytes.Buffer
+	passed, failed := p.Counts()
+	fmt.Fprintf(&b, "# %s\n\n", p.Name)
+	if p.Description != "" {
+		fmt.Fprintf(&b, "%s\n\n", p.Description)
+	}
+	fmt.Fprintf(&b, "`%s`: %d scenarios, %d passed, %d failed.\n\n", p.Path, len(p.Scenarios), passed, failed)
+	if p.Background != "" {
+		fmt.Fprintf(&b, "## Background\n\n```gherkin\n%s\n```\n\n", p.Background)
+	}
+	for _, s := range p.Scenarios {
+		ev := evidenceOf(s)
+		fmt.Fprintf(&b, "## %s (%s)\n\n```gherkin\n%s\n```\n\n", s.Name, s.Outcome(), s.Text)
+		for _, f := range ev.Failures {
+			fmt.Fprintf(&b, "**Failed:**\n\n```\n%s\n```\n\n", f)
+		}
+		if sum := ev.Traffic.summary(); sum != "" {
+			fmt.Fprintf(&b, "**Traffic:** %s.\n\n", sum)
+			for _, f := range ev.Shown {
+				fmt.Fprintf(&b, "- %s\n", f)
+			}
+			if ev.More > 0 {
+				fmt.Fprintf(&b, "- and %d more\n", ev.More)
+			}
+			if len(ev.Shown) > 0 {
+				b.WriteString("\n")
+			}
+		}
+		if len(ev.Events) > 0 {
+			fmt.Fprintf(&b, "<details><summary>Kubernetes events (%d)</summary>\n\n| time | from | object | type | reason | message |\n| --- | --- | --- | --- | --- | --- |\n", len(ev.Events))
+			for _, e := range ev.Events {
+				fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", sim.Time(e.Time), e.Component, cell(e.Object), e.Type, e.Reason, cell(eventMessage(e)))
+			}
+			b.WriteString("\n</details>\n\n")
+		}
+	}
+	return b.Bytes()
+}
+
+func eventMessage(e trace.Event) string {
+	if e.Count > 1 {
+		return fmt.Sprintf("%s (x%d)", e.Message, e.Count)
+	}
+	return e.Message
+}
+
+// cell escapes what would break a Markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;").Replace(s)
+}
+
+// HTML renders the page as one self-contained file; timeline names the
+// page with the feature's traces drawn (report.HTML), linked from it.
+func (p *Page) HTML(timeline string) ([]byte, error) {
+	type scenarioView struct {
+		Scenario
+		Outcome  string
+		Passed   bool
+		Evidence evidence
+		Traffic  string
+	}
+	var views []scenarioView
+	for _, s := range p.Scenarios {
+		ev := evidenceOf(s)
+		views = append(views, scenarioView{Scenario: s, Outcome: s.Outcome(), Passed: s.Passed(), Evidence: ev, Traffic: ev.Traffic.summary()})
+	}
+	passed, failed := p.Counts()
+	var b bytes.Buffer
+	err := pageHTML.Execute(&b, map[string]any{"Page": p, "Scenarios": views, "Passed": passed, "Failed": failed, "Timeline": timeline,
+		"Time": func(ms int64) string { return sim.Time(ms).String() }, "Message": eventMessage})
+	return b.Bytes(), err
+}
+
+// Index renders the index of every page, as Markdown and as HTML.
+func Index(pages []*Page) (markdown, html []byte, err error) {
+	var md bytes.Buffer
+	md.WriteString("# Living documentation\n\n| feature | scenarios | passed | failed |\n| --- | --- | --- | --- |\n")
+	for _, p := range pages {
+		passed, failed := p.Counts()
+		fmt.Fprintf(&md, "| [%s](%s.md) | %d | %d | %d |\n", cell(p.Name), p.Slug(), len(p.Scenarios), passed, failed)
+	}
+	type row struct {
+		Slug, Name                string
+		Scenarios, Passed, Failed int
+	}
+	var rows []row
+	for _, p := range pages {
+		passed, failed := p.Counts()
+		rows = append(rows, row{p.Slug(), p.Name, len(p.Scenarios), passed, failed})
+	}
+	var h bytes.Buffer
+	err = indexHTML.Execute(&h, rows)
+	return md.Bytes(), h.Bytes(), err
+}
+
+const style = `body{font:15px/1.5 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
+pre{background:#f6f8fa;padding:10px;overflow:auto;font-size:13px}
+pre.failure{background:#fff0f0;border:1px solid #e99;white-space:pre-wrap}
+.passed{color:#176f2c}.failed{color:#b00}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
+.Warning{color:#b00}.traffic{font-weight:600}li.request{color:#b00}`
+
+var pageHTML = template.Must(template.New("page").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Page.Name}}</title><style>` + style + `</style></head><body>
+<p><a href="index.html">All features</a> · <a href="{{.Timeline}}">Timelines of this feature</a></p>
+<h1>{{.Page.Name}}</h1>
+<p>{{.Page.Description}}</p>
+<p><code>{{.Page.Path}}</code>: {{len .Scenarios}} scenarios, <span class="passed">{{.Passed}} passed</span>, <span class="failed">{{.Failed}} failed</span>.</p>
+{{if .Page.Background}}<h2>Background</h2><pre>{{.Page.Background}}</pre>{{end}}
+{{range .Scenarios}}<section class="scenario">
+<h2>{{.Name}} <span class="{{if .Passed}}passed{{else}}failed{{end}}">({{.Outcome}})</span></h2>
+<pre>{{.Text}}</pre>
+{{range .Evidence.Failures}}<pre class="failure">{{.}}</pre>{{end}}
+{{if .Traffic}}<p class="traffic">Traffic: {{.Traffic}}.</p><ul>{{range .Evidence.Shown}}<li class="request">{{.}}</li>{{end}}{{if .Evidence.More}}<li>and {{.Evidence.More}} more</li>{{end}}</ul>{{end}}
+{{if .Evidence.Events}}<details><summary>Kubernetes events ({{len .Evidence.Events}})</summary><table><tr><th>time</th><th>from</th><th>object</th><th>type</th><th>reason</th><th>message</th></tr>
+{{range .Evidence.Events}}<tr class="{{.Type}}"><td>{{call $.Time .Time}}</td><td>{{.Component}}</td><td>{{.Object}}</td><td>{{.Type}}</td><td>{{.Reason}}</td><td>{{call $.Message .}}</td></tr>
+{{end}}</table></details>{{end}}
+</section>
+{{end}}</body></html>
+`))
+
+var indexHTML = template.Must(template.New("index").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Living documentation</title><style>` + style + `</style></head><body>
+<h1>Living documentation</h1>
+<table><tr><th>feature</th><th>scenarios</th><th>passed</th><th>failed</th></tr>
+{{range .}}<tr><td><a href="{{.Slug}}.html">{{.Name}}</a></td><td>{{.Scenarios}}</td><td class="passed">{{.Passed}}</td><td class="failed">{{.Failed}}</td></tr>
+{{end}}</table></body></html>
+`))
