@@ -90,7 +90,7 @@ func (p *Page) Markdown() []byte {
 	}
 	for _, s := range p.Scenarios {
 		ev := evidenceOf(s)
-		fmt.Fprintf(&b, "## %s (%s)\n\n```gherkin\n%s\n```\n\n", s.Name, s.Outcome(), s.Text)
+		fmt.Fprintf(&b, "## %s (%s)\n\n", s.Name, s.Outcome())
 		for _, f := range ev.Failures {
 			fmt.Fprintf(&b, "**Failed:**\n\n```\n%s\n```\n\n", f)
 		}
@@ -106,6 +106,7 @@ func (p *Page) Markdown() []byte {
 				b.WriteString("\n")
 			}
 		}
+		fmt.Fprintf(&b, "```gherkin\n%s\n```\n\n", s.Text)
 		if len(ev.Events) > 0 {
 			fmt.Fprintf(&b, "<details><summary>Kubernetes events (%d)</summary>\n\n| time | from | object | type | reason | message |\n| --- | --- | --- | --- | --- | --- |\n", len(ev.Events))
 			for _, e := range ev.Events {
@@ -185,13 +186,13 @@ var pageHTML = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <p><a href="index.html">All features</a> · <a href="{{.Timeline}}">Timelines of this feature</a></p>
 <h1>{{.Page.Name}}</h1>
 <p>{{.Page.Description}}</p>
-<p><code>{{.Page.Path}}</code>: {{len .Scenarios}} scenarios, <span class="passed">{{.Passed}} passed</span>, <span class="failed">{{.Failed}} failed</span>.</p>
+<p><code>{{.Page.Path}}</code>: {{len .Scenarios}} scenarios, <span class="passed">{{.Passed}} passed</span>, <span class="{{if .Failed}}failed{{end}}">{{.Failed}} failed</span>.</p>
 {{if .Page.Background}}<h2>Background</h2><pre>{{.Page.Background}}</pre>{{end}}
 {{range .Scenarios}}<section class="scenario">
 <h2>{{.Name}} <span class="{{if .Passed}}passed{{else}}failed{{end}}">({{.Outcome}})</span></h2>
-<pre>{{.Text}}</pre>
 {{range .Evidence.Failures}}<pre class="failure">{{.}}</pre>{{end}}
 {{if .Traffic}}<p class="traffic">Traffic: {{.Traffic}}.</p><ul>{{range .Evidence.Shown}}<li class="request">{{.}}</li>{{end}}{{if .Evidence.More}}<li>and {{.Evidence.More}} more</li>{{end}}</ul>{{end}}
+<pre>{{.Text}}</pre>
 {{if .Evidence.Events}}<details><summary>Kubernetes events ({{len .Evidence.Events}})</summary><table><tr><th>time</th><th>from</th><th>object</th><th>type</th><th>reason</th><th>message</th></tr>
 {{range .Evidence.Events}}<tr class="{{.Type}}"><td>{{call $.Time .Time}}</td><td>{{.Component}}</td><td>{{.Object}}</td><td>{{.Type}}</td><td>{{.Reason}}</td><td>{{call $.Message .}}</td></tr>
 {{end}}</table></details>{{end}}
@@ -203,6 +204,6 @@ var indexHTML = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Living documentation</title><style>` + style + `</style></head><body>
 <h1>Living documentation</h1>
 <table><tr><th>feature</th><th>scenarios</th><th>passed</th><th>failed</th></tr>
-{{range .}}<tr><td><a href="{{.Slug}}.html">{{.Name}}</a></td><td>{{.Scenarios}}</td><td class="passed">{{.Passed}}</td><td class="failed">{{.Failed}}</td></tr>
+{{range .}}<tr><td><a href="{{.Slug}}.html">{{.Name}}</a></td><td>{{.Scenarios}}</td><td class="passed">{{.Passed}}</td><td class="{{if .Failed}}failed{{end}}">{{.Failed}}</td></tr>
 {{end}}</table></body></html>
 `))
