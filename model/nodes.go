@@ -3,6 +3,7 @@ package model
 import (
 	"fmt"
 
+	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/sim"
 )
 
@@ -10,9 +11,9 @@ import (
 // longer renews its Lease or reports anything, and the control plane
 // reacts as to a lost node.
 func (c *Cluster) StopKubelet(node string) error {
-	k, ok := c.kubelets[node]
-	if !ok {
-		return fmt.Errorf("there is no node %q", node)
+	k, err := c.kubeletOf(node)
+	if err != nil {
+		return err
 	}
 	if k.Down() {
 		return fmt.Errorf("the kubelet of node %q is already stopped", node)
@@ -25,9 +26,9 @@ func (c *Cluster) StopKubelet(node string) error {
 
 // StartKubelet starts a stopped kubelet again.
 func (c *Cluster) StartKubelet(node string) error {
-	k, ok := c.kubelets[node]
-	if !ok {
-		return fmt.Errorf("there is no node %q", node)
+	k, err := c.kubeletOf(node)
+	if err != nil {
+		return err
 	}
 	if !k.Down() {
 		return fmt.Errorf("the kubelet of node %q is running", node)
@@ -46,9 +47,9 @@ func (c *Cluster) StartKubelet(node string) error {
 // its pods but posts its node NotReady, and the node lifecycle controller
 // reacts.
 func (c *Cluster) SetNetworkReady(node string, ready bool) error {
-	k, ok := c.kubelets[node]
-	if !ok {
-		return fmt.Errorf("there is no node %q", node)
+	k, err := c.kubeletOf(node)
+	if err != nil {
+		return err
 	}
 	if k.Down() {
 		return fmt.Errorf("the kubelet of node %q is stopped: start it again first", node)
@@ -74,4 +75,12 @@ func (c *Cluster) KubeletDown(node string) (bool, sim.Time) {
 		return k.Down(), end
 	}
 	return k.Down(), k.StartedAt() + (end-k.StartedAt())/renew*renew
+}
+
+// kubeletOf is the node's kubelet, or an error naming the missing node.
+func (c *Cluster) kubeletOf(node string) (*kubelet.Kubelet, error) {
+	if k, ok := c.kubelets[node]; ok {
+		return k, nil
+	}
+	return nil, fmt.Errorf("there is no node %q", node)
 }

@@ -81,15 +81,10 @@ func (c *AttachDetach) OnPod(ev sim.WatchEvent) {
 // attachable is the CSI PersistentVolume a claim is bound to, when its
 // driver needs it attached.
 func (c *AttachDetach) attachable(namespace, claimName string) *corev1.PersistentVolume {
-	claim, ok := c.Store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: namespace, Name: claimName}).(*corev1.PersistentVolumeClaim)
-	if !ok || claim.Status.Phase != corev1.ClaimBound {
-		return nil
+	if pv := csi.BoundVolume(c.Store, namespace, claimName); pv != nil && csi.AttachRequired(c.Store, pv) {
+		return pv
 	}
-	pv, ok := c.Store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
-	if !ok || !csi.AttachRequired(c.Store, pv) {
-		return nil
-	}
-	return pv
+	return nil
 }
 
 // attachmentName is the VolumeAttachment's name the CSI attacher derives

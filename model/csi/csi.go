@@ -42,3 +42,14 @@ func Attached(store *sim.Store, pv *corev1.PersistentVolume, node string) bool {
 	}
 	return false
 }
+
+// BoundVolume is the PersistentVolume a claim is bound to, nil while it is
+// not bound (or either is missing).
+func BoundVolume(store *sim.Store, namespace, claimName string) *corev1.PersistentVolume {
+	claim, ok := store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: namespace, Name: claimName}).(*corev1.PersistentVolumeClaim)
+	if !ok || claim.Status.Phase != corev1.ClaimBound {
+		return nil
+	}
+	pv, _ := store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
+	return pv
+}

@@ -106,21 +106,11 @@ func (w *worker) unmounted() []string {
 // unattached reports whether v is a claim whose CSI volume needs attaching
 // to this node and is not attached yet.
 func (w *worker) unattached(v corev1.Volume) bool {
-	pv := w.claimVolume(v)
-	return pv != nil && csi.AttachRequired(w.k.store, pv) && !csi.Attached(w.k.store, pv, w.k.node.Name)
-}
-
-// claimVolume is the PersistentVolume v's claim is bound to, if any.
-func (w *worker) claimVolume(v corev1.Volume) *corev1.PersistentVolume {
 	if v.PersistentVolumeClaim == nil {
-		return nil
+		return false
 	}
-	claim, ok := w.k.store.Get(sim.Key{Kind: "PersistentVolumeClaim", Namespace: w.pod.Namespace, Name: v.PersistentVolumeClaim.ClaimName}).(*corev1.PersistentVolumeClaim)
-	if !ok || claim.Status.Phase != corev1.ClaimBound {
-		return nil
-	}
-	pv, _ := w.k.store.Get(sim.Key{Kind: "PersistentVolume", Name: claim.Spec.VolumeName}).(*corev1.PersistentVolume)
-	return pv
+	pv := csi.BoundVolume(w.k.store, w.pod.Namespace, v.PersistentVolumeClaim.ClaimName)
+	return pv != nil && csi.AttachRequired(w.k.store, pv) && !csi.Attached(w.k.store, pv, w.k.node.Name)
 }
 
 // unattachedVolumes lists the pod's volumes waiting for their attach, sorted.
