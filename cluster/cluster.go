@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -211,6 +212,11 @@ func (b *Backend) Close() error {
 	})
 	if err != nil {
 		errs = append(errs, fmt.Errorf("the scenario's pods, nodes and CRDs were not gone after a minute"))
+	}
+	if slices.ContainsFunc(b.clusterObjects, func(o created) bool { return strings.HasPrefix(o.kind, "ValidatingAdmissionPolicy") }) {
+		// The API server drops a deleted policy at its next refresh, once a
+		// second: the next scenario must not meet it.
+		time.Sleep(2 * time.Second)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("cleaning up after scenario %q: %v", b.scenario, err)

@@ -3,6 +3,7 @@ package cluster
 import (
 	"strings"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -27,7 +28,8 @@ type names struct {
 // renamedKinds are the cluster-scoped kinds a scenario's objects get the
 // suffix on (built-in ClusterRoles such as "edit" keep their names).
 var renamedKinds = map[string]bool{"Namespace": true, "Node": true, "PriorityClass": true, "StorageClass": true,
-	"PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true}
+	"PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true}
 
 func (n *names) namespace(ns string) string { return ns + n.suffix }
 
@@ -102,6 +104,11 @@ func (n *names) rename(obj sim.Object, gvk schema.GroupVersionKind, namespaced b
 	case *rbacv1.ClusterRoleBinding:
 		n.subjects(o.Subjects)
 		o.RoleRef.Name = n.ref("ClusterRole", o.RoleRef.Name)
+	case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
+		o.Spec.PolicyName = n.ref("ValidatingAdmissionPolicy", o.Spec.PolicyName)
+		if r := o.Spec.ParamRef; r != nil && r.Namespace != "" {
+			r.Namespace = n.namespace(r.Namespace)
+		}
 	}
 }
 

@@ -184,6 +184,7 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 		}
 		s := status.Status()
 		result.Warnings = warnings
+		result.Details = b.details(s.Details)
 		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.KubectlFile())
 	}
 	result.Applied(kubectl.KindName(doc.GVK), doc.Name, result.Verb == "apply", warnings)
@@ -252,6 +253,20 @@ func (b *Backend) refused(result *kubectl.Result, traced bool, code int, reason 
 		b.watch.record(kubectl.Component, "response", result.Object, result.Output)
 	}
 	return result
+}
+
+// details are a refusal's details with the scenario's names put back.
+func (b *Backend) details(d *metav1.StatusDetails) *metav1.StatusDetails {
+	if d == nil {
+		return nil
+	}
+	out := d.DeepCopy()
+	out.Name = b.names.back(out.Name)
+	for i := range out.Causes {
+		out.Causes[i].Message = b.names.back(out.Causes[i].Message)
+		out.Causes[i].Field = b.names.back(out.Causes[i].Field)
+	}
+	return out
 }
 
 // clientFor is user's client; without one, result says why: no answer,

@@ -8,6 +8,7 @@ package model
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -66,6 +67,7 @@ type Cluster struct {
 	quota      *controllers.ResourceQuota
 	volumes    *controllers.PersistentVolume
 	attach     *controllers.AttachDetach
+	policies   *admission.ValidatingAdmissionPolicy
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
 	meter      *meter
@@ -152,7 +154,12 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.API.Authn.ServiceAccountExists = func(namespace, name string) bool {
 		return c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: namespace, Name: name}) != nil
 	}
-	c.API.Admission = admission.Default()
+	// ValidatingAdmissionPolicy runs after the built-in validating plugins
+	// and before ResourceQuota (pkg/kubeapiserver/options/plugins.go).
+	chain := admission.Default()
+	c.policies = admission.NewValidatingAdmissionPolicy(c.Store, c.Trace)
+	quota := slices.IndexFunc(chain, func(p apiserver.AdmissionPlugin) bool { return p.Name() == "ResourceQuota" })
+	c.API.Admission = slices.Insert(chain, quota, apiserver.AdmissionPlugin(c.policies))
 	c.API.Authn.AddUser(apiserver.SystemKubeScheduler, "")
 	c.AddUser("admin", apiserver.SystemMasters)
 	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Store: c.Store, Latency: lat.Request}

@@ -24,6 +24,8 @@ var modelled = sets.New(
 	schema.GroupKind{Group: "scheduling.k8s.io", Kind: "PriorityClass"},
 	schema.GroupKind{Group: "storage.k8s.io", Kind: "StorageClass"},
 	schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
+	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
+	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
 )
 
 // noteUnmodelled says once per kind, in the trace, that objects of a

@@ -9,6 +9,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/verify"
 )
@@ -277,7 +278,11 @@ func (w *World) printed(want *godog.DocString) error {
 	if !w.last.Done {
 		return w.errorf("kubectl is still running: let the cluster settle first")
 	}
-	if got := w.last.Output; got != strings.TrimSpace(want.Content) {
+	got := w.last.Output
+	if n := len(w.applyRun); n > 0 && w.applyRun[n-1] == w.last {
+		got = kubectl.Terminal(w.applyRun)
+	}
+	if got != strings.TrimSpace(want.Content) {
 		return w.errorf("kubectl printed:\n%s\nnot:\n%s", indent(got), indent(strings.TrimSpace(want.Content)))
 	}
 	return nil

@@ -234,8 +234,10 @@ func (w *World) apply(user string, doc *godog.DocString) error {
 		return err
 	}
 	w.started = true
+	w.applyRun = nil
 	for _, d := range docs {
 		w.last = w.backend.Apply(d, user)
+		w.applyRun = append(w.applyRun, w.last)
 		// The API server refuses unknown fields and malformed values (400);
 		// their positions go with any failure that follows.
 		w.refusedFields = append(w.refusedFields, d.Problems...)

@@ -85,6 +85,9 @@ type World struct {
 	current      *messages.Step
 
 	last *kubectl.Result
+	// applyRun holds the results of the last apply step, which kubectl
+	// prints as one run.
+	applyRun []*kubectl.Result
 	// probeFaults are the probe failures declared, checked at the end.
 	probeFaults []probeFault
 	// refusedFields are the positions of the fields that documents sent
@@ -213,7 +216,7 @@ func (w *World) reset(uri, scenario string) error {
 	w.probeFaults = nil
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
 	w.stepIndex = 0
-	w.last = nil
+	w.last, w.applyRun = nil, nil
 	w.pendingGolden = nil
 	return nil
 }

@@ -8,12 +8,17 @@ import (
 
 // AdmissionRequest is what an admission plugin sees of a create.
 type AdmissionRequest struct {
-	Operation string // CREATE
-	Resource  Resource
-	Namespace string
-	Name      string
-	Object    sim.Object
-	User      UserInfo
+	Operation   string // CREATE
+	Resource    Resource
+	Subresource string
+	Namespace   string
+	Name        string
+	Object      sim.Object
+	// Old is the stored object an UPDATE or DELETE changes.
+	Old  sim.Object
+	User UserInfo
+	// Authorizer is the server's chain, for plugins that ask it.
+	Authorizer Chain
 	// Store gives plugins the cluster's current objects (namespaces, quotas).
 	Store *sim.Store
 	// Persist writes an object the plugin changed besides the request's

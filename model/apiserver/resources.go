@@ -95,6 +95,9 @@ func Resources() []Resource {
 	return out
 }
 
+// Served lists every built-in resource in every version it is served in.
+func Served() []Resource { return slices.Clone(resources) }
+
 // Discover returns the resource serving gvk, as API discovery would.
 func Discover(gvk schema.GroupVersionKind) (Resource, bool) {
 	for _, r := range resources {

@@ -354,7 +354,7 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	}
 	// The decoder defaults what it decodes, before admission sees it.
 	registry.Default(obj)
-	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Store: s.store,
+	ar := &AdmissionRequest{Operation: "CREATE", Resource: req.Resource, Namespace: req.Namespace, Name: req.Name, Object: obj, User: user, Authorizer: s.Authorizer, Store: s.store,
 		Persist: func(changed sim.Object) {
 			stored, _ := s.store.Update(changed)
 			s.persisted(stored, "update")
@@ -392,13 +392,8 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	obj = prepared.(sim.Object)
 	ar.Object = obj
 	ar.Warnings = append(ar.Warnings, warnings...)
-	for _, p := range s.Admission {
-		if v, ok := p.(Validator); ok && p.Handles(ar) {
-			note, err := v.Validate(ar)
-			if resp, failed := s.admitted(req, ref, p.Name(), "validating", note, err, ar); failed {
-				return resp
-			}
-		}
+	if resp, failed := s.validatingAdmission(req, ar); failed {
+		return resp
 	}
 	if s.store.Get(sim.KeyOf(obj)) != nil {
 		return failure(apierrors.NewAlreadyExists(req.Resource.GroupResource(), obj.GetName()))
@@ -406,6 +401,20 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	stored, _ := s.store.Create(obj)
 	s.persisted(stored, "create")
 	return Response{Code: http.StatusCreated, Object: stored, Warnings: ar.Warnings}
+}
+
+// validatingAdmission runs the validating half of the admission chain on
+// a request the registry has validated.
+func (s *Server) validatingAdmission(req *Request, ar *AdmissionRequest) (Response, bool) {
+	for _, p := range s.Admission {
+		if v, ok := p.(Validator); ok && p.Handles(ar) {
+			note, err := v.Validate(ar)
+			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "validating", note, err, ar); failed {
+				return resp, true
+			}
+		}
+	}
+	return Response{}, false
 }
 
 func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err error, ar *AdmissionRequest) (Response, bool) {

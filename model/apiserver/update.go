@@ -56,6 +56,15 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 		return failure(err)
 	}
 	obj = updated.(sim.Object)
+	// Validating admission judges updates too (the built-in plugins the
+	// model runs look at creates only; admission policies at both). No
+	// mutating plugin the model runs changes an update.
+	ar := &AdmissionRequest{Operation: "UPDATE", Resource: req.Resource, Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name,
+		Object: obj, Old: old, User: user, Authorizer: s.Authorizer, Store: s.store}
+	if resp, failed := s.validatingAdmission(req, ar); failed {
+		return resp
+	}
+	warnings = append(warnings, ar.Warnings...)
 	if old.GetDeletionTimestamp() != nil && len(obj.GetFinalizers()) == 0 {
 		return s.remove(key) // the last finalizer is gone
 	}

@@ -14,28 +14,54 @@ import (
 // status is 1 when anything failed.
 func Output(results []*Result) (stdout, stderr string, exit int) {
 	var out, errOut strings.Builder
+	if render(results, &out, &errOut) {
+		exit = 1
+	}
+	return out.String(), errOut.String(), exit
+}
+
+// Terminal is what one `kubectl apply -f` run shows on a terminal, stdout
+// and stderr together: each object's warnings as its answer comes back
+// (client-go's warning handler prints them at once), then its line, and
+// the errors at the end.
+func Terminal(results []*Result) string {
+	var b strings.Builder
+	render(results, &b, &b)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// render writes a run's lines and warnings as they come, then its errors;
+// it reports whether anything failed.
+func render(results []*Result, out, errOut *strings.Builder) (failedAny bool) {
 	var failed []*Result
 	for _, r := range results {
 		for _, w := range r.Warnings {
-			fmt.Fprintf(&errOut, "Warning: %s\n", w)
+			fmt.Fprintf(errOut, "Warning: %s\n", w)
 		}
 		if r.Allowed {
-			fmt.Fprintln(&out, r.Message)
-			continue
+			fmt.Fprintln(out, r.Message)
+		} else {
+			failed = append(failed, r)
 		}
-		failed = append(failed, r)
 	}
+	errOut.WriteString(errorsAtEnd(failed))
+	return len(failed) > 0
+}
+
+// errorsAtEnd is kubectl's error handler on a run's errors: one alone in
+// its own form, several one per line.
+func errorsAtEnd(failed []*Result) string {
 	switch len(failed) {
 	case 0:
-		return out.String(), errOut.String(), 0
+		return ""
 	case 1:
-		errOut.WriteString(failed[0].alone())
-	default:
-		for _, r := range failed {
-			fmt.Fprintln(&errOut, r.standard())
-		}
+		return failed[0].alone()
 	}
-	return out.String(), errOut.String(), 1
+	var b strings.Builder
+	for _, r := range failed {
+		fmt.Fprintln(&b, r.standard())
+	}
+	return b.String()
 }
 
 // standard is kubectl's StandardErrorMessage for the error, or the
