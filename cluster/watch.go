@@ -67,6 +67,7 @@ func (w *watcher) start() error {
 		{f.Apps().V1().ReplicaSets().Informer(), change("ReplicaSet", func(o any) string { return replicas(o.(*appsv1.ReplicaSet)) })},
 		{f.Apps().V1().Deployments().Informer(), nil},
 		{f.Autoscaling().V2().HorizontalPodAutoscalers().Informer(), nil},
+		{f.Batch().V1().Jobs().Informer(), nil},
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
@@ -420,8 +421,8 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 	return &out
 }
 
-// Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices or
-// HorizontalPodAutoscalers, by namespace
+// Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices,
+// HorizontalPodAutoscalers or Jobs, by namespace
 // and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	var objs []metav1.Object
@@ -449,6 +450,11 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "HorizontalPodAutoscaler":
 		list, _ := b.watch.factory.Autoscaling().V2().HorizontalPodAutoscalers().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "Job":
+		list, _ := b.watch.factory.Batch().V1().Jobs().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

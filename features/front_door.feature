@@ -117,22 +117,25 @@ Feature: The API server's front door: decoding, defaulting and validation
     When "admin" applies:
       """yaml
       apiVersion: batch/v1
-      kind: Job
+      kind: CronJob
       metadata:
         name: migrate
       spec:
-        template:
+        schedule: "0 3 * * *"
+        jobTemplate:
           spec:
-            restartPolicy: Never
-            containers:
-            - name: migrate
-              image: ghcr.io/acme/migrate:1.2
+            template:
+              spec:
+                restartPolicy: Never
+                containers:
+                - name: migrate
+                  image: ghcr.io/acme/migrate:1.2
       """
     And the cluster settles
     Then every request was accepted
     And the trace satisfies:
       """cel
       events.exists(e, e.action == 'unmodelled' &&
-        e.message == "warning: podlife stores jobs.batch but models nothing that acts on them; a real cluster's controllers would")
+        e.message == "warning: podlife stores cronjobs.batch but models nothing that acts on them; a real cluster's controllers would")
       """
     And the trace matches the golden file

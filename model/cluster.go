@@ -68,6 +68,7 @@ type Cluster struct {
 	volumes    *controllers.PersistentVolume
 	attach     *controllers.AttachDetach
 	policies   *admission.ValidatingAdmissionPolicy
+	jobs       *controllers.Job
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
 	meter      *meter
@@ -167,6 +168,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
+	c.jobs = &controllers.Job{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.JobComponent)}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
 	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient(garbageCollectorAccount)}
 	c.proxies = map[string]*dataplane.Consumer{}
@@ -345,6 +347,9 @@ func (c *Cluster) start() {
 	for _, obj := range c.Store.List("ReplicaSet", "") {
 		c.rsc.OnReplicaSet(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
+	for _, obj := range c.Store.List("Job", "") {
+		c.jobs.OnJob(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
 	// The endpoint consumers and the EndpointSlice controller list the
 	// seeded Services and slices the same way.
 	for _, kind := range []string{"Service", "EndpointSlice"} {
@@ -376,7 +381,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "HorizontalPodAutoscaler", lat.Watch, c.hpa.OnHPA)
@@ -384,6 +389,7 @@ func (c *Cluster) start() {
 	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
+	c.Store.Watch(kcm, "Job", lat.Watch, fanOut(c.jobs.OnJob, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)

@@ -147,11 +147,11 @@ func (c *Cluster) seedFaults(d *manifest.Document) diag.List {
 			if e.Code == nil || *e.Code < 0 || *e.Code > 255 {
 				at(p+".exits", "exits: say the exit code, from 0 to 255, as code")
 			} else {
-				desc.Run = kubelet.Run{Exits: true, For: duration(p+".exits.after", e.After), ExitCode: *e.Code, Times: times(p+".exits.times", e.Times)}
+				desc.Run = kubelet.Run{Declared: true, Exits: true, For: duration(p+".exits.after", e.After), ExitCode: *e.Code, Times: times(p+".exits.times", e.Times)}
 			}
 		}
 		if o := img.OOMKilled; o != nil {
-			desc.Run = kubelet.Run{Exits: true, For: duration(p+".oomKilled.after", o.After), OOMKilled: true, Times: times(p+".oomKilled.times", o.Times)}
+			desc.Run = kubelet.Run{Declared: true, Exits: true, For: duration(p+".oomKilled.after", o.After), OOMKilled: true, Times: times(p+".oomKilled.times", o.Times)}
 		}
 		if m := img.Memory; m != nil {
 			q, err := resource.ParseQuantity(m.Uses)

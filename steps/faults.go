@@ -41,6 +41,14 @@ var faultSteps = []Definition{
 		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
 	},
 	{
+		Pattern: `^the application in image "([^"]*)" runs until it is stopped$`,
+		Doc:     "says that a container of that image never ends on its own, even in a Job's pod (where an application nothing was said about does its work for 1s and exits 0)",
+		Example: `Given the application in image "worker:1" runs until it is stopped`,
+		handler: func(w *World) any { return w.applicationRunsOn },
+		scope:   modelOnly,
+		reason:  "the scenario's outcome depends on what a container does, which kwok's kubelets do not run",
+	},
+	{
 		Pattern: `^the application in image "([^"]*)" fails its (readiness|liveness|startup) probe (?:from (\S+)(?: to (\S+))?|the first (\d+) times)$`,
 		Doc:     "says when a container of that image fails the probe its manifest declares: from a time of the scenario (until another, or for ever), or on the first N probes of each run; an HTTP probe gets 503, a TCP probe is refused, an exec probe exits non-zero, a gRPC probe hears NOT_SERVING. The kubelet probes every periodSeconds and acts after failureThreshold failures in a row (successThreshold successes to recover): readiness turns the pod and its endpoint not ready and back, liveness has the container killed and restarted, startup holds the other probes back until it passes and has the container restarted when it fails",
 		Example: `Given the application in image "shop:2.0" fails its readiness probe from 30s to 60s`,
@@ -120,7 +128,7 @@ func (w *World) applicationExits(image, how, code, after, times, count string) e
 	if err != nil {
 		return w.errorf("%v", err)
 	}
-	run := kubelet.Run{Exits: true, For: d, OOMKilled: strings.HasPrefix(how, "is OOM-killed")}
+	run := kubelet.Run{Declared: true, Exits: true, For: d, OOMKilled: strings.HasPrefix(how, "is OOM-killed")}
 	if code != "" {
 		n, err := strconv.ParseInt(code, 10, 32)
 		if err != nil || n > 255 {
@@ -133,6 +141,16 @@ func (w *World) applicationExits(image, how, code, after, times, count string) e
 	}
 	w.changeImage(image, func(img *kubelet.Image) {
 		img.Run = run
+	})
+	return nil
+}
+
+func (w *World) applicationRunsOn(image string) error {
+	if err := w.checkImage(image); err != nil {
+		return err
+	}
+	w.changeImage(image, func(img *kubelet.Image) {
+		img.Run = kubelet.Run{Declared: true}
 	})
 	return nil
 }

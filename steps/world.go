@@ -307,6 +307,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"namespaces", "Namespace", &s.Namespaces},
 		{"endpointslices", "EndpointSlice", &s.EndpointSlices},
 		{"horizontalpodautoscalers", "HorizontalPodAutoscaler", &s.HorizontalPodAutoscalers},
+		{"jobs", "Job", &s.Jobs},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

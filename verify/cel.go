@@ -35,8 +35,10 @@ type State struct {
 	EndpointSlices []any
 	// HorizontalPodAutoscalers are the scenario's HPAs, status included.
 	HorizontalPodAutoscalers []any
-	Requests                 []any
-	Traffic                  []any
+	// Jobs are the scenario's Jobs, status included.
+	Jobs     []any
+	Requests []any
+	Traffic  []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -100,6 +102,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("namespaces", cel.ListType(cel.DynType)),
 		cel.Variable("endpointslices", cel.ListType(cel.DynType)),
 		cel.Variable("horizontalpodautoscalers", cel.ListType(cel.DynType)),
+		cel.Variable("jobs", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -216,7 +219,7 @@ func (c *Checker) Check(s State) error {
 	out, _, err := c.prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
-		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

@@ -11,6 +11,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -89,6 +90,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*autoscalingv2.HorizontalPodAutoscaler).Status.DeepCopy()
 		case *apiextensionsv1.CustomResourceDefinition:
 			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
+		case *batchv1.Job:
+			n.Status = *req.Object.(*batchv1.Job).Status.DeepCopy()
 		default:
 			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
 		}

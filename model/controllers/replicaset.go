@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -107,17 +108,7 @@ func (c *ReplicaSet) sync(key sim.Key) {
 }
 
 func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
-	pod := &corev1.Pod{
-		TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
-		ObjectMeta: metav1.ObjectMeta{
-			GenerateName:    rs.Name + "-",
-			Namespace:       rs.Namespace,
-			Labels:          rs.Spec.Template.Labels,
-			Annotations:     rs.Spec.Template.Annotations,
-			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"))},
-		},
-		Spec: *rs.Spec.Template.Spec.DeepCopy(),
-	}
+	pod := podFromTemplate(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), &rs.Spec.Template)
 	c.expect(key, 1)
 	res, _ := apiserver.ResourceFor("Pod")
 	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: rs.Namespace, Object: pod}, func(resp apiserver.Response) {
@@ -129,6 +120,23 @@ func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
 		}
 		c.Rec.Emit(ReplicaSetComponent, "create-pod", ref, trace.Normal, "SuccessfulCreate", "Created pod: "+resp.Object.GetName())
 	})
+}
+
+// podFromTemplate is a pod an owner creates from its template
+// (controller.GetPodFromTemplate): named "<owner>-" and a suffix, with the
+// template's labels, annotations and spec, and the owner as controller.
+func podFromTemplate(owner metav1.Object, gvk schema.GroupVersionKind, template *corev1.PodTemplateSpec) *corev1.Pod {
+	return &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
+		ObjectMeta: metav1.ObjectMeta{
+			GenerateName:    owner.GetName() + "-",
+			Namespace:       owner.GetNamespace(),
+			Labels:          template.Labels,
+			Annotations:     template.Annotations,
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(owner, gvk)},
+		},
+		Spec: *template.Spec.DeepCopy(),
+	}
 }
 
 func (c *ReplicaSet) delete(key sim.Key, rs *appsv1.ReplicaSet, pod *corev1.Pod) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/podlife/podlife/model/sim"
 )
@@ -110,6 +111,9 @@ func (w *worker) oomAt(c corev1.Container) (sim.Duration, bool) {
 // the application exits (or is OOM-killed) as its image's Run says, or the
 // kernel kills it when it outgrows its memory limit, whichever comes first.
 func (w *worker) runEnd(c corev1.Container, run Run, n int) (after sim.Duration, code int32, reason string, ends bool) {
+	if !run.Declared && ownedByJob(w.pod) {
+		run = DefaultJobRun
+	}
 	if run.exitsOnRun(n) {
 		after, ends = run.For, true
 		code, reason = run.outcome()
@@ -118,4 +122,10 @@ func (w *worker) runEnd(c corev1.Container, run Run, n int) (after sim.Duration,
 		after, code, reason, ends = d, 137, "OOMKilled", true
 	}
 	return after, code, reason, ends
+}
+
+// ownedByJob reports whether a Job controls the pod.
+func ownedByJob(pod *corev1.Pod) bool {
+	ref := metav1.GetControllerOfNoCopy(pod)
+	return ref != nil && ref.Kind == "Job" && strings.HasPrefix(ref.APIVersion, "batch/")
 }

@@ -59,8 +59,11 @@ type Image struct {
 }
 
 // Run says how an application's runs end on their own. The zero Run runs
-// until it is stopped.
+// until it is stopped, except in a Job's pod (DefaultJobRun).
 type Run struct {
+	// Declared is set when the scenario said how the application runs;
+	// otherwise a Job's pod runs DefaultJobRun.
+	Declared bool
 	// Exits is set when a run ends by itself: after For, with ExitCode
 	// (or OOM-killed, when OOMKilled is set).
 	Exits     bool
@@ -71,6 +74,12 @@ type Run struct {
 	// container; later runs go on until stopped.
 	Times int
 }
+
+// DefaultJobRun is how an application no scenario described runs in a
+// pod a Job owns: it does its work for a second and exits 0, so that a
+// plain Job manifest completes as it does on a real cluster. Anywhere
+// else such an application runs until it is stopped.
+var DefaultJobRun = Run{Declared: true, Exits: true, For: sim.Second}
 
 // exitsOnRun reports whether the n-th run (from 1) of a container ends by
 // itself.

@@ -1,0 +1,127 @@
+Feature: A Job runs pods until enough of them succeed
+  The Job controller keeps `parallelism` pods running, never more than the
+  completions still missing. Each pod carries the batch.kubernetes.io/job-tracking
+  finalizer: when it ends, the controller first writes its UID into
+  status.uncountedTerminatedPods, then takes the finalizer off, then counts it.
+  A failed pod is replaced after a back-off (10s, doubling with each failure);
+  more failures than `backoffLimit` end the Job as Failed. An application
+  nothing is said about does its work for a second in a Job's pod and exits 0.
+
+  Background:
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+
+  @conformance
+  Scenario: A Job runs three completions, two pods at a time
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: pi
+      spec:
+        completions: 3
+        parallelism: 2
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: pi
+              image: perl:5.34
+      """
+    And 10s pass
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'SuccessfulCreate' && e.object == 'job/default/pi').size() == 3
+      && events.exists(e, e.reason == 'Completed' && e.message == 'Job completed')
+      && events.first('Completed') > events.last('SuccessfulCreate')
+      && jobs.size() == 1
+      && jobs[0].status.succeeded == 3 && !has(jobs[0].status.failed)
+      && jobs[0].status.conditions.map(c, c.type) == ['SuccessCriteriaMet', 'Complete']
+      && jobs[0].status.conditions.all(c, c.reason == 'CompletionsReached' && c.message == 'Reached expected number of succeeded pods')
+      && has(jobs[0].status.completionTime)
+      && pods.size() == 3 && pods.all(p, p.status.phase == 'Succeeded' && !has(p.metadata.finalizers))
+      && pods.all(p, p.metadata.labels['batch.kubernetes.io/job-name'] == 'pi' && p.metadata.labels['job-name'] == 'pi')
+      """
+    And the trace matches the golden file
+
+  Scenario: Pods that keep failing are replaced after a doubling back-off, until the back-off limit ends the Job
+    Given the application in image "batch:1" exits with code 1 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: flaky
+      spec:
+        backoffLimit: 2
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: work
+              image: batch:1
+      """
+    And 2m pass
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'SuccessfulCreate').size() == 3
+      && events.exists(e, e.reason == 'BackoffLimitExceeded' && e.type == 'Warning' && e.message == 'Job has reached the specified backoff limit')
+      && jobs[0].status.failed == 3
+      && jobs[0].status.conditions.map(c, c.type) == ['FailureTarget', 'Failed']
+      && pods.all(p, p.status.phase == 'Failed')
+      """
+    And the trace matches the golden file
+
+  Scenario: With restartPolicy OnFailure the kubelet restarts the container, and its restarts count against the back-off limit
+    Given the application in image "batch:1" exits with code 1 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: retry
+      spec:
+        backoffLimit: 2
+        template:
+          spec:
+            restartPolicy: OnFailure
+            containers:
+            - name: work
+              image: batch:1
+      """
+    And 2m pass
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'SuccessfulCreate').size() == 1
+      && events.exists(e, e.reason == 'SuccessfulDelete')
+      && events.exists(e, e.reason == 'BackoffLimitExceeded')
+      && jobs[0].status.conditions.map(c, c.type) == ['FailureTarget', 'Failed']
+      """
+
+  Scenario: A Job that runs past activeDeadlineSeconds is stopped
+    Given the application in image "worker:1" runs until it is stopped
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: slow
+      spec:
+        activeDeadlineSeconds: 20
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: work
+              image: worker:1
+      """
+    And 1m passes
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'DeadlineExceeded' && e.message == 'Job was active longer than specified deadline')
+      && jobs[0].status.conditions.map(c, c.type) == ['FailureTarget', 'Failed']
+      && jobs[0].status.conditions.all(c, c.reason == 'DeadlineExceeded')
+      """

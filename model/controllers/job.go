@@ -1,0 +1,507 @@
+package controllers
+
+import (
+	"fmt"
+	"slices"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
+)
+
+// JobComponent names the Job controller in the trace.
+const JobComponent = "job-controller"
+
+// The Job controller's timing (pkg/controller/job/job_controller.go): a
+// pod's change is looked at in a batch a second later (SyncJobBatchPeriod);
+// a failed pod is replaced after 10s, doubling with each failure since the
+// last success, at most 10 minutes (DefaultJobPodFailureBackOff,
+// MaxJobPodFailureBackOff).
+const (
+	jobSyncBatchPeriod   = sim.Second
+	jobPodFailureBackOff = 10 * sim.Second
+	jobMaxPodBackOff     = 10 * 60 * sim.Second
+)
+
+// Job is the Job controller for NonIndexed Jobs: it keeps parallelism pods
+// running (no more than the completions still missing), creating them in
+// slow-start batches; it counts finished pods through
+// status.uncountedTerminatedPods and the batch.kubernetes.io/job-tracking
+// finalizer (first the pods' UIDs into the status, then the finalizers off
+// the pods, then the counts); it replaces failed pods after the pod-failure
+// back-off, and ends the Job with SuccessCriteriaMet then Complete, or with
+// FailureTarget then Failed (backoffLimit, activeDeadlineSeconds).
+type Job struct {
+	Store  *sim.Store
+	API    *apiserver.Client
+	Engine *sim.Engine
+	Rec    *trace.Recorder
+
+	queue   keyQueue
+	batched map[sim.Key]bool
+	pending expectations // requests in flight per Job
+	noted   map[sim.Key]bool
+	// requeued is when each Job is next looked at, if it is waiting.
+	requeued map[sim.Key]sim.Time
+}
+
+// OnJob queues a Job at once (enqueueSyncJobImmediately).
+func (c *Job) OnJob(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Object)) }
+
+// OnPod queues the pod's Job a batch period later (enqueueSyncJobBatched);
+// a finished pod whose Job is gone loses its tracking finalizer.
+func (c *Job) OnPod(ev sim.WatchEvent) {
+	ref := metav1.GetControllerOfNoCopy(ev.Object)
+	if ref == nil || ref.Kind != "Job" {
+		return
+	}
+	key := sim.Key{Kind: "Job", Namespace: ev.Object.GetNamespace(), Name: ref.Name}
+	if job, ok := c.Store.Get(key).(*batchv1.Job); !ok || job.UID != ref.UID {
+		if pod, ok := c.Store.Get(sim.KeyOf(ev.Object)).(*corev1.Pod); ok && hasTrackingFinalizer(pod) && !activePod(pod) {
+			c.removeFinalizers(key, []*corev1.Pod{pod}, func() {})
+		}
+		return
+	}
+	if c.batched == nil {
+		c.batched = map[sim.Key]bool{}
+	}
+	if c.batched[key] {
+		return
+	}
+	c.batched[key] = true
+	c.Engine.After(jobSyncBatchPeriod, "job sync (batched)", func() {
+		delete(c.batched, key)
+		c.enqueue(key)
+	})
+}
+
+func (c *Job) enqueue(key sim.Key) { c.queue.add(c.Engine, key, "job sync", c.sync) }
+
+// requeueAt looks at the Job again at a later time (the workqueue's
+// AddAfter, which keeps one entry per key: a later request for the same
+// time changes nothing); why, when given, goes into the trace once.
+func (c *Job) requeueAt(key sim.Key, ref string, at sim.Time, why string) {
+	if c.requeued == nil {
+		c.requeued = map[sim.Key]sim.Time{}
+	}
+	if t, ok := c.requeued[key]; ok && t <= at {
+		return
+	}
+	c.requeued[key] = at
+	if why != "" {
+		c.Rec.Step(JobComponent, "backoff", ref, why)
+	}
+	c.Engine.After(sim.Duration(at-c.Engine.Now()), "job sync (requeued)", func() {
+		if c.requeued[key] == at {
+			delete(c.requeued, key)
+		}
+		c.enqueue(key)
+	})
+}
+
+func (c *Job) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
+
+func hasTrackingFinalizer(p *corev1.Pod) bool {
+	return slices.Contains(p.Finalizers, batchv1.JobTrackingFinalizer)
+}
+
+// finishedCondition is the Job's Complete or Failed condition, if true.
+func finishedCondition(job *batchv1.Job) *batchv1.JobCondition {
+	for i, c := range job.Status.Conditions {
+		if (c.Type == batchv1.JobComplete || c.Type == batchv1.JobFailed) && c.Status == corev1.ConditionTrue {
+			return &job.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+func jobCondition(job *batchv1.Job, t batchv1.JobConditionType) *batchv1.JobCondition {
+	for i, c := range job.Status.Conditions {
+		if c.Type == t && c.Status == corev1.ConditionTrue {
+			return &job.Status.Conditions[i]
+		}
+	}
+	return nil
+}
+
+func (c *Job) newCondition(t batchv1.JobConditionType, reason, message string) batchv1.JobCondition {
+	now := c.now()
+	return batchv1.JobCondition{Type: t, Status: corev1.ConditionTrue, Reason: reason, Message: message, LastProbeTime: now, LastTransitionTime: now}
+}
+
+func (c *Job) now() metav1.Time {
+	return metav1.NewTime(apiserver.Epoch.Add(sim.Duration(c.Engine.Now()).Std()))
+}
+
+// sync is syncJob for one Job.
+func (c *Job) sync(key sim.Key) {
+	job, ok := c.Store.Get(key).(*batchv1.Job)
+	if !ok || c.pending[key] > 0 || finishedCondition(job) != nil || job.DeletionTimestamp != nil {
+		return
+	}
+	ref := apiserver.ObjectRef("Job", job.Namespace, job.Name)
+	if !c.modelled(key, ref, job) {
+		return
+	}
+	var active, succeeded, failed []*corev1.Pod
+	terminating := int32(0)
+	for _, p := range OwnedPods(c.Store, job) {
+		switch {
+		case activePod(p):
+			active = append(active, p)
+		case hasTrackingFinalizer(p) && p.Status.Phase == corev1.PodSucceeded:
+			succeeded = append(succeeded, p)
+		case hasTrackingFinalizer(p) && p.Status.Phase == corev1.PodFailed:
+			failed = append(failed, p)
+		}
+		if p.DeletionTimestamp != nil && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			terminating++
+		}
+	}
+	next := job.DeepCopy()
+	st := &next.Status
+	if st.StartTime == nil {
+		now := c.now()
+		st.StartTime = &now
+	}
+	nSucceeded := st.Succeeded + int32(len(succeeded))
+	nFailed := st.Failed + int32(len(failed))
+
+	// The end, if it has come: a condition already decided, else the
+	// back-off limit, else the deadline (syncJob's order).
+	var finish *batchv1.JobCondition
+	switch cond := jobCondition(job, batchv1.JobFailureTarget); {
+	case jobCondition(job, batchv1.JobSuccessCriteriaMet) != nil:
+		finish = jobCondition(job, batchv1.JobSuccessCriteriaMet)
+	case cond != nil:
+		finish = cond
+	case nFailed > ptrOr(job.Spec.BackoffLimit, 6) || pastBackoffLimitOnFailure(job, active):
+		f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonBackoffLimitExceeded, "Job has reached the specified backoff limit")
+		finish = &f
+	case c.pastActiveDeadline(job, st.StartTime):
+		f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonDeadlineExceeded, "Job was active longer than specified deadline")
+		finish = &f
+	case job.Spec.ActiveDeadlineSeconds != nil:
+		left := sim.Duration(*job.Spec.ActiveDeadlineSeconds)*sim.Second - sim.Duration(c.now().Sub(st.StartTime.Time).Milliseconds())
+		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(left), "")
+	}
+
+	nActive := int32(len(active))
+	if finish != nil && finish.Type == batchv1.JobFailureTarget {
+		for _, p := range active {
+			c.deletePod(key, ref, p)
+		}
+		terminating += nActive
+		nActive = 0
+	} else if finish == nil {
+		nActive += c.manage(key, ref, job, active, nSucceeded)
+		done := nSucceeded > 0 && nActive == 0
+		if job.Spec.Completions != nil {
+			done = nSucceeded >= *job.Spec.Completions && nActive == 0
+		}
+		if done {
+			f := c.newCondition(batchv1.JobSuccessCriteriaMet, batchv1.JobReasonCompletionsReached, "Reached expected number of succeeded pods")
+			finish = &f
+		}
+	}
+	ready := int32(0)
+	for _, p := range active {
+		if podReady(p) && p.DeletionTimestamp == nil {
+			ready++
+		}
+	}
+	if nActive == 0 {
+		ready = 0
+	}
+	st.Active, st.Ready, st.Terminating = nActive, &ready, &terminating
+	if st.UncountedTerminatedPods == nil {
+		st.UncountedTerminatedPods = &batchv1.UncountedTerminatedPods{}
+	}
+	for _, p := range succeeded {
+		st.UncountedTerminatedPods.Succeeded = append(st.UncountedTerminatedPods.Succeeded, p.UID)
+	}
+	for _, p := range failed {
+		st.UncountedTerminatedPods.Failed = append(st.UncountedTerminatedPods.Failed, p.UID)
+	}
+	if finish != nil && jobCondition(job, finish.Type) == nil {
+		st.Conditions = append(st.Conditions, *finish)
+	}
+	c.track(key, ref, next, append(succeeded, failed...), finish)
+}
+
+// modelled says, once, what the model leaves out of a Job, and whether it
+// can run it at all.
+func (c *Job) modelled(key sim.Key, ref string, job *batchv1.Job) bool {
+	var missing string
+	switch {
+	case job.Spec.CompletionMode != nil && *job.Spec.CompletionMode == batchv1.IndexedCompletion:
+		missing = "completionMode Indexed"
+	case job.Spec.Suspend != nil && *job.Spec.Suspend:
+		missing = "suspend"
+	case job.Spec.PodFailurePolicy != nil:
+		missing = "podFailurePolicy"
+	case job.Spec.SuccessPolicy != nil:
+		missing = "successPolicy"
+	default:
+		return true
+	}
+	if c.noted == nil {
+		c.noted = map[sim.Key]bool{}
+	}
+	if !c.noted[key] {
+		c.noted[key] = true
+		c.Rec.Stepf("podlife", "unmodelled", ref, "warning: podlife does not model a Job's %s yet: it leaves this Job alone", missing)
+	}
+	return false
+}
+
+// pastBackoffLimitOnFailure: with restartPolicy OnFailure the kubelet
+// restarts a failed container in place, and the Job counts those restarts
+// against backoffLimit (job_controller.go pastBackoffLimitOnFailure).
+func pastBackoffLimitOnFailure(job *batchv1.Job, pods []*corev1.Pod) bool {
+	if job.Spec.Template.Spec.RestartPolicy != corev1.RestartPolicyOnFailure {
+		return false
+	}
+	restarts := int32(0)
+	for _, p := range pods {
+		if p.Status.Phase == corev1.PodRunning || p.Status.Phase == corev1.PodPending {
+			for _, s := range append(slices.Clone(p.Status.InitContainerStatuses), p.Status.ContainerStatuses...) {
+				restarts += s.RestartCount
+			}
+		}
+	}
+	if limit := ptrOr(job.Spec.BackoffLimit, 6); limit > 0 {
+		return restarts >= limit
+	}
+	return restarts > 0
+}
+
+func (c *Job) pastActiveDeadline(job *batchv1.Job, start *metav1.Time) bool {
+	if job.Spec.ActiveDeadlineSeconds == nil || start == nil {
+		return false
+	}
+	return c.now().Sub(start.Time) >= secondsDuration(int32(*job.Spec.ActiveDeadlineSeconds))
+}
+
+// manage is manageJob: it creates the pods missing (none while the
+// pod-failure back-off lasts, queueing the Job for when it ends) and
+// returns how many it asked for.
+func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32) int32 {
+	want := ptrOr(job.Spec.Parallelism, 1)
+	if job.Spec.Completions != nil {
+		want = min(want, *job.Spec.Completions-succeeded)
+	}
+	diff := max(want, 0) - int32(len(active))
+	if diff <= 0 {
+		return 0
+	}
+	if wait := c.backOff(job); wait > 0 {
+		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(wait), fmt.Sprintf("%d pods missing: waiting %v (pod failure back-off) before creating them", diff, wait))
+		return 0
+	}
+	c.Rec.Stepf(JobComponent, "sync", ref, "%d of %d pods active: creating %d", len(active), want, diff)
+	c.createBatches(key, ref, job, diff, 1)
+	return diff
+}
+
+// createBatches creates pods in slow-start batches of 1, 2, 4 ..., each
+// batch once the one before has answered (controller.SlowStartInitialBatchSize).
+func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, left, batch int32) {
+	if left <= 0 {
+		return
+	}
+	n := min(batch, left)
+	answered := int32(0)
+	for range n {
+		c.createPod(key, ref, job, func() {
+			if answered++; answered == n {
+				c.createBatches(key, ref, job, left-n, 2*batch)
+			}
+		})
+	}
+}
+
+// backOff is how long the Job must still wait before it replaces failed
+// pods: 10s doubled for each failure since the last success, counted from
+// the last failure (backoff_utils.go getRemainingTime).
+func (c *Job) backOff(job *batchv1.Job) sim.Duration {
+	var lastSuccess, lastFailure metav1.Time
+	for _, p := range c.finishedPods(job) {
+		if t := finishedAt(p); p.Status.Phase == corev1.PodSucceeded && t.After(lastSuccess.Time) {
+			lastSuccess = t
+		}
+	}
+	failures := 0
+	for _, p := range c.finishedPods(job) {
+		if t := finishedAt(p); p.Status.Phase == corev1.PodFailed && t.After(lastSuccess.Time) {
+			failures++
+			if t.After(lastFailure.Time) {
+				lastFailure = t
+			}
+		}
+	}
+	if failures == 0 {
+		return 0
+	}
+	d := jobPodFailureBackOff
+	for i := 1; i < failures && d < jobMaxPodBackOff; i++ {
+		d *= 2
+	}
+	d = min(d, jobMaxPodBackOff)
+	return d - sim.Duration(c.now().Sub(lastFailure.Time).Milliseconds())
+}
+
+func (c *Job) finishedPods(job *batchv1.Job) []*corev1.Pod {
+	var out []*corev1.Pod
+	for _, p := range OwnedPods(c.Store, job) {
+		if !activePod(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// finishedAt is when the pod's last container ended.
+func finishedAt(p *corev1.Pod) metav1.Time {
+	var last metav1.Time
+	for _, s := range p.Status.ContainerStatuses {
+		if t := s.State.Terminated; t != nil && t.FinishedAt.After(last.Time) {
+			last = t.FinishedAt
+		}
+	}
+	return last
+}
+
+func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, answered func()) {
+	pod := podFromTemplate(job, batchv1.SchemeGroupVersion.WithKind("Job"), &job.Spec.Template)
+	pod.Finalizers = []string{batchv1.JobTrackingFinalizer}
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("Pod")
+	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: job.Namespace, Object: pod}, func(resp apiserver.Response) {
+		defer c.expect(key, -1)
+		if !resp.OK() {
+			c.Rec.Emit(JobComponent, "create-pod", ref, trace.Warning, "FailedCreate", "Error creating: "+resp.Message)
+		} else {
+			c.Rec.Emit(JobComponent, "create-pod", ref, trace.Normal, "SuccessfulCreate", "Created pod: "+resp.Object.GetName())
+		}
+		answered()
+	})
+}
+
+func (c *Job) deletePod(key sim.Key, ref string, pod *corev1.Pod) {
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("Pod")
+	c.API.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: pod.Namespace, Name: pod.Name}, func(resp apiserver.Response) {
+		defer c.expect(key, -1)
+		if !resp.OK() {
+			c.Rec.Emit(JobComponent, "delete-pod", ref, trace.Warning, "FailedDelete", "Error deleting: "+resp.Message)
+			return
+		}
+		c.Rec.Emit(JobComponent, "delete-pod", ref, trace.Normal, "SuccessfulDelete", "Deleted pod: "+pod.Name)
+	})
+}
+
+// track writes what the sync found (trackJobStatusAndRemoveFinalizers and
+// flushUncountedAndRemoveFinalizers): the finished pods' UIDs into
+// status.uncountedTerminatedPods, then the tracking finalizers off those
+// pods, then the counts; a Job whose end has come and whose pods are all
+// gone gets its Complete or Failed condition in that last write, and the
+// event that says so.
+func (c *Job) track(key sim.Key, ref string, next *batchv1.Job, finished []*corev1.Pod, finish *batchv1.JobCondition) {
+	job := c.Store.Get(key).(*batchv1.Job)
+	flushed := func() {
+		c.removeFinalizers(key, finished, func() {
+			counted := c.counted(next, finished)
+			ended := finish != nil && next.Status.Active == 0 && ptrOr(next.Status.Terminating, 0) == 0
+			if ended {
+				final := c.newCondition(batchv1.JobComplete, finish.Reason, finish.Message)
+				if finish.Type == batchv1.JobFailureTarget {
+					final.Type = batchv1.JobFailed
+				} else {
+					now := c.now()
+					counted.Status.CompletionTime = &now
+				}
+				counted.Status.Conditions = append(counted.Status.Conditions, final)
+			}
+			if len(finished) == 0 && !ended {
+				return
+			}
+			c.writeStatus(key, counted, func() {
+				if !ended {
+					return
+				}
+				if finish.Type == batchv1.JobFailureTarget {
+					c.Rec.Emit(JobComponent, "finish", ref, trace.Warning, finish.Reason, finish.Message)
+				} else {
+					c.Rec.Emit(JobComponent, "finish", ref, trace.Normal, "Completed", "Job completed")
+				}
+			})
+		})
+	}
+	if equality.Semantic.DeepEqual(next.Status, job.Status) {
+		flushed()
+		return
+	}
+	c.writeStatus(key, next, flushed)
+}
+
+// counted moves the pods whose finalizers are off from
+// uncountedTerminatedPods into the counts (cleanUncountedPodsWithoutFinalizers).
+func (c *Job) counted(job *batchv1.Job, finished []*corev1.Pod) *batchv1.Job {
+	out := job.DeepCopy()
+	gone := map[types.UID]bool{}
+	for _, p := range finished {
+		gone[p.UID] = true
+	}
+	u := out.Status.UncountedTerminatedPods
+	if u == nil {
+		return out
+	}
+	before := len(u.Succeeded)
+	u.Succeeded = slices.DeleteFunc(u.Succeeded, func(uid types.UID) bool { return gone[uid] })
+	out.Status.Succeeded += int32(before - len(u.Succeeded))
+	before = len(u.Failed)
+	u.Failed = slices.DeleteFunc(u.Failed, func(uid types.UID) bool { return gone[uid] })
+	out.Status.Failed += int32(before - len(u.Failed))
+	return out
+}
+
+func (c *Job) writeStatus(key sim.Key, job *batchv1.Job, then func()) {
+	c.expect(key, 1)
+	res, _ := apiserver.ResourceFor("Job")
+	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: job.Namespace, Name: job.Name, Subresource: "status", Object: job}, func(resp apiserver.Response) {
+		defer c.expect(key, -1)
+		if resp.OK() {
+			then()
+		}
+	})
+}
+
+// removeFinalizers takes the tracking finalizer off each pod, then calls
+// then once every request has answered.
+func (c *Job) removeFinalizers(key sim.Key, pods []*corev1.Pod, then func()) {
+	if len(pods) == 0 {
+		then()
+		return
+	}
+	left := len(pods)
+	res, _ := apiserver.ResourceFor("Pod")
+	for _, p := range pods {
+		next := p.DeepCopy()
+		next.Finalizers = slices.DeleteFunc(next.Finalizers, func(f string) bool { return f == batchv1.JobTrackingFinalizer })
+		next.ResourceVersion = ""
+		c.expect(key, 1)
+		c.API.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: p.Namespace, Name: p.Name, Object: next}, func(apiserver.Response) {
+			defer c.expect(key, -1)
+			if left--; left == 0 {
+				then()
+			}
+		})
+	}
+}
