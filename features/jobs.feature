@@ -47,6 +47,42 @@ Feature: A Job runs pods until enough of them succeed
       """
     And the trace matches the golden file
 
+  @conformance
+  Scenario: An Indexed Job gives each pod its completion index
+    Each pod is named and labelled for its index, gets the hostname
+    "<job>-<index>" and the JOB_COMPLETION_INDEX variable; the Job lists the
+    indexes done in status.completedIndexes.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: shard
+      spec:
+        completions: 3
+        parallelism: 3
+        completionMode: Indexed
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: work
+              image: busybox:1.36
+      """
+    And 10s pass
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      jobs[0].status.completedIndexes == '0-2' && jobs[0].status.succeeded == 3
+      && jobs[0].status.conditions.map(c, c.type) == ['SuccessCriteriaMet', 'Complete']
+      && pods.map(p, p.metadata.labels['batch.kubernetes.io/job-completion-index']) == ['0', '1', '2']
+      && pods.all(p, p.metadata.name.startsWith('shard-' + p.metadata.annotations['batch.kubernetes.io/job-completion-index'] + '-')
+        && p.spec.hostname == 'shard-' + p.metadata.labels['batch.kubernetes.io/job-completion-index']
+        && p.spec.containers[0].env.exists(e, e.name == 'JOB_COMPLETION_INDEX'
+          && e.valueFrom.fieldRef.fieldPath == "metadata.labels['batch.kubernetes.io/job-completion-index']"))
+      """
+
   Scenario: Pods that keep failing are replaced after a doubling back-off, until the back-off limit ends the Job
     Given the application in image "batch:1" exits with code 1 after 2s
     When "admin" applies:

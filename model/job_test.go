@@ -78,19 +78,19 @@ func TestADeletedJobLeavesNoPodBehind(t *testing.T) {
 func TestAJobTheModelCannotRunIsLeftAloneWithAWarning(t *testing.T) {
 	c := New(Options{})
 	c.AddNode(node("node01", "8"), nil)
-	apply(t, c, "admin", jobYAML("indexed", "  completions: 2\n  completionMode: Indexed\n"))
+	apply(t, c, "admin", jobYAML("indexed", "  completions: 2\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n"))
 	if err := c.Settle(); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(c.Store.List("Pod", "default")); n != 0 {
-		t.Errorf("%d pods created for an Indexed Job, want none", n)
+		t.Errorf("%d pods created for a Job with backoffLimitPerIndex, want none", n)
 	}
 	var said bool
 	for _, e := range c.Events() {
-		said = said || e.Action == "unmodelled" && strings.Contains(e.Message, "does not model a Job's completionMode Indexed yet")
+		said = said || e.Action == "unmodelled" && strings.Contains(e.Message, "does not model a Job's backoffLimitPerIndex yet")
 	}
 	if !said {
-		t.Error("the trace does not say that Indexed Jobs are not modelled")
+		t.Error("the trace does not say that backoffLimitPerIndex is not modelled")
 	}
 	if job := c.Store.Get(sim.Key{Kind: "Job", Namespace: "default", Name: "indexed"}).(*batchv1.Job); job.Status.StartTime != nil {
 		t.Errorf("the Job was synced: %+v", job.Status)

@@ -171,6 +171,15 @@ func (c *Job) sync(key sim.Key) {
 		st.StartTime = &now
 	}
 	nSucceeded := st.Succeeded + int32(len(succeeded))
+	var done []int
+	if isIndexed(job) {
+		// An index is done once, however many of its pods succeed; the
+		// count is written with the indexes, not through the uncounted
+		// pods.
+		done = succeededIndexes(job, succeeded)
+		nSucceeded = int32(len(done))
+		st.Succeeded, st.CompletedIndexes = nSucceeded, formatIndexes(done)
+	}
 	nFailed := st.Failed + int32(len(failed))
 
 	// The end, if it has come: a condition already decided, else the
@@ -200,7 +209,7 @@ func (c *Job) sync(key sim.Key) {
 		terminating += nActive
 		nActive = 0
 	} else if finish == nil {
-		nActive += c.manage(key, ref, job, active, nSucceeded)
+		nActive += c.manage(key, ref, job, active, nSucceeded, done)
 		done := nSucceeded > 0 && nActive == 0
 		if job.Spec.Completions != nil {
 			done = nSucceeded >= *job.Spec.Completions && nActive == 0
@@ -224,7 +233,9 @@ func (c *Job) sync(key sim.Key) {
 		st.UncountedTerminatedPods = &batchv1.UncountedTerminatedPods{}
 	}
 	for _, p := range succeeded {
-		st.UncountedTerminatedPods.Succeeded = append(st.UncountedTerminatedPods.Succeeded, p.UID)
+		if !isIndexed(job) {
+			st.UncountedTerminatedPods.Succeeded = append(st.UncountedTerminatedPods.Succeeded, p.UID)
+		}
 	}
 	for _, p := range failed {
 		st.UncountedTerminatedPods.Failed = append(st.UncountedTerminatedPods.Failed, p.UID)
@@ -240,8 +251,8 @@ func (c *Job) sync(key sim.Key) {
 func (c *Job) modelled(key sim.Key, ref string, job *batchv1.Job) bool {
 	var missing string
 	switch {
-	case job.Spec.CompletionMode != nil && *job.Spec.CompletionMode == batchv1.IndexedCompletion:
-		missing = "completionMode Indexed"
+	case isIndexed(job) && job.Spec.BackoffLimitPerIndex != nil:
+		missing = "backoffLimitPerIndex"
 	case job.Spec.Suspend != nil && *job.Spec.Suspend:
 		missing = "suspend"
 	case job.Spec.PodFailurePolicy != nil:
@@ -292,7 +303,7 @@ func (c *Job) pastActiveDeadline(job *batchv1.Job, start *metav1.Time) bool {
 // manage is manageJob: it creates the pods missing (none while the
 // pod-failure back-off lasts, queueing the Job for when it ends) and
 // returns how many it asked for.
-func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32) int32 {
+func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32, done []int) int32 {
 	want := ptrOr(job.Spec.Parallelism, 1)
 	if job.Spec.Completions != nil {
 		want = min(want, *job.Spec.Completions-succeeded)
@@ -306,22 +317,29 @@ func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1
 		return 0
 	}
 	c.Rec.Stepf(JobComponent, "sync", ref, "%d of %d pods active: creating %d", len(active), want, diff)
-	c.createBatches(key, ref, job, diff, 1)
-	return diff
+	indexes := make([]int, diff)
+	for i := range indexes {
+		indexes[i] = -1
+	}
+	if isIndexed(job) {
+		indexes = pendingIndexes(job, active, done, int(diff))
+	}
+	c.createBatches(key, ref, job, indexes, 1)
+	return int32(len(indexes))
 }
 
 // createBatches creates pods in slow-start batches of 1, 2, 4 ..., each
 // batch once the one before has answered (controller.SlowStartInitialBatchSize).
-func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, left, batch int32) {
-	if left <= 0 {
+func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes []int, batch int) {
+	if len(indexes) == 0 {
 		return
 	}
-	n := min(batch, left)
-	answered := int32(0)
-	for range n {
-		c.createPod(key, ref, job, func() {
+	n := min(batch, len(indexes))
+	answered := 0
+	for _, ix := range indexes[:n] {
+		c.createPod(key, ref, job, ix, func() {
 			if answered++; answered == n {
-				c.createBatches(key, ref, job, left-n, 2*batch)
+				c.createBatches(key, ref, job, indexes[n:], 2*batch)
 			}
 		})
 	}
@@ -378,9 +396,14 @@ func finishedAt(p *corev1.Pod) metav1.Time {
 	return last
 }
 
-func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, answered func()) {
+// createPod creates a pod of the Job, for a completion index unless index
+// is -1.
+func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, index int, answered func()) {
 	pod := podFromTemplate(job, batchv1.SchemeGroupVersion.WithKind("Job"), &job.Spec.Template)
 	pod.Finalizers = []string{batchv1.JobTrackingFinalizer}
+	if index >= 0 {
+		withIndex(pod, job.Name, index)
+	}
 	c.expect(key, 1)
 	res, _ := apiserver.ResourceFor("Pod")
 	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: job.Namespace, Object: pod}, func(resp apiserver.Response) {
