@@ -83,6 +83,35 @@ Feature: A Job runs pods until enough of them succeed
           && e.valueFrom.fieldRef.fieldPath == "metadata.labels['batch.kubernetes.io/job-completion-index']"))
       """
 
+  @conformance
+  Scenario: A finished Job with ttlSecondsAfterFinished is deleted with its pods
+    The TTL-after-finished controller deletes the Job that long after its
+    Complete condition, in the foreground: its pods go first.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: once
+      spec:
+        ttlSecondsAfterFinished: 3
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: work
+              image: busybox:1.36
+      """
+    And 15s pass
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.reason == 'Completed' && e.object == 'job/default/once')
+      && jobs.size() == 0 && pods.size() == 0
+      """
+    And the trace matches the golden file
+
   Scenario: Pods that keep failing are replaced after a doubling back-off, until the back-off limit ends the Job
     Given the application in image "batch:1" exits with code 1 after 2s
     When "admin" applies:

@@ -29,7 +29,7 @@ const (
 	jobMaxPodBackOff     = 10 * 60 * sim.Second
 )
 
-// Job is the Job controller for NonIndexed Jobs: it keeps parallelism pods
+// Job is the Job controller (Indexed Jobs: job_indexed.go): it keeps parallelism pods
 // running (no more than the completions still missing), creating them in
 // slow-start batches; it counts finished pods through
 // status.uncountedTerminatedPods and the batch.kubernetes.io/job-tracking
