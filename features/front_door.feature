@@ -116,26 +116,27 @@ Feature: The API server's front door: decoding, defaulting and validation
   Scenario: A kind the API server serves but podlife does not model is stored, and the trace says so
     When "admin" applies:
       """yaml
-      apiVersion: batch/v1
-      kind: CronJob
+      apiVersion: apps/v1
+      kind: StatefulSet
       metadata:
-        name: migrate
+        name: db
       spec:
-        schedule: "0 3 * * *"
-        jobTemplate:
+        serviceName: db
+        selector:
+          matchLabels: {app: db}
+        template:
+          metadata:
+            labels: {app: db}
           spec:
-            template:
-              spec:
-                restartPolicy: Never
-                containers:
-                - name: migrate
-                  image: ghcr.io/acme/migrate:1.2
+            containers:
+            - name: db
+              image: postgres:17
       """
     And the cluster settles
     Then every request was accepted
     And the trace satisfies:
       """cel
       events.exists(e, e.action == 'unmodelled' &&
-        e.message == "warning: podlife stores cronjobs.batch but models nothing that acts on them; a real cluster's controllers would")
+        e.message == "warning: podlife stores statefulsets.apps but models nothing that acts on them; a real cluster's controllers would")
       """
     And the trace matches the golden file

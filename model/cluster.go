@@ -70,6 +70,7 @@ type Cluster struct {
 	policies   *admission.ValidatingAdmissionPolicy
 	jobs       *controllers.Job
 	jobTTL     *controllers.TTLAfterFinished
+	cronJobs   *controllers.CronJob
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
 	meter      *meter
@@ -170,6 +171,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
 	c.jobs = &controllers.Job{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.JobComponent)}
+	c.cronJobs = &controllers.CronJob{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.CronJobComponent)}
 	c.jobTTL = &controllers.TTLAfterFinished{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.TTLAfterFinishedComponent)}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
 	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient(garbageCollectorAccount)}
@@ -353,6 +355,9 @@ func (c *Cluster) start() {
 		c.jobs.OnJob(sim.WatchEvent{Type: sim.Added, Object: obj})
 		c.jobTTL.OnJob(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
+	for _, obj := range c.Store.List("CronJob", "") {
+		c.cronJobs.OnCronJob(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
 	// The endpoint consumers and the EndpointSlice controller list the
 	// seeded Services and slices the same way.
 	for _, kind := range []string{"Service", "EndpointSlice"} {
@@ -392,7 +397,8 @@ func (c *Cluster) start() {
 	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
-	c.Store.Watch(kcm, "Job", lat.Watch, fanOut(c.jobs.OnJob, c.jobTTL.OnJob, c.gc.OnOwner))
+	c.Store.Watch(kcm, "Job", lat.Watch, fanOut(c.jobs.OnJob, c.jobTTL.OnJob, c.cronJobs.OnJob, c.gc.OnOwner))
+	c.Store.Watch(kcm, "CronJob", lat.Watch, fanOut(c.cronJobs.OnCronJob, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)

@@ -127,6 +127,13 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"list", "watch", "create", "delete", "patch"}, core, "pods"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:cronjob-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch", "update"}, []string{"batch"}, "cronjobs"),
+			rule([]string{"get", "list", "watch", "create", "update", "delete", "patch"}, []string{"batch"}, "jobs"),
+			rule([]string{"update"}, []string{"batch"}, "cronjobs/status", "cronjobs/finalizers"),
+			rule([]string{"list", "watch", "delete"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:ttl-after-finished-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "delete"}, []string{"batch"}, "jobs"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
@@ -211,7 +218,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"attachdetach-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
+var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
 	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "ttl-after-finished-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
@@ -247,6 +254,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:pod-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pod-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
 		bind("system:controller:job-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "job-controller", Namespace: "kube-system"}),
+		bind("system:controller:cronjob-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cronjob-controller", Namespace: "kube-system"}),
 		bind("system:controller:ttl-after-finished-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "ttl-after-finished-controller", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
