@@ -64,6 +64,10 @@ type Config struct {
 	NewBackend func(scenario string) (Backend, error)
 	// Skipped, when set, hears what a cluster backend skipped, and why.
 	Skipped func(scenario, reason string)
+	// ScenarioSkipped, when set, hears of each whole scenario a cluster
+	// backend skipped (one that needs the model): godog counts those as
+	// passed.
+	ScenarioSkipped func(scenario string)
 }
 
 // World is one scenario's state.
@@ -120,6 +124,9 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			if cfg.NewBackend != nil {
 				if reason := needsModel(s); reason != "" {
 					cfg.skipped(s.Name, reason)
+					if cfg.ScenarioSkipped != nil {
+						cfg.ScenarioSkipped(s.Name)
+					}
 					return ctx, godog.ErrSkip
 				}
 			}

@@ -55,8 +55,9 @@ func runCommand() *cobra.Command {
 				}
 				return fmt.Sprintf("podlife run --update%s %s", dir, quoteAll([]string{featureFile})[0])
 			}}
-			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, NoColors: plain, Output: cmd.OutOrStdout()}
-			cfg := &steps.Config{Golden: golden}
+			summary := &skippedInSummary{w: cmd.OutOrStdout(), plain: plain}
+			opts := godog.Options{Format: format, Tags: tags, Paths: paths, Strict: true, NoColors: plain, Output: summary}
+			cfg := &steps.Config{Golden: golden, ScenarioSkipped: func(string) { summary.skipped++ }}
 			if kubeconfig != "" {
 				target, err := cluster.Connect(kubeconfig)
 				if err != nil {
@@ -83,6 +84,9 @@ func runCommand() *cobra.Command {
 				sc.Before(func(ctx context.Context, _ *godog.Scenario) (context.Context, error) { ran++; return ctx, nil })
 			}}
 			status := suite.Run()
+			if err := summary.Flush(); err != nil {
+				return err
+			}
 			if ran == 0 && tags != "" {
 				// As go test warns of a -run that matches nothing: a misspelt
 				// tag must not pass unnoticed in CI.

@@ -68,9 +68,10 @@ func Components(events []Event) []string {
 	return components
 }
 
-// mermaidText escapes what Mermaid would read as syntax: statement ends,
-// comments, entity markers and HTML.
-func mermaidText(s string) string {
-	r := strings.NewReplacer(";", "#59;", "#", "#35;", "<", "#lt;", ">", "#gt;", "\n", " ")
-	return r.Replace(s)
-}
+// mermaidText keeps Mermaid from reading text as syntax: a ';' ends a
+// statement, '<' and '>' open HTML (notes are HTML, for their <br/>).
+// Mermaid's own escapes (#59;, #lt;) are not used: Mermaid 11 leaves them
+// undecoded in sequence-diagram notes, where they show as "ﬂ°°59¶ß". Their
+// full-width forms read the same and need no escape; without a ';' a '#'
+// can start no entity code.
+var mermaidText = strings.NewReplacer(";", "；", "<", "＜", ">", "＞", "\n", " ").Replace
