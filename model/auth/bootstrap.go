@@ -127,6 +127,15 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"list", "watch", "create", "delete", "patch"}, core, "pods"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:daemon-set-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch"}, []string{"extensions", "apps"}, "daemonsets"),
+			rule([]string{"update"}, []string{"extensions", "apps"}, "daemonsets/status", "daemonsets/finalizers"),
+			rule([]string{"list", "watch"}, core, "nodes"),
+			rule([]string{"list", "watch", "create", "delete", "patch"}, core, "pods"),
+			rule([]string{"create"}, core, "pods/binding"),
+			rule([]string{"get", "list", "watch", "create", "delete", "update", "patch"}, apps, "controllerrevisions"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:cronjob-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "update"}, []string{"batch"}, "cronjobs"),
 			rule([]string{"get", "list", "watch", "create", "update", "delete", "patch"}, []string{"batch"}, "jobs"),
@@ -218,7 +227,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
-var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
+var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
 	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "ttl-after-finished-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
@@ -255,6 +264,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:persistent-volume-binder", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "persistent-volume-binder", Namespace: "kube-system"}),
 		bind("system:controller:job-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "job-controller", Namespace: "kube-system"}),
 		bind("system:controller:cronjob-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cronjob-controller", Namespace: "kube-system"}),
+		bind("system:controller:daemon-set-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "daemon-set-controller", Namespace: "kube-system"}),
 		bind("system:controller:ttl-after-finished-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "ttl-after-finished-controller", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),

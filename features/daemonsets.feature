@@ -1,0 +1,85 @@
+Feature: A DaemonSet runs one pod on every node that will take it
+  The DaemonSet controller creates one pod per eligible node, pinned to it
+  by a node affinity on metadata.name, and the default scheduler binds it.
+  A node is eligible when the pod template's node selector and affinity
+  match it and its taints are tolerated; the controller adds tolerations of
+  its own (not-ready, unreachable, disk, memory and PID pressure,
+  unschedulable), so a cordoned node still runs its daemon pod. As nodes
+  come and go, so do the pods.
+
+  @conformance
+  Scenario: One pod per node, none on the node whose taint it does not tolerate
+    Given a cluster with nodes:
+      | name   | taints                   | unschedulable |
+      | node01 |                          |               |
+      | node02 |                          | true          |
+      | node03 | dedicated=db:NoSchedule  |               |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+            - name: agent
+              image: fluent/fluent-bit:3.2
+      """
+    And 10s pass
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      events.filter(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulCreate').size() == 2
+      && pods.size() == 2
+      && pods.map(p, p.spec.nodeName).sort() == ['node01', 'node02']
+      && pods.all(p, p.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].key == 'metadata.name'
+        && p.spec.tolerations.exists(t, t.key == 'node.kubernetes.io/unschedulable' && t.effect == 'NoSchedule')
+        && p.status.phase == 'Running')
+      """
+    And the trace matches the golden file
+
+  @conformance
+  Scenario: A node labelled to match gets its pod, and loses it when the label goes
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            nodeSelector:
+              disk: ssd
+            containers:
+            - name: agent
+              image: fluent/fluent-bit:3.2
+      """
+    And 5s pass
+    And "admin" runs "kubectl label node node01 disk=ssd"
+    And 5s pass
+    Then the trace satisfies:
+      """cel
+      pods.size() == 1 && pods[0].spec.nodeName == 'node01' && pods[0].status.phase == 'Running'
+      """
+    When "admin" runs "kubectl label node node01 disk-"
+    And 5s pass
+    # The pod is deleted: on a real cluster it may still be terminating.
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulDelete')
+      && pods.all(p, has(p.metadata.deletionTimestamp))
+      """
