@@ -1,8 +1,6 @@
 package controllers
 
 import (
-	"fmt"
-
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -194,34 +192,21 @@ func (c *DaemonSet) createBatches(key sim.Key, ref string, ds *appsv1.DaemonSet,
 	for _, node := range nodes[:n] {
 		pod := podFromTemplate(ds, appsv1.SchemeGroupVersion.WithKind("DaemonSet"), &template)
 		pod.Spec.Affinity = util.ReplaceDaemonSetPodNodeNameNodeAffinity(pod.Spec.Affinity, node)
-		c.expect(key, 1)
-		res, _ := apiserver.ResourceFor("Pod")
-		c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: ds.Namespace, Object: pod}, func(resp apiserver.Response) {
-			defer c.expect(key, -1)
-			if !resp.OK() {
-				c.Rec.Emit(DaemonSetComponent, "create-pod", ref, trace.Warning, "FailedCreate", "Error creating: "+resp.Message)
-			} else {
-				c.Rec.Emit(DaemonSetComponent, "create-pod", ref, trace.Normal, "SuccessfulCreate", fmt.Sprintf("Created pod: %s", resp.Object.GetName()))
-			}
+		pc := c.pods(key, ref)
+		pc.then = func(bool) {
 			if answered++; answered == n {
 				c.createBatches(key, ref, ds, hash, nodes[n:], 2*batch)
 			}
-		})
+		}
+		pc.create(pod)
 	}
 }
 
-func (c *DaemonSet) deletePod(key sim.Key, ref string, pod *corev1.Pod) {
-	c.expect(key, 1)
-	res, _ := apiserver.ResourceFor("Pod")
-	c.API.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: pod.Namespace, Name: pod.Name}, func(resp apiserver.Response) {
-		defer c.expect(key, -1)
-		if !resp.OK() {
-			c.Rec.Emit(DaemonSetComponent, "delete-pod", ref, trace.Warning, "FailedDelete", "Error deleting: "+resp.Message)
-			return
-		}
-		c.Rec.Emit(DaemonSetComponent, "delete-pod", ref, trace.Normal, "SuccessfulDelete", "Deleted pod: "+pod.Name)
-	})
+func (c *DaemonSet) pods(key sim.Key, ref string) podControl {
+	return podControl{api: c.API, rec: c.Rec, component: DaemonSetComponent, ref: ref, expect: func(delta int) { c.expect(key, delta) }}
 }
+
+func (c *DaemonSet) deletePod(key sim.Key, ref string, pod *corev1.Pod) { c.pods(key, ref).delete(pod) }
 
 func (c *DaemonSet) now() metav1.Time {
 	return metav1.NewTime(apiserver.Epoch.Add(sim.Duration(c.Engine.Now()).Std()))

@@ -108,18 +108,12 @@ func (c *ReplicaSet) sync(key sim.Key) {
 }
 
 func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
-	pod := podFromTemplate(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), &rs.Spec.Template)
-	c.expect(key, 1)
-	res, _ := apiserver.ResourceFor("Pod")
-	c.API.Do(&apiserver.Request{Verb: "create", Resource: res, Namespace: rs.Namespace, Object: pod}, func(resp apiserver.Response) {
-		c.expect(key, -1)
-		ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
-		if !resp.OK() {
-			c.Rec.Emit(ReplicaSetComponent, "create-pod", ref, trace.Warning, "FailedCreate", "Error creating: "+resp.Message)
-			return
-		}
-		c.Rec.Emit(ReplicaSetComponent, "create-pod", ref, trace.Normal, "SuccessfulCreate", "Created pod: "+resp.Object.GetName())
-	})
+	c.pods(key, rs).create(podFromTemplate(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), &rs.Spec.Template))
+}
+
+func (c *ReplicaSet) pods(key sim.Key, rs *appsv1.ReplicaSet) podControl {
+	return podControl{api: c.API, rec: c.Rec, component: ReplicaSetComponent, ref: apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name),
+		expect: func(delta int) { c.expect(key, delta) }}
 }
 
 // podFromTemplate is a pod an owner creates from its template
@@ -140,17 +134,7 @@ func podFromTemplate(owner metav1.Object, gvk schema.GroupVersionKind, template 
 }
 
 func (c *ReplicaSet) delete(key sim.Key, rs *appsv1.ReplicaSet, pod *corev1.Pod) {
-	c.expect(key, 1)
-	res, _ := apiserver.ResourceFor("Pod")
-	c.API.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: pod.Namespace, Name: pod.Name}, func(resp apiserver.Response) {
-		c.expect(key, -1)
-		ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
-		if !resp.OK() {
-			c.Rec.Emit(ReplicaSetComponent, "delete-pod", ref, trace.Warning, "FailedDelete", "Error deleting: "+resp.Message)
-			return
-		}
-		c.Rec.Emit(ReplicaSetComponent, "delete-pod", ref, trace.Normal, "SuccessfulDelete", "Deleted pod: "+pod.Name)
-	})
+	c.pods(key, rs).delete(pod)
 }
 
 func (c *ReplicaSet) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
