@@ -98,9 +98,7 @@ func BenchmarkCreatePodsThroughPolicies(b *testing.B) {
 			b.ReportAllocs()
 			for n := 0; n < b.N; n++ {
 				c := New(Options{})
-				for i := 0; i < nodes; i++ {
-					c.AddNode(node(fmt.Sprintf("node-%05d", i), "8"), nil)
-				}
+				addNodes(b, c, nodes, "node", "8")
 				if err := c.SeedDocuments(seed); err != nil {
 					b.Fatal(err)
 				}

@@ -23,6 +23,22 @@ func node(name, cpu string) *corev1.Node {
 	}}}
 }
 
+// addNodes adds n nodes of the given cpu, named prefix-00000 on, each with
+// a pod CIDR of its own in 10.0.0.0/8: the default cluster CIDR,
+// 10.244.0.0/16 in /24s, holds only 256 nodes, as kube-controller-manager's
+// does, and AddNode refuses the 257th. The benchmarks at size need more.
+func addNodes(t testing.TB, c *Cluster, n int, prefix, cpu string) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		nd := node(fmt.Sprintf("%s-%05d", prefix, i), cpu)
+		nd.Spec.PodCIDR = fmt.Sprintf("10.%d.%d.0/24", 1+i/256, i%256)
+		nd.Spec.PodCIDRs = []string{nd.Spec.PodCIDR}
+		if err := c.AddNode(nd, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func podYAML(name, cpu string) string {
 	return fmt.Sprintf("apiVersion: v1\nkind: Pod\nmetadata:\n  name: %s\nspec:\n  containers:\n  - name: app\n    image: nginx:1.27\n    resources:\n      requests:\n        cpu: %q\n", name, cpu)
 }
@@ -178,9 +194,7 @@ func BenchmarkCreatePods(b *testing.B) {
 			b.ResetTimer()
 			for n := 0; n < b.N; n++ {
 				c := New(Options{})
-				for i := 0; i < size.nodes; i++ {
-					c.AddNode(node(fmt.Sprintf("node-%05d", i), "8"), nil)
-				}
+				addNodes(b, c, size.nodes, "node", "8")
 				for _, d := range docs {
 					c.Apply(d, "admin")
 				}

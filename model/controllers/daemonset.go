@@ -1,10 +1,13 @@
 package controllers
 
 import (
+	"slices"
+
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -36,6 +39,21 @@ type DaemonSet struct {
 	queue   keyQueue
 	pending expectations
 	noted   map[sim.Key]int64
+	hashes  map[types.UID]generationHash
+}
+
+// templateHash is the controller-revision-hash of the DaemonSet's
+// template, computed once per generation.
+func (c *DaemonSet) templateHash(ds *appsv1.DaemonSet) string {
+	if h, ok := c.hashes[ds.UID]; ok && h.generation == ds.Generation {
+		return h.hash
+	}
+	h := TemplateHash(&ds.Spec.Template)
+	if c.hashes == nil {
+		c.hashes = map[types.UID]generationHash{}
+	}
+	c.hashes[ds.UID] = generationHash{ds.Generation, h}
+	return h
 }
 
 // OnDaemonSet queues a DaemonSet that was added or changed.
@@ -60,26 +78,37 @@ func (c *DaemonSet) enqueue(key sim.Key) { c.queue.add(c.Engine, key, "daemonset
 
 func (c *DaemonSet) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
 
-// shouldRun is NodeShouldRunDaemonPod: whether a pod of the DaemonSet
-// should run on the node, and whether one already there may stay.
-func shouldRun(ds *appsv1.DaemonSet, node *corev1.Node) (run, stay bool) {
+// daemonPod is what the DaemonSet's pods look like to the scheduling
+// checks: the template with the tolerations the controller adds, and its
+// required node affinity.
+type daemonPod struct {
+	nodeName    string
+	tolerations []corev1.Toleration
+	affinity    nodeaffinity.RequiredNodeAffinity
+}
+
+func newDaemonPod(ds *appsv1.DaemonSet) daemonPod {
 	pod := &corev1.Pod{Spec: *ds.Spec.Template.Spec.DeepCopy()}
 	util.AddOrUpdateDaemonPodTolerations(&pod.Spec)
-	if name := ds.Spec.Template.Spec.NodeName; name != "" && name != node.Name {
+	return daemonPod{nodeName: ds.Spec.Template.Spec.NodeName, tolerations: pod.Spec.Tolerations, affinity: nodeaffinity.GetRequiredNodeAffinity(pod)}
+}
+
+// shouldRun is NodeShouldRunDaemonPod: whether a pod of the DaemonSet
+// should run on the node, and whether one already there may stay.
+func (d daemonPod) shouldRun(node *corev1.Node) (run, stay bool) {
+	if d.nodeName != "" && d.nodeName != node.Name {
 		return false, false
 	}
-	if fits, _ := nodeaffinity.GetRequiredNodeAffinity(pod).Match(node); !fits {
+	if fits, _ := d.affinity.Match(node); !fits {
 		return false, false
+	}
+	if len(node.Spec.Taints) == 0 {
+		return true, true
 	}
 	logger := klog.Background()
 	untolerated := func(effects ...corev1.TaintEffect) bool {
-		_, found := v1helper.FindMatchingUntoleratedTaint(logger, node.Spec.Taints, pod.Spec.Tolerations, func(t *corev1.Taint) bool {
-			for _, e := range effects {
-				if t.Effect == e {
-					return true
-				}
-			}
-			return false
+		_, found := v1helper.FindMatchingUntoleratedTaint(logger, node.Spec.Taints, d.tolerations, func(t *corev1.Taint) bool {
+			return slices.Contains(effects, t.Effect)
 		}, false)
 		return found
 	}
@@ -95,21 +124,23 @@ func (c *DaemonSet) sync(key sim.Key) {
 		return
 	}
 	ref := apiserver.ObjectRef("DaemonSet", ds.Namespace, ds.Name)
-	byNode := map[string][]*corev1.Pod{}
-	for _, p := range OwnedPods(c.Store, ds) {
+	owned := OwnedPods(c.Store, ds)
+	byNode := make(map[string][]*corev1.Pod, len(owned))
+	for _, p := range owned {
 		if p.DeletionTimestamp == nil {
 			if node, err := util.GetTargetNodeName(p); err == nil {
 				byNode[node] = append(byNode[node], p)
 			}
 		}
 	}
-	hash := TemplateHash(&ds.Spec.Template)
+	hash := c.templateHash(ds)
 	c.noteRollout(key, ref, ds, byNode, hash)
 	status := appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation}
+	daemon := newDaemonPod(ds)
 	var create []string
 	for _, o := range c.Store.List("Node", "") {
 		node := o.(*corev1.Node)
-		run, stay := shouldRun(ds, node)
+		run, stay := daemon.shouldRun(node)
 		pods := byNode[node.Name]
 		delete(byNode, node.Name)
 		if run {
@@ -165,6 +196,9 @@ func (c *DaemonSet) sync(key sim.Key) {
 // noteRollout says, once per generation, that pods of an older template
 // are left as they are.
 func (c *DaemonSet) noteRollout(key sim.Key, ref string, ds *appsv1.DaemonSet, byNode map[string][]*corev1.Pod, hash string) {
+	if ds.Generation == 1 || c.noted[key] == ds.Generation {
+		return // the first template has no older one
+	}
 	for _, pods := range byNode {
 		for _, p := range pods {
 			if p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] != hash && c.noted[key] != ds.Generation {

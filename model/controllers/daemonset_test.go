@@ -29,7 +29,7 @@ func TestWhereADaemonPodShouldRunAndStay(t *testing.T) {
 		{"cordoned", node(corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule}), true, true},
 		{"not ready", node(corev1.Taint{Key: corev1.TaintNodeNotReady, Effect: corev1.TaintEffectNoExecute}), true, true},
 	} {
-		if run, stay := shouldRun(ds, tc.node); run != tc.run || stay != tc.stay {
+		if run, stay := newDaemonPod(ds).shouldRun(tc.node); run != tc.run || stay != tc.stay {
 			t.Errorf("%s: run %v, stay %v; want %v, %v", tc.name, run, stay, tc.run, tc.stay)
 		}
 	}
