@@ -7,13 +7,11 @@ package model
 
 import (
 	"fmt"
-	"net/netip"
 	"slices"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/sets"
@@ -242,97 +240,6 @@ func (c *Cluster) AddUser(name string, groups ...string) {
 	c.API.Authn.AddUser(name, fmt.Sprintf("user-%d", c.uids), groups...)
 }
 
-// CompleteNode gives a declared node what its kubelet would register it
-// with: the well-known labels, capacity (2 cpu, 4Gi memory and 110 pods
-// unless given), allocatable equal to capacity, and a Ready condition.
-func CompleteNode(node *corev1.Node) {
-	node.Kind, node.APIVersion = "Node", "v1"
-	// The labels every kubelet registers its node with.
-	if node.Labels == nil {
-		node.Labels = map[string]string{}
-	}
-	for _, l := range [...]struct{ key, value string }{{corev1.LabelHostname, node.Name}, {corev1.LabelOSStable, "linux"}, {corev1.LabelArchStable, "amd64"}} {
-		if _, ok := node.Labels[l.key]; !ok {
-			node.Labels[l.key] = l.value
-		}
-	}
-	if node.Status.Capacity == nil {
-		node.Status.Capacity = corev1.ResourceList{}
-	}
-	for _, d := range defaultCapacity {
-		if _, ok := node.Status.Capacity[d.name]; !ok {
-			node.Status.Capacity[d.name] = d.quantity
-		}
-	}
-	if node.Status.Allocatable == nil {
-		node.Status.Allocatable = node.Status.Capacity.DeepCopy()
-	}
-	if len(node.Status.Conditions) == 0 {
-		node.Status.Conditions = kubelet.HealthyConditions(nil, metav1.NewTime(apiserver.Epoch))
-	}
-}
-
-// defaultCapacity is a node's capacity where its manifest gives none,
-// parsed once: the explorer adds every node again on each replay.
-var defaultCapacity = [...]struct {
-	name     corev1.ResourceName
-	quantity resource.Quantity
-}{
-	{corev1.ResourceCPU, resource.MustParse("2")},
-	{corev1.ResourceMemory, resource.MustParse("4Gi")},
-	{corev1.ResourcePods, resource.MustParse("110")},
-}
-
-// AddNode registers a ready node whose kubelet already holds images. Missing
-// capacity defaults to 2 cpu, 4Gi memory and 110 pods; the pod CIDR, if not
-// given, is 10.244.N.0/24 for the N-th node, as the node IPAM controller
-// hands them out.
-func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
-	if _, dup := c.kubelets[node.Name]; dup {
-		return fmt.Errorf("node %q is declared twice", node.Name)
-	}
-	node.Kind, node.APIVersion = "Node", "v1"
-	i := len(c.nodes)
-	CompleteNode(node)
-	if node.Spec.PodCIDR == "" {
-		node.Spec.PodCIDR = fmt.Sprintf("10.244.%d.0/24", i)
-		node.Spec.PodCIDRs = []string{node.Spec.PodCIDR}
-	}
-	cidr, err := netip.ParsePrefix(node.Spec.PodCIDR)
-	if err != nil {
-		return fmt.Errorf("node %q: podCIDR: %v", node.Name, err)
-	}
-	nodeIP := ""
-	for _, a := range node.Status.Addresses {
-		if a.Type == corev1.NodeInternalIP {
-			nodeIP = a.Address
-		}
-	}
-	if nodeIP == "" {
-		nodeIP = fmt.Sprintf("172.18.0.%d", i+2)
-		node.Status.Addresses = append(node.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: nodeIP}, corev1.NodeAddress{Type: corev1.NodeHostName, Address: node.Name})
-	}
-	for _, img := range images {
-		node.Status.Images = append(node.Status.Images, corev1.ContainerImage{Names: []string{img}, SizeBytes: c.Images.Image(img).Size})
-	}
-	c.kubelets[node.Name] = kubelet.New(kubelet.Config{
-		Node: node, NodeIP: nodeIP, PodCIDR: cidr, Images: images,
-		Engine: c.Engine, Recorder: c.Trace, API: c.API, Store: c.Store, Latency: c.Latency.Request,
-		Registry: c.Images, ContainerExited: c.containerExited,
-		Timings: kubelet.Timings{
-			Sync: c.Latency.KubeletSync, VolumeMount: c.Latency.VolumeMount, Sandbox: c.Latency.Sandbox, CNI: c.Latency.CNI,
-			ContainerCreate: c.Latency.ContainerCreate, ContainerStart: c.Latency.ContainerStart, InitRun: c.Latency.InitRun,
-			ImageCheck: c.Latency.ImageCheck, PLEGRelist: c.Latency.PLEGRelist,
-		},
-	})
-	c.nodes = append(c.nodes, node.Name)
-	c.proxies[node.Name] = &dataplane.Consumer{ID: kubeProxyID + "/" + node.Name, Engine: c.Engine, Rec: c.Trace, Policy: dataplane.ReadyOrTerminating,
-		MinSync: c.Latency.KubeProxyMinSync, SyncTime: c.Latency.KubeProxySync, Describe: "iptables rules"}
-	c.API.Authn.AddUser(apiserver.NodeUserPrefix+node.Name, "", apiserver.SystemNodesGroup)
-	_, err = c.Store.Create(node)
-	return err
-}
-
 // start brings the components up over the seeded state: each lists what
 // the store holds (nodes in the order they were added) and then watches, so
 // the initial state costs no virtual time and leaves no trace.
@@ -447,12 +354,6 @@ func (c *Cluster) routeToKubelet(ev sim.WatchEvent) {
 		k.OnPod(ev)
 	}
 }
-
-// Nodes lists node names in the order they were added.
-func (c *Cluster) Nodes() []string { return append([]string(nil), c.nodes...) }
-
-// Kubelet returns a node's kubelet.
-func (c *Cluster) Kubelet(node string) *kubelet.Kubelet { return c.kubelets[node] }
 
 // FailCSIAttach makes a CSI driver's ControllerPublishVolume fail with
 // message (times: how many attaches, every one when negative), or, when

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -40,9 +41,9 @@ type CronJob struct {
 	Engine *sim.Engine
 	Rec    *trace.Recorder
 
-	queue    keyQueue
-	pending  expectations
-	requeued map[sim.Key]sim.Time
+	queue   keyQueue
+	pending expectations
+	later   laterQueue
 }
 
 // OnCronJob queues a CronJob that was added or changed.
@@ -61,22 +62,9 @@ func (c *CronJob) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.e
 
 func (c *CronJob) now() time.Time { return apiserver.Epoch.Add(sim.Duration(c.Engine.Now()).Std()) }
 
-// requeueAt is the workqueue's AddAfter: one pending look per CronJob.
+// requeueAt looks at the CronJob again at a later time.
 func (c *CronJob) requeueAt(key sim.Key, at time.Time) {
-	t := sim.Time(at.Sub(apiserver.Epoch).Milliseconds())
-	if c.requeued == nil {
-		c.requeued = map[sim.Key]sim.Time{}
-	}
-	if old, ok := c.requeued[key]; ok && old <= t && old > c.Engine.Now() {
-		return
-	}
-	c.requeued[key] = t
-	c.Engine.After(sim.Duration(t-c.Engine.Now()), "cronjob sync (scheduled)", func() {
-		if c.requeued[key] == t {
-			delete(c.requeued, key)
-		}
-		c.enqueue(key)
-	})
+	c.later.add(c.Engine, key, sim.Time(at.Sub(apiserver.Epoch).Milliseconds()), "cronjob sync (scheduled)", c.enqueue)
 }
 
 func (c *CronJob) ownedJobs(cj *batchv1.CronJob) []*batchv1.Job {
@@ -215,15 +203,8 @@ func cronJobName(cj *batchv1.CronJob, scheduled time.Time) string {
 // and annotations, the scheduled time (in the CronJob's time zone) in the
 // batch.kubernetes.io/cronjob-scheduled-timestamp annotation.
 func (c *CronJob) createJob(key sim.Key, ref string, cj, next *batchv1.CronJob, jobs []*batchv1.Job, scheduled time.Time, loc *time.Location) {
-	annotations := map[string]string{}
-	for k, v := range cj.Spec.JobTemplate.Annotations {
-		annotations[k] = v
-	}
-	annotations[batchv1.CronJobScheduledTimestampAnnotation] = scheduled.In(loc).Format(time.RFC3339)
-	labels := map[string]string{}
-	for k, v := range cj.Spec.JobTemplate.Labels {
-		labels[k] = v
-	}
+	annotations := withLabel(cj.Spec.JobTemplate.Annotations, batchv1.CronJobScheduledTimestampAnnotation, scheduled.In(loc).Format(time.RFC3339))
+	labels := maps.Clone(cj.Spec.JobTemplate.Labels)
 	job := &batchv1.Job{
 		TypeMeta: metav1.TypeMeta{Kind: "Job", APIVersion: "batch/v1"},
 		ObjectMeta: metav1.ObjectMeta{Name: cronJobName(cj, scheduled), Namespace: cj.Namespace, Labels: labels, Annotations: annotations,

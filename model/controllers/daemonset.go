@@ -7,7 +7,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -39,21 +38,7 @@ type DaemonSet struct {
 	queue   keyQueue
 	pending expectations
 	noted   map[sim.Key]int64
-	hashes  map[types.UID]generationHash
-}
-
-// templateHash is the controller-revision-hash of the DaemonSet's
-// template, computed once per generation.
-func (c *DaemonSet) templateHash(ds *appsv1.DaemonSet) string {
-	if h, ok := c.hashes[ds.UID]; ok && h.generation == ds.Generation {
-		return h.hash
-	}
-	h := TemplateHash(&ds.Spec.Template)
-	if c.hashes == nil {
-		c.hashes = map[types.UID]generationHash{}
-	}
-	c.hashes[ds.UID] = generationHash{ds.Generation, h}
-	return h
+	hashes  templateHashes
 }
 
 // OnDaemonSet queues a DaemonSet that was added or changed.
@@ -66,9 +51,16 @@ func (c *DaemonSet) OnPod(ev sim.WatchEvent) {
 	}
 }
 
-// OnNode queues every DaemonSet: a node that comes, goes or changes may
-// change where each should run.
-func (c *DaemonSet) OnNode(sim.WatchEvent) {
+// OnNode queues every DaemonSet when a node comes, goes, or changes its
+// labels or taints; any other change (a status heartbeat) is ignored
+// (daemon_controller.go shouldIgnoreNodeUpdate).
+func (c *DaemonSet) OnNode(ev sim.WatchEvent) {
+	if old, ok := ev.Old.(*corev1.Node); ok && ev.Type == sim.Modified {
+		cur := ev.Object.(*corev1.Node)
+		if equality.Semantic.DeepEqual(old.Labels, cur.Labels) && equality.Semantic.DeepEqual(old.Spec.Taints, cur.Spec.Taints) {
+			return
+		}
+	}
 	for _, o := range c.Store.List("DaemonSet", "") {
 		c.enqueue(sim.KeyOf(o))
 	}
@@ -133,7 +125,7 @@ func (c *DaemonSet) sync(key sim.Key) {
 			}
 		}
 	}
-	hash := c.templateHash(ds)
+	hash := c.hashes.of(ds, &ds.Spec.Template)
 	c.noteRollout(key, ref, ds, byNode, hash)
 	status := appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation}
 	daemon := newDaemonPod(ds)

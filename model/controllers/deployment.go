@@ -44,31 +44,38 @@ type Deployment struct {
 	created map[string]bool
 	// progressCheck is when each stuck rollout is looked at again.
 	progressCheck map[sim.Key]sim.Time
-	// hashes remembers each Deployment's template hash for the generation
-	// it was computed at: the template changes only with the spec, and
-	// hashing it is most of a sync's cost.
-	hashes map[types.UID]generationHash
+	hashes        templateHashes
 }
+
+// templateHashes remember each owner's template hash for the generation
+// it was computed at: the template changes only with the spec, and hashing
+// it is most of a sync's cost.
+type templateHashes map[types.UID]generationHash
 
 type generationHash struct {
 	generation int64
 	hash       string
 }
 
-// templateHash is TemplateHash of d's template, remembered per generation.
-func (c *Deployment) templateHash(d *appsv1.Deployment) string {
-	if d.UID == "" || d.Generation == 0 { // not stored by the API server
-		return TemplateHash(&d.Spec.Template)
+// of is TemplateHash of the owner's template, remembered per generation.
+func (m *templateHashes) of(owner metav1.Object, t *corev1.PodTemplateSpec) string {
+	if owner.GetUID() == "" || owner.GetGeneration() == 0 { // not stored by the API server
+		return TemplateHash(t)
 	}
-	if h, ok := c.hashes[d.UID]; ok && h.generation == d.Generation {
+	if h, ok := (*m)[owner.GetUID()]; ok && h.generation == owner.GetGeneration() {
 		return h.hash
 	}
-	h := TemplateHash(&d.Spec.Template)
-	if c.hashes == nil {
-		c.hashes = map[types.UID]generationHash{}
+	h := TemplateHash(t)
+	if *m == nil {
+		*m = templateHashes{}
 	}
-	c.hashes[d.UID] = generationHash{d.Generation, h}
+	(*m)[owner.GetUID()] = generationHash{owner.GetGeneration(), h}
 	return h
+}
+
+// templateHash is d's pod-template-hash.
+func (c *Deployment) templateHash(d *appsv1.Deployment) string {
+	return c.hashes.of(d, &d.Spec.Template)
 }
 
 // OnDeployment handles a watch event for a Deployment.

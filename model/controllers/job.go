@@ -45,8 +45,7 @@ type Job struct {
 	batched map[sim.Key]bool
 	pending expectations // requests in flight per Job
 	noted   map[sim.Key]bool
-	// requeued is when each Job is next looked at, if it is waiting.
-	requeued map[sim.Key]sim.Time
+	later   laterQueue
 }
 
 // OnJob queues a Job at once (enqueueSyncJobImmediately).
@@ -81,26 +80,12 @@ func (c *Job) OnPod(ev sim.WatchEvent) {
 
 func (c *Job) enqueue(key sim.Key) { c.queue.add(c.Engine, key, "job sync", c.sync) }
 
-// requeueAt looks at the Job again at a later time (the workqueue's
-// AddAfter, which keeps one entry per key: a later request for the same
-// time changes nothing); why, when given, goes into the trace once.
+// requeueAt looks at the Job again at a later time; why, when given, goes
+// into the trace when the wait is new.
 func (c *Job) requeueAt(key sim.Key, ref string, at sim.Time, why string) {
-	if c.requeued == nil {
-		c.requeued = map[sim.Key]sim.Time{}
-	}
-	if t, ok := c.requeued[key]; ok && t <= at {
-		return
-	}
-	c.requeued[key] = at
-	if why != "" {
+	if c.later.add(c.Engine, key, at, "job sync (requeued)", c.enqueue) && why != "" {
 		c.Rec.Step(JobComponent, "backoff", ref, why)
 	}
-	c.Engine.After(sim.Duration(at-c.Engine.Now()), "job sync (requeued)", func() {
-		if c.requeued[key] == at {
-			delete(c.requeued, key)
-		}
-		c.enqueue(key)
-	})
 }
 
 func (c *Job) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
@@ -230,8 +215,8 @@ func (c *Job) sync(key sim.Key) {
 	if st.UncountedTerminatedPods == nil {
 		st.UncountedTerminatedPods = &batchv1.UncountedTerminatedPods{}
 	}
-	for _, p := range succeeded {
-		if !isIndexed(job) {
+	if !isIndexed(job) { // an Indexed Job counts its indexes instead
+		for _, p := range succeeded {
 			st.UncountedTerminatedPods.Succeeded = append(st.UncountedTerminatedPods.Succeeded, p.UID)
 		}
 	}
@@ -347,15 +332,22 @@ func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes [
 // pods: 10s doubled for each failure since the last success, counted from
 // the last failure (backoff_utils.go getRemainingTime).
 func (c *Job) backOff(job *batchv1.Job) sim.Duration {
-	var lastSuccess, lastFailure metav1.Time
-	for _, p := range c.finishedPods(job) {
-		if t := finishedAt(p); p.Status.Phase == corev1.PodSucceeded && t.After(lastSuccess.Time) {
-			lastSuccess = t
+	var lastSuccess metav1.Time
+	var failed []metav1.Time
+	for _, p := range OwnedPods(c.Store, job) {
+		switch t := finishedAt(p); p.Status.Phase {
+		case corev1.PodSucceeded:
+			if t.After(lastSuccess.Time) {
+				lastSuccess = t
+			}
+		case corev1.PodFailed:
+			failed = append(failed, t)
 		}
 	}
+	var lastFailure metav1.Time
 	failures := 0
-	for _, p := range c.finishedPods(job) {
-		if t := finishedAt(p); p.Status.Phase == corev1.PodFailed && t.After(lastSuccess.Time) {
+	for _, t := range failed {
+		if t.After(lastSuccess.Time) {
 			failures++
 			if t.After(lastFailure.Time) {
 				lastFailure = t
@@ -371,16 +363,6 @@ func (c *Job) backOff(job *batchv1.Job) sim.Duration {
 	}
 	d = min(d, jobMaxPodBackOff)
 	return d - sim.Duration(c.now().Sub(lastFailure.Time).Milliseconds())
-}
-
-func (c *Job) finishedPods(job *batchv1.Job) []*corev1.Pod {
-	var out []*corev1.Pod
-	for _, p := range OwnedPods(c.Store, job) {
-		if !activePod(p) {
-			out = append(out, p)
-		}
-	}
-	return out
 }
 
 // finishedAt is when the pod's last container ended.

@@ -109,8 +109,8 @@ func pendingIndexes(job *batchv1.Job, active []*corev1.Pod, done []int, n int) [
 func withIndex(pod *corev1.Pod, jobName string, i int) {
 	ix := strconv.Itoa(i)
 	pod.GenerateName = jobName + "-" + ix + "-"
-	pod.Annotations = withEntry(pod.Annotations, batchv1.JobCompletionIndexAnnotation, ix)
-	pod.Labels = withEntry(pod.Labels, batchv1.JobCompletionIndexAnnotation, ix)
+	pod.Annotations = withLabel(pod.Annotations, batchv1.JobCompletionIndexAnnotation, ix)
+	pod.Labels = withLabel(pod.Labels, batchv1.JobCompletionIndexAnnotation, ix)
 	pod.Spec.Hostname = jobName + "-" + ix
 	for _, cs := range [][]corev1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for k := range cs {
@@ -122,13 +122,4 @@ func withIndex(pod *corev1.Pod, jobName string, i int) {
 				FieldRef: &corev1.ObjectFieldSelector{FieldPath: fmt.Sprintf("metadata.labels['%s']", batchv1.JobCompletionIndexAnnotation)}}})
 		}
 	}
-}
-
-func withEntry(m map[string]string, k, v string) map[string]string {
-	out := make(map[string]string, len(m)+1)
-	for key, val := range m {
-		out[key] = val
-	}
-	out[k] = v
-	return out
 }

@@ -255,4 +255,28 @@ func (q *keyQueue) add(engine *sim.Engine, key sim.Key, label string, sync func(
 	})
 }
 
+// laterQueue is a workqueue's AddAfter: one pending look per key at a
+// later time; asking for a time no earlier than the one pending changes
+// nothing.
+type laterQueue struct{ due map[sim.Key]sim.Time }
+
+// add looks at key at time at through enqueue; it reports whether that is
+// a new wait.
+func (q *laterQueue) add(engine *sim.Engine, key sim.Key, at sim.Time, label string, enqueue func(sim.Key)) bool {
+	if t, ok := q.due[key]; ok && t <= at && t > engine.Now() {
+		return false
+	}
+	if q.due == nil {
+		q.due = map[sim.Key]sim.Time{}
+	}
+	q.due[key] = at
+	engine.After(sim.Duration(at-engine.Now()), label, func() {
+		if q.due[key] == at {
+			delete(q.due, key)
+		}
+		enqueue(key)
+	})
+	return true
+}
+
 func secondsDuration(s int32) time.Duration { return time.Duration(s) * time.Second }
