@@ -76,6 +76,11 @@ func (n *names) rename(obj sim.Object, gvk schema.GroupVersionKind, namespaced b
 		n.podSpec(&o.Spec.Template.Spec)
 	case *appsv1.StatefulSet:
 		n.podSpec(&o.Spec.Template.Spec)
+		for i := range o.Spec.VolumeClaimTemplates {
+			if class := o.Spec.VolumeClaimTemplates[i].Spec.StorageClassName; class != nil {
+				*class = n.ref("StorageClass", *class)
+			}
+		}
 	case *appsv1.DaemonSet:
 		n.podSpec(&o.Spec.Template.Spec)
 	case *corev1.Node:

@@ -68,6 +68,7 @@ func (w *watcher) start() error {
 		{f.Apps().V1().Deployments().Informer(), nil},
 		{f.Autoscaling().V2().HorizontalPodAutoscalers().Informer(), nil},
 		{f.Batch().V1().Jobs().Informer(), nil},
+		{f.Apps().V1().StatefulSets().Informer(), nil},
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
@@ -422,7 +423,7 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 }
 
 // Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices,
-// HorizontalPodAutoscalers or Jobs, by namespace
+// HorizontalPodAutoscalers, Jobs, StatefulSets or PersistentVolumeClaims, by namespace
 // and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	var objs []metav1.Object
@@ -455,6 +456,16 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "Job":
 		list, _ := b.watch.factory.Batch().V1().Jobs().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "StatefulSet":
+		list, _ := b.watch.factory.Apps().V1().StatefulSets().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "PersistentVolumeClaim":
+		list, _ := core.PersistentVolumeClaims().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

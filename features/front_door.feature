@@ -116,14 +116,12 @@ Feature: The API server's front door: decoding, defaulting and validation
   Scenario: A kind the API server serves but podlife does not model is stored, and the trace says so
     When "admin" applies:
       """yaml
-      apiVersion: apps/v1
-      kind: StatefulSet
+      apiVersion: v1
+      kind: ReplicationController
       metadata:
         name: db
       spec:
-        serviceName: db
-        selector:
-          matchLabels: {app: db}
+        selector: {app: db}
         template:
           metadata:
             labels: {app: db}
@@ -137,6 +135,6 @@ Feature: The API server's front door: decoding, defaulting and validation
     And the trace satisfies:
       """cel
       events.exists(e, e.action == 'unmodelled' &&
-        e.message == "warning: podlife stores statefulsets.apps but models nothing that acts on them; a real cluster's controllers would")
+        e.message == "warning: podlife stores replicationcontrollers but models nothing that acts on them; a real cluster's controllers would")
       """
     And the trace matches the golden file

@@ -70,6 +70,7 @@ type Cluster struct {
 	jobTTL     *controllers.TTLAfterFinished
 	cronJobs   *controllers.CronJob
 	daemons    *controllers.DaemonSet
+	sets       *controllers.StatefulSet
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
 	meter      *meter
@@ -173,6 +174,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.daemons = &controllers.DaemonSet{Store: c.Store, Engine: engine, Rec: c.Trace,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.DaemonSetComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "daemon-set-controller")}}
+	c.sets = &controllers.StatefulSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.StatefulSetComponent)}
 	c.cronJobs = &controllers.CronJob{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.CronJobComponent)}
 	c.jobTTL = &controllers.TTLAfterFinished{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.TTLAfterFinishedComponent)}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
@@ -269,6 +271,9 @@ func (c *Cluster) start() {
 	for _, obj := range c.Store.List("DaemonSet", "") {
 		c.daemons.OnDaemonSet(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
+	for _, obj := range c.Store.List("StatefulSet", "") {
+		c.sets.OnStatefulSet(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
 	for _, obj := range c.Store.List("CronJob", "") {
 		c.cronJobs.OnCronJob(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
@@ -303,9 +308,10 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode))
 	c.Store.Watch(kcm, "DaemonSet", lat.Watch, fanOut(c.daemons.OnDaemonSet, c.gc.OnOwner))
+	c.Store.Watch(kcm, "StatefulSet", lat.Watch, fanOut(c.sets.OnStatefulSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)
 	c.Store.Watch(kcm, "HorizontalPodAutoscaler", lat.Watch, c.hpa.OnHPA)
 	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)

@@ -12,12 +12,11 @@ import (
 // and the trace says so once per kind; a modelled kind says nothing.
 func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 	c := New(Options{})
-	sts := func(name string) string {
-		return "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: " + name + "}\nspec:\n  serviceName: " + name +
-			"\n  selector: {matchLabels: {app: " + name + "}}\n  template:\n    metadata: {labels: {app: " + name +
-			"}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
+	rc := func(name string) string {
+		return "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: " + name + "}\nspec:\n  selector: {app: " + name +
+			"}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
 	}
-	apply(t, c, "admin", sts("web")+"---\n"+sts("db")+"---\n"+podYAML("p", "100m"))
+	apply(t, c, "admin", rc("web")+"---\n"+rc("db")+"---\n"+podYAML("p", "100m"))
 	if err := c.Settle(); err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +26,7 @@ func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 			notes = append(notes, e.Object+": "+e.Message)
 		}
 	}
-	want := "statefulset/default/web: warning: podlife stores statefulsets.apps but models nothing that acts on them; a real cluster's controllers would"
+	want := "replicationcontroller/default/web: warning: podlife stores replicationcontrollers but models nothing that acts on them; a real cluster's controllers would"
 	if len(notes) != 1 || notes[0] != want {
 		t.Fatalf("notes = %q, want [%q]", notes, want)
 	}
@@ -36,8 +35,8 @@ func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 			t.Errorf("%s refused: %s", r.Object, r.Message)
 		}
 	}
-	if c.Store.Get(sim.Key{Kind: "StatefulSet", Namespace: "default", Name: "db"}) == nil {
-		t.Error("the second StatefulSet was not stored")
+	if c.Store.Get(sim.Key{Kind: "ReplicationController", Namespace: "default", Name: "db"}) == nil {
+		t.Error("the second ReplicationController was not stored")
 	}
 }
 

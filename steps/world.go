@@ -315,6 +315,8 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"endpointslices", "EndpointSlice", &s.EndpointSlices},
 		{"horizontalpodautoscalers", "HorizontalPodAutoscaler", &s.HorizontalPodAutoscalers},
 		{"jobs", "Job", &s.Jobs},
+		{"statefulsets", "StatefulSet", &s.StatefulSets},
+		{"persistentvolumeclaims", "PersistentVolumeClaim", &s.PersistentVolumeClaims},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

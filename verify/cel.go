@@ -36,9 +36,13 @@ type State struct {
 	// HorizontalPodAutoscalers are the scenario's HPAs, status included.
 	HorizontalPodAutoscalers []any
 	// Jobs are the scenario's Jobs, status included.
-	Jobs     []any
-	Requests []any
-	Traffic  []any
+	Jobs []any
+	// StatefulSets are the scenario's StatefulSets, status included.
+	StatefulSets []any
+	// PersistentVolumeClaims are the scenario's claims, status included.
+	PersistentVolumeClaims []any
+	Requests               []any
+	Traffic                []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -103,6 +107,8 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("endpointslices", cel.ListType(cel.DynType)),
 		cel.Variable("horizontalpodautoscalers", cel.ListType(cel.DynType)),
 		cel.Variable("jobs", cel.ListType(cel.DynType)),
+		cel.Variable("statefulsets", cel.ListType(cel.DynType)),
+		cel.Variable("persistentvolumeclaims", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -219,7 +225,8 @@ func (c *Checker) Check(s State) error {
 	out, _, err := c.prg.Eval(map[string]any{
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
-		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs),
+		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

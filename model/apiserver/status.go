@@ -94,6 +94,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*batchv1.Job).Status.DeepCopy()
 		case *appsv1.DaemonSet:
 			n.Status = *req.Object.(*appsv1.DaemonSet).Status.DeepCopy()
+		case *appsv1.StatefulSet:
+			n.Status = *req.Object.(*appsv1.StatefulSet).Status.DeepCopy()
 		case *batchv1.CronJob:
 			n.Status = *req.Object.(*batchv1.CronJob).Status.DeepCopy()
 		default:

@@ -136,6 +136,18 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"get", "list", "watch", "create", "delete", "update", "patch"}, apps, "controllerrevisions"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:statefulset-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"list", "watch"}, core, "pods"),
+			rule([]string{"get", "list", "watch"}, apps, "statefulsets"),
+			rule([]string{"update"}, apps, "statefulsets/status"),
+			rule([]string{"update"}, apps, "statefulsets/finalizers"),
+			rule([]string{"get", "create", "delete", "update", "patch"}, core, "pods"),
+			rule([]string{"get", "create", "delete", "update", "patch", "list", "watch"}, apps, "controllerrevisions"),
+			rule([]string{"get", "create", "list", "watch"}, core, "persistentvolumeclaims"),
+			rule([]string{"update", "delete"}, core, "persistentvolumeclaims"),
+			rule([]string{"update"}, core, "pods/finalizers"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:cronjob-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "update"}, []string{"batch"}, "cronjobs"),
 			rule([]string{"get", "list", "watch", "create", "update", "delete", "patch"}, []string{"batch"}, "jobs"),
@@ -228,7 +240,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "ttl-after-finished-controller"}
+	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -265,6 +277,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:job-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "job-controller", Namespace: "kube-system"}),
 		bind("system:controller:cronjob-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "cronjob-controller", Namespace: "kube-system"}),
 		bind("system:controller:daemon-set-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "daemon-set-controller", Namespace: "kube-system"}),
+		bind("system:controller:statefulset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "statefulset-controller", Namespace: "kube-system"}),
 		bind("system:controller:ttl-after-finished-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "ttl-after-finished-controller", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),

@@ -29,7 +29,7 @@ type GarbageCollector struct {
 }
 
 // dependentKinds are the kinds the model's owners own.
-var dependentKinds = []string{"ReplicaSet", "Pod"}
+var dependentKinds = []string{"ReplicaSet", "Pod", "ControllerRevision"}
 
 // OnOwner handles a watch event for an owner kind.
 func (c *GarbageCollector) OnOwner(ev sim.WatchEvent) {

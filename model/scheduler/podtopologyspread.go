@@ -14,8 +14,9 @@ import (
 // PodTopologySpread enforces whenUnsatisfiable: DoNotSchedule constraints
 // in Filter and prefers balance for ScheduleAnyway ones in Score
 // (framework/plugins/podtopologyspread; weight 2). A pod with no
-// constraints that belongs to a Service or ReplicaSet gets the system
-// defaults: spread by hostname (maxSkew 3) and zone (maxSkew 5), softly.
+// constraints that belongs to a Service, ReplicaSet, StatefulSet or
+// ReplicationController gets the system defaults: spread by hostname
+// (maxSkew 3) and zone (maxSkew 5), softly.
 type PodTopologySpread struct{ Snapshot Snapshot }
 
 // Name implements Plugin.
@@ -231,7 +232,8 @@ func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*Nod
 }
 
 // systemDefaults are the default constraints (apis/config/v1/defaults.go)
-// with a selector made of the pod's Services' and ReplicaSet's selectors.
+// with a selector made of the pod's Services' selectors and its
+// controller's (helper.DefaultSelector).
 func (pl PodTopologySpread) systemDefaults(pod *corev1.Pod) []spreadConstraint {
 	sel := labels.NewSelector()
 	found := false
@@ -242,10 +244,28 @@ func (pl PodTopologySpread) systemDefaults(pod *corev1.Pod) []spreadConstraint {
 			sel, found = sel.Add(r...), true
 		}
 	}
-	if ref := metav1.GetControllerOf(pod); ref != nil && ref.Kind == "ReplicaSet" {
-		for _, obj := range pl.Snapshot.List("ReplicaSet", pod.Namespace) {
-			if rs := obj.(*appsv1.ReplicaSet); rs.Name == ref.Name {
-				if s, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector); err == nil {
+	if ref := metav1.GetControllerOfNoCopy(pod); ref != nil {
+		switch {
+		case ref.Kind == "ReplicationController" && ref.APIVersion == "v1":
+			for _, obj := range pl.Snapshot.List("ReplicationController", pod.Namespace) {
+				if rc := obj.(*corev1.ReplicationController); rc.Name == ref.Name {
+					r, _ := labels.SelectorFromSet(rc.Spec.Selector).Requirements()
+					sel, found = sel.Add(r...), true
+				}
+			}
+		case (ref.Kind == "ReplicaSet" || ref.Kind == "StatefulSet") && ref.APIVersion == "apps/v1":
+			for _, obj := range pl.Snapshot.List(ref.Kind, pod.Namespace) {
+				if obj.GetName() != ref.Name {
+					continue
+				}
+				var selector *metav1.LabelSelector
+				switch owner := obj.(type) {
+				case *appsv1.ReplicaSet:
+					selector = owner.Spec.Selector
+				case *appsv1.StatefulSet:
+					selector = owner.Spec.Selector
+				}
+				if s, err := metav1.LabelSelectorAsSelector(selector); err == nil {
 					r, _ := s.Requirements()
 					sel, found = sel.Add(r...), true
 				}
