@@ -278,3 +278,83 @@ Feature: A StatefulSet gives each pod a name, an address and a disk of its own
       && statefulsets[0].status.currentReplicas == 2 && statefulsets[0].status.updatedReplicas == 1
       """
     And the trace matches the golden file
+
+  @conformance
+  Scenario: whenScaled and whenDeleted Delete take the claims with the pods and the set
+    persistentVolumeClaimRetentionPolicy makes the pod that is scaled away
+    the owner of its claims, and the set the owner of the others, so the
+    garbage collector deletes them with their owner. The default, Retain,
+    keeps every claim.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: disk-1
+      spec:
+        capacity: {storage: 1Gi}
+        accessModes: [ReadWriteOnce]
+        hostPath: {path: /data/disk-1}
+      ---
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: disk-2
+      spec:
+        capacity: {storage: 1Gi}
+        accessModes: [ReadWriteOnce]
+        hostPath: {path: /data/disk-2}
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+      spec:
+        serviceName: db
+        replicas: 2
+        persistentVolumeClaimRetentionPolicy:
+          whenScaled: Delete
+          whenDeleted: Delete
+        selector:
+          matchLabels: {app: db}
+        template:
+          metadata:
+            labels: {app: db}
+          spec:
+            terminationGracePeriodSeconds: 3
+            containers:
+            - name: postgres
+              image: postgres:17
+              volumeMounts:
+              - {name: data, mountPath: /var/lib/postgresql/data}
+        volumeClaimTemplates:
+        - metadata:
+            name: data
+          spec:
+            accessModes: [ReadWriteOnce]
+            storageClassName: ""
+            resources:
+              requests: {storage: 1Gi}
+      """
+    And 20s pass
+    Then the trace satisfies:
+      """cel
+      pods.all(p, p.status.phase == 'Running') && pods.size() == 2
+      && persistentvolumeclaims.all(c, c.status.phase == 'Bound'
+        && c.metadata.ownerReferences.map(r, r.kind + '/' + r.name) == ['StatefulSet/db'])
+      """
+    When "admin" runs "kubectl scale statefulset db --replicas=1"
+    And 20s pass
+    Then the trace satisfies:
+      """cel
+      pods.map(p, p.metadata.name) == ['db-0']
+      && persistentvolumeclaims.map(c, c.metadata.name) == ['data-db-0']
+      """
+    When "admin" runs "kubectl delete statefulset db --wait=false"
+    And 20s pass
+    Then the trace satisfies:
+      """cel
+      pods.size() == 0 && persistentvolumeclaims.size() == 0
+      """
+    And the trace matches the golden file

@@ -437,7 +437,8 @@ func kindFor(word string) (string, bool) {
 	return r.GVK.Kind, true
 }
 
-var kubectlKinds = []string{"Pod", "Service", "Deployment", "ReplicaSet", "ConfigMap", "Secret", "Namespace", "ResourceQuota", "LimitRange", "ServiceAccount", "Node"}
+var kubectlKinds = []string{"Pod", "Service", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "ConfigMap", "Secret", "Namespace",
+	"ResourceQuota", "LimitRange", "ServiceAccount", "Node", "PersistentVolumeClaim", "PersistentVolume"}
 
 // kindAndName reads kubectl's KIND NAME or KIND/NAME.
 func kindAndName(positional []string) (kind, name string, err error) {

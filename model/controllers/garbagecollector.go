@@ -29,7 +29,7 @@ type GarbageCollector struct {
 }
 
 // dependentKinds are the kinds the model's owners own.
-var dependentKinds = []string{"ReplicaSet", "Pod", "ControllerRevision"}
+var dependentKinds = []string{"ReplicaSet", "Pod", "ControllerRevision", "PersistentVolumeClaim"}
 
 // OnOwner handles a watch event for an owner kind.
 func (c *GarbageCollector) OnOwner(ev sim.WatchEvent) {
@@ -44,12 +44,28 @@ func (c *GarbageCollector) OnOwner(ev sim.WatchEvent) {
 }
 
 // OnPod rechecks a pod's owner when it leaves: an owner deleted in the
-// foreground may now have no dependents left.
+// foreground may now have no dependents left. A pod may own claims too
+// (a StatefulSet's, under whenScaled: Delete): they go with it.
 func (c *GarbageCollector) OnPod(ev sim.WatchEvent) {
 	if ev.Type == sim.Deleted {
 		c.recheckOwners(ev)
+		if !c.Store.HasIndex("PersistentVolumeClaim", claimsByController) {
+			c.Store.AddIndex("PersistentVolumeClaim", claimsByController, func(o sim.Object) string {
+				if ref := metav1.GetControllerOfNoCopy(o); ref != nil {
+					return string(ref.UID)
+				}
+				return ""
+			})
+		}
+		if len(c.Store.ByIndex("PersistentVolumeClaim", claimsByController, string(ev.Object.GetUID()))) > 0 {
+			c.collect(ev.Object, metav1.DeletePropagationBackground)
+		}
 	}
 }
+
+// claimsByController indexes claims by their controller's UID, so that a
+// pod's leaving costs no walk over every claim.
+const claimsByController = "claim-controller-uid"
 
 func (c *GarbageCollector) recheckOwners(ev sim.WatchEvent) {
 	if ev.Type != sim.Deleted {

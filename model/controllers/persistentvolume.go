@@ -34,7 +34,10 @@ type PersistentVolume struct {
 	API    *apiserver.Client
 	Resync sim.Duration
 
-	busy      map[sim.Key]bool   // claims with a bind in flight
+	busy map[sim.Key]bool // claims with a bind in flight
+	// dirty are busy claims that changed meanwhile: the claim workqueue
+	// holds them and syncs them again once the bind is over.
+	dirty     map[sim.Key]bool
 	reported  map[sim.Key]string // the last Pending event each claim got
 	resyncDue bool
 }
@@ -78,6 +81,10 @@ func (c *PersistentVolume) syncVolume(pv *corev1.PersistentVolume) {
 func (c *PersistentVolume) syncClaim(claim *corev1.PersistentVolumeClaim) {
 	key := sim.KeyOf(claim)
 	if c.busy[key] {
+		if c.dirty == nil {
+			c.dirty = map[sim.Key]bool{}
+		}
+		c.dirty[key] = true
 		return
 	}
 	if name := claim.Spec.VolumeName; name != "" {
@@ -208,7 +215,15 @@ func (c *PersistentVolume) bind(pv *corev1.PersistentVolume, claim *corev1.Persi
 	c.busy[key] = true
 	delete(c.reported, key)
 	c.Rec.Stepf(PersistentVolumeComponent, "bind", apiserver.ObjectRef("PersistentVolumeClaim", claim.Namespace, claim.Name), "binding to PersistentVolume %s", pv.Name)
-	done := func() { delete(c.busy, key) }
+	done := func() {
+		delete(c.busy, key)
+		if c.dirty[key] {
+			delete(c.dirty, key)
+			if latest, ok := c.Store.Get(key).(*corev1.PersistentVolumeClaim); ok {
+				c.syncClaim(latest)
+			}
+		}
+	}
 	c.bindVolume(pv, claim, func(pv *corev1.PersistentVolume) {
 		c.setVolumePhase(pv, corev1.VolumeBound, func() {
 			c.bindClaim(pv, claim, func(claim *corev1.PersistentVolumeClaim) {

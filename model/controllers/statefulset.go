@@ -19,6 +19,8 @@ import (
 // StatefulSetComponent names the controller in the trace.
 const StatefulSetComponent = "statefulset-controller"
 
+var statefulSetGVK = appsv1.SchemeGroupVersion.WithKind("StatefulSet")
+
 // StatefulSet is the StatefulSet controller (pkg/controller/statefulset,
 // stateful_set_control.go): pods with stable names <set>-<ordinal>, each
 // with its hostname and the governing Service as subdomain, and the
@@ -32,8 +34,7 @@ const StatefulSetComponent = "statefulset-controller"
 // maxUnavailable at a time. Each sync's requests are made one after the
 // other, as the controller's are; the status is written at its end.
 //
-// Not modelled: persistentVolumeClaimRetentionPolicy (claims are always
-// retained), adopting orphan pods and revisions, and repairing a pod
+// Not modelled: adopting orphan pods and revisions, and repairing a pod
 // whose identity or volumes were changed by hand.
 type StatefulSet struct {
 	Store  *sim.Store
@@ -255,15 +256,35 @@ func (s *setSync) countStatus(pods []*corev1.Pod) {
 // the replicas in ordinal order, then the condemned pods, then the
 // rolling update. OrderedReady stops at the first pod it must wait for.
 func (s *setSync) plan() {
+	if s.phase(len(s.replicas), s.processReplica) {
+		return
+	}
+	if s.phase(len(s.condemned), s.fixClaimOwners) {
+		return
+	}
+	if s.phase(len(s.condemned), s.processCondemned) {
+		return
+	}
+	if s.set.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType {
+		return
+	}
+	s.planRollingUpdate()
+}
+
+// phase is runForAll: OrderedReady takes the n steps one after the other
+// and stops at the first that blocks (and so does the whole sync);
+// Parallel takes them in slow-start batches and does not stop.
+func (s *setSync) phase(n int, step func(i int) (setAction, bool)) (stop bool) {
 	var batch []setAction
-	for i := range s.replicas {
-		act, block := s.processReplica(i)
+	s.phaseBatches = 0
+	for i := range n {
+		act, block := step(i)
 		if s.monotonic {
 			if act != nil {
 				s.batches = append(s.batches, []setAction{act})
 			}
 			if block {
-				return
+				return true
 			}
 			continue
 		}
@@ -274,34 +295,34 @@ func (s *setSync) plan() {
 		}
 	}
 	s.addBatch(batch)
-	batch, s.phaseBatches = nil, 0
-	for _, p := range s.condemned {
-		if s.monotonic {
-			if p.DeletionTimestamp != nil {
-				return
-			}
-			isFirst := s.anyFirst && s.first == p
-			if !isFirst && (!runningAndReady(p) || !available(p, s.set.Spec.MinReadySeconds, s.now)) {
-				return
-			}
-			s.batches = append(s.batches, []setAction{s.deletePod(p)})
-			return
-		}
-		var act setAction
-		if p.DeletionTimestamp == nil {
-			act = s.deletePod(p)
-		}
-		batch = append(batch, act)
-		if s.slowStartFull(batch) {
-			s.addBatch(batch)
-			batch = nil
-		}
+	return false
+}
+
+// fixClaimOwners gives a condemned pod's claims the owners the retention
+// policy asks for before the pod goes (so that whenScaled: Delete takes
+// the claims with it).
+func (s *setSync) fixClaimOwners(i int) (setAction, bool) {
+	p := s.condemned[i]
+	if s.claimsMatchPolicy(p) {
+		return nil, false
 	}
-	s.addBatch(batch)
-	if s.set.Spec.UpdateStrategy.Type == appsv1.OnDeleteStatefulSetStrategyType {
-		return
+	return func(done func(bool)) { s.updateClaimOwners(p, func(err error) { done(err == nil) }) }, false
+}
+
+// processCondemned deletes a pod beyond the replicas: under OrderedReady
+// the highest first, one per sync, only once it is no longer terminating
+// and every other pod is Running and available (or it is the first
+// unavailable one itself).
+func (s *setSync) processCondemned(i int) (setAction, bool) {
+	p := s.condemned[i]
+	if p.DeletionTimestamp != nil {
+		return nil, s.monotonic
 	}
-	s.planRollingUpdate()
+	isFirst := s.anyFirst && s.first == p
+	if s.monotonic && !isFirst && (!runningAndReady(p) || !available(p, s.set.Spec.MinReadySeconds, s.now)) {
+		return nil, true
+	}
+	return s.deletePod(p), true
 }
 
 // slowStartFull reports whether a batch has reached its slow-start size
@@ -333,7 +354,11 @@ func (s *setSync) addBatch(batch []setAction) {
 func (s *setSync) processReplica(i int) (act setAction, block bool) {
 	pod := s.replicas[i]
 	if pod == nil {
-		return s.createPod(s.newPod(s.start + i)), s.monotonic
+		pod := s.newPod(s.start + i)
+		if s.claimIsStale(pod) {
+			return nil, true
+		}
+		return s.createPod(pod), s.monotonic
 	}
 	if pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
 		// A finished pod is replaced: deleted now, created again once gone.
@@ -347,6 +372,9 @@ func (s *setSync) processReplica(i int) (act setAction, block bool) {
 	}
 	if s.monotonic && (pod.DeletionTimestamp != nil || !runningAndReady(pod) || !available(pod, s.set.Spec.MinReadySeconds, s.now)) {
 		return act, true
+	}
+	if act == nil && !s.claimsMatchPolicy(pod) {
+		act = s.updatePodClaims(pod)
 	}
 	return act, false
 }

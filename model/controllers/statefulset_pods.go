@@ -8,10 +8,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 
 	"github.com/podlife/podlife/model/apiserver"
-	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
 
@@ -30,7 +28,7 @@ func (s *setSync) newPod(ordinal int) *corev1.Pod {
 	if err != nil {
 		template = set.Spec.Template
 	}
-	pod := podFromTemplate(set, appsv1.SchemeGroupVersion.WithKind("StatefulSet"), &template)
+	pod := podFromTemplate(set, statefulSetGVK, &template)
 	pod.Name = fmt.Sprintf("%s-%d", set.Name, ordinal)
 	pod.Labels = make(map[string]string, len(template.Labels)+3)
 	for k, v := range template.Labels {
@@ -61,29 +59,6 @@ func (s *setSync) newPod(ordinal int) *corev1.Pod {
 	return pod
 }
 
-// claimsOf are the claims of an ordinal, one per volumeClaimTemplate,
-// named <template>-<set>-<ordinal> and labelled with the set's selector
-// (getPersistentVolumeClaims).
-func (s *setSync) claimsOf(ordinal int) []*corev1.PersistentVolumeClaim {
-	set := s.set
-	claims := make([]*corev1.PersistentVolumeClaim, 0, len(set.Spec.VolumeClaimTemplates))
-	for i := range set.Spec.VolumeClaimTemplates {
-		claim := set.Spec.VolumeClaimTemplates[i].DeepCopy()
-		claim.Name = fmt.Sprintf("%s-%s-%d", claim.Name, set.Name, ordinal)
-		claim.Namespace = set.Namespace
-		if claim.Labels == nil {
-			claim.Labels = map[string]string{}
-		}
-		if set.Spec.Selector != nil {
-			for k, v := range set.Spec.Selector.MatchLabels {
-				claim.Labels[k] = v
-			}
-		}
-		claims = append(claims, claim)
-	}
-	return claims
-}
-
 // createPod creates the pod's missing claims, then the pod
 // (CreateStatefulPod).
 func (s *setSync) createPod(pod *corev1.Pod) setAction {
@@ -100,63 +75,38 @@ func (s *setSync) createPod(pod *corev1.Pod) setAction {
 					done(false)
 					return
 				}
-				s.podEvent("create", pod, respErr(resp))
-				done(resp.OK())
+				s.updateClaimOwners(pod, func(err error) {
+					if err != nil {
+						s.podEvent("update", pod, err)
+						done(false)
+						return
+					}
+					s.podEvent("create", pod, respErr(resp))
+					done(resp.OK())
+				})
 			})
 		})
 	}
 }
 
-// createMissingClaims creates the claims a pending pod lacks.
-func (s *setSync) createMissingClaims(pod *corev1.Pod) setAction {
-	_, ordinal := ordinalOf(pod)
-	for _, claim := range s.claimsOf(ordinal) {
-		if s.c.Store.Get(sim.KeyOf(claim)) == nil {
-			return func(done func(bool)) {
-				s.createClaims(pod, func(err error) { done(err == nil) })
-			}
-		}
-	}
-	return nil
-}
-
-// createClaims creates, one after the other, the pod's claims that do not
-// exist, each with its event (createPersistentVolumeClaims); a claim
-// being deleted is an error too.
-func (s *setSync) createClaims(pod *corev1.Pod, then func(error)) {
-	_, ordinal := ordinalOf(pod)
-	claims := s.claimsOf(ordinal)
-	var errs []error
-	var next func(i int)
-	next = func(i int) {
-		if i == len(claims) {
-			then(utilerrors.NewAggregate(errs))
-			return
-		}
-		claim := claims[i]
-		switch existing := s.c.Store.Get(sim.KeyOf(claim)); {
-		case existing == nil:
-		case existing.GetDeletionTimestamp() != nil:
-			errs = append(errs, fmt.Errorf("pvc %s is being deleted", claim.Name))
-			next(i + 1)
-			return
-		default:
-			next(i + 1)
-			return
-		}
-		res, _ := apiserver.ResourceFor("PersistentVolumeClaim")
-		s.request(&apiserver.Request{Verb: "create", Resource: res, Namespace: claim.Namespace, Object: claim}, func(resp apiserver.Response) {
-			err := respErr(resp)
+// updatePodClaims is UpdateStatefulPod for a pod whose claims' owners are
+// not what the retention policy asks for: the claims are updated, then the
+// pod is written back, with its event.
+func (s *setSync) updatePodClaims(pod *corev1.Pod) setAction {
+	return func(done func(bool)) {
+		s.updateClaimOwners(pod, func(err error) {
 			if err != nil {
-				errs = append(errs, fmt.Errorf("failed to create PVC %s: %w", claim.Name, err))
+				s.podEvent("update", pod, err)
+				done(false)
+				return
 			}
-			if resp.Reason != metav1.StatusReasonAlreadyExists {
-				s.claimEvent(claim, pod, err)
-			}
-			next(i + 1)
+			res, _ := apiserver.ResourceFor("Pod")
+			s.request(&apiserver.Request{Verb: "update", Resource: res, Namespace: pod.Namespace, Name: pod.Name, Object: pod.DeepCopy()}, func(resp apiserver.Response) {
+				s.podEvent("update", pod, respErr(resp))
+				done(resp.OK())
+			})
 		})
 	}
-	next(0)
 }
 
 // deletePod deletes a pod (DeleteStatefulPod); one already gone counts as
@@ -203,18 +153,6 @@ func (s *setSync) podEvent(verb string, pod *corev1.Pod, err error) {
 	}
 	s.c.Rec.Emit(StatefulSetComponent, verb+"-pod", ref, trace.Warning, "Failed"+title,
 		fmt.Sprintf("%s Pod %s in StatefulSet %s failed error: %s", title, pod.Name, s.set.Name, err))
-}
-
-// claimEvent is recordClaimEvent, for creates.
-func (s *setSync) claimEvent(claim *corev1.PersistentVolumeClaim, pod *corev1.Pod, err error) {
-	ref := apiserver.ObjectRef("StatefulSet", s.set.Namespace, s.set.Name)
-	if err == nil {
-		s.c.Rec.Emit(StatefulSetComponent, "create-claim", ref, trace.Normal, "SuccessfulCreate",
-			fmt.Sprintf("Create Claim %s Pod %s in StatefulSet %s success", claim.Name, pod.Name, s.set.Name))
-		return
-	}
-	s.c.Rec.Emit(StatefulSetComponent, "create-claim", ref, trace.Warning, "FailedCreate",
-		fmt.Sprintf("Create Claim %s for Pod %s in StatefulSet %s failed error: %s", claim.Name, pod.Name, s.set.Name, err))
 }
 
 // titleVerb is cases.Title for the controller's one-word verbs.
