@@ -83,3 +83,88 @@ Feature: A DaemonSet runs one pod on every node that will take it
       events.exists(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulDelete')
       && pods.all(p, has(p.metadata.deletionTimestamp))
       """
+
+  @conformance
+  Scenario: A new template rolls out one node at a time
+    With the default maxUnavailable of 1, the controller deletes one old
+    pod, creates its replacement once it is gone, and takes the next node
+    only when the new pod is available. Which node goes first is the
+    controller's map order on a real cluster; the model takes them by name.
+
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+      | node02 |
+      | node03 |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            terminationGracePeriodSeconds: 2
+            containers:
+            - name: agent
+              image: fluent/fluent-bit:3.2
+      """
+    And 10s pass
+    And "admin" runs "kubectl set image daemonset/agent agent=fluent/fluent-bit:3.3"
+    And 30s pass
+    Then every request was accepted
+    And the trace satisfies:
+      """cel
+      cel.bind(deletes, events.filter(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulDelete'),
+        cel.bind(creates, events.filter(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulCreate' && e.seq > deletes[0].seq),
+          deletes.size() == 3 && creates.size() == 3
+          && creates[0].seq < deletes[1].seq && creates[1].seq < deletes[2].seq))
+      && pods.size() == 3
+      && pods.all(p, p.spec.containers[0].image == 'fluent/fluent-bit:3.3' && p.status.phase == 'Running')
+      """
+    And the trace matches the golden file
+
+  @conformance
+  Scenario: With maxSurge the new pod starts beside the old one, which goes once the new one is available
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        updateStrategy:
+          rollingUpdate:
+            maxSurge: 1
+            maxUnavailable: 0
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            terminationGracePeriodSeconds: 2
+            containers:
+            - name: agent
+              image: fluent/fluent-bit:3.2
+      """
+    And 10s pass
+    And "admin" runs "kubectl set image daemonset/agent agent=fluent/fluent-bit:3.3"
+    And 20s pass
+    Then the trace satisfies:
+      """cel
+      cel.bind(creates, events.filter(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulCreate'),
+        cel.bind(deletes, events.filter(e, e.object == 'daemonset/default/agent' && e.reason == 'SuccessfulDelete'),
+          creates.size() == 2 && deletes.size() == 1 && creates[1].seq < deletes[0].seq))
+      && pods.size() == 1
+      && pods[0].spec.containers[0].image == 'fluent/fluent-bit:3.3' && pods[0].status.phase == 'Running'
+      """
+    And the trace matches the golden file

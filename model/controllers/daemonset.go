@@ -1,12 +1,17 @@
 package controllers
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -27,8 +32,8 @@ const DaemonSetComponent = "daemonset-controller"
 // placed by the default scheduler; a pod on a node it may no longer stay
 // on (an untolerated NoExecute taint) is deleted. Pods follow nodes as
 // they come, go and change. The status counts desired, current, ready,
-// available and misscheduled pods. A changed template is not rolled out:
-// the model says so in the trace.
+// available and misscheduled pods. A changed template is a new
+// ControllerRevision, rolled out node by node (daemonset_update.go).
 type DaemonSet struct {
 	Store  *sim.Store
 	API    *apiserver.Client
@@ -36,9 +41,13 @@ type DaemonSet struct {
 	Rec    *trace.Recorder
 
 	queue   keyQueue
+	later   laterQueue
 	pending expectations
-	noted   map[sim.Key]int64
 	hashes  templateHashes
+	patches map[types.UID]generationPatch
+	// backOff is failedPodsBackoff: per DaemonSet generation and node, when
+	// a failed pod was last deleted and how long the next one waits.
+	backOff map[string]failedBackOff
 }
 
 // OnDaemonSet queues a DaemonSet that was added or changed.
@@ -115,64 +124,265 @@ func (c *DaemonSet) sync(key sim.Key) {
 	if !ok || c.pending[key] > 0 || ds.DeletionTimestamp != nil {
 		return
 	}
+	hash, old, ready := c.history(key, ds)
+	if !ready {
+		return
+	}
 	ref := apiserver.ObjectRef("DaemonSet", ds.Namespace, ds.Name)
+	s := &daemonSync{c: c, key: key, ref: ref, ds: ds, hash: hash, daemon: newDaemonPod(ds), now: c.now(), byNode: c.podsByNode(ds)}
+	if gen, err := util.GetTemplateGeneration(ds); err == nil && gen != nil {
+		s.generation = strconv.FormatInt(*gen, 10)
+	}
+	s.judge(c.Store.List("Node", ""))
+	create, remove := s.manage()
+	status := s.status()
+	switch {
+	case len(create) > 0 || len(remove) > 0:
+		if len(create) > 0 {
+			c.Rec.Stepf(DaemonSetComponent, "sync", ref, "%d of %d nodes have their pod: creating %d", status.CurrentNumberScheduled, status.DesiredNumberScheduled, len(create))
+		}
+		s.syncNodes(remove, create)
+	case ds.Spec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType && s.anyOld():
+		s.syncNodes(s.rollingUpdate())
+	}
+	c.cleanupHistory(ds, old, s.byNode)
+	c.writeStatus(key, ds, status)
+}
+
+// podsByNode are the DaemonSet's pods by the node they run on or are
+// pinned to, oldest first; pods that finished and are being deleted are
+// left out (getNodesToDaemonPods).
+func (c *DaemonSet) podsByNode(ds *appsv1.DaemonSet) map[string][]*corev1.Pod {
 	owned := OwnedPods(c.Store, ds)
 	byNode := make(map[string][]*corev1.Pod, len(owned))
 	for _, p := range owned {
-		if p.DeletionTimestamp == nil {
-			if node, err := util.GetTargetNodeName(p); err == nil {
-				byNode[node] = append(byNode[node], p)
-			}
-		}
-	}
-	hash := c.hashes.of(ds, &ds.Spec.Template)
-	c.noteRollout(key, ref, ds, byNode, hash)
-	status := appsv1.DaemonSetStatus{ObservedGeneration: ds.Generation}
-	daemon := newDaemonPod(ds)
-	var create []string
-	for _, o := range c.Store.List("Node", "") {
-		node := o.(*corev1.Node)
-		run, stay := daemon.shouldRun(node)
-		pods := byNode[node.Name]
-		delete(byNode, node.Name)
-		if run {
-			status.DesiredNumberScheduled++
-		}
-		switch {
-		case run && len(pods) == 0:
-			create = append(create, node.Name)
-		case !stay:
-			for _, p := range pods {
-				c.deletePod(key, ref, p)
-			}
-		}
-		if len(pods) == 0 || !stay {
+		if p.DeletionTimestamp != nil && (p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed) {
 			continue
 		}
-		if run {
-			status.CurrentNumberScheduled++
-		} else {
-			status.NumberMisscheduled++
-		}
-		if p := pods[0]; run && podReady(p) {
-			status.NumberReady++
-			if available(p, ds.Spec.MinReadySeconds, c.now()) {
-				status.NumberAvailable++
-			}
-			if p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == hash {
-				status.UpdatedNumberScheduled++
-			}
+		if node, err := util.GetTargetNodeName(p); err == nil {
+			byNode[node] = append(byNode[node], p)
 		}
 	}
-	for _, pods := range byNode { // pods on nodes that are gone
+	for _, pods := range byNode {
+		if len(pods) > 1 {
+			sortDaemonPods(pods)
+		}
+	}
+	return byNode
+}
+
+// sortDaemonPods is podByCreationTimestampAndPhase: bound pods first, then
+// the oldest, then by name.
+func sortDaemonPods(pods []*corev1.Pod) {
+	slices.SortStableFunc(pods, func(a, b *corev1.Pod) int {
+		if (a.Spec.NodeName == "") != (b.Spec.NodeName == "") {
+			if a.Spec.NodeName != "" {
+				return -1
+			}
+			return 1
+		}
+		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
+			if a.CreationTimestamp.Before(&b.CreationTimestamp) {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+}
+
+// daemonSync is one look at a DaemonSet.
+type daemonSync struct {
+	c          *DaemonSet
+	key        sim.Key
+	ref        string
+	ds         *appsv1.DaemonSet
+	hash       string
+	generation string // the template generation label's value, if any
+	daemon     daemonPod
+	now        metav1.Time
+	byNode     map[string][]*corev1.Pod
+	nodes      []nodeVerdict
+}
+
+// nodeVerdict is whether the DaemonSet's pod should run on a node, and
+// whether one there may stay; worked out once per sync.
+type nodeVerdict struct {
+	node      *corev1.Node
+	run, stay bool
+}
+
+func (s *daemonSync) judge(nodes []sim.Object) {
+	s.nodes = make([]nodeVerdict, len(nodes))
+	for i, o := range nodes {
+		node := o.(*corev1.Node)
+		run, stay := s.daemon.shouldRun(node)
+		s.nodes[i] = nodeVerdict{node, run, stay}
+	}
+}
+
+// updated is IsPodUpdated: the pod carries the current hash or template
+// generation.
+func (s *daemonSync) updated(p *corev1.Pod) bool {
+	return (s.hash != "" && p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == s.hash) ||
+		(s.generation != "" && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == s.generation)
+}
+
+// anyOld: some pod is not at the current template, so the rolling update
+// has work (without one it finds nothing to do, at the cost of a walk
+// over every node).
+func (s *daemonSync) anyOld() bool {
+	for _, pods := range s.byNode {
 		for _, p := range pods {
-			c.deletePod(key, ref, p)
+			if !s.updated(p) {
+				return true
+			}
 		}
 	}
-	status.NumberUnavailable = status.DesiredNumberScheduled - status.NumberAvailable
+	return false
+}
+
+func (s *daemonSync) available(p *corev1.Pod) bool {
+	return available(p, s.ds.Spec.MinReadySeconds, s.now)
+}
+
+// manage is what each node needs (podsShouldBeOnNode): a pod created where
+// one should run and none is, finished and surplus pods deleted, pods
+// deleted where they may not stay, and pods never bound to a node that is
+// gone.
+func (s *daemonSync) manage() (create []string, remove []*corev1.Pod) {
+	surge := s.surge()
+	known := make(map[string]bool, len(s.nodes))
+	for _, v := range s.nodes {
+		node, run, stay := v.node, v.run, v.stay
+		known[node.Name] = true
+		pods, exists := s.byNode[node.Name]
+		switch {
+		case run && !exists:
+			create = append(create, node.Name)
+		case stay:
+			var running []*corev1.Pod
+			for _, p := range pods {
+				switch {
+				case p.DeletionTimestamp != nil:
+				case p.Status.Phase == corev1.PodFailed:
+					if s.c.failedBackOff(s.ds, node.Name, s.key) {
+						continue
+					}
+					s.c.Rec.Emit(DaemonSetComponent, "failed-pod", s.ref, trace.Warning, "FailedDaemonPod",
+						fmt.Sprintf("Found failed daemon pod %s/%s on node %s, will try to kill it", p.Namespace, p.Name, node.Name))
+					remove = append(remove, p)
+				case p.Status.Phase == corev1.PodSucceeded:
+					s.c.Rec.Emit(DaemonSetComponent, "succeeded-pod", s.ref, trace.Normal, "SucceededDaemonPod",
+						fmt.Sprintf("Found succeeded daemon pod %s/%s on node %s, will try to delete it", p.Namespace, p.Name, node.Name))
+					remove = append(remove, p)
+				default:
+					running = append(running, p)
+				}
+			}
+			if !surge {
+				if len(running) > 1 {
+					remove = append(remove, running[1:]...)
+				}
+				break
+			}
+			if len(running) <= 1 {
+				if len(running) == 0 && run {
+					create = append(create, node.Name)
+				}
+				break
+			}
+			var oldestNew, oldestOld *corev1.Pod
+			for _, p := range running {
+				switch {
+				case p.Labels[appsv1.ControllerRevisionHashLabelKey] == s.hash && oldestNew == nil:
+					oldestNew = p
+				case p.Labels[appsv1.ControllerRevisionHashLabelKey] != s.hash && oldestOld == nil:
+					oldestOld = p
+				default:
+					remove = append(remove, p)
+				}
+			}
+			if oldestNew != nil && oldestOld != nil && (!podReady(oldestOld) || s.available(oldestNew)) {
+				remove = append(remove, oldestOld)
+			}
+		case exists:
+			for _, p := range pods {
+				if p.DeletionTimestamp == nil {
+					remove = append(remove, p)
+				}
+			}
+		}
+	}
+	var gone []string
+	for name := range s.byNode {
+		if !known[name] {
+			gone = append(gone, name)
+		}
+	}
+	slices.Sort(gone)
+	for _, name := range gone {
+		for _, p := range s.byNode[name] {
+			if p.Spec.NodeName == "" {
+				remove = append(remove, p)
+			}
+		}
+	}
+	return create, remove
+}
+
+// surge: the rolling update may run a new pod beside an old one.
+func (s *daemonSync) surge() bool { return util.AllowsSurge(s.ds) }
+
+// status counts, node by node, what updateDaemonSetStatus writes; the
+// oldest pod of a node stands for it.
+func (s *daemonSync) status() appsv1.DaemonSetStatus {
+	st := appsv1.DaemonSetStatus{ObservedGeneration: s.ds.Generation, CollisionCount: s.ds.Status.CollisionCount}
+	for _, v := range s.nodes {
+		run := v.run
+		pods := s.byNode[v.node.Name]
+		if !run {
+			if len(pods) > 0 {
+				st.NumberMisscheduled++
+			}
+			continue
+		}
+		st.DesiredNumberScheduled++
+		if len(pods) == 0 {
+			continue
+		}
+		st.CurrentNumberScheduled++
+		p := pods[0]
+		if podReady(p) {
+			st.NumberReady++
+			if s.available(p) {
+				st.NumberAvailable++
+			}
+		}
+		if s.updated(p) {
+			st.UpdatedNumberScheduled++
+		}
+	}
+	st.NumberUnavailable = st.DesiredNumberScheduled - st.NumberAvailable
+	return st
+}
+
+// syncNodes deletes the pods and creates the nodes' pods (in slow-start
+// batches), each request counted in the expectations.
+func (s *daemonSync) syncNodes(remove []*corev1.Pod, create []string) {
+	for _, p := range remove {
+		s.c.deletePod(s.key, s.ref, p)
+	}
 	if len(create) > 0 {
-		c.Rec.Stepf(DaemonSetComponent, "sync", ref, "%d of %d nodes have their pod: creating %d", status.CurrentNumberScheduled, status.DesiredNumberScheduled, len(create))
-		c.createBatches(key, ref, ds, hash, create, 1)
+		s.c.createBatches(s.key, s.ref, s.ds, s.hash, create, 1)
+	}
+}
+
+// writeStatus writes the status when it changed, and looks again when a
+// ready pod has been ready for minReadySeconds.
+func (c *DaemonSet) writeStatus(key sim.Key, ds *appsv1.DaemonSet, status appsv1.DaemonSetStatus) {
+	if ds.Spec.MinReadySeconds > 0 && status.NumberReady != status.NumberAvailable {
+		c.later.add(c.Engine, key, c.Engine.Now()+sim.Time(sim.Duration(ds.Spec.MinReadySeconds)*sim.Second), "daemonset minReadySeconds", c.enqueue)
 	}
 	if equality.Semantic.DeepEqual(status, ds.Status) {
 		return
@@ -183,26 +393,6 @@ func (c *DaemonSet) sync(key sim.Key) {
 	c.expect(key, 1)
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: ds.Namespace, Name: ds.Name, Subresource: "status", Object: next},
 		func(apiserver.Response) { c.expect(key, -1) })
-}
-
-// noteRollout says, once per generation, that pods of an older template
-// are left as they are.
-func (c *DaemonSet) noteRollout(key sim.Key, ref string, ds *appsv1.DaemonSet, byNode map[string][]*corev1.Pod, hash string) {
-	if ds.Generation == 1 || c.noted[key] == ds.Generation {
-		return // the first template has no older one
-	}
-	for _, pods := range byNode {
-		for _, p := range pods {
-			if p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] != hash && c.noted[key] != ds.Generation {
-				if c.noted == nil {
-					c.noted = map[sim.Key]int64{}
-				}
-				c.noted[key] = ds.Generation
-				c.Rec.Stepf("podlife", "unmodelled", ref, "warning: podlife does not model a DaemonSet's rolling update yet: pods of the older template stay")
-				return
-			}
-		}
-	}
 }
 
 // createBatches creates the nodes' pods in slow-start batches, each
