@@ -64,12 +64,12 @@ func (b *Backend) followRollout(ctx context.Context, client dynamic.ResourceInte
 	var lines []string
 	// show prints one state's line; true once the command is over.
 	show := func(obj *unstructured.Unstructured) bool {
-		d := &appsv1.Deployment{}
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, d); err != nil {
+		typed, err := typedWorkload(obj)
+		if err != nil {
 			result.ClientError(err.Error())
 			return true
 		}
-		line, done, err := kubectl.DeploymentStatus(d)
+		line, done, err := kubectl.StatusLine(typed)
 		if err != nil {
 			result.ClientError(b.names.back(err.Error()))
 			result.Output = strings.Join(append(lines, result.Output), "\n")
@@ -150,4 +150,21 @@ func (b *Backend) answered(result *kubectl.Result, err error) *kubectl.Result {
 	result.Refused(int(s.Code), string(s.Reason), b.names.back(s.Message), "", false)
 	b.watch.record(kubectl.Component, "response", result.Object, result.Output)
 	return result
+}
+
+// typedWorkload converts a Deployment, DaemonSet or StatefulSet read from
+// the cluster for kubectl.StatusLine.
+func typedWorkload(obj *unstructured.Unstructured) (runtime.Object, error) {
+	var typed runtime.Object
+	switch obj.GetKind() {
+	case "Deployment":
+		typed = &appsv1.Deployment{}
+	case "DaemonSet":
+		typed = &appsv1.DaemonSet{}
+	case "StatefulSet":
+		typed = &appsv1.StatefulSet{}
+	default:
+		return nil, fmt.Errorf("no status viewer has been implemented for %s", obj.GetKind())
+	}
+	return typed, runtime.DefaultUnstructuredConverter.FromUnstructured(obj.Object, typed)
 }

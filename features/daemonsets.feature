@@ -127,6 +127,12 @@ Feature: A DaemonSet runs one pod on every node that will take it
       && pods.size() == 3
       && pods.all(p, p.spec.containers[0].image == 'fluent/fluent-bit:3.3' && p.status.phase == 'Running')
       """
+    When "admin" runs "kubectl rollout status daemonset/agent"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      daemon set "agent" successfully rolled out
+      """
     And the trace matches the golden file
 
   @conformance

@@ -277,6 +277,12 @@ Feature: A StatefulSet gives each pod a name, an address and a disk of its own
       && statefulsets[0].status.currentRevision != statefulsets[0].status.updateRevision
       && statefulsets[0].status.currentReplicas == 2 && statefulsets[0].status.updatedReplicas == 1
       """
+    When "admin" runs "kubectl rollout status statefulset/web"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      partitioned roll out complete: 1 new pods have been updated...
+      """
     And the trace matches the golden file
 
   @conformance

@@ -58,7 +58,7 @@ var kubectlSteps = []Definition{
 	},
 	{
 		Pattern: `^"([^"]*)" runs "kubectl rollout status ([^"]*)"$`,
-		Doc:     "waits for a Deployment's rollout as the user, with kubectl rollout status's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE] [--timeout=D]; kubectl watches the Deployment and prints a line for each state it sees until every replica is updated and available, or gives up when --timeout has passed (\"timed out waiting for the condition\"); the command runs on while the cluster does, so let the cluster settle before its outcome",
+		Doc:     "waits for a Deployment's, DaemonSet's or StatefulSet's rollout as the user, with kubectl rollout status's arguments: KIND NAME (or KIND/NAME) [-n NAMESPACE] [--timeout=D]; kubectl watches the object and prints a line for each state it sees until every replica is updated and available (its status viewer's words), or gives up when --timeout has passed (\"timed out waiting for the condition\"); the command runs on while the cluster does, so let the cluster settle before its outcome",
 		Example: `When "admin" runs "kubectl rollout status deployment/web"`,
 		handler: func(w *World) any { return w.kubectlRolloutStatus },
 	},
@@ -337,7 +337,7 @@ func (w *World) kubectlRolloutPause(user, verb, args string) error {
 }
 
 func (w *World) kubectlRolloutStatus(user, args string) error {
-	line, r, name, err := w.rolloutTarget("status", args, []string{"--timeout"}, "Deployment")
+	line, r, name, err := w.rolloutTarget("status", args, []string{"--timeout"}, "")
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	deploymentutil "k8s.io/kubernetes/pkg/controller/deployment/util"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -50,7 +51,7 @@ func (k *Kubectl) RolloutStatus(kind, namespace, name string, timeout sim.Durati
 	}
 	namespace = result.namespace
 	k.getThen(res, namespace, name, credential, result, func() {
-		if _, ok := result.got.(*appsv1.Deployment); !ok {
+		if !hasStatusViewer(result.got) {
 			result.ClientError(fmt.Sprintf("no status viewer has been implemented for %s", res.GVK.GroupKind().Kind))
 			k.Rec.Step(Component, "response", result.Object, result.Output)
 			return
@@ -68,16 +69,16 @@ func (k *Kubectl) RolloutStatus(kind, namespace, name string, timeout sim.Durati
 				k.Rec.Step(Component, "response", result.Object, result.Output)
 				return
 			}
-			w.stop = k.Store.Watch(Component, "Deployment", k.Latency, w.changed)
+			w.stop = k.Store.Watch(Component, res.GVK.Kind, k.Latency, w.changed)
 			for _, item := range resp.Items {
-				w.show(item.(*appsv1.Deployment))
+				w.show(item)
 			}
 		})
 	})
 	return result
 }
 
-// statusWatch is one kubectl rollout status waiting on a Deployment.
+// statusWatch is one kubectl rollout status waiting on a workload.
 type statusWatch struct {
 	k               *Kubectl
 	result          *Result
@@ -94,14 +95,14 @@ func (w *statusWatch) changed(ev sim.WatchEvent) {
 		w.fail("object has been deleted")
 		return
 	}
-	w.show(ev.Object.(*appsv1.Deployment))
+	w.show(ev.Object)
 }
 
-func (w *statusWatch) show(d *appsv1.Deployment) {
+func (w *statusWatch) show(obj runtime.Object) {
 	if w.result.Done {
 		return
 	}
-	line, done, err := DeploymentStatus(d)
+	line, done, err := StatusLine(obj)
 	if err != nil {
 		w.fail(err.Error())
 		return
@@ -131,4 +132,72 @@ func (w *statusWatch) end() {
 	if w.stop != nil {
 		w.stop()
 	}
+}
+
+// StatusLine is the line kubectl rollout status prints for one state of a
+// Deployment, DaemonSet or StatefulSet, and whether the rollout is done
+// (rollout_status.go's DeploymentStatusViewer, DaemonSetStatusViewer and
+// StatefulSetStatusViewer; k8s.io/kubectl's polymorphichelpers would bring
+// cli-runtime and kubectl's describers with it, for these few lines).
+func StatusLine(obj runtime.Object) (line string, done bool, err error) {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		return DeploymentStatus(o)
+	case *appsv1.DaemonSet:
+		return daemonSetStatus(o)
+	case *appsv1.StatefulSet:
+		return statefulSetStatus(o)
+	}
+	return "", false, fmt.Errorf("no status viewer has been implemented for %s", obj.GetObjectKind().GroupVersionKind().Kind)
+}
+
+// hasStatusViewer: kubectl rollout status knows the object's kind.
+func hasStatusViewer(obj runtime.Object) bool {
+	switch obj.(type) {
+	case *appsv1.Deployment, *appsv1.DaemonSet, *appsv1.StatefulSet:
+		return true
+	}
+	return false
+}
+
+func daemonSetStatus(ds *appsv1.DaemonSet) (string, bool, error) {
+	if ds.Spec.UpdateStrategy.Type != appsv1.RollingUpdateDaemonSetStrategyType {
+		// kubectl names the StatefulSet strategy constant here; both read "RollingUpdate".
+		return "", true, fmt.Errorf("rollout status is only available for %s strategy type", appsv1.RollingUpdateStatefulSetStrategyType)
+	}
+	if ds.Generation > ds.Status.ObservedGeneration {
+		return "Waiting for daemon set spec update to be observed...", false, nil
+	}
+	s := ds.Status
+	switch {
+	case s.UpdatedNumberScheduled < s.DesiredNumberScheduled:
+		return fmt.Sprintf("Waiting for daemon set %q rollout to finish: %d out of %d new pods have been updated...", ds.Name, s.UpdatedNumberScheduled, s.DesiredNumberScheduled), false, nil
+	case s.NumberAvailable < s.DesiredNumberScheduled:
+		return fmt.Sprintf("Waiting for daemon set %q rollout to finish: %d of %d updated pods are available...", ds.Name, s.NumberAvailable, s.DesiredNumberScheduled), false, nil
+	}
+	return fmt.Sprintf("daemon set %q successfully rolled out", ds.Name), true, nil
+}
+
+func statefulSetStatus(sts *appsv1.StatefulSet) (string, bool, error) {
+	if sts.Spec.UpdateStrategy.Type != appsv1.RollingUpdateStatefulSetStrategyType {
+		return "", true, fmt.Errorf("rollout status is only available for %s strategy type", appsv1.RollingUpdateStatefulSetStrategyType)
+	}
+	s := sts.Status
+	if s.ObservedGeneration == 0 || sts.Generation > s.ObservedGeneration {
+		return "Waiting for statefulset spec update to be observed...", false, nil
+	}
+	if sts.Spec.Replicas != nil && s.ReadyReplicas < *sts.Spec.Replicas {
+		return fmt.Sprintf("Waiting for %d pods to be ready...", *sts.Spec.Replicas-s.ReadyReplicas), false, nil
+	}
+	if ru := sts.Spec.UpdateStrategy.RollingUpdate; ru != nil {
+		if sts.Spec.Replicas != nil && ru.Partition != nil && s.UpdatedReplicas < *sts.Spec.Replicas-*ru.Partition {
+			return fmt.Sprintf("Waiting for partitioned roll out to finish: %d out of %d new pods have been updated...",
+				s.UpdatedReplicas, *sts.Spec.Replicas-*ru.Partition), false, nil
+		}
+		return fmt.Sprintf("partitioned roll out complete: %d new pods have been updated...", s.UpdatedReplicas), true, nil
+	}
+	if s.UpdateRevision != s.CurrentRevision {
+		return fmt.Sprintf("waiting for statefulset rolling update to complete %d pods at revision %s...", s.UpdatedReplicas, s.UpdateRevision), false, nil
+	}
+	return fmt.Sprintf("statefulset rolling update complete %d pods at revision %s...", s.CurrentReplicas, s.CurrentRevision), true, nil
 }
