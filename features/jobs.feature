@@ -190,3 +190,169 @@ Feature: A Job runs pods until enough of them succeed
       && jobs[0].status.conditions.map(c, c.type) == ['FailureTarget', 'Failed']
       && jobs[0].status.conditions.all(c, c.reason == 'DeadlineExceeded')
       """
+
+  @conformance
+  Scenario: A suspended Job starts no pod until it is resumed
+    While spec.suspend is true the Job has no pods and no startTime, and
+    its Suspended condition says so; setting it to false resumes the Job,
+    which then runs as any other.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: report
+      spec:
+        suspend: true
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: report
+              image: busybox:1.36
+      """
+    And 5s pass
+    Then the trace satisfies:
+      """cel
+      pods.size() == 0 && !has(jobs[0].status.startTime)
+      && jobs[0].status.conditions.exists(c, c.type == 'Suspended' && c.status == 'True'
+        && c.reason == 'JobSuspended' && c.message == 'Job suspended')
+      && events.exists(e, e.object == 'job/default/report' && e.reason == 'Suspended' && e.message == 'Job suspended')
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: report
+      spec:
+        suspend: false
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: report
+              image: busybox:1.36
+      """
+    And 10s pass
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.object == 'job/default/report' && e.reason == 'Resumed' && e.message == 'Job resumed')
+      && jobs[0].status.conditions.exists(c, c.type == 'Suspended' && c.status == 'False'
+        && c.reason == 'JobResumed' && c.message == 'Job resumed')
+      && jobs[0].status.conditions.exists(c, c.type == 'Complete' && c.status == 'True')
+      && jobs[0].status.succeeded == 1
+      """
+    And the trace matches the golden file
+
+  Scenario: A podFailurePolicy fails the Job at the first exit code it names
+    Exit code 42 means the input is bad and no retry will help: the
+    FailJob rule fails the Job at once, without the back-off, and the
+    message names the container, the pod and the rule.
+
+    Given the application in image "batch:1" exits with code 42 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: import
+      spec:
+        backoffLimit: 6
+        podFailurePolicy:
+          rules:
+          - action: FailJob
+            onExitCodes:
+              containerName: main
+              operator: In
+              values: [42]
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: main
+              image: batch:1
+      """
+    And 10s pass
+    Then the trace satisfies:
+      """cel
+      jobs[0].status.conditions.exists(c, c.type == 'Failed' && c.reason == 'PodFailurePolicy'
+        && c.message.matches('^Container main for pod default/import-[a-z0-9]{5} failed with exit code 42 matching FailJob rule at index 0$'))
+      && events.exists(e, e.object == 'job/default/import' && e.type == 'Warning' && e.reason == 'PodFailurePolicy')
+      && jobs[0].status.failed == 1
+      && events.filter(e, e.object == 'job/default/import' && e.reason == 'SuccessfulCreate').size() == 1
+      """
+    And the trace matches the golden file
+
+  Scenario: A failure the podFailurePolicy ignores is not counted against the back-off limit
+    With backoffLimit 0 one counted failure would end the Job; exit code 3
+    is ignored, so each failed pod is replaced (after the pod failure
+    back-off, which ignored failures still lengthen) and status.failed
+    stays unset.
+
+    Given the application in image "batch:1" exits with code 3 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: import
+      spec:
+        backoffLimit: 0
+        podFailurePolicy:
+          rules:
+          - action: Ignore
+            onExitCodes:
+              operator: In
+              values: [3]
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: main
+              image: batch:1
+      """
+    And 30s pass
+    Then the trace satisfies:
+      """cel
+      !has(jobs[0].status.conditions) && !has(jobs[0].status.failed)
+      && events.filter(e, e.object == 'job/default/import' && e.reason == 'SuccessfulCreate').size() == 2
+      && pods.filter(p, p.status.phase == 'Failed').size() == 2
+      """
+    And the trace matches the golden file
+
+  @conformance
+  Scenario: An Indexed Job with a successPolicy is done when the indexes it names are
+    With one pod at a time, index 0 runs first; the rule needs only index
+    0, so the Job is complete without running 1 and 2.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: leader
+      spec:
+        completions: 3
+        parallelism: 1
+        completionMode: Indexed
+        successPolicy:
+          rules:
+          - succeededIndexes: "0"
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: main
+              image: busybox:1.36
+      """
+    And 10s pass
+    Then the trace satisfies:
+      """cel
+      jobs[0].status.conditions.filter(c, c.status == 'True').map(c, [c.type, c.reason, c.message]) ==
+        [['SuccessCriteriaMet', 'SuccessPolicy', 'Matched rules at index 0'], ['Complete', 'SuccessPolicy', 'Matched rules at index 0']]
+      && jobs[0].status.completedIndexes == '0' && jobs[0].status.succeeded == 1
+      && events.filter(e, e.object == 'job/default/leader' && e.reason == 'SuccessfulCreate').size() == 1
+      """
+    And the trace matches the golden file

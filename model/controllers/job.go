@@ -149,10 +149,16 @@ func (c *Job) sync(key sim.Key) {
 	}
 	next := job.DeepCopy()
 	st := &next.Status
-	if st.StartTime == nil {
+	suspended := job.Spec.Suspend != nil && *job.Spec.Suspend
+	if st.StartTime == nil && !suspended {
 		now := c.now()
 		st.StartTime = &now
 	}
+	// A failure the podFailurePolicy ignores is not counted.
+	counted := slices.DeleteFunc(slices.Clone(failed), func(p *corev1.Pod) bool {
+		_, count := matchFailurePolicy(job.Spec.PodFailurePolicy, p)
+		return !count
+	})
 	nSucceeded := st.Succeeded + int32(len(succeeded))
 	var done []int
 	if isIndexed(job) {
@@ -163,43 +169,85 @@ func (c *Job) sync(key sim.Key) {
 		nSucceeded = int32(len(done))
 		st.Succeeded, st.CompletedIndexes = nSucceeded, formatIndexes(done)
 	}
-	nFailed := st.Failed + int32(len(failed))
+	nFailed := st.Failed + int32(len(counted))
 
-	// The end, if it has come: a condition already decided, else the
-	// back-off limit, else the deadline (syncJob's order).
+	// The end, if it has come: a condition already decided, else a pod
+	// failure the podFailurePolicy fails the Job for, else the back-off
+	// limit, else the deadline, else an Indexed Job's successPolicy
+	// (syncJob's order).
 	var finish *batchv1.JobCondition
 	switch cond := jobCondition(job, batchv1.JobFailureTarget); {
 	case jobCondition(job, batchv1.JobSuccessCriteriaMet) != nil:
 		finish = jobCondition(job, batchv1.JobSuccessCriteriaMet)
 	case cond != nil:
 		finish = cond
+	case failJobMessage(job, OwnedPods(c.Store, job)) != "":
+		f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonPodFailurePolicy, failJobMessage(job, OwnedPods(c.Store, job)))
+		finish = &f
 	case nFailed > ptrOr(job.Spec.BackoffLimit, 6) || pastBackoffLimitOnFailure(job, active):
 		f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonBackoffLimitExceeded, "Job has reached the specified backoff limit")
 		finish = &f
-	case c.pastActiveDeadline(job, st.StartTime):
+	case !suspended && c.pastActiveDeadline(job, st.StartTime):
 		f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonDeadlineExceeded, "Job was active longer than specified deadline")
 		finish = &f
-	case job.Spec.ActiveDeadlineSeconds != nil:
+	case job.Spec.ActiveDeadlineSeconds != nil && !suspended && st.StartTime != nil:
 		left := sim.Duration(*job.Spec.ActiveDeadlineSeconds)*sim.Second - sim.Duration(c.now().Sub(st.StartTime.Time).Milliseconds())
 		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(left), "")
 	}
 
+	if finish == nil && isIndexed(job) {
+		if msg, met := matchSuccessPolicy(job, done); met {
+			f := c.newCondition(batchv1.JobSuccessCriteriaMet, batchv1.JobReasonSuccessPolicy, msg)
+			finish = &f
+		}
+	}
+
 	nActive := int32(len(active))
-	if finish != nil && finish.Type == batchv1.JobFailureTarget {
+	if finish != nil {
 		for _, p := range active {
 			c.deletePod(key, ref, p)
 		}
 		terminating += nActive
 		nActive = 0
-	} else if finish == nil {
-		nActive += c.manage(key, ref, job, active, nSucceeded, done)
+	} else {
+		// manageJob: a suspended Job keeps no pod running; the event about
+		// the suspension or the resumption follows its pods' requests.
+		// The requests may all be answered before the event is known (or
+		// need none): whichever comes second emits it.
+		var event func()
+		answered, decided := false, false
+		managed := func() {
+			if answered = true; decided && event != nil {
+				event()
+			}
+		}
+		if suspended {
+			c.deleteAll(key, ref, active, managed)
+			terminating += nActive
+			nActive = 0
+		} else {
+			nActive += c.manage(key, ref, job, active, nSucceeded, done, managed)
+		}
 		done := nSucceeded > 0 && nActive == 0
 		if job.Spec.Completions != nil {
 			done = nSucceeded >= *job.Spec.Completions && nActive == 0
 		}
-		if done {
+		switch {
+		case done:
 			f := c.newCondition(batchv1.JobSuccessCriteriaMet, batchv1.JobReasonCompletionsReached, "Reached expected number of succeeded pods")
 			finish = &f
+		case suspended:
+			if event = c.setSuspended(next, true); event != nil {
+				st.StartTime = nil // MutableSchedulingDirectivesForSuspendedJobs, on since v1.36
+			}
+		default:
+			if event = c.setSuspended(next, false); event != nil {
+				now := c.now() // a resumed Job's deadline counts from now
+				st.StartTime = &now
+			}
+		}
+		if decided = true; answered && event != nil {
+			event()
 		}
 	}
 	ready := int32(0)
@@ -220,7 +268,7 @@ func (c *Job) sync(key sim.Key) {
 			st.UncountedTerminatedPods.Succeeded = append(st.UncountedTerminatedPods.Succeeded, p.UID)
 		}
 	}
-	for _, p := range failed {
+	for _, p := range counted {
 		st.UncountedTerminatedPods.Failed = append(st.UncountedTerminatedPods.Failed, p.UID)
 	}
 	if finish != nil && jobCondition(job, finish.Type) == nil {
@@ -236,12 +284,6 @@ func (c *Job) modelled(key sim.Key, ref string, job *batchv1.Job) bool {
 	switch {
 	case isIndexed(job) && job.Spec.BackoffLimitPerIndex != nil:
 		missing = "backoffLimitPerIndex"
-	case job.Spec.Suspend != nil && *job.Spec.Suspend:
-		missing = "suspend"
-	case job.Spec.PodFailurePolicy != nil:
-		missing = "podFailurePolicy"
-	case job.Spec.SuccessPolicy != nil:
-		missing = "successPolicy"
 	default:
 		return true
 	}
@@ -286,17 +328,19 @@ func (c *Job) pastActiveDeadline(job *batchv1.Job, start *metav1.Time) bool {
 // manage is manageJob: it creates the pods missing (none while the
 // pod-failure back-off lasts, queueing the Job for when it ends) and
 // returns how many it asked for.
-func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32, done []int) int32 {
+func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32, done []int, then func()) int32 {
 	want := ptrOr(job.Spec.Parallelism, 1)
 	if job.Spec.Completions != nil {
 		want = min(want, *job.Spec.Completions-succeeded)
 	}
 	diff := max(want, 0) - int32(len(active))
 	if diff <= 0 {
+		then()
 		return 0
 	}
 	if wait := c.backOff(job); wait > 0 {
 		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(wait), fmt.Sprintf("%d pods missing: waiting %v (pod failure back-off) before creating them", diff, wait))
+		then()
 		return 0
 	}
 	c.Rec.Stepf(JobComponent, "sync", ref, "%d of %d pods active: creating %d", len(active), want, diff)
@@ -307,14 +351,15 @@ func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1
 	if isIndexed(job) {
 		indexes = pendingIndexes(job, active, done, int(diff))
 	}
-	c.createBatches(key, ref, job, indexes, 1)
+	c.createBatches(key, ref, job, indexes, 1, then)
 	return int32(len(indexes))
 }
 
 // createBatches creates pods in slow-start batches of 1, 2, 4 ..., each
 // batch once the one before has answered (controller.SlowStartInitialBatchSize).
-func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes []int, batch int) {
+func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes []int, batch int, then func()) {
 	if len(indexes) == 0 {
+		then()
 		return
 	}
 	n := min(batch, len(indexes))
@@ -322,7 +367,7 @@ func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes [
 	for _, ix := range indexes[:n] {
 		c.createPod(key, ref, job, ix, func() {
 			if answered++; answered == n {
-				c.createBatches(key, ref, job, indexes[n:], 2*batch)
+				c.createBatches(key, ref, job, indexes[n:], 2*batch, then)
 			}
 		})
 	}
@@ -394,3 +439,48 @@ func (c *Job) pods(key sim.Key, ref string) podControl {
 }
 
 func (c *Job) deletePod(key sim.Key, ref string, pod *corev1.Pod) { c.pods(key, ref).delete(pod) }
+
+// deleteAll deletes the pods at once, then calls then once every request
+// has answered (deleteJobPods).
+func (c *Job) deleteAll(key sim.Key, ref string, pods []*corev1.Pod, then func()) {
+	if len(pods) == 0 {
+		then()
+		return
+	}
+	left := len(pods)
+	for _, p := range pods {
+		pc := c.pods(key, ref)
+		pc.then = func(bool) {
+			if left--; left == 0 {
+				then()
+			}
+		}
+		pc.delete(p)
+	}
+}
+
+// setSuspended sets the Suspended condition (ensureJobConditionStatus):
+// True with JobSuspended "Job suspended"; False with JobResumed "Job
+// resumed" once there is one. When it changes, it returns the event that
+// says so.
+func (c *Job) setSuspended(job *batchv1.Job, suspended bool) (event func()) {
+	status, reason, message, eventReason := corev1.ConditionTrue, "JobSuspended", "Job suspended", "Suspended"
+	if !suspended {
+		status, reason, message, eventReason = corev1.ConditionFalse, "JobResumed", "Job resumed", "Resumed"
+	}
+	cond := c.newCondition(batchv1.JobSuspended, reason, message)
+	cond.Status = status
+	i := slices.IndexFunc(job.Status.Conditions, func(c batchv1.JobCondition) bool { return c.Type == batchv1.JobSuspended })
+	switch {
+	case i < 0 && !suspended:
+		return nil
+	case i < 0:
+		job.Status.Conditions = append(job.Status.Conditions, cond)
+	case job.Status.Conditions[i].Status == status && job.Status.Conditions[i].Reason == reason && job.Status.Conditions[i].Message == message:
+		return nil
+	default:
+		job.Status.Conditions[i] = cond
+	}
+	ref := apiserver.ObjectRef("Job", job.Namespace, job.Name)
+	return func() { c.Rec.Emit(JobComponent, "suspend", ref, trace.Normal, eventReason, message) }
+}

@@ -30,8 +30,9 @@ func completionIndex(p *corev1.Pod) int {
 	return -1
 }
 
-// parseIndexes reads status.completedIndexes.
-func parseIndexes(s string) []int {
+// parseIndexes reads status.completedIndexes or a successPolicy rule's
+// succeededIndexes, keeping the indexes below completions.
+func parseIndexes(s string, completions int) []int {
 	var out []int
 	for _, part := range strings.Split(s, ",") {
 		first, last, ranged := strings.Cut(part, "-")
@@ -45,7 +46,7 @@ func parseIndexes(s string) []int {
 				continue
 			}
 		}
-		for i := a; i <= b; i++ {
+		for i := max(a, 0); i <= min(b, completions-1); i++ {
 			out = append(out, i)
 		}
 	}
@@ -79,7 +80,7 @@ func formatIndexes(ix []int) string {
 // succeededIndexes are the indexes done: those the status lists and those
 // of newly succeeded pods below completions.
 func succeededIndexes(job *batchv1.Job, succeeded []*corev1.Pod) []int {
-	done := parseIndexes(job.Status.CompletedIndexes)
+	done := parseIndexes(job.Status.CompletedIndexes, int(ptrOr(job.Spec.Completions, 0)))
 	for _, p := range succeeded {
 		if i := completionIndex(p); i >= 0 && i < int(ptrOr(job.Spec.Completions, 1)) && !slices.Contains(done, i) {
 			done = append(done, i)

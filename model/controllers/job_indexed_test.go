@@ -18,7 +18,7 @@ func TestCompletedIndexesAreWrittenAsTheJobControllerWritesThem(t *testing.T) {
 		if got := formatIndexes(tc.in); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.in, got, tc.want)
 		}
-		if got := parseIndexes(tc.want); !slices.Equal(got, tc.in) {
+		if got := parseIndexes(tc.want, 1000); !slices.Equal(got, tc.in) {
 			t.Errorf("%q read back as %v, want %v", tc.want, got, tc.in)
 		}
 	}

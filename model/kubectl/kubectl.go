@@ -11,7 +11,10 @@ import (
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
@@ -98,10 +101,19 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 		req.Namespace = ""
 	}
 	// kubectl apply reads the live object first: an existing one is
-	// patched (the model sends the whole manifest) instead of created.
+	// patched instead of created. The model sends the whole manifest as a
+	// JSON merge patch (as the cluster backend does): what it says
+	// replaces what is live, and fields it leaves out (a Job's generated
+	// selector) stay. kubectl's three-way patch would also remove fields an
+	// earlier apply set and this one drops; the model keeps them.
 	if k.API.Exists(sim.Key{Kind: doc.GVK.Kind, Namespace: req.Namespace, Name: doc.Name}) {
 		req.Verb, req.Name = "patch", doc.Name
 		result.Verb = "apply"
+		if req.Body == nil {
+			if patch, err := mergePatchOf(doc); err == nil {
+				req.Object, req.Body, req.PatchType = nil, patch, types.MergePatchType
+			}
+		}
 	}
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
@@ -363,3 +375,15 @@ func scope(r apiserver.Resource) string {
 
 // kindName is how kubectl names a created object: "pod", "deployment.apps".
 func kindName(r apiserver.Resource) string { return KindName(r.GVK) }
+
+// mergePatchOf is a decoded document as the JSON merge patch kubectl
+// apply's update is, in the model.
+func mergePatchOf(doc *manifest.Document) ([]byte, error) {
+	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(doc.Object)
+	if err != nil {
+		return nil, err
+	}
+	u := &unstructured.Unstructured{Object: content}
+	u.SetGroupVersionKind(doc.GVK)
+	return u.MarshalJSON()
+}
