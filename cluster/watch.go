@@ -423,7 +423,8 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 }
 
 // Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices,
-// HorizontalPodAutoscalers, Jobs, StatefulSets or PersistentVolumeClaims, by namespace
+// HorizontalPodAutoscalers, Jobs, StatefulSets, PersistentVolumeClaims or
+// PersistentVolumes, by namespace
 // and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	var objs []metav1.Object
@@ -466,6 +467,11 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "PersistentVolumeClaim":
 		list, _ := core.PersistentVolumeClaims().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "PersistentVolume":
+		list, _ := core.PersistentVolumes().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

@@ -364,3 +364,69 @@ Feature: A StatefulSet gives each pod a name, an address and a disk of its own
       pods.size() == 0 && persistentvolumeclaims.size() == 0
       """
     And the trace matches the golden file
+
+  Scenario: With a CSI driver installed, each pod's claim gets a volume in the zone it is scheduled to
+    The StorageClass waits for the first consumer: the scheduler picks each
+    pod's node first and writes it on the claim, the PV controller hands
+    the claim to the driver's external-provisioner, which creates
+    pvc-<claim UID> in that node's zone; only then is the pod bound.
+
+    Given a cluster with nodes:
+      | name   | labels                                 |
+      | node02 | topology.kubernetes.io/zone=eu-west-1b |
+    And the CSI driver "ebs.csi.aws.com" provisions volumes
+    When "admin" applies:
+      """yaml
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: gp3
+      provisioner: ebs.csi.aws.com
+      volumeBindingMode: WaitForFirstConsumer
+      parameters:
+        type: gp3
+      ---
+      apiVersion: apps/v1
+      kind: StatefulSet
+      metadata:
+        name: db
+      spec:
+        serviceName: db
+        replicas: 2
+        selector:
+          matchLabels: {app: db}
+        template:
+          metadata:
+            labels: {app: db}
+          spec:
+            nodeSelector:
+              topology.kubernetes.io/zone: eu-west-1b
+            containers:
+            - name: postgres
+              image: postgres:17
+              volumeMounts:
+              - {name: data, mountPath: /var/lib/postgresql/data}
+        volumeClaimTemplates:
+        - metadata:
+            name: data
+          spec:
+            accessModes: [ReadWriteOnce]
+            storageClassName: gp3
+            resources:
+              requests: {storage: 10Gi}
+      """
+    And 30s pass
+    Then the trace satisfies:
+      """cel
+      pods.all(p, p.status.phase == 'Running')
+      && persistentvolumeclaims.all(c, c.status.phase == 'Bound' && c.spec.volumeName == 'pvc-' + c.metadata.uid
+        && c.metadata.annotations['volume.kubernetes.io/storage-provisioner'] == 'ebs.csi.aws.com'
+        && c.metadata.annotations['volume.kubernetes.io/selected-node'] == 'node02')
+      && persistentvolumes.all(v, v.spec.csi.driver == 'ebs.csi.aws.com' && v.spec.storageClassName == 'gp3'
+        && v.spec.persistentVolumeReclaimPolicy == 'Delete' && v.spec.capacity.storage == '10Gi'
+        && v.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values == ['eu-west-1b'])
+      && events.filter(e, e.reason == 'ProvisioningSucceeded').map(e, e.component) == ['ebs.csi.aws.com', 'ebs.csi.aws.com']
+      && events.exists(e, e.object == 'persistentvolumeclaim/default/data-db-0' && e.reason == 'Provisioning'
+        && e.message == 'External provisioner is provisioning volume for claim "default/data-db-0"')
+      """
+    And the trace matches the golden file

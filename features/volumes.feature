@@ -448,3 +448,44 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
     And the cluster settles
     Then pod "worker-b" is Running
     And the trace matches the golden file
+
+  Scenario: A claim of a class whose CSI driver is installed gets a volume at once
+    With volumeBindingMode Immediate the PV controller hands the claim to
+    the driver as soon as it is created: the external-provisioner creates
+    pvc-<claim UID>, sized, moded and reclaimed as the claim and class say,
+    and the PV controller binds the two.
+
+    Given the CSI driver "ebs.csi.aws.com" provisions volumes
+    When "admin" applies:
+      """yaml
+      apiVersion: storage.k8s.io/v1
+      kind: StorageClass
+      metadata:
+        name: gp3
+      provisioner: ebs.csi.aws.com
+      reclaimPolicy: Retain
+      ---
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        storageClassName: gp3
+        resources:
+          requests: {storage: 5Gi}
+      """
+    And 5s pass
+    Then the trace satisfies:
+      """cel
+      persistentvolumeclaims[0].status.phase == 'Bound'
+      && persistentvolumeclaims[0].spec.volumeName == 'pvc-' + persistentvolumeclaims[0].metadata.uid
+      && persistentvolumes.size() == 1 && persistentvolumes[0].status.phase == 'Bound'
+      && persistentvolumes[0].spec.persistentVolumeReclaimPolicy == 'Retain'
+      && persistentvolumes[0].spec.capacity.storage == '5Gi'
+      && persistentvolumes[0].metadata.annotations['pv.kubernetes.io/provisioned-by'] == 'ebs.csi.aws.com'
+      && !has(persistentvolumes[0].spec.nodeAffinity)
+      && events.filter(e, e.object == 'persistentvolumeclaim/default/data' && e.reason != '').map(e, e.reason) ==
+        ['ExternalProvisioning', 'Provisioning', 'ProvisioningSucceeded']
+      """
+    And the trace matches the golden file

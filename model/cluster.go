@@ -70,6 +70,7 @@ type Cluster struct {
 	jobTTL     *controllers.TTLAfterFinished
 	cronJobs   *controllers.CronJob
 	daemons    *controllers.DaemonSet
+	provision  *controllers.ExternalProvisioner
 	sets       *controllers.StatefulSet
 	disruption *controllers.Disruption
 	hpa        *controllers.HorizontalPodAutoscaler
@@ -175,6 +176,9 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.DaemonSetComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "daemon-set-controller")}}
 	c.sets = &controllers.StatefulSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.StatefulSetComponent)}
+	c.provision = &controllers.ExternalProvisioner{Store: c.Store, Engine: engine, Rec: c.Trace, Latency: lat.CSIProvision, Drivers: map[string]bool{},
+		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.ProvisionerAccount,
+			Credential: apiserver.ServiceAccountUsername("kube-system", controllers.ProvisionerAccount)}}
 	c.cronJobs = &controllers.CronJob{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.CronJobComponent)}
 	c.jobTTL = &controllers.TTLAfterFinished{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.TTLAfterFinishedComponent)}
 	c.dc = &controllers.Deployment{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("deployment-controller")}
@@ -324,6 +328,7 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)
 	c.Store.Watch(kcm, "PersistentVolumeClaim", lat.Watch, c.volumes.OnClaim)
+	c.Store.Watch(controllers.ProvisionerAccount, "PersistentVolumeClaim", lat.Watch, c.provision.OnClaim)
 	for _, kind := range []string{"PersistentVolumeClaim", "PersistentVolume", "StorageClass"} {
 		c.Store.Watch(scheduler.Component, kind, lat.Watch, c.scheduler.OnStorage)
 	}
@@ -359,6 +364,21 @@ func (c *Cluster) routeToKubelet(ev sim.WatchEvent) {
 	if k, ok := c.kubelets[pod.Spec.NodeName]; ok {
 		k.OnPod(ev)
 	}
+}
+
+// InstallCSIProvisioner runs the external-provisioner of a CSI driver:
+// claims of a StorageClass it serves get volumes. The first one brings the
+// provisioners' service account and RBAC, as a driver's deployment does.
+func (c *Cluster) InstallCSIProvisioner(driver string) error {
+	if len(c.provision.Drivers) == 0 {
+		for _, obj := range auth.ProvisionerRBAC(controllers.ProvisionerAccount, controllers.ProvisionerRole) {
+			if err := c.Seed(obj.(sim.Object)); err != nil {
+				return err
+			}
+		}
+	}
+	c.provision.Drivers[driver] = true
+	return nil
 }
 
 // FailCSIAttach makes a CSI driver's ControllerPublishVolume fail with

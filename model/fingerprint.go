@@ -33,6 +33,8 @@ var controllerClients = map[string]bool{
 	controllers.ResourceQuotaComponent:    true,
 	controllers.DisruptionComponent:       true,
 	controllers.HorizontalComponent:       true,
+	controllers.StatefulSetComponent:      true,
+	controllers.DaemonSetComponent:        true,
 }
 
 var labelComponents = map[string]string{
@@ -46,6 +48,13 @@ var labelComponents = map[string]string{
 	"endpointslice sync":             kubeControllerManager,
 	"hpa sync":                       kubeControllerManager,
 	"deployment progress check":      kubeControllerManager,
+	"statefulset sync":               kubeControllerManager,
+	"statefulset sync (retry)":       kubeControllerManager,
+	"statefulset minReadySeconds":    kubeControllerManager,
+	"daemonset sync":                 kubeControllerManager,
+	"daemonset minReadySeconds":      kubeControllerManager,
+	"daemonset failed-pod back-off":  kubeControllerManager,
+	"csi CreateVolume":               controllers.ProvisionerAccount,
 }
 
 // componentOf names the component a task's code belongs to, from its
@@ -66,7 +75,7 @@ func componentOf(label string) string {
 
 func clientComponent(name string) string {
 	switch {
-	case name == kubectl.Component, name == scheduler.Component:
+	case name == kubectl.Component, name == scheduler.Component, name == controllers.ProvisionerAccount:
 		return name
 	case controllerClients[name]:
 		return kubeControllerManager

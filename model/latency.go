@@ -31,6 +31,7 @@ type Latencies struct {
 	DNSTTL           sim.Duration
 	PVBinderSync     sim.Duration
 	CSIAttach        sim.Duration
+	CSIProvision     sim.Duration
 	// The node lifecycle controller's --node-monitor-period and
 	// --node-monitor-grace-period, and the kubelet's Lease renewal
 	// interval.
@@ -82,6 +83,7 @@ var latencyFields = []latencyField{
 	{"hpa-downscale-stabilization", "how far back the HPA looks for a higher recommendation before it scales down (--horizontal-pod-autoscaler-downscale-stabilization)", func(l *Latencies) *sim.Duration { return &l.HPADownscaleStabilization }},
 	{"hpa-cpu-initialization-period", "how long after a pod starts the HPA distrusts its CPU samples unless it has been ready for a metric window (--horizontal-pod-autoscaler-cpu-initialization-period)", func(l *Latencies) *sim.Duration { return &l.HPACPUInitialization }},
 	{"hpa-initial-readiness-delay", "how long after a pod starts a readiness change counts as its first (--horizontal-pod-autoscaler-initial-readiness-delay)", func(l *Latencies) *sim.Duration { return &l.HPAInitialReadinessDelay }},
+	{"csi-provision", "a CSI driver's CreateVolume, from a claim its external-provisioner takes to the PersistentVolume it creates", func(l *Latencies) *sim.Duration { return &l.CSIProvision }},
 	{"csi-attach", "a CSI driver's ControllerPublishVolume, from the VolumeAttachment to its external-attacher reporting it attached", func(l *Latencies) *sim.Duration { return &l.CSIAttach }},
 	{"pv-binder-sync", "the PV controller's resync: a claim left Pending is matched again with new volumes on this period", func(l *Latencies) *sim.Duration { return &l.PVBinderSync }},
 }
@@ -113,6 +115,7 @@ func DefaultLatencies() Latencies {
 		// kube-controller-manager's --pvclaimbinder-sync-period.
 		PVBinderSync: 15 * sim.Second,
 		CSIAttach:    sim.Second,
+		CSIProvision: 2 * sim.Second,
 		// kube-controller-manager's defaults
 		// (pkg/controller/nodelifecycle/config/v1alpha1/defaults.go) and
 		// the kubelet's renewInterval, 0.25 of nodeLeaseDurationSeconds 40

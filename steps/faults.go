@@ -81,6 +81,14 @@ var faultSteps = []Definition{
 		reason:  "the scenario's outcome depends on a storage driver failure that only the model can declare",
 	},
 	{
+		Pattern: `^the CSI driver "([^"]*)" provisions volumes$`,
+		Doc:     "installs a CSI driver's external-provisioner (with its service account and RBAC): a claim of a StorageClass whose provisioner is that driver gets a PersistentVolume pvc-<claim UID>, created csi-provision after the PV controller hands the claim over (for WaitForFirstConsumer, once the scheduler has chosen a node; the volume takes that node's zone), with the Provisioning and ProvisioningSucceeded events, and the PV controller binds it; without this step, as on a cluster without the driver, such a claim waits with ExternalProvisioning",
+		Example: `Given the CSI driver "ebs.csi.aws.com" provisions volumes`,
+		handler: func(w *World) any { return w.installProvisioner },
+		scope:   modelOnly,
+		reason:  "the scenario needs a CSI driver's provisioner, which the local control plane does not run",
+	},
+	{
 		Pattern: `^the CNI plugin on node "([^"]*)" fails(?: the first (\d+) times)?$`,
 		Doc:     "makes the network plugin's ADD on a node fail (every time, or the first N times), as a bridge whose address does not match the node's pod CIDR does: RunPodSandbox fails with FailedCreatePodSandBox and the kubelet tries again after its pod worker's 10s back-off",
 		Example: `Given the CNI plugin on node "node02" fails the first 2 times`,
@@ -296,6 +304,11 @@ func (w *World) applicationHangs(image, after, times, count string) error {
 		img.Hang = hang
 	})
 	return nil
+}
+
+func (w *World) installProvisioner(driver string) error {
+	w.declared = true
+	return w.cluster.InstallCSIProvisioner(driver)
 }
 
 func (w *World) failCSIAttach(driver, how, message, times, count string) error {

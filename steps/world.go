@@ -317,6 +317,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"jobs", "Job", &s.Jobs},
 		{"statefulsets", "StatefulSet", &s.StatefulSets},
 		{"persistentvolumeclaims", "PersistentVolumeClaim", &s.PersistentVolumeClaims},
+		{"persistentvolumes", "PersistentVolume", &s.PersistentVolumes},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

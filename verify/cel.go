@@ -41,8 +41,10 @@ type State struct {
 	StatefulSets []any
 	// PersistentVolumeClaims are the scenario's claims, status included.
 	PersistentVolumeClaims []any
-	Requests               []any
-	Traffic                []any
+	// PersistentVolumes are the volumes, made or provisioned.
+	PersistentVolumes []any
+	Requests          []any
+	Traffic           []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -109,6 +111,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("jobs", cel.ListType(cel.DynType)),
 		cel.Variable("statefulsets", cel.ListType(cel.DynType)),
 		cel.Variable("persistentvolumeclaims", cel.ListType(cel.DynType)),
+		cel.Variable("persistentvolumes", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -226,7 +229,8 @@ func (c *Checker) Check(s State) error {
 		"events": s.Events, "pods": orEmpty(s.Pods), "nodes": orEmpty(s.Nodes),
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
 		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs),
-		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims),
+		"persistentvolumes": orEmpty(s.PersistentVolumes), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

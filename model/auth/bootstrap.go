@@ -1,8 +1,10 @@
 package auth
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/podlife/podlife/model/apiserver"
 )
@@ -283,5 +285,29 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 		bind("system:controller:root-ca-cert-publisher", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "root-ca-cert-publisher", Namespace: "kube-system"}),
 		bind("system:controller:service-account-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "service-account-controller", Namespace: "kube-system"}),
+	}
+}
+
+// ProvisionerRBAC is what a CSI driver's deployment installs for its
+// external-provisioner (kubernetes-csi/external-provisioner
+// deploy/kubernetes/rbac.yaml, the rules the model's provisioner uses): a
+// service account in kube-system, the ClusterRole and its binding.
+func ProvisionerRBAC(account, role string) []runtime.Object {
+	storage := []string{"storage.k8s.io"}
+	return []runtime.Object{
+		&corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{Kind: "ServiceAccount", APIVersion: "v1"}, ObjectMeta: metav1.ObjectMeta{Name: account, Namespace: "kube-system"}},
+		&rbacv1.ClusterRole{TypeMeta: metav1.TypeMeta{Kind: "ClusterRole", APIVersion: rbacv1.SchemeGroupVersion.String()}, ObjectMeta: metav1.ObjectMeta{Name: role},
+			Rules: []rbacv1.PolicyRule{
+				rule([]string{"get", "list", "watch", "create", "patch", "delete"}, core, "persistentvolumes"),
+				rule([]string{"get", "list", "watch", "update"}, core, "persistentvolumeclaims"),
+				rule([]string{"get", "list", "watch"}, storage, "storageclasses"),
+				rule([]string{"list", "watch", "create", "update", "patch"}, core, "events"),
+				rule([]string{"get", "list", "watch"}, storage, "csinodes"),
+				rule([]string{"get", "list", "watch"}, core, "nodes"),
+				rule([]string{"get", "list", "watch"}, storage, "volumeattachments"),
+			}},
+		&rbacv1.ClusterRoleBinding{TypeMeta: metav1.TypeMeta{Kind: "ClusterRoleBinding", APIVersion: rbacv1.SchemeGroupVersion.String()}, ObjectMeta: metav1.ObjectMeta{Name: "csi-provisioner-role"},
+			RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+			Subjects: []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: account, Namespace: "kube-system"}}},
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	volumehelpers "k8s.io/component-helpers/storage/volume"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -119,7 +120,22 @@ func (c *PersistentVolume) syncClaim(claim *corev1.PersistentVolumeClaim) {
 			c.report(claim, trace.Warning, "ProvisioningFailed", "no volume plugin matched name: "+class.Provisioner)
 			return
 		}
-		c.report(claim, trace.Normal, "ExternalProvisioning", fmt.Sprintf("Waiting for a volume to be created either by the external provisioner '%s' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.", provisioner))
+		msg := fmt.Sprintf("Waiting for a volume to be created either by the external provisioner '%s' or manually by the system administrator. If volume creation is delayed, please verify that the provisioner is running and correctly registered.", provisioner)
+		if claim.Annotations[volumehelpers.AnnStorageProvisioner] == provisioner {
+			c.report(claim, trace.Normal, "ExternalProvisioning", msg)
+			return
+		}
+		// setClaimProvisioner: the annotations tell the external
+		// provisioner the claim is its to serve (provisionClaimOperationExternal).
+		next := claim.DeepCopy()
+		metav1.SetMetaDataAnnotation(&next.ObjectMeta, volumehelpers.AnnBetaStorageProvisioner, provisioner)
+		metav1.SetMetaDataAnnotation(&next.ObjectMeta, volumehelpers.AnnStorageProvisioner, provisioner)
+		res, _ := apiserver.ResourceFor("PersistentVolumeClaim")
+		c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: claim.Namespace, Name: claim.Name, Object: next}, func(resp apiserver.Response) {
+			if resp.OK() {
+				c.report(claim, trace.Normal, "ExternalProvisioning", msg)
+			}
+		})
 	}
 }
 
