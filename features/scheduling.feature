@@ -782,3 +782,85 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       events.exists(e, e.action == 'score' && e.message.startsWith('n3: ') && e.message.contains('TaintToleration 0×3'))
       """
     And the trace matches the golden file
+
+  @conformance
+  Scenario: An anti-affinity term picks the namespaces it looks at by their labels
+    The term of "cache" selects namespaces labelled env=prod, so the web
+    pod in "shop" keeps it off node01; the same term of "probe" selects
+    env=dev namespaces, where no web pod runs, so node01 takes it.
+
+    Given a cluster with nodes:
+      | name   |
+      | node01 |
+      | node02 |
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Namespace
+      metadata:
+        name: shop
+        labels: {env: prod}
+      """
+    And 2s pass
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+        namespace: shop
+        labels: {app: web}
+      spec:
+        nodeSelector: {kubernetes.io/hostname: node01}
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And 5s pass
+    And "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: cache
+      spec:
+        nodeSelector: {kubernetes.io/hostname: node01}
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels: {app: web}
+              namespaceSelector:
+                matchLabels: {env: prod}
+              topologyKey: kubernetes.io/hostname
+        containers:
+        - name: cache
+          image: redis:7
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: probe
+      spec:
+        nodeSelector: {kubernetes.io/hostname: node01}
+        affinity:
+          podAntiAffinity:
+            requiredDuringSchedulingIgnoredDuringExecution:
+            - labelSelector:
+                matchLabels: {app: web}
+              namespaceSelector:
+                matchLabels: {env: dev}
+              topologyKey: kubernetes.io/hostname
+        containers:
+        - name: probe
+          image: busybox:1.36
+      """
+    And 5s pass
+    Then the trace satisfies:
+      """cel
+      events.exists(e, e.object == 'pod/default/cache' && e.reason == 'FailedScheduling'
+        && e.message.startsWith("0/2 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't match pod anti-affinity rules."))
+      && pods.exists(p, p.metadata.name == 'probe' && p.spec.nodeName == 'node01' && p.status.phase == 'Running')
+      && pods.exists(p, p.metadata.name == 'cache' && !has(p.spec.nodeName))
+      """
+    And the trace matches the golden file

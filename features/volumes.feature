@@ -80,7 +80,7 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
 
   # What the PV controller says about a claim it cannot bind depends on its
   # class: none, a missing one, one nobody provisions for, one an external
-  # provisioner serves (the model runs none), one that waits for a pod.
+  # provisioner serves (none is installed here), one that waits for a pod.
   @conformance
   Scenario: Why a claim stays Pending, class by class
     Given the cluster already has:

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -18,19 +19,7 @@ func BenchmarkDaemonSet1000Nodes(b *testing.B) {
 		c := New(Options{})
 		addNodes(b, c, nodes, "node", "8")
 		b.StartTimer()
-		apply(b, c, "admin", `apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: agent}
-spec:
-  selector:
-    matchLabels: {app: agent}
-  template:
-    metadata:
-      labels: {app: agent}
-    spec:
-      containers:
-      - {name: agent, image: "agent:1", resources: {requests: {cpu: 10m}}}
-`)
+		apply(b, c, "admin", strings.Replace(agentDaemonSet, `image: "agent:1"}`, `image: "agent:1", resources: {requests: {cpu: 10m}}}`, 1))
 		if err := c.Settle(); err != nil {
 			b.Fatal(err)
 		}

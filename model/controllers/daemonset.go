@@ -11,7 +11,6 @@ import (
 	extensionsv1beta1 "k8s.io/api/extensions/v1beta1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 	"k8s.io/klog/v2"
@@ -44,7 +43,7 @@ type DaemonSet struct {
 	later   laterQueue
 	pending expectations
 	hashes  templateHashes
-	patches map[types.UID]generationPatch
+	patches revisionPatches
 	// backOff is failedPodsBackoff: per DaemonSet generation and node, when
 	// a failed pod was last deleted and how long the next one waits.
 	backOff map[string]failedBackOff

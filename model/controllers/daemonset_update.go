@@ -11,7 +11,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/kubernetes/pkg/controller/daemon/util"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -28,38 +27,16 @@ import (
 // available. Upstream walks the nodes in map order, so which node goes
 // first is random on a real cluster; the model takes them by name.
 
-// daemonPatch is getPatch: {"spec":{"template":{...,"$patch":"replace"}}}.
-func daemonPatch(ds *appsv1.DaemonSet) ([]byte, error) {
-	data, err := json.Marshal(ds)
-	if err != nil {
-		return nil, err
-	}
-	var raw struct {
-		Spec struct {
-			Template map[string]any `json:"template"`
-		} `json:"spec"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, err
-	}
-	raw.Spec.Template["$patch"] = "replace"
-	return json.Marshal(map[string]any{"spec": map[string]any{"template": raw.Spec.Template}})
-}
-
-// patchOf is daemonPatch, remembered per generation.
+// patchOf is getPatch, remembered per generation: the template patch of
+// the DaemonSet as encoding/json writes it.
 func (c *DaemonSet) patchOf(ds *appsv1.DaemonSet) ([]byte, error) {
-	if p, ok := c.patches[ds.UID]; ok && p.generation == ds.Generation {
-		return p.patch, nil
-	}
-	patch, err := daemonPatch(ds)
-	if err != nil {
-		return nil, err
-	}
-	if c.patches == nil {
-		c.patches = map[types.UID]generationPatch{}
-	}
-	c.patches[ds.UID] = generationPatch{ds.Generation, patch}
-	return patch, nil
+	return c.patches.of(ds, func() ([]byte, error) {
+		data, err := json.Marshal(ds)
+		if err != nil {
+			return nil, err
+		}
+		return templatePatch(data)
+	})
 }
 
 // history finds the revision of the DaemonSet's template among its

@@ -8,7 +8,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -48,14 +47,7 @@ type StatefulSet struct {
 	// failures count each set's syncs in a row that met an error, for the
 	// workqueue's exponential retry (5ms doubling, at most 1000s).
 	failures map[sim.Key]int
-	// patches remember each set's revision patch for the generation it
-	// was made at: it changes only with the spec.
-	patches map[types.UID]generationPatch
-}
-
-type generationPatch struct {
-	generation int64
-	patch      []byte
+	patches  revisionPatches
 }
 
 // OnStatefulSet queues a StatefulSet that was added or changed.

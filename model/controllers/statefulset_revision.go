@@ -8,7 +8,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/kubernetes/pkg/controller/history"
 
@@ -25,22 +24,14 @@ import (
 
 var revisionCodec = scheme.Codecs.LegacyCodec(appsv1.SchemeGroupVersion)
 
-// revisionPatch is {"spec":{"template":{...,"$patch":"replace"}}} for the set.
+// revisionPatch is the set's template patch, from the set as the
+// controller's codec writes it.
 func revisionPatch(set *appsv1.StatefulSet) ([]byte, error) {
 	data, err := runtime.Encode(revisionCodec, set)
 	if err != nil {
 		return nil, err
 	}
-	var raw struct {
-		Spec struct {
-			Template map[string]any `json:"template"`
-		} `json:"spec"`
-	}
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, err
-	}
-	raw.Spec.Template["$patch"] = "replace"
-	return json.Marshal(map[string]any{"spec": map[string]any{"template": raw.Spec.Template}})
+	return templatePatch(data)
 }
 
 // newRevision is the revision the set's spec makes, numbered revision.
@@ -64,20 +55,9 @@ func (c *StatefulSet) newRevision(set *appsv1.StatefulSet, revision int64, colli
 	return cr, nil
 }
 
-// patchOf is revisionPatch, remembered per generation for a stored set.
+// patchOf is revisionPatch, remembered per generation.
 func (c *StatefulSet) patchOf(set *appsv1.StatefulSet) ([]byte, error) {
-	if p, ok := c.patches[set.UID]; ok && set.UID != "" && p.generation == set.Generation {
-		return p.patch, nil
-	}
-	patch, err := revisionPatch(set)
-	if err != nil {
-		return nil, err
-	}
-	if c.patches == nil {
-		c.patches = map[types.UID]generationPatch{}
-	}
-	c.patches[set.UID] = generationPatch{set.Generation, patch}
-	return patch, nil
+	return c.patches.of(set, func() ([]byte, error) { return revisionPatch(set) })
 }
 
 // templateOf is the pod template a revision restores (ApplyRevision: the

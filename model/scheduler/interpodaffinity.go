@@ -48,12 +48,32 @@ type affinityState struct {
 const affinityKey, affinityScoreKey = "InterPodAffinity/filter", "InterPodAffinity/score"
 
 // affinityTerm is a pod affinity term parsed once: the namespaces it
-// covers and its selector.
+// covers (named, or by their labels) and its selector.
 type affinityTerm struct {
 	corev1.PodAffinityTerm
 	allNamespaces bool
 	namespaces    []string
+	nsSelector    labels.Selector // a namespaceSelector with labels or expressions, else nil
 	selector      labels.Selector // nil when the selector does not parse: it matches nothing
+}
+
+// namespaceLabels gives a namespace's labels, for the terms that select
+// namespaces by them.
+type namespaceLabels func(namespace string) labels.Set
+
+// namespaceLabels reads the namespaces' labels from the snapshot, once a
+// term asks.
+func (pl InterPodAffinity) namespaceLabels() namespaceLabels {
+	var byName map[string]labels.Set
+	return func(ns string) labels.Set {
+		if byName == nil {
+			byName = map[string]labels.Set{}
+			for _, o := range pl.Snapshot.List("Namespace", "") {
+				byName[o.GetName()] = o.GetLabels()
+			}
+		}
+		return byName[ns]
+	}
 }
 
 // parseTerms reads the terms of a pod in namespace owner: a term names its
@@ -68,6 +88,11 @@ func parseTerms(terms []corev1.PodAffinityTerm, owner string) []affinityTerm {
 			out[i].namespaces = []string{owner}
 		}
 		out[i].allNamespaces = t.NamespaceSelector != nil && len(t.NamespaceSelector.MatchLabels) == 0 && len(t.NamespaceSelector.MatchExpressions) == 0
+		if t.NamespaceSelector != nil && !out[i].allNamespaces {
+			if sel, err := metav1.LabelSelectorAsSelector(t.NamespaceSelector); err == nil {
+				out[i].nsSelector = sel
+			}
+		}
 		if sel, err := metav1.LabelSelectorAsSelector(t.LabelSelector); err == nil {
 			out[i].selector = sel
 		}
@@ -75,14 +100,18 @@ func parseTerms(terms []corev1.PodAffinityTerm, owner string) []affinityTerm {
 	return out
 }
 
-// matches reports whether a pod falls under the term.
-func (t *affinityTerm) matches(pod *corev1.Pod) bool {
+// matches reports whether a pod falls under the term: in a namespace it
+// names or selects, matching its selector (framework.AffinityTerm.Matches).
+func (t *affinityTerm) matches(pod *corev1.Pod, nsLabels namespaceLabels) bool {
 	if t.selector == nil {
 		return false
 	}
 	inNS := t.allNamespaces
 	for _, ns := range t.namespaces {
 		inNS = inNS || ns == pod.Namespace
+	}
+	if !inNS && t.nsSelector != nil {
+		inNS = t.nsSelector.Matches(nsLabels(pod.Namespace))
 	}
 	return inNS && t.selector.Matches(labels.Set(pod.Labels))
 }
@@ -106,10 +135,11 @@ func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 		return skipped
 	}
 	s := &affinityState{affinity: affinity, anti: anti, existingAnti: domains{}}
+	nsLabels := pl.namespaceLabels()
 	for i := range affinity {
 		s.affinityAt = append(s.affinityAt, domains{})
 		s.anyMatch = append(s.anyMatch, false)
-		s.selfMatch = append(s.selfMatch, affinity[i].matches(p.Pod))
+		s.selfMatch = append(s.selfMatch, affinity[i].matches(p.Pod, nsLabels))
 	}
 	for range anti {
 		s.antiAt = append(s.antiAt, domains{})
@@ -122,7 +152,7 @@ func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 		for _, q := range n.AntiAffinityPods {
 			for i := range q.RequiredAntiAffinity {
 				term := &q.RequiredAntiAffinity[i]
-				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(p.Pod) {
+				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(p.Pod, nsLabels) {
 					s.existingAnti.add(term.TopologyKey, v)
 					existing = true
 				}
@@ -134,7 +164,7 @@ func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 		for _, q := range n.Pods {
 			for i := range affinity {
 				term := &affinity[i]
-				if term.matches(q.Pod) {
+				if term.matches(q.Pod, nsLabels) {
 					s.anyMatch[i] = true
 					if v, ok := n.Node.Labels[term.TopologyKey]; ok {
 						s.affinityAt[i].add(term.TopologyKey, v)
@@ -143,7 +173,7 @@ func (pl InterPodAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 			}
 			for i := range anti {
 				term := &anti[i]
-				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(q.Pod) {
+				if v, ok := n.Node.Labels[term.TopologyKey]; ok && term.matches(q.Pod, nsLabels) {
 					s.antiAt[i].add(term.TopologyKey, v)
 				}
 			}
@@ -247,6 +277,7 @@ func (pl InterPodAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo
 		return skipped
 	}
 	s := scoreState{}
+	nsLabels := pl.namespaceLabels()
 	for _, n := range pl.Snapshot.Nodes() {
 		if len(n.Node.Labels) == 0 {
 			continue
@@ -257,17 +288,17 @@ func (pl InterPodAffinity) PreScore(state *CycleState, p *PodInfo, _ []*NodeInfo
 		}
 		for _, q := range placed {
 			for i := range p.Preferred {
-				if t := &p.Preferred[i]; t.matches(q.Pod) {
+				if t := &p.Preferred[i]; t.matches(q.Pod, nsLabels) {
 					s.add(n, t.TopologyKey, t.weight)
 				}
 			}
 			for i := range q.RequiredAffinity {
-				if t := &q.RequiredAffinity[i]; t.matches(p.Pod) {
+				if t := &q.RequiredAffinity[i]; t.matches(p.Pod, nsLabels) {
 					s.add(n, t.TopologyKey, hardPodAffinityWeight)
 				}
 			}
 			for i := range q.Preferred {
-				if t := &q.Preferred[i]; t.matches(p.Pod) {
+				if t := &q.Preferred[i]; t.matches(p.Pod, nsLabels) {
 					s.add(n, t.TopologyKey, t.weight)
 				}
 			}
