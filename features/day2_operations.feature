@@ -97,6 +97,10 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
 
   @conformance
   Scenario: A cordoned node takes no new pods until it is uncordoned
+    The first pod may run on either node (a real scheduler breaks ties at
+    random, and may not know node02 yet when it places it); a cordon keeps
+    it where it is and keeps every new pod off node02.
+
     When "admin" runs "kubectl cordon node02"
     And the cluster settles
     And "admin" runs "kubectl cordon node02"
@@ -106,7 +110,7 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """cel
       requests.exists(r, r.message == 'node/node02 cordoned') &&
       requests.exists(r, r.message == 'node/node02 already cordoned') &&
-      pods.size() == 4 && pods.all(p, p.spec.nodeName == 'node01') &&
+      pods.size() == 4 && pods.filter(p, p.spec.nodeName == 'node02').size() <= 1 &&
       nodes.exists(n, n.metadata.name == 'node02' && n.spec.unschedulable)
       """
     When "admin" runs "kubectl uncordon node02"
@@ -116,7 +120,7 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
     Then the trace satisfies:
       """cel
       requests.exists(r, r.message == 'node/node02 uncordoned') &&
-      pods.filter(p, p.spec.nodeName == 'node02').size() == 2 &&
+      pods.filter(p, p.spec.nodeName == 'node02').size() >= 2 &&
       nodes.all(n, !has(n.spec.unschedulable))
       """
     And the trace matches the golden file
