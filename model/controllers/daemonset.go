@@ -128,10 +128,11 @@ func (c *DaemonSet) sync(key sim.Key) {
 		return
 	}
 	ref := apiserver.ObjectRef("DaemonSet", ds.Namespace, ds.Name)
-	s := &daemonSync{c: c, key: key, ref: ref, ds: ds, hash: hash, daemon: newDaemonPod(ds), now: c.now(), byNode: c.podsByNode(ds)}
+	s := &daemonSync{c: c, key: key, ref: ref, ds: ds, hash: hash, daemon: newDaemonPod(ds), now: c.now()}
 	if gen, err := util.GetTemplateGeneration(ds); err == nil && gen != nil {
 		s.generation = strconv.FormatInt(*gen, 10)
 	}
+	s.podsByNode()
 	s.judge(c.Store.List("Node", ""))
 	create, remove := s.manage()
 	status := s.status()
@@ -141,33 +142,34 @@ func (c *DaemonSet) sync(key sim.Key) {
 			c.Rec.Stepf(DaemonSetComponent, "sync", ref, "%d of %d nodes have their pod: creating %d", status.CurrentNumberScheduled, status.DesiredNumberScheduled, len(create))
 		}
 		s.syncNodes(remove, create)
-	case ds.Spec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType && s.anyOld():
+	case ds.Spec.UpdateStrategy.Type == appsv1.RollingUpdateDaemonSetStrategyType && s.anyOld:
 		s.syncNodes(s.rollingUpdate())
 	}
 	c.cleanupHistory(ds, old, s.byNode)
 	c.writeStatus(key, ds, status)
 }
 
-// podsByNode are the DaemonSet's pods by the node they run on or are
-// pinned to, oldest first; pods that finished and are being deleted are
-// left out (getNodesToDaemonPods).
-func (c *DaemonSet) podsByNode(ds *appsv1.DaemonSet) map[string][]*corev1.Pod {
-	owned := OwnedPods(c.Store, ds)
-	byNode := make(map[string][]*corev1.Pod, len(owned))
+// podsByNode sorts the DaemonSet's pods by the node they run on or are
+// pinned to, oldest first, leaving out pods that finished and are being
+// deleted (getNodesToDaemonPods), and notes whether any is at an older
+// template.
+func (s *daemonSync) podsByNode() {
+	owned := OwnedPods(s.c.Store, s.ds)
+	s.byNode = make(map[string][]*corev1.Pod, len(owned))
 	for _, p := range owned {
 		if p.DeletionTimestamp != nil && (p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed) {
 			continue
 		}
 		if node, err := util.GetTargetNodeName(p); err == nil {
-			byNode[node] = append(byNode[node], p)
+			s.byNode[node] = append(s.byNode[node], p)
+			s.anyOld = s.anyOld || !s.updated(p)
 		}
 	}
-	for _, pods := range byNode {
+	for _, pods := range s.byNode {
 		if len(pods) > 1 {
 			sortDaemonPods(pods)
 		}
 	}
-	return byNode
 }
 
 // sortDaemonPods is podByCreationTimestampAndPhase: bound pods first, then
@@ -202,6 +204,10 @@ type daemonSync struct {
 	now        metav1.Time
 	byNode     map[string][]*corev1.Pod
 	nodes      []nodeVerdict
+	// anyOld: some pod is not at the current template, so the rolling
+	// update has work (without one it finds nothing to do, at the cost of
+	// a walk over every node).
+	anyOld bool
 }
 
 // nodeVerdict is whether the DaemonSet's pod should run on a node, and
@@ -225,20 +231,6 @@ func (s *daemonSync) judge(nodes []sim.Object) {
 func (s *daemonSync) updated(p *corev1.Pod) bool {
 	return (s.hash != "" && p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] == s.hash) ||
 		(s.generation != "" && p.Labels[extensionsv1beta1.DaemonSetTemplateGenerationKey] == s.generation)
-}
-
-// anyOld: some pod is not at the current template, so the rolling update
-// has work (without one it finds nothing to do, at the cost of a walk
-// over every node).
-func (s *daemonSync) anyOld() bool {
-	for _, pods := range s.byNode {
-		for _, p := range pods {
-			if !s.updated(p) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 func (s *daemonSync) available(p *corev1.Pod) bool {
