@@ -373,54 +373,6 @@ func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes [
 	}
 }
 
-// backOff is how long the Job must still wait before it replaces failed
-// pods: 10s doubled for each failure since the last success, counted from
-// the last failure (backoff_utils.go getRemainingTime).
-func (c *Job) backOff(job *batchv1.Job) sim.Duration {
-	var lastSuccess metav1.Time
-	var failed []metav1.Time
-	for _, p := range OwnedPods(c.Store, job) {
-		switch t := finishedAt(p); p.Status.Phase {
-		case corev1.PodSucceeded:
-			if t.After(lastSuccess.Time) {
-				lastSuccess = t
-			}
-		case corev1.PodFailed:
-			failed = append(failed, t)
-		}
-	}
-	var lastFailure metav1.Time
-	failures := 0
-	for _, t := range failed {
-		if t.After(lastSuccess.Time) {
-			failures++
-			if t.After(lastFailure.Time) {
-				lastFailure = t
-			}
-		}
-	}
-	if failures == 0 {
-		return 0
-	}
-	d := jobPodFailureBackOff
-	for i := 1; i < failures && d < jobMaxPodBackOff; i++ {
-		d *= 2
-	}
-	d = min(d, jobMaxPodBackOff)
-	return d - sim.Duration(c.now().Sub(lastFailure.Time).Milliseconds())
-}
-
-// finishedAt is when the pod's last container ended.
-func finishedAt(p *corev1.Pod) metav1.Time {
-	var last metav1.Time
-	for _, s := range p.Status.ContainerStatuses {
-		if t := s.State.Terminated; t != nil && t.FinishedAt.After(last.Time) {
-			last = t.FinishedAt
-		}
-	}
-	return last
-}
-
 // createPod creates a pod of the Job, for a completion index unless index
 // is -1.
 func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, index int, answered func()) {
@@ -457,30 +409,4 @@ func (c *Job) deleteAll(key sim.Key, ref string, pods []*corev1.Pod, then func()
 		}
 		pc.delete(p)
 	}
-}
-
-// setSuspended sets the Suspended condition (ensureJobConditionStatus):
-// True with JobSuspended "Job suspended"; False with JobResumed "Job
-// resumed" once there is one. When it changes, it returns the event that
-// says so.
-func (c *Job) setSuspended(job *batchv1.Job, suspended bool) (event func()) {
-	status, reason, message, eventReason := corev1.ConditionTrue, "JobSuspended", "Job suspended", "Suspended"
-	if !suspended {
-		status, reason, message, eventReason = corev1.ConditionFalse, "JobResumed", "Job resumed", "Resumed"
-	}
-	cond := c.newCondition(batchv1.JobSuspended, reason, message)
-	cond.Status = status
-	i := slices.IndexFunc(job.Status.Conditions, func(c batchv1.JobCondition) bool { return c.Type == batchv1.JobSuspended })
-	switch {
-	case i < 0 && !suspended:
-		return nil
-	case i < 0:
-		job.Status.Conditions = append(job.Status.Conditions, cond)
-	case job.Status.Conditions[i].Status == status && job.Status.Conditions[i].Reason == reason && job.Status.Conditions[i].Message == message:
-		return nil
-	default:
-		job.Status.Conditions[i] = cond
-	}
-	ref := apiserver.ObjectRef("Job", job.Namespace, job.Name)
-	return func() { c.Rec.Emit(JobComponent, "suspend", ref, trace.Normal, eventReason, message) }
 }

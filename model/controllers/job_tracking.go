@@ -3,13 +3,14 @@ package controllers
 import (
 	"slices"
 
-	"github.com/podlife/podlife/model/apiserver"
-	"github.com/podlife/podlife/model/sim"
-	"github.com/podlife/podlife/model/trace"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
 )
 
 // How the Job controller counts finished pods without losing one
