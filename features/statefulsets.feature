@@ -7,7 +7,9 @@ Feature: A StatefulSet gives each pod a name, an address and a disk of its own
   the highest ordinal, one pod at a time, each only once the one before is
   gone; Parallel does both at once. Each volumeClaimTemplate becomes a claim
   per pod, <template>-<set>-<ordinal>, created before the pod and kept after
-  it. A changed template is a new ControllerRevision, rolled out from the
+  it unless persistentVolumeClaimRetentionPolicy says Delete. A CSI driver's
+  provisioner, when one is installed, gives each claim its volume. A
+  changed template is a new ControllerRevision, rolled out from the
   highest ordinal down to the partition; the pods' controller-revision-hash
   label says which revision each runs.
 
