@@ -193,7 +193,9 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
     A NoSchedule taint only keeps new pods off the node. A NoExecute taint
     also evicts the pods there that do not tolerate it: the taint eviction
     controller deletes them at once, and their ReplicaSet's new pods find
-    no node until a taint goes.
+    no node until a taint goes. The first pod may already run on node02 (a
+    real scheduler breaks ties at random); the NoSchedule taint leaves it
+    there, and the NoExecute taint on node01 does not touch it.
     When "admin" runs "kubectl taint nodes node02 dedicated=db:NoSchedule"
     And the cluster settles
     Then kubectl printed:
@@ -204,14 +206,15 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
     And the cluster settles
     Then the trace satisfies:
       """cel
-      pods.size() == 3 && pods.all(p, p.spec.nodeName == 'node01')
+      pods.size() == 3 && pods.filter(p, p.spec.nodeName == 'node02').size() <= 1
       """
     When "admin" runs "kubectl taint node/node01 maintenance:NoExecute"
     And the cluster settles
     Then the trace satisfies:
       """cel
-      events.filter(e, e.reason == 'TaintManagerEviction' && e.message.startsWith('Marking for deletion Pod default/web-')).size() == 3 &&
-      pods.size() == 3 && pods.all(p, p.status.phase == 'Pending' && !has(p.spec.nodeName))
+      events.filter(e, e.reason == 'TaintManagerEviction' && e.message.startsWith('Marking for deletion Pod default/web-')).size() >= 2 &&
+      events.filter(e, e.reason == 'TaintManagerEviction').size() == pods.filter(p, p.status.phase == 'Pending' && !has(p.spec.nodeName)).size() &&
+      pods.size() == 3 && pods.all(p, !has(p.spec.nodeName) || p.spec.nodeName == 'node02')
       """
     When "admin" runs "kubectl taint nodes node02 dedicated=db:NoSchedule"
     And the cluster settles
