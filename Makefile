@@ -1,7 +1,7 @@
 # podlife: run the living documentation, test everything.
 GO ?= go
 
-.PHONY: run test update bench lint build docs fuzz compare conformance
+.PHONY: run test update bench lint build docs mermaid fuzz compare conformance
 
 # run prints the living documentation of pod creation: every scenario of
 # features/pod_creation.feature with the trace of the first one.
@@ -34,6 +34,14 @@ build:
 docs:
 	$(GO) run ./cmd/podlife steps > docs/steps.md
 	$(GO) run ./cmd/podlife docs -o site
+
+# mermaid installs the real Mermaid (npm) into .cache/mermaid, for the test
+# that renders every diagram the docs emit with it in headless Chromium
+# (skipped where it is missing; .ci/run requires it).
+MERMAID_VERSION ?= 11.17.2
+mermaid:
+	test -f .cache/mermaid/node_modules/mermaid/package.json && grep -q '"version": "$(MERMAID_VERSION)"' .cache/mermaid/node_modules/mermaid/package.json || \
+		npm install --prefix .cache/mermaid --no-audit --no-fund --no-save --silent mermaid@$(MERMAID_VERSION)
 
 # fuzz runs each fuzz target for a minute.
 fuzz:

@@ -18,11 +18,13 @@ import (
 	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/timeline"
 )
 
 // Result is one run of a scenario (an outline runs once per example).
 type Result struct {
 	Events []trace.Event
+	Checks []timeline.Check // its outcome steps, where they ran
 	Err    error
 }
 

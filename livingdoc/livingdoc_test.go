@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/timeline"
 )
 
 const feature = `Feature: Graceful shutdown
@@ -41,7 +42,7 @@ func TestAPageHoldsEachScenarioTextBesideItsRuns(t *testing.T) {
 		{Time: 6900, Component: "traffic", Action: "summary", Message: "via kube-proxy/node02: 60 sent, 55 ok, 0 refused, 5 unreachable, 0 reset, 2 timed out"},
 	}
 	p, err := NewPage("features/shutdown.feature", []byte(feature), map[string][]Result{
-		"Requests are lost": {{Events: shutdown, Err: errors.New("5 of 60 requests failed, not 0")}},
+		"Requests are lost": {{Events: shutdown, Checks: []timeline.Check{{Time: 6900, Step: "no requests failed", Passed: false}}, Err: errors.New("5 of 60 requests failed, not 0")}},
 		"Twice <n>":         {{}, {}},
 	})
 	if err != nil {
@@ -73,6 +74,9 @@ func TestAPageHoldsEachScenarioTextBesideItsRuns(t *testing.T) {
 		"**Traffic:** 60 requests, 5 failed: 55 ok, 5 unreachable, 2 timeout.",
 		"- 4.130s: request 23 via kube-proxy/node02 to 10.244.0.2:8080 (pod default/shop-a): no route to host",
 		"| 5.000s | kubelet/node01 | pod/default/shop-a{app} | Normal | Killing | Stopping container app |",
+		"**Hand-offs** (all 3 events):\n\n```mermaid\nsequenceDiagram\n",
+		"    p2-xp1: 4.130s request 23 via kube-proxy/node02 to 10.244.0.2:8080 (pod default/shop-a): no route to host\n",
+		"<details><summary>The whole trace (3 events)</summary>\n\n```\n# seq",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
@@ -82,7 +86,8 @@ func TestAPageHoldsEachScenarioTextBesideItsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<a href="shutdown.timeline.html">`, `<li class="request">4.130s: request 23`, `class="failed">(failed)`, "&#34;&#34;&#34;yaml"} {
+	for _, want := range []string{`<a href="shutdown.timeline.html">`, `<li class="request">4.130s: request 23`, `class="failed">(failed)`, "&#34;&#34;&#34;yaml",
+		`<svg class="timeline"`, `<svg class="handoffs"`, `<li class="failed">6.900s: no requests failed</li>`, `<g class="step failed">`} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("HTML lacks %q", want)
 		}

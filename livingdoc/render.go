@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/podlife/podlife/handoff"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/timeline"
 )
 
 // shownFailures is how many failed requests a page lists one by one.
@@ -39,6 +41,9 @@ type evidence struct {
 	Shown    []string // the failed requests listed
 	More     int      // those not listed
 	Events   []trace.Event
+	Timeline timeline.Timeline // the first run's story, with its checks
+	Handoffs handoff.Diagram   // the first run's, folded to its milestones
+	Trace    string            // the first run's whole trace, as golden text
 }
 
 func evidenceOf(s Scenario) evidence {
@@ -59,6 +64,9 @@ func evidenceOf(s Scenario) evidence {
 		ev.Shown = ev.Shown[:shownFailures]
 	}
 	ev.Events = Milestones(first)
+	ev.Timeline = timeline.Of(first, s.Runs[0].Checks)
+	ev.Handoffs = handoff.Of(first, true)
+	ev.Trace = trace.Text(first)
 	return ev
 }
 
@@ -107,6 +115,10 @@ func (p *Page) Markdown() []byte {
 			}
 		}
 		fmt.Fprintf(&b, "```gherkin\n%s\n```\n\n", s.Text)
+		if len(ev.Handoffs.Steps) > 0 {
+			fmt.Fprintf(&b, "**Hand-offs** (%s):\n\n```mermaid\n%s```\n\n", ev.Handoffs.Summary(), ev.Handoffs.Mermaid())
+			fmt.Fprintf(&b, "<details><summary>The whole trace (%d events)</summary>\n\n```\n%s```\n\n</details>\n\n", ev.Handoffs.Events, ev.Trace)
+		}
 		if len(ev.Events) > 0 {
 			fmt.Fprintf(&b, "<details><summary>Kubernetes events (%d)</summary>\n\n| time | from | object | type | reason | message |\n| --- | --- | --- | --- | --- | --- |\n", len(ev.Events))
 			for _, e := range ev.Events {
@@ -130,9 +142,9 @@ func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;").Replace(s)
 }
 
-// HTML renders the page as one self-contained file; timeline names the
+// HTML renders the page as one self-contained file; tracesPage names the
 // page with the feature's traces drawn (report.HTML), linked from it.
-func (p *Page) HTML(timeline string) ([]byte, error) {
+func (p *Page) HTML(tracesPage string) ([]byte, error) {
 	type scenarioView struct {
 		Scenario
 		Outcome  string
@@ -147,8 +159,10 @@ func (p *Page) HTML(timeline string) ([]byte, error) {
 	}
 	passed, failed := p.Counts()
 	var b bytes.Buffer
-	err := pageHTML.Execute(&b, map[string]any{"Page": p, "Scenarios": views, "Passed": passed, "Failed": failed, "Timeline": timeline,
-		"Time": func(ms int64) string { return sim.Time(ms).String() }, "Message": eventMessage})
+	err := pageHTML.Execute(&b, map[string]any{"Page": p, "Scenarios": views, "Passed": passed, "Failed": failed, "Timeline": tracesPage,
+		"Time": func(ms int64) string { return sim.Time(ms).String() }, "Message": eventMessage,
+		"SVG":         func(d handoff.Diagram) template.HTML { return template.HTML(d.SVG()) },
+		"TimelineSVG": func(t timeline.Timeline) template.HTML { return template.HTML(t.SVG()) }})
 	return b.Bytes(), err
 }
 
@@ -179,7 +193,7 @@ pre{background:#f6f8fa;padding:10px;overflow:auto;font-size:13px}
 pre.failure{background:#fff0f0;border:1px solid #e99;white-space:pre-wrap}
 .passed{color:#176f2c}.failed{color:#b00}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
-.Warning{color:#b00}.traffic{font-weight:600}li.request{color:#b00}`
+.Warning{color:#b00}.handoffs,.timeline{overflow-x:auto}ol.checks{font-size:13px}.traffic{font-weight:600}li.request{color:#b00}`
 
 var pageHTML = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{{.Page.Name}}</title><style>` + style + `</style></head><body>
@@ -192,7 +206,11 @@ var pageHTML = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 <h2>{{.Name}} <span class="{{if .Passed}}passed{{else}}failed{{end}}">({{.Outcome}})</span></h2>
 {{range .Evidence.Failures}}<pre class="failure">{{.}}</pre>{{end}}
 {{if .Traffic}}<p class="traffic">Traffic: {{.Traffic}}.</p><ul>{{range .Evidence.Shown}}<li class="request">{{.}}</li>{{end}}{{if .Evidence.More}}<li>and {{.Evidence.More}} more</li>{{end}}</ul>{{end}}
+{{if .Evidence.Timeline.Rows}}<div class="timeline">{{call $.TimelineSVG .Evidence.Timeline}}</div>
+{{if .Evidence.Timeline.Checks}}<ol class="checks">{{range .Evidence.Timeline.Checks}}<li class="{{if .Passed}}passed{{else}}failed{{end}}">{{call $.Time .Time}}: {{.Step}}</li>{{end}}</ol>{{end}}{{end}}
 <pre>{{.Text}}</pre>
+{{if .Evidence.Handoffs.Steps}}<p>Hand-offs ({{.Evidence.Handoffs.Summary}}):</p><div class="handoffs">{{call $.SVG .Evidence.Handoffs}}</div>
+<details><summary>The whole trace ({{.Evidence.Handoffs.Events}} events)</summary><pre>{{.Evidence.Trace}}</pre></details>{{end}}
 {{if .Evidence.Events}}<details><summary>Kubernetes events ({{len .Evidence.Events}})</summary><table><tr><th>time</th><th>from</th><th>object</th><th>type</th><th>reason</th><th>message</th></tr>
 {{range .Evidence.Events}}<tr class="{{.Type}}"><td>{{call $.Time .Time}}</td><td>{{.Component}}</td><td>{{.Object}}</td><td>{{.Type}}</td><td>{{.Reason}}</td><td>{{call $.Message .}}</td></tr>
 {{end}}</table></details>{{end}}

@@ -21,6 +21,7 @@ import (
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
+	"github.com/podlife/podlife/timeline"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -57,7 +58,7 @@ type Config struct {
 	// Outcome, when set, receives the same with the scenario's feature
 	// file (as godog names it): what `podlife docs` writes beside the
 	// scenario's text.
-	Outcome func(uri, scenario string, events []trace.Event, err error)
+	Outcome func(uri, scenario string, events []trace.Event, checks []timeline.Check, err error)
 	// NewBackend, when set, gives each scenario a real cluster instead of
 	// the model. Model knobs are passed over there, model checks and
 	// scenarios that need the model are skipped, each with its reason.
@@ -101,6 +102,10 @@ type World struct {
 	// pendingGolden is the trace to write when updating, once the
 	// scenario has passed.
 	pendingGolden []byte
+
+	// checks are the outcome steps run so far, with the virtual time they
+	// ran at: where a docs timeline marks them.
+	checks []timeline.Check
 
 	// For exploring interleavings: the steps run so far (to replay them),
 	// the Chooser of this run, latency ranges and the values a replay
@@ -162,7 +167,7 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 				cfg.Report(s.Name, w.backend.Events(), err)
 			}
 			if cfg.Outcome != nil {
-				cfg.Outcome(s.Uri, s.Name, w.backend.Events(), err)
+				cfg.Outcome(s.Uri, s.Name, w.backend.Events(), w.checks, err)
 			}
 			closeErr := w.backend.Close()
 			w.backend = nil
@@ -182,9 +187,12 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 			}
 			return ctx, cfg.Golden.Check(cfg.T, w.uri, s.Name, pending)
 		})
-		sc.StepContext().After(func(ctx context.Context, st *godog.Step, _ godog.StepResultStatus, err error) (context.Context, error) {
+		sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 			if err == nil {
 				w.history = append(w.history, st)
+			}
+			if cfg.Outcome != nil && st.Type == messages.PickleStepType_OUTCOME && w.backend != nil && (status == godog.StepPassed || status == godog.StepFailed) {
+				w.checks = append(w.checks, timeline.Check{Time: w.now(), Step: st.Text, Passed: status == godog.StepPassed})
 			}
 			return ctx, nil
 		})
@@ -218,7 +226,7 @@ func (w *World) reset(uri, scenario string) error {
 	} else {
 		w.newModel()
 	}
-	w.history, w.ranges = nil, nil
+	w.history, w.ranges, w.checks = nil, nil, nil
 	w.started, w.declared = false, false
 	w.probeFaults = nil
 	w.gherkinSteps = sharedLocator.steps(uri, scenario)
@@ -356,4 +364,17 @@ func quoteList(items []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// now is how far a scenario's virtual time has come: the model's clock,
+// or on a cluster the time of its trace's last event.
+func (w *World) now() int64 {
+	if m, ok := w.backend.(modelBackend); ok {
+		return int64(m.Engine.Now())
+	}
+	events := w.backend.Events()
+	if len(events) == 0 {
+		return 0
+	}
+	return events[len(events)-1].Time
 }

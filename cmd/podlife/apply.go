@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/podlife/podlife/diag"
+	"github.com/podlife/podlife/handoff"
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model"
 	"github.com/podlife/podlife/model/kubectl"
@@ -179,7 +180,7 @@ func printReport(w io.Writer, r *applyReport, output string) error {
 		return err
 	}
 	if output == "mermaid" {
-		_, err := io.WriteString(w, trace.Mermaid(r.Events))
+		_, err := io.WriteString(w, handoff.Of(r.Events, false).Mermaid())
 		return err
 	}
 	if output == "json" {

@@ -13,6 +13,7 @@ import (
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/report"
 	"github.com/podlife/podlife/steps"
+	"github.com/podlife/podlife/timeline"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -26,7 +27,10 @@ func docsCommand() *cobra.Command {
 			"file, as Markdown (NAME.md) and as self-contained HTML (NAME.html, with the traces\n" +
 			"drawn in NAME.timeline.html), and an index of both. Each scenario shows its Gherkin\n" +
 			"text, whether it passed (and why not), the traffic its clients saw with every failed\n" +
-			"request, and the Kubernetes events it left. Exit status: 0 when every scenario passed,\n" +
+			"request, its timeline (pods' phases and readiness, milestones, waits, endpoint\n" +
+			"changes per consumer, failed requests, its assertions), its hand-offs between\n" +
+			"components as a sequence diagram (SVG in HTML, Mermaid in Markdown), its whole\n" +
+			"trace and the Kubernetes events it left. Exit status: 0 when every scenario passed,\n" +
 			"1 when one failed (the pages are written either way), 2 on bad input.",
 		Example: "  podlife docs -o site\n  podlife docs features/graceful_shutdown.feature -o site",
 		RunE: func(cmd *cobra.Command, paths []string) error {
@@ -42,11 +46,11 @@ func docsCommand() *cobra.Command {
 			}
 			files := steps.FeatureFiles(paths...)
 			runs := map[string]map[string][]livingdoc.Result{}
-			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Outcome: func(uri, scenario string, events []trace.Event, err error) {
+			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Outcome: func(uri, scenario string, events []trace.Event, checks []timeline.Check, err error) {
 				if runs[uri] == nil {
 					runs[uri] = map[string][]livingdoc.Result{}
 				}
-				runs[uri][scenario] = append(runs[uri][scenario], livingdoc.Result{Events: append([]trace.Event(nil), events...), Err: err})
+				runs[uri][scenario] = append(runs[uri][scenario], livingdoc.Result{Events: append([]trace.Event(nil), events...), Checks: checks, Err: err})
 			}}
 			opts := godog.Options{Format: "progress", Paths: files, Strict: true, NoColors: true, Output: io.Discard}
 			status := godog.TestSuite{Name: "podlife docs", Options: &opts, ScenarioInitializer: steps.Initializer(cfg)}.Run()

@@ -66,12 +66,12 @@ func TestJSONUsesTheDocumentedKeys(t *testing.T) {
 // controller the model runs has its place, unknown ones come last.
 func TestComponentsFollowThePipeline(t *testing.T) {
 	var events []Event
-	for _, c := range []string{"traffic", "someone-else", "kubelet/node02", "persistentvolume-controller", "generic-garbage-collector",
+	for _, c := range []string{"traffic", "someone-else", "kubelet/node02", "persistentvolume-controller", "garbage-collector",
 		"kube-scheduler", "disruption-controller", "kubelet/node01", "kubectl"} {
 		events = append(events, Event{Component: c})
 	}
 	got := strings.Join(Components(events), " ")
-	want := "kubectl generic-garbage-collector disruption-controller persistentvolume-controller kube-scheduler kubelet/node01 kubelet/node02 traffic someone-else"
+	want := "kubectl garbage-collector disruption-controller persistentvolume-controller kube-scheduler kubelet/node01 kubelet/node02 traffic someone-else"
 	if got != want {
 		t.Fatalf("components\n got %s\nwant %s", got, want)
 	}
