@@ -18,5 +18,5 @@ part = section[:section.index("<pre>Scenario:")]
 open(site + "/picture.html", "w").write("<!DOCTYPE html><html><head><meta charset=utf-8>" + style + "</head><body style='margin:12px;max-width:1060px'>" + part + "</body></html>")
 PY
 chromium --headless --no-sandbox --disable-gpu --force-device-scale-factor=1 --hide-scrollbars --user-data-dir="$site/profile" \
-	--window-size=1090,560 --screenshot="$PWD/docs/images/graceful-shutdown.png" "file://$site/picture.html" 2>/dev/null
+	--window-size=1090,620 --screenshot="$PWD/docs/images/graceful-shutdown.png" "file://$site/picture.html" 2>/dev/null
 echo "wrote docs/images/graceful-shutdown.png"

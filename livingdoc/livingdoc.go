@@ -23,9 +23,10 @@ import (
 
 // Result is one run of a scenario (an outline runs once per example).
 type Result struct {
-	Events []trace.Event
-	Checks []timeline.Check // its outcome steps, where they ran
-	Err    error
+	Events  []trace.Event
+	Checks  []timeline.Check   // its outcome steps, where they ran
+	Traffic []dataplane.Result // every request its clients sent
+	Err     error
 }
 
 // Page is one feature file made readable.

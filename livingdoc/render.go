@@ -64,7 +64,7 @@ func evidenceOf(s Scenario) evidence {
 		ev.Shown = ev.Shown[:shownFailures]
 	}
 	ev.Events = Milestones(first)
-	ev.Timeline = timeline.Of(first, s.Runs[0].Checks)
+	ev.Timeline = timeline.Of(first, s.Runs[0].Checks, s.Runs[0].Traffic)
 	ev.Handoffs = handoff.Of(first, true)
 	ev.Trace = trace.Text(first)
 	return ev

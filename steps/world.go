@@ -55,10 +55,9 @@ type Config struct {
 	Progress func(Progress)
 	// Report, when set, receives every scenario's trace and failure.
 	Report func(scenario string, events []trace.Event, err error)
-	// Outcome, when set, receives the same with the scenario's feature
-	// file (as godog names it): what `podlife docs` writes beside the
-	// scenario's text.
-	Outcome func(uri, scenario string, events []trace.Event, checks []timeline.Check, err error)
+	// Outcome, when set, receives each scenario's run: what `podlife
+	// docs` writes beside the scenario's text.
+	Outcome func(Outcome)
 	// NewBackend, when set, gives each scenario a real cluster instead of
 	// the model. Model knobs are passed over there, model checks and
 	// scenarios that need the model are skipped, each with its reason.
@@ -167,7 +166,11 @@ func Initializer(cfg *Config) func(*godog.ScenarioContext) {
 				cfg.Report(s.Name, w.backend.Events(), err)
 			}
 			if cfg.Outcome != nil {
-				cfg.Outcome(s.Uri, s.Name, w.backend.Events(), w.checks, err)
+				o := Outcome{URI: s.Uri, Scenario: s.Name, Events: w.backend.Events(), Checks: w.checks, Err: err}
+				if w.cluster != nil {
+					o.Traffic = w.cluster.Traffic()
+				}
+				cfg.Outcome(o)
 			}
 			closeErr := w.backend.Close()
 			w.backend = nil
@@ -364,6 +367,16 @@ func quoteList(items []string) string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	return strings.Join(q, ", ")
+}
+
+// Outcome is one run of a scenario, as Config.Outcome hears it.
+type Outcome struct {
+	URI      string // the feature file, as godog names it
+	Scenario string
+	Events   []trace.Event
+	Checks   []timeline.Check   // its outcome steps, when they ran
+	Traffic  []dataplane.Result // every request its clients sent (the model's)
+	Err      error
 }
 
 // now is how far a scenario's virtual time has come: the model's clock,

@@ -56,6 +56,14 @@ func (t Timeline) SVG() string {
 				fmt.Fprintf(&b, `<text x="%.1f" y="%d" font-size="9" fill="#345">%s</text>`, x(s.From)+2, y+24, html.EscapeString(fitText(s.Label, int(room)-4, markChar)))
 			}
 		}
+		// Successful requests: one thin tick per pixel column that had one.
+		last := -1
+		for _, ms := range r.OK {
+			if px := int(x(ms)); px != last {
+				last = px
+				fmt.Fprintf(&b, `<line class="ok" x1="%d" y1="%d" x2="%d" y2="%d" stroke="#7cb889"/>`, px, y+8, px, y+18)
+			}
+		}
 		free := 0.0 // where the row's next visible label may start
 		for _, m := range r.Marks {
 			color := "#333"
@@ -94,6 +102,8 @@ func (t Timeline) SVG() string {
 	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="14" height="10" fill="#6a7fa8" fill-opacity="0.18" stroke="#6a7fa8" stroke-dasharray="3,2"/><text x="%d" y="%d" fill="#555">a wait</text>`, lx, legend-9, lx+18, legend)
 	lx += 70
 	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#b00" stroke-width="2"/><text x="%d" y="%d" fill="#555">a failure</text>`, lx+6, legend-10, lx+6, legend+1, lx+14, legend)
+	lx += 75
+	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#7cb889"/><text x="%d" y="%d" fill="#555">requests answered</text>`, lx+6, legend-8, lx+6, legend, lx+14, legend)
 	b.WriteString(`</svg>`)
 	return b.String()
 }

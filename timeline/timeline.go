@@ -62,6 +62,7 @@ type Row struct {
 	Bands []Band
 	Spans []Span
 	Marks []Mark
+	OK    []int64 // when requests succeeded (the traffic's row)
 }
 
 // Timeline is a scenario's story.
@@ -72,11 +73,17 @@ type Timeline struct {
 	Sent   string // the traffic's totals, as its summaries say
 }
 
-// Of reads a trace (and the checks that ran on it).
-func Of(events []trace.Event, checks []Check) Timeline {
+// Of reads a trace, the checks that ran on it and the requests its
+// clients sent (the failed ones are in the trace with their cause too).
+func Of(events []trace.Event, checks []Check, requests []dataplane.Result) Timeline {
 	b := builder{pods: map[string]*podRow{}, consumers: map[string]*Row{}}
 	for _, e := range events {
 		b.read(e)
+	}
+	for _, r := range requests {
+		if r.Outcome == dataplane.OK {
+			b.traffic.OK = append(b.traffic.OK, r.Time)
+		}
 	}
 	t := Timeline{Checks: checks}
 	for _, e := range events {
@@ -97,7 +104,7 @@ func Of(events []trace.Event, checks []Check) Timeline {
 	for _, name := range consumers {
 		t.Rows = append(t.Rows, *b.consumers[name])
 	}
-	if len(b.traffic.Marks) > 0 || b.sent != "" {
+	if len(b.traffic.Marks) > 0 || len(b.traffic.OK) > 0 || b.sent != "" {
 		b.traffic.Name = "traffic"
 		t.Rows = append(t.Rows, b.traffic)
 		t.Sent = b.sent

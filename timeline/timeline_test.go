@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/trace"
 )
 
@@ -61,7 +62,7 @@ func labels(marks []Mark) string {
 // and removed the pod; the traffic's row every failed request and its
 // cause.
 func TestAPodsStoryIsItsBandsMarksAndWaits(t *testing.T) {
-	tl := Of(shutdown(), []Check{{Time: 9000, Step: "the trace satisfies:", Passed: true}})
+	tl := Of(shutdown(), []Check{{Time: 9000, Step: "the trace satisfies:", Passed: true}}, nil)
 	if len(tl.Rows) != 3 || tl.Rows[0].Name != "web" || tl.Rows[1].Name != "kube-proxy/node02 service/web" || tl.Rows[2].Name != "traffic" {
 		t.Fatalf("rows: %+v", tl.Rows)
 	}
@@ -95,7 +96,7 @@ func TestABackOffIsAWaitBetweenExitAndStart(t *testing.T) {
 			trace.Event{Time: at, Component: "kubelet/node01", Action: "start-container", Object: "pod/default/app{app}", Type: trace.Normal, Reason: "Started", Message: "Container started"},
 			trace.Event{Time: at + 1000, Component: "kubelet/node01", Action: "exit", Object: "pod/default/app{app}", Message: fmt.Sprintf("exited with code 1 (run %d)", i+1)})
 	}
-	pod := Of(events, nil).Rows[0]
+	pod := Of(events, nil, nil).Rows[0]
 	if len(pod.Spans) != 2 || pod.Spans[0] != (Span{2000, 12000, "back-off"}) || pod.Spans[1] != (Span{13000, 33000, "back-off"}) {
 		t.Errorf("waits: %+v", pod.Spans)
 	}
@@ -107,7 +108,7 @@ func TestABackOffIsAWaitBetweenExitAndStart(t *testing.T) {
 // The SVG draws every band, wait and mark with its whole story in a
 // tooltip, failures in red, each check numbered, passed or not.
 func TestSVGDrawsTheStory(t *testing.T) {
-	svg := Of(shutdown(), []Check{{Time: 9000, Step: "the trace satisfies:", Passed: true}, {Time: 9000, Step: `5 requests <failed>`, Passed: false}}).SVG()
+	svg := Of(shutdown(), []Check{{Time: 9000, Step: "the trace satisfies:", Passed: true}, {Time: 9000, Step: `5 requests <failed>`, Passed: false}}, answered()).SVG()
 	for _, want := range []string{
 		`<rect class="band Terminating"`, `fill="url(#terminating)"`,
 		`<title>grace period: 5.000s–7.120s</title>`,
@@ -121,4 +122,22 @@ func TestSVGDrawsTheStory(t *testing.T) {
 	if n := strings.Count(svg, `<g class="row">`); n != 3 {
 		t.Errorf("%d rows, want 3", n)
 	}
+	// 80 requests in 9 s, 79 answered, on a plot about 740 pixels wide:
+	// the ticks closer than a pixel share one.
+	if n := strings.Count(svg, `<line class="ok"`); n < 60 || n > 79 {
+		t.Errorf("%d ticks for the answered requests", n)
+	}
+}
+
+// answered is the shutdown's traffic: a request every 100ms from 1s.
+func answered() []dataplane.Result {
+	var out []dataplane.Result
+	for i := range 80 {
+		outcome := dataplane.OK
+		if i == 61 {
+			outcome = dataplane.Unreachable
+		}
+		out = append(out, dataplane.Result{Seq: i + 1, Time: int64(1000 + 100*i), Outcome: outcome})
+	}
+	return out
 }

@@ -10,10 +10,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/podlife/podlife/livingdoc"
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/report"
 	"github.com/podlife/podlife/steps"
-	"github.com/podlife/podlife/timeline"
 	"github.com/podlife/podlife/verify"
 )
 
@@ -46,11 +46,11 @@ func docsCommand() *cobra.Command {
 			}
 			files := steps.FeatureFiles(paths...)
 			runs := map[string]map[string][]livingdoc.Result{}
-			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Outcome: func(uri, scenario string, events []trace.Event, checks []timeline.Check, err error) {
-				if runs[uri] == nil {
-					runs[uri] = map[string][]livingdoc.Result{}
+			cfg := &steps.Config{Golden: &verify.Golden{Dir: goldenDir}, Outcome: func(o steps.Outcome) {
+				if runs[o.URI] == nil {
+					runs[o.URI] = map[string][]livingdoc.Result{}
 				}
-				runs[uri][scenario] = append(runs[uri][scenario], livingdoc.Result{Events: append([]trace.Event(nil), events...), Checks: checks, Err: err})
+				runs[o.URI][o.Scenario] = append(runs[o.URI][o.Scenario], livingdoc.Result{Events: append([]trace.Event(nil), o.Events...), Checks: o.Checks, Traffic: append([]dataplane.Result(nil), o.Traffic...), Err: o.Err})
 			}}
 			opts := godog.Options{Format: "progress", Paths: files, Strict: true, NoColors: true, Output: io.Discard}
 			status := godog.TestSuite{Name: "podlife docs", Options: &opts, ScenarioInitializer: steps.Initializer(cfg)}.Run()
