@@ -35,15 +35,18 @@ type Page struct {
 	Name        string // the feature's name
 	Description string
 	Background  string // its Gherkin text, dedented; empty when none
-	Scenarios   []Scenario
+	// BackgroundBlock is the Background as an HTML page shows it.
+	BackgroundBlock *Block
+	Scenarios       []Scenario
 }
 
 // Scenario is one scenario's text and runs.
 type Scenario struct {
-	Name string
-	Line int
-	Text string // the Gherkin text, keyword line included, dedented
-	Runs []Result
+	Name  string
+	Line  int
+	Text  string // the Gherkin text, keyword line included, dedented
+	Block Block  // the same, as an HTML page shows it
+	Runs  []Result
 }
 
 // Passed reports whether every run passed (and there was one).
@@ -117,9 +120,11 @@ func NewPage(path string, source []byte, runs map[string][]Result) (*Page, error
 		switch {
 		case c.Background != nil:
 			p.Background = block(i)
+			b := backgroundBlock(c.Background)
+			p.BackgroundBlock = &b
 		case c.Scenario != nil:
 			s := c.Scenario
-			p.Scenarios = append(p.Scenarios, Scenario{Name: s.Name, Line: int(s.Location.Line), Text: block(i), Runs: runs[s.Name]})
+			p.Scenarios = append(p.Scenarios, Scenario{Name: s.Name, Line: int(s.Location.Line), Text: block(i), Block: scenarioBlock(s), Runs: runs[s.Name]})
 		}
 	}
 	return p, nil

@@ -86,10 +86,41 @@ func TestAPageHoldsEachScenarioTextBesideItsRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`<a href="shutdown.timeline.html">`, `<li class="request">4.130s: request 23`, `class="failed">(failed)`, "&#34;&#34;&#34;yaml",
+	for _, want := range []string{`<a href="shutdown.timeline.html">`, `<li class="request">4.130s: request 23`, `class="failed">(failed)`, `<pre class="doc" data-type="yaml">kind: Pod</pre>`, `<tr><th>name</th></tr><tr><td>node01</td></tr>`,
+		`<div class="tags"><span>@smoke</span>`, `<span class="kw">Then</span> no requests failed`, `<section class="scenario" id="requests-are-lost">`,
 		`<svg class="timeline"`, `<svg class="handoffs"`, `<li class="failed">6.900s: no requests failed</li>`, `<g class="step failed">`} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("HTML lacks %q", want)
+		}
+	}
+}
+
+// The index lists every feature with its counts and every scenario with
+// its outcome, linked to its section (GitHub's heading anchor in Markdown).
+func TestTheIndexListsEveryScenarioWithItsOutcome(t *testing.T) {
+	p, err := NewPage("features/shutdown.feature", []byte(feature), map[string][]Result{
+		"Requests are lost": {{Err: errors.New("5 of 60 requests failed, not 0")}},
+		"Twice <n>":         {{}, {}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, html, err := Index([]*Page{p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| [Graceful shutdown](shutdown.md) | 2 | 1 | 1 |",
+		"- [Requests are lost](shutdown.md#requests-are-lost-failed): failed\n",
+		"- [Twice <n>](shutdown.md#twice-n-passed-2-examples): passed (2 examples)\n",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("index.md lacks %q:\n%s", want, md)
+		}
+	}
+	for _, want := range []string{`<a href="shutdown.html#requests-are-lost">Requests are lost</a> <span class="failed">failed</span>`, `<td class="passed">1</td><td class="failed">1</td>`} {
+		if !strings.Contains(string(html), want) {
+			t.Errorf("index.html lacks %q:\n%s", want, html)
 		}
 	}
 }

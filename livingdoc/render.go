@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"path/filepath"
 	"strings"
+	"unicode"
 
 	"github.com/podlife/podlife/handoff"
 	"github.com/podlife/podlife/model/sim"
@@ -33,6 +34,10 @@ func (p *Page) Counts() (passed, failed int) {
 	}
 	return passed, failed
 }
+
+// PassedCount and FailedCount are Counts, for templates.
+func (p *Page) PassedCount() int { passed, _ := p.Counts(); return passed }
+func (p *Page) FailedCount() int { _, failed := p.Counts(); return failed }
 
 // evidence is what a page shows of a scenario's first run.
 type evidence struct {
@@ -166,7 +171,9 @@ func (p *Page) HTML(tracesPage string) ([]byte, error) {
 	return b.Bytes(), err
 }
 
-// Index renders the index of every page, as Markdown and as HTML.
+// Index renders the index of every page, as Markdown and as HTML: each
+// feature with its counts, and each of its scenarios with its outcome,
+// linked to where the page shows it.
 func Index(pages []*Page) (markdown, html []byte, err error) {
 	var md bytes.Buffer
 	md.WriteString("# Living documentation\n\n| feature | scenarios | passed | failed |\n| --- | --- | --- | --- |\n")
@@ -174,18 +181,37 @@ func Index(pages []*Page) (markdown, html []byte, err error) {
 		passed, failed := p.Counts()
 		fmt.Fprintf(&md, "| [%s](%s.md) | %d | %d | %d |\n", cell(p.Name), p.Slug(), len(p.Scenarios), passed, failed)
 	}
-	type row struct {
-		Slug, Name                string
-		Scenarios, Passed, Failed int
-	}
-	var rows []row
 	for _, p := range pages {
-		passed, failed := p.Counts()
-		rows = append(rows, row{p.Slug(), p.Name, len(p.Scenarios), passed, failed})
+		fmt.Fprintf(&md, "\n## [%s](%s.md)\n\n", p.Name, p.Slug())
+		for _, s := range p.Scenarios {
+			fmt.Fprintf(&md, "- [%s](%s.md#%s): %s\n", s.Name, p.Slug(), s.markdownAnchor(), s.Outcome())
+		}
 	}
 	var h bytes.Buffer
-	err = indexHTML.Execute(&h, rows)
+	err = indexHTML.Execute(&h, pages)
 	return md.Bytes(), h.Bytes(), err
+}
+
+// Anchor is the id of the scenario's section on an HTML page.
+func (s Scenario) Anchor() string { return slug(s.Name) }
+
+// markdownAnchor is the id GitHub gives the scenario's heading, which
+// names its outcome too.
+func (s Scenario) markdownAnchor() string { return slug(s.Name + " (" + s.Outcome() + ")") }
+
+// slug makes a heading an anchor as GitHub does: lower case, spaces to
+// hyphens, punctuation dropped.
+func slug(heading string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 const style = `body{font:15px/1.5 system-ui,sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#222}
@@ -195,20 +221,20 @@ pre.failure{background:#fff0f0;border:1px solid #e99;white-space:pre-wrap}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
 .Warning{color:#b00}.handoffs,.timeline{overflow-x:auto}ol.checks{font-size:13px}.traffic{font-weight:600}li.request{color:#b00}`
 
-var pageHTML = template.Must(template.New("page").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{{.Page.Name}}</title><style>` + style + `</style></head><body>
+var pageHTML = template.Must(template.New("page").Parse(gherkinHTML + `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{{.Page.Name}}</title><style>` + style + gherkinStyle + `</style></head><body>
 <p><a href="index.html">All features</a> · <a href="{{.Timeline}}">Timelines of this feature</a></p>
 <h1>{{.Page.Name}}</h1>
 <p>{{.Page.Description}}</p>
 <p><code>{{.Page.Path}}</code>: {{len .Scenarios}} scenarios, <span class="passed">{{.Passed}} passed</span>, <span class="{{if .Failed}}failed{{end}}">{{.Failed}} failed</span>.</p>
-{{if .Page.Background}}<h2>Background</h2><pre>{{.Page.Background}}</pre>{{end}}
-{{range .Scenarios}}<section class="scenario">
+{{with .Page.BackgroundBlock}}<h2>Background</h2>{{template "block" .}}{{end}}
+{{range .Scenarios}}<section class="scenario" id="{{.Anchor}}">
 <h2>{{.Name}} <span class="{{if .Passed}}passed{{else}}failed{{end}}">({{.Outcome}})</span></h2>
 {{range .Evidence.Failures}}<pre class="failure">{{.}}</pre>{{end}}
 {{if .Traffic}}<p class="traffic">Traffic: {{.Traffic}}.</p><ul>{{range .Evidence.Shown}}<li class="request">{{.}}</li>{{end}}{{if .Evidence.More}}<li>and {{.Evidence.More}} more</li>{{end}}</ul>{{end}}
 {{if .Evidence.Timeline.Rows}}<div class="timeline">{{call $.TimelineSVG .Evidence.Timeline}}</div>
 {{if .Evidence.Timeline.Checks}}<ol class="checks">{{range .Evidence.Timeline.Checks}}<li class="{{if .Passed}}passed{{else}}failed{{end}}">{{call $.Time .Time}}: {{.Step}}</li>{{end}}</ol>{{end}}{{end}}
-<pre>{{.Text}}</pre>
+{{template "block" .Block}}
 {{if .Evidence.Handoffs.Steps}}<p>Hand-offs ({{.Evidence.Handoffs.Summary}}):</p><div class="handoffs">{{call $.SVG .Evidence.Handoffs}}</div>
 <details><summary>The whole trace ({{.Evidence.Handoffs.Events}} events)</summary><pre>{{.Evidence.Trace}}</pre></details>{{end}}
 {{if .Evidence.Events}}<details><summary>Kubernetes events ({{len .Evidence.Events}})</summary><table><tr><th>time</th><th>from</th><th>object</th><th>type</th><th>reason</th><th>message</th></tr>
@@ -222,6 +248,10 @@ var indexHTML = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Living documentation</title><style>` + style + `</style></head><body>
 <h1>Living documentation</h1>
 <table><tr><th>feature</th><th>scenarios</th><th>passed</th><th>failed</th></tr>
-{{range .}}<tr><td><a href="{{.Slug}}.html">{{.Name}}</a></td><td>{{.Scenarios}}</td><td class="passed">{{.Passed}}</td><td class="{{if .Failed}}failed{{end}}">{{.Failed}}</td></tr>
-{{end}}</table></body></html>
+{{range .}}<tr><td><a href="{{.Slug}}.html">{{.Name}}</a></td><td>{{len .Scenarios}}</td><td class="passed">{{.PassedCount}}</td><td class="{{if .FailedCount}}failed{{end}}">{{.FailedCount}}</td></tr>
+{{end}}</table>
+{{range .}}{{$page := .}}<h2><a href="{{.Slug}}.html">{{.Name}}</a></h2>
+<ul>{{range .Scenarios}}<li><a href="{{$page.Slug}}.html#{{.Anchor}}">{{.Name}}</a> <span class="{{if .Passed}}passed{{else}}failed{{end}}">{{.Outcome}}</span></li>
+{{end}}</ul>
+{{end}}</body></html>
 `))

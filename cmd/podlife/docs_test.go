@@ -55,15 +55,15 @@ func TestTheDocsPageShowsAReaderWhenRequestsFailed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	sections := strings.Split(string(dom), `<section class="scenario">`)
 	var failing string
-	for _, s := range sections {
-		if strings.Contains(s, "Scenario: An application that quits on SIGTERM loses the requests still routed to it") {
+	for _, s := range strings.Split(string(dom), `<section class="scenario" `) {
+		if strings.HasPrefix(s, `id="an-application-that-quits-on-sigterm-loses-the-requests-still-routed-to-it"`) {
 			failing = s
 		}
 	}
-	if failing == "" {
-		t.Fatal("the scenario's text is not on the page")
+	if !strings.Contains(failing, `<span class="kw">Scenario:</span> An application that quits on SIGTERM loses the requests still routed to it`) ||
+		!strings.Contains(failing, `<span class="kw">And</span> "admin" runs "kubectl delete pod shop-a"`) {
+		t.Fatalf("the scenario's text is not on the page:\n%.3000s", failing)
 	}
 	for _, want := range []string{`<g class="step request">`, `<g class="step watch">`, `<g class="step failed">`, `<g class="mark warning">`, "5 requests failed until 4.530s: no route to host"} {
 		if !strings.Contains(failing, want) {
