@@ -57,6 +57,7 @@ type Cluster struct {
 	kubelets   map[string]*kubelet.Kubelet
 	started    bool
 	nodes      []string
+	nodeCIDRs  *nodeIPAM // nil until configured or a node joins
 	namespaces *controllers.NamespaceDefaults
 	crds       *controllers.CustomResourceDefinitions
 	// noted are the unmodelled kinds the trace has warned about.

@@ -26,7 +26,8 @@ func node(name, cpu string) *corev1.Node {
 // addNodes adds n nodes of the given cpu, named prefix-00000 on, each with
 // a pod CIDR of its own in 10.0.0.0/8: the default cluster CIDR,
 // 10.244.0.0/16 in /24s, holds only 256 nodes, as kube-controller-manager's
-// does, and AddNode refuses the 257th. The benchmarks at size need more.
+// does, and the 257th would join without a range (CIDRNotAvailable). The
+// benchmarks at size need more.
 func addNodes(t testing.TB, c *Cluster, n int, prefix, cpu string) {
 	t.Helper()
 	for i := 0; i < n; i++ {

@@ -135,8 +135,8 @@ var defaultCapacity = [...]struct {
 
 // AddNode registers a ready node whose kubelet already holds images. Missing
 // capacity defaults to 2 cpu, 4Gi memory and 110 pods; the pod CIDR, if not
-// given, is 10.244.N.0/24 for the N-th node, as the node IPAM controller
-// hands them out.
+// given, is the next free range the node IPAM controller hands out
+// (10.244.N.0/24 for the N-th node by default, nodeipam.go).
 func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	if _, dup := c.kubelets[node.Name]; dup {
 		return fmt.Errorf("node %q is declared twice", node.Name)
@@ -144,13 +144,9 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 	node.Kind, node.APIVersion = "Node", "v1"
 	i := len(c.nodes)
 	CompleteNode(node)
-	if node.Spec.PodCIDR == "" {
-		node.Spec.PodCIDR = fmt.Sprintf("10.244.%d.0/24", i)
-		node.Spec.PodCIDRs = []string{node.Spec.PodCIDR}
-	}
-	cidr, err := netip.ParsePrefix(node.Spec.PodCIDR)
+	cidr, err := c.allocatePodCIDR(node)
 	if err != nil {
-		return fmt.Errorf("node %q: podCIDR: %v", node.Name, err)
+		return err
 	}
 	nodeIP := ""
 	for _, a := range node.Status.Addresses {
@@ -159,7 +155,8 @@ func (c *Cluster) AddNode(node *corev1.Node, images []string) error {
 		}
 	}
 	if nodeIP == "" {
-		nodeIP = fmt.Sprintf("172.18.0.%d", i+2)
+		// kind's node network: 172.18.0.2 on, across octets past 255.
+		nodeIP = netip.AddrFrom4([4]byte{172, 18, byte((i + 2) >> 8), byte(i + 2)}).String()
 		node.Status.Addresses = append(node.Status.Addresses, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: nodeIP}, corev1.NodeAddress{Type: corev1.NodeHostName, Address: node.Name})
 	}
 	for _, img := range images {

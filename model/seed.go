@@ -99,11 +99,30 @@ func (c *Cluster) Seed(obj sim.Object) error {
 func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	var errs diag.List
 	var custom, faults []*manifest.Document
+	// The node IPAM controller starts configured, and takes the ranges
+	// the nodes already hold before it hands out any.
+	var nodes []*corev1.Node
+	for _, d := range docs {
+		if isControllerManagerConfig(d) {
+			if err := c.seedControllerManagerConfig(d); err != nil {
+				errs.Add(d.Pos(), "%v", err)
+			}
+		}
+		if n, ok := d.Object.(*corev1.Node); ok {
+			nodes = append(nodes, n)
+		}
+	}
+	if err := c.occupyPodCIDRs(nodes); err != nil {
+		errs.Add(diag.Pos{}, "%v", err)
+	}
 	for _, d := range docs {
 		switch o := d.Object.(type) {
 		case nil:
 			if isFaults(d) { // once every node is in
 				faults = append(faults, d)
+				continue
+			}
+			if isControllerManagerConfig(d) {
 				continue
 			}
 			// once every CRD is in

@@ -32,13 +32,16 @@ func applyCommand() *cobra.Command {
 	var clusterFiles []string
 	var schedulerDetail bool
 	var files, groups []string
+	var network nodeNetwork
 	cmd := &cobra.Command{
 		Use:   "apply --cluster FILE -f FILE [-f FILE ...]",
 		Short: "What if: submit manifests to a model of your cluster and show what it would do",
 		Long: "apply loads the cluster file's objects (Nodes, Namespaces, ConfigMaps, ...) as the\n" +
 			"cluster's settled state, and its Faults documents (apiVersion podlife.dev/v1alpha1,\n" +
 			"see examples/faults.yaml) as what the registry, the applications and the nodes' network\n" +
-			"plugins do; submits every document of each -f file in order with\n" +
+			"plugins do, and a KubeControllerManagerConfiguration (kubecontrollermanager.config.k8s.io/\n" +
+			"v1alpha1) as the node IPAM controller's cluster CIDR and mask size; submits every\n" +
+			"document of each -f file in order with\n" +
 			"`kubectl create`, lets the cluster settle and prints the trace and each request's\n" +
 			"outcome. Exit status: 0 when every request was accepted, 1 when one was rejected,\n" +
 			"2 when the input is bad.",
@@ -52,7 +55,7 @@ func applyCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			report, err := runApply(clusterFiles, files, as, groups, schedulerDetail)
+			report, err := runApply(clusterFiles, files, as, groups, schedulerDetail, network)
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
@@ -77,6 +80,7 @@ func applyCommand() *cobra.Command {
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
 	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, mermaid (a sequence diagram of the trace) or html (a timeline page)")
 	cmd.Flags().BoolVar(&schedulerDetail, "scheduler-detail", false, "record every node's filter verdict and every plugin's score for each pod")
+	network.flags(cmd)
 	cmd.MarkFlagRequired("cluster")
 	return cmd
 }
@@ -95,8 +99,8 @@ func readManifest(path string, asSent bool) ([]*manifest.Document, error) {
 	return manifest.Parse(path, data)
 }
 
-func runApply(clusterFiles, files []string, as string, groups []string, schedulerDetail bool) (*applyReport, error) {
-	c, refused, err := whatIf(clusterFiles, files, as, groups, schedulerDetail)
+func runApply(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork) (*applyReport, error) {
+	c, refused, err := whatIf(clusterFiles, files, as, groups, schedulerDetail, network)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +110,7 @@ func runApply(clusterFiles, files []string, as string, groups []string, schedule
 // whatIf builds the model of the cluster files, submits the manifests of
 // files as user as (an admin by default) and lets the cluster settle. It
 // returns the positions of the fields the API server refused.
-func whatIf(clusterFiles, files []string, as string, groups []string, schedulerDetail bool) (*model.Cluster, diag.List, error) {
+func whatIf(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork) (*model.Cluster, diag.List, error) {
 	var errs diag.List
 	collect := func(err error) {
 		var list diag.List
@@ -148,6 +152,9 @@ func whatIf(clusterFiles, files []string, as string, groups []string, schedulerD
 	c := model.New(model.Options{})
 	if schedulerDetail {
 		c.ExplainScheduling()
+	}
+	if err := network.configure(c); err != nil {
+		return nil, nil, err
 	}
 	if err := c.SeedDocuments(seed); err != nil {
 		collect(err)
@@ -206,6 +213,36 @@ func printReport(w io.Writer, r *applyReport, output string) error {
 		for _, warning := range req.Warnings {
 			fmt.Fprintf(w, "    Warning: %s\n", warning)
 		}
+	}
+	return nil
+}
+
+// nodeNetwork is the node IPAM controller's configuration on the command
+// line, in kube-controller-manager's flags.
+type nodeNetwork struct {
+	clusterCIDR string
+	maskSize    int
+}
+
+func (n *nodeNetwork) flags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&n.clusterCIDR, "cluster-cidr", "", "the range the node IPAM controller hands pod CIDRs out of, as kube-controller-manager's flag (default "+model.DefaultClusterCIDR+", or the cluster file's KubeControllerManagerConfiguration)")
+	cmd.Flags().IntVar(&n.maskSize, "node-cidr-mask-size", 0, fmt.Sprintf("the size of each node's pod CIDR (default %d)", model.DefaultNodeCIDRMaskSize))
+}
+
+// configure sets the node IPAM controller up when a flag says how.
+func (n nodeNetwork) configure(c *model.Cluster) error {
+	if n.clusterCIDR == "" && n.maskSize == 0 {
+		return nil
+	}
+	cidr, mask := n.clusterCIDR, n.maskSize
+	if cidr == "" {
+		cidr = model.DefaultClusterCIDR
+	}
+	if mask == 0 {
+		mask = model.DefaultNodeCIDRMaskSize
+	}
+	if err := c.ConfigureNodeIPAM(cidr, mask); err != nil {
+		return fmt.Errorf("--cluster-cidr, --node-cidr-mask-size: %v", err)
 	}
 	return nil
 }

@@ -86,6 +86,7 @@ func explainCommand() *cobra.Command {
 func explainPodCommand() *cobra.Command {
 	var as, namespace, wait string
 	var clusterFiles, files, groups []string
+	var network nodeNetwork
 	cmd := &cobra.Command{
 		Use:   "pod NAME --cluster FILE [--cluster FILE ...] -f FILE [-f FILE ...] [--for DURATION] [-n NAMESPACE]",
 		Short: "Why is this pod not Running, or not Ready?",
@@ -114,7 +115,7 @@ func explainPodCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			c, refused, err := whatIf(clusterFiles, files, as, groups, false)
+			c, refused, err := whatIf(clusterFiles, files, as, groups, false, network)
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
@@ -144,6 +145,7 @@ func explainPodCommand() *cobra.Command {
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
 	cmd.Flags().StringVarP(&namespace, "namespace", "n", "", "the pod's namespace (default: default)")
+	network.flags(cmd)
 	cmd.MarkFlagRequired("cluster")
 	return cmd
 }

@@ -564,3 +564,26 @@ func TestRunAndExploreColourOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// --cluster-cidr and --node-cidr-mask-size configure the node IPAM
+// controller as kube-controller-manager's flags do: a range with room for
+// one node leaves node02 without one, and the pod goes to node01.
+func TestApplyTakesTheNodeIPAMControllersFlags(t *testing.T) {
+	out, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "--cluster-cidr", "10.244.0.0/25", "--node-cidr-mask-size", "25")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"cidrAllocator    allocate-cidr    node/node02                     Normal CIDRNotAvailable: Node node02 status is now: CIDRNotAvailable",
+		"Successfully assigned default/pod-demo to node01",
+		"IP 10.244.0.2/25 from pod CIDR 10.244.0.0/25",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the trace lacks %q", want)
+		}
+	}
+	if _, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "--node-cidr-mask-size", "8"); code != 2 ||
+		!strings.Contains(stderr, "--cluster-cidr, --node-cidr-mask-size: node CIDR mask size 8: it must lie between the cluster CIDR's own mask (/16) and /30") {
+		t.Errorf("a mask wider than the cluster CIDR: exit %d, %s", code, stderr)
+	}
+}

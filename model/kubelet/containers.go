@@ -32,6 +32,7 @@ func (w *worker) syncContainers() {
 		return
 	}
 	w.syncing, w.failed, w.backOffUntil = true, false, 0
+	defer func() { w.networkEventSent = false }() // the next sync says it again
 	// SyncPod sets the status it computes before it acts, so what a sync
 	// finds (a back-off, a failed pull) shows in the status the next sync
 	// writes (kubelet.go SyncPod: generateAPIPodStatus, then
@@ -41,6 +42,11 @@ func (w *worker) syncContainers() {
 		w.writeStatus()
 	}
 	w.synced = true
+	if w.networkNotReady() {
+		w.failed = true
+		w.syncDone()
+		return
+	}
 	if !w.sandboxReady {
 		w.after(w.k.timings.Sandbox, "kubelet sandbox", w.runSandbox)
 		return

@@ -152,8 +152,11 @@ type Kubelet struct {
 
 // Config gathers what a Kubelet needs.
 type Config struct {
-	Node     *corev1.Node
-	NodeIP   string
+	Node   *corev1.Node
+	NodeIP string
+	// PodCIDR is the node's pod range; without one (the node IPAM
+	// controller had none left) the runtime's CNI config is never written
+	// and its network stays not ready.
 	PodCIDR  netip.Prefix
 	Images   []string // images already present on the node
 	Engine   *sim.Engine
@@ -182,6 +185,7 @@ func New(cfg Config) *Kubelet {
 		used:   map[corev1.ResourceName]int64{},
 		probes: map[string]map[string]bool{},
 	}
+	k.networkNotReady = !cfg.PodCIDR.IsValid()
 	k.api = &apiserver.Client{Server: cfg.API, Engine: cfg.Engine, Latency: cfg.Latency, Component: k.component, Credential: apiserver.NodeUserPrefix + name}
 	for _, img := range cfg.Images {
 		k.images[img] = true

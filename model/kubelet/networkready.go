@@ -12,10 +12,10 @@ import (
 // ready, and the kubelet's status manager, finding the API's pod status
 // differs from its own, writes its own back at its next sync.
 
-// networkNotReadyMessage is the Ready condition's message the kubelet posts
+// NetworkNotReadyMessage is the Ready condition's message the kubelet posts
 // (pkg/kubelet/nodestatus/setters.go ReadyCondition, from the runtime
 // state's network error as containerd's CRI words it).
-const networkNotReadyMessage = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
+const NetworkNotReadyMessage = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
 
 // The kubelet's sync periods: it posts its node's status every 10 s
 // (--node-status-update-frequency) when it changed, and its status
@@ -49,7 +49,7 @@ func (k *Kubelet) nextTick(period sim.Duration) sim.Time {
 // readyCondition is the node's Ready condition as the kubelet posts it.
 func (k *Kubelet) readyCondition() corev1.NodeCondition {
 	if k.networkNotReady {
-		return corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: networkNotReadyMessage}
+		return corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionFalse, Reason: "KubeletNotReady", Message: NetworkNotReadyMessage}
 	}
 	return corev1.NodeCondition{Type: corev1.NodeReady, Status: corev1.ConditionTrue, Reason: "KubeletReady", Message: "kubelet is posting ready status"}
 }

@@ -51,6 +51,8 @@ type worker struct {
 	// a relist has reported it.
 	sandboxAt       sim.Time
 	sandboxRelisted bool
+	// networkEventSent: this sync has said the network is not ready.
+	networkEventSent bool
 
 	// turns are the sidecars waiting for their turn to stop
 	// (terminate.go); stoppingSidecars is set once the regular containers
@@ -131,7 +133,25 @@ func (w *worker) start() {
 		return
 	}
 	w.writeStatus()
+	w.networkNotReady()
 	w.mountVolumes(0)
+}
+
+// networkNotReady is SyncPod's check of the runtime's network (kubelet.go):
+// while it is not ready, only a hostNetwork pod goes on; any other's sync
+// ends in error with the NetworkNotReady event, once per sync, and the pod
+// worker tries again after its back-off. The volume manager mounts the
+// pod's volumes meanwhile.
+func (w *worker) networkNotReady() bool {
+	k := w.k
+	if !k.networkNotReady || w.pod.Spec.HostNetwork {
+		return false
+	}
+	if !w.networkEventSent {
+		w.networkEventSent = true
+		k.rec.Emit(k.component, "sync", w.ref(), trace.Warning, "NetworkNotReady", "network is not ready: "+NetworkNotReadyMessage)
+	}
+	return true
 }
 
 // admit runs the kubelet's own admission: the pod must fit what the node has
@@ -220,18 +240,25 @@ func (w *worker) setUpNetwork() {
 		// it out.)
 		failed := func(why string) {
 			k.rec.Emit(k.component, "cni-add", w.ref(), trace.Warning, "FailedCreatePodSandBox",
-				"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type=\"bridge\" failed (add): "+why)
+				"Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: "+why)
 			w.failed = true
 			w.syncDone()
 		}
+		const bridge = `plugin type="bridge" failed (add): `
+		if k.networkNotReady {
+			// containerd has no CNI network loaded (go-cni's
+			// ErrCNINotInitialized).
+			failed("cni plugin not initialized")
+			return
+		}
 		if k.cniFailures != 0 {
 			k.cniFailures--
-			failed(fmt.Sprintf("failed to set bridge addr: \"cni0\" already has an IP address different from %s/%d", k.ipam.gateway, k.ipam.cidr.Bits()))
+			failed(fmt.Sprintf(bridge+"failed to set bridge addr: \"cni0\" already has an IP address different from %s/%d", k.ipam.gateway, k.ipam.cidr.Bits()))
 			return
 		}
 		ip, ok := k.ipam.allocate()
 		if !ok {
-			failed(fmt.Sprintf("failed to allocate for range 0: no IP addresses available in range set: %s", k.ipam.cidr))
+			failed(fmt.Sprintf(bridge+"failed to allocate for range 0: no IP addresses available in range set: %s", k.ipam.cidr))
 			return
 		}
 		w.ip = ip
