@@ -113,6 +113,33 @@ Feature: The API server's front door: decoding, defaulting and validation
       resource mapping not found for name: "web" namespace: "" from "front_door.feature": no matches for kind "PodDisruptionBudget" in version "policy/v1beta1"
       """
 
+  @conformance
+  Scenario: An object copied from a cluster, resourceVersion and all, cannot be created again
+    `kubectl get -o yaml` prints the object's resourceVersion; applied to
+    a cluster where the object does not exist, that becomes a create that
+    carries one, which etcd's storage layer refuses after validation and
+    admission, with an error that is no API status: a 500 of no reason.
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: ConfigMap
+      metadata:
+        name: copied
+        resourceVersion: "4815"
+      data:
+        key: value
+      """
+    And the cluster settles
+    Then the request was rejected with code 500 and message:
+      """
+      resourceVersion should not be set on objects to be created
+      """
+    And the trace satisfies:
+      """cel
+      requests.exists(r, r.code == 500 && !has(r.reason))
+      """
+    And the trace matches the golden file
+
   Scenario: A kind the API server serves but podlife does not model is stored, and the trace says so
     When "admin" applies:
       """yaml

@@ -122,7 +122,11 @@ func (c *Cluster) allocatePodCIDR(node *corev1.Node) (netip.Prefix, error) {
 	}
 	block, err := ipam.set.AllocateNext()
 	if err != nil {
-		// controllerutil.RecordNodeStatusChange, in its words.
+		// controllerutil.RecordNodeStatusChange, in its words (read on
+		// hack/controlplane with a 257th node: source cidrAllocator, in
+		// namespace default). A real allocator requeues the node on its
+		// workqueue's back-off and the event's count grows (12 in the
+		// first 12 s there); the model records it once.
 		c.Trace.Emit(cidrAllocator, "allocate-cidr", "node/"+node.Name, trace.Normal, "CIDRNotAvailable",
 			fmt.Sprintf("Node %s status is now: CIDRNotAvailable", node.Name))
 		notReady(node)

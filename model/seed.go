@@ -159,6 +159,8 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 			errs.Add(d.Pos(), "%v", err)
 		}
 	}
+	c.warnOfPodsOnMissingNodes(docs)
+	c.adoptRunningPods(docs)
 	for _, d := range faults {
 		errs = append(errs, c.seedFaults(d)...)
 	}
@@ -204,4 +206,42 @@ func (c *Cluster) seedCustom(d *manifest.Document) error {
 	settled(obj)
 	_, err = c.Store.Create(obj)
 	return err
+}
+
+// adoptRunningPods gives each kubelet the pods of the initial state that
+// their status says run on its node, as it would know them after a long
+// run: they keep their IPs and their place, and say nothing.
+func (c *Cluster) adoptRunningPods(docs []*manifest.Document) {
+	for _, d := range docs {
+		p, ok := d.Object.(*corev1.Pod)
+		if !ok || p.Spec.NodeName == "" {
+			continue
+		}
+		if k, ok := c.kubelets[p.Spec.NodeName]; ok {
+			if stored, ok := c.Store.Get(sim.KeyOf(p)).(*corev1.Pod); ok {
+				k.Adopt(stored)
+			}
+		}
+	}
+}
+
+// warnOfPodsOnMissingNodes says, once per pod, that a pod of the initial
+// state is bound to a node the cluster file does not have (a snapshot
+// taken while a node left, say): no kubelet runs it, and it stays as the
+// file has it.
+func (c *Cluster) warnOfPodsOnMissingNodes(docs []*manifest.Document) {
+	for _, d := range docs {
+		p, ok := d.Object.(*corev1.Pod)
+		if !ok || p.Spec.NodeName == "" {
+			continue
+		}
+		if _, known := c.kubelets[p.Spec.NodeName]; !known {
+			ns := p.Namespace
+			if ns == "" {
+				ns = metav1.NamespaceDefault
+			}
+			c.Trace.Stepf("podlife", "warning", "pod/"+ns+"/"+p.Name,
+				"warning: %s: the pod is bound to node %q, which the cluster file does not have: no kubelet runs it", d.Pos(), p.Spec.NodeName)
+		}
+	}
 }

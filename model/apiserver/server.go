@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apiserver/pkg/endpoints/deprecation"
+	"k8s.io/apiserver/pkg/storage"
 
 	"github.com/podlife/podlife/model/registry"
 	"github.com/podlife/podlife/model/sim"
@@ -394,6 +396,12 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	ar.Warnings = append(ar.Warnings, warnings...)
 	if resp, failed := s.validatingAdmission(req, ar); failed {
 		return resp
+	}
+	// etcd3's store refuses a resourceVersion before its transaction finds
+	// the key taken, with an error that is no Status: a 500 of no reason
+	// (storage/etcd3/store.go Create, responsewriters.ErrorToAPIStatus).
+	if rv, err := strconv.ParseUint(obj.GetResourceVersion(), 10, 64); err == nil && rv != 0 {
+		return Response{Code: http.StatusInternalServerError, Reason: metav1.StatusReasonUnknown, Message: storage.ErrResourceVersionSetOnCreate.Error()}
 	}
 	if s.store.Get(sim.KeyOf(obj)) != nil {
 		return failure(apierrors.NewAlreadyExists(req.Resource.GroupResource(), obj.GetName()))

@@ -45,3 +45,11 @@ func (p *ipam) allocate() (netip.Addr, bool) {
 
 // release frees an address (CNI DEL).
 func (p *ipam) release(ip netip.Addr) { delete(p.inUse, ip) }
+
+// occupy marks an address in use that the kubelet finds already allocated
+// (host-local keeps its reservations on disk across restarts).
+func (p *ipam) occupy(ip netip.Addr) {
+	if p.cidr.Contains(ip) {
+		p.inUse[ip] = true
+	}
+}

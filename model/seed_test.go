@@ -1,0 +1,105 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/kubectl"
+)
+
+// A pod of the cluster file bound to a node the file lacks is said once,
+// with the pod's position, and left as it is.
+func TestAPodOnANodeTheClusterFileLacksIsAWarning(t *testing.T) {
+	docs, err := manifest.Parse("snapshot.yaml", []byte(`apiVersion: v1
+kind: Node
+metadata: {name: node01}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: stray}
+spec:
+  nodeName: gone
+  containers: [{name: app, image: nginx:1.27}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{})
+	if err := c.SeedDocuments(docs); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(10_000)
+	text := eventsText(c)
+	want := `podlife warning pod/default/stray warning: snapshot.yaml:5:1: the pod is bound to node "gone", which the cluster file does not have: no kubelet runs it`
+	if strings.Count(text, want) != 1 {
+		t.Errorf("the warning is not in the trace once:\n%s", text)
+	}
+	if p := c.Pod("default", "stray"); p == nil || p.Spec.NodeName != "gone" {
+		t.Errorf("stray: %+v", p)
+	}
+}
+
+// A pod of the cluster file whose status says it runs, with its IP, is
+// adopted by its kubelet: no start-up is replayed, its IP stays taken (a
+// new pod gets another), and deleted it stops as any pod does, its
+// ReplicaSet replacing it.
+func TestARunningPodOfTheClusterFileKeepsRunning(t *testing.T) {
+	docs, err := manifest.Parse("snapshot.yaml", []byte(`apiVersion: v1
+kind: Node
+metadata: {name: node01}
+spec: {podCIDR: 10.244.0.0/24}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: web-abc, namespace: default, uid: 22222222-2222-4222-8222-222222222222}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx:1.27}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-abc-x1
+  namespace: default
+  labels: {app: web}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: web-abc, uid: 22222222-2222-4222-8222-222222222222, controller: true}
+spec:
+  nodeName: node01
+  containers: [{name: app, image: nginx:1.27}]
+status:
+  phase: Running
+  podIP: 10.244.0.2
+  conditions: [{type: Ready, status: "True"}]
+  containerStatuses: [{name: app, ready: true, image: nginx:1.27, imageID: "", restartCount: 0, state: {running: {}}}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{})
+	if err := c.SeedDocuments(docs); err != nil {
+		t.Fatal(err)
+	}
+	c.Advance(5_000)
+	if text := eventsText(c); strings.Contains(text, "kubelet/node01") || strings.Contains(text, "create-pod") {
+		t.Errorf("the running pod was started again, or replaced:\n%s", text)
+	}
+	apply(t, c, "admin", "apiVersion: v1\nkind: Pod\nmetadata: {name: other}\nspec:\n  containers: [{name: app, image: nginx:1.27}]\n")
+	c.Advance(10_000)
+	if ip := c.Pod("default", "other").Status.PodIP; ip == "" || ip == "10.244.0.2" {
+		t.Errorf("the new pod got IP %q", ip)
+	}
+	c.Delete("Pod", "default", "web-abc-x1", "admin", kubectl.DeleteOptions{})
+	c.Advance(60_000)
+	text := eventsText(c)
+	for _, want := range []string{"kubelet/node01 stop-container pod/default/web-abc-x1{app} CRI StopContainer (timeout 2s): SIGTERM", "etcd delete pod/default/web-abc-x1", "Created pod: web-abc-"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the trace lacks %q:\n%s", want, text)
+		}
+	}
+}
