@@ -69,27 +69,26 @@ func (c *Cluster) ConfigureNodeIPAM(clusterCIDR string, maskSize int) error {
 	return nil
 }
 
-// occupyPodCIDRs marks the ranges the nodes of the initial state hold as
+// occupyPodCIDR marks the range a node of the initial state holds as
 // taken, as the range allocator does for every existing node when it
 // starts, before it hands out any.
-func (c *Cluster) occupyPodCIDRs(nodes []*corev1.Node) error {
+func (c *Cluster) occupyPodCIDR(n *corev1.Node) error {
+	if n.Spec.PodCIDR == "" {
+		return nil
+	}
 	ipam, err := c.nodeIPAM()
 	if err != nil {
 		return err
 	}
-	for _, n := range nodes {
-		if n.Spec.PodCIDR == "" {
-			continue
-		}
-		_, cidr, err := net.ParseCIDR(n.Spec.PodCIDR)
-		if err != nil {
-			return fmt.Errorf("node %q: podCIDR: %v", n.Name, err)
-		}
-		if ipam.clusterCIDR.Contains(cidr.IP) {
-			if err := ipam.set.Occupy(cidr); err != nil {
-				return fmt.Errorf("node %q: podCIDR %s: %v", n.Name, n.Spec.PodCIDR, err)
-			}
-		}
+	_, cidr, err := net.ParseCIDR(n.Spec.PodCIDR)
+	if err != nil {
+		return nil // AddNode says so when the node joins
+	}
+	if !ipam.clusterCIDR.Contains(cidr.IP) {
+		return nil // a range from elsewhere: the allocator leaves it alone
+	}
+	if err := ipam.set.Occupy(cidr); err != nil {
+		return fmt.Errorf("node %q: podCIDR %s: %v", n.Name, n.Spec.PodCIDR, err)
 	}
 	return nil
 }

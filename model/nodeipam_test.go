@@ -78,7 +78,7 @@ spec:
 // handed out; a KubeControllerManagerConfiguration sets the cluster CIDR
 // and the mask, with kube-controller-manager's own field names.
 func TestTheClusterFileConfiguresTheNodeIPAMController(t *testing.T) {
-	docs, err := manifest.Parse("cluster.yaml", []byte(`apiVersion: v1
+	c := seeded(t, "cluster.yaml", `apiVersion: v1
 kind: Node
 metadata: {name: a}
 ---
@@ -91,14 +91,7 @@ apiVersion: kubecontrollermanager.config.k8s.io/v1alpha1
 kind: KubeControllerManagerConfiguration
 KubeCloudShared: {ClusterCIDR: 10.0.0.0/24}
 NodeIPAMController: {NodeCIDRMaskSize: 26}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := New(Options{})
-	if err := c.SeedDocuments(docs); err != nil {
-		t.Fatal(err)
-	}
+`)
 	if got := c.Store.Get(sim.Key{Kind: "Node", Name: "a"}).(*corev1.Node).Spec.PodCIDR; got != "10.0.0.64/26" {
 		t.Errorf("node a has %q, want 10.0.0.64/26 (b holds 10.0.0.0/26)", got)
 	}

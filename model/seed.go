@@ -101,19 +101,19 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	var custom, faults []*manifest.Document
 	// The node IPAM controller starts configured, and takes the ranges
 	// the nodes already hold before it hands out any.
-	var nodes []*corev1.Node
 	for _, d := range docs {
 		if isControllerManagerConfig(d) {
 			if err := c.seedControllerManagerConfig(d); err != nil {
 				errs.Add(d.Pos(), "%v", err)
 			}
 		}
-		if n, ok := d.Object.(*corev1.Node); ok {
-			nodes = append(nodes, n)
-		}
 	}
-	if err := c.occupyPodCIDRs(nodes); err != nil {
-		errs.Add(diag.Pos{}, "%v", err)
+	for _, d := range docs {
+		if n, ok := d.Object.(*corev1.Node); ok {
+			if err := c.occupyPodCIDR(n); err != nil {
+				errs.Add(d.PosOf("spec.podCIDR"), "%v", err)
+			}
+		}
 	}
 	for _, d := range docs {
 		switch o := d.Object.(type) {

@@ -11,7 +11,7 @@ import (
 // A pod of the cluster file bound to a node the file lacks is said once,
 // with the pod's position, and left as it is.
 func TestAPodOnANodeTheClusterFileLacksIsAWarning(t *testing.T) {
-	docs, err := manifest.Parse("snapshot.yaml", []byte(`apiVersion: v1
+	c := seeded(t, "snapshot.yaml", `apiVersion: v1
 kind: Node
 metadata: {name: node01}
 ---
@@ -21,14 +21,7 @@ metadata: {name: stray}
 spec:
   nodeName: gone
   containers: [{name: app, image: nginx:1.27}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := New(Options{})
-	if err := c.SeedDocuments(docs); err != nil {
-		t.Fatal(err)
-	}
+`)
 	c.Advance(10_000)
 	text := eventsText(c)
 	want := `podlife warning pod/default/stray warning: snapshot.yaml:5:1: the pod is bound to node "gone", which the cluster file does not have: no kubelet runs it`
@@ -45,7 +38,7 @@ spec:
 // new pod gets another), and deleted it stops as any pod does, its
 // ReplicaSet replacing it.
 func TestARunningPodOfTheClusterFileKeepsRunning(t *testing.T) {
-	docs, err := manifest.Parse("snapshot.yaml", []byte(`apiVersion: v1
+	c := seeded(t, "snapshot.yaml", `apiVersion: v1
 kind: Node
 metadata: {name: node01}
 spec: {podCIDR: 10.244.0.0/24}
@@ -77,14 +70,7 @@ status:
   podIP: 10.244.0.2
   conditions: [{type: Ready, status: "True"}]
   containerStatuses: [{name: app, ready: true, image: nginx:1.27, imageID: "", restartCount: 0, state: {running: {}}}]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := New(Options{})
-	if err := c.SeedDocuments(docs); err != nil {
-		t.Fatal(err)
-	}
+`)
 	c.Advance(5_000)
 	if text := eventsText(c); strings.Contains(text, "kubelet/node01") || strings.Contains(text, "create-pod") {
 		t.Errorf("the running pod was started again, or replaced:\n%s", text)
@@ -102,4 +88,18 @@ status:
 			t.Errorf("the trace lacks %q:\n%s", want, text)
 		}
 	}
+}
+
+// seeded is a cluster whose initial state is the cluster file yaml.
+func seeded(t *testing.T, file, yaml string) *Cluster {
+	t.Helper()
+	docs, err := manifest.Parse(file, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(Options{})
+	if err := c.SeedDocuments(docs); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
