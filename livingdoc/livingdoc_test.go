@@ -112,7 +112,7 @@ func TestTheIndexListsEveryScenarioWithItsOutcome(t *testing.T) {
 	for _, want := range []string{
 		"| [Graceful shutdown](shutdown.md) | 2 | 1 | 1 |",
 		"- [Requests are lost](shutdown.md#requests-are-lost-failed): failed\n",
-		"- [Twice <n>](shutdown.md#twice-n-passed-2-examples): passed (2 examples)\n",
+		"- [Twice &lt;n>](shutdown.md#twice-n-passed-2-examples): passed (2 examples)\n",
 	} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("index.md lacks %q:\n%s", want, md)

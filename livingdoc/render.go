@@ -93,7 +93,7 @@ func (t Traffic) summary() string {
 func (p *Page) Markdown() []byte {
 	var b bytes.Buffer
 	passed, failed := p.Counts()
-	fmt.Fprintf(&b, "# %s\n\n", p.Name)
+	fmt.Fprintf(&b, "# %s\n\n", inline(p.Name))
 	if p.Description != "" {
 		fmt.Fprintf(&b, "%s\n\n", p.Description)
 	}
@@ -103,7 +103,7 @@ func (p *Page) Markdown() []byte {
 	}
 	for _, s := range p.Scenarios {
 		ev := evidenceOf(s)
-		fmt.Fprintf(&b, "## %s (%s)\n\n", s.Name, s.Outcome())
+		fmt.Fprintf(&b, "## %s (%s)\n\n", inline(s.Name), s.Outcome())
 		for _, f := range ev.Failures {
 			fmt.Fprintf(&b, "**Failed:**\n\n```\n%s\n```\n\n", f)
 		}
@@ -141,6 +141,10 @@ func eventMessage(e trace.Event) string {
 	}
 	return e.Message
 }
+
+// inline escapes what Markdown would read as HTML in a heading or a
+// link's text (an outline's "<n>").
+func inline(s string) string { return strings.ReplaceAll(s, "<", "&lt;") }
 
 // cell escapes what would break a Markdown table cell.
 func cell(s string) string {
@@ -182,9 +186,9 @@ func Index(pages []*Page) (markdown, html []byte, err error) {
 		fmt.Fprintf(&md, "| [%s](%s.md) | %d | %d | %d |\n", cell(p.Name), p.Slug(), len(p.Scenarios), passed, failed)
 	}
 	for _, p := range pages {
-		fmt.Fprintf(&md, "\n## [%s](%s.md)\n\n", p.Name, p.Slug())
+		fmt.Fprintf(&md, "\n## [%s](%s.md)\n\n", inline(p.Name), p.Slug())
 		for _, s := range p.Scenarios {
-			fmt.Fprintf(&md, "- [%s](%s.md#%s): %s\n", s.Name, p.Slug(), s.markdownAnchor(), s.Outcome())
+			fmt.Fprintf(&md, "- [%s](%s.md#%s): %s\n", inline(s.Name), p.Slug(), s.markdownAnchor(), s.Outcome())
 		}
 	}
 	var h bytes.Buffer
