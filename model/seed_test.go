@@ -103,3 +103,28 @@ func seeded(t *testing.T, file, yaml string) *Cluster {
 	}
 	return c
 }
+
+// A running pod the cluster file shows terminating goes on terminating:
+// stopped, never started again.
+func TestATerminatingPodOfTheClusterFileGoesOnTerminating(t *testing.T) {
+	c := seeded(t, "snapshot.yaml", `apiVersion: v1
+kind: Node
+metadata: {name: node01}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: going, namespace: default, deletionTimestamp: "2026-01-01T00:00:20Z", deletionGracePeriodSeconds: 30}
+spec:
+  nodeName: node01
+  containers: [{name: app, image: nginx:1.27}]
+status:
+  phase: Running
+  podIP: 10.244.0.9
+`)
+	c.Advance(60_000)
+	text := eventsText(c)
+	if strings.Contains(text, "the pod is new on this node") || !strings.Contains(text, "kubelet/node01 stop-container pod/default/going{app} CRI StopContainer (timeout 30s): SIGTERM") ||
+		!strings.Contains(text, "etcd delete pod/default/going") {
+		t.Errorf("the terminating pod was not stopped as one:\n%s", text)
+	}
+}

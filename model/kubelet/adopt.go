@@ -14,11 +14,12 @@ import (
 // knows it as it would after a long run, with no start-up to replay and
 // nothing to say. Its resources count against the node, its IP stays
 // taken, its containers run and are ready as the status says; it stops as
-// any other pod when it is deleted. It reports whether it adopted the pod:
+// any other pod when it is deleted, and one the file shows terminating goes
+// on terminating (with its grace period counted afresh). It reports whether it adopted the pod:
 // a pod that is not Running with an IP starts as a new one.
 func (k *Kubelet) Adopt(pod *corev1.Pod) bool {
 	ip, err := netip.ParseAddr(pod.Status.PodIP)
-	if pod.Status.Phase != corev1.PodRunning || err != nil || pod.DeletionTimestamp != nil {
+	if pod.Status.Phase != corev1.PodRunning || err != nil {
 		return false
 	}
 	key := sim.KeyOf(pod)
