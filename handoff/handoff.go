@@ -35,10 +35,9 @@ type Step struct {
 	From, To string // participants; the same for a note
 	Kind     Kind
 	Text     string
-	Warning  bool // refused, failed or a Warning event: drawn in red
-	Count    int  // the failed requests a folded step stands for (Failed only)
-	Until    int64
-	eventSeq int64
+	Warning  bool  // refused, failed or a Warning event: drawn in red
+	Count    int   // the failed requests a folded step stands for (Failed only)
+	Until    int64 // the last failed request a folded step stands for
 }
 
 // Diagram is a trace as hand-offs.
@@ -100,21 +99,21 @@ func (r *reader) read(e trace.Event) {
 	switch {
 	case e.Component == kubectl && e.Action == "request":
 		r.requester = kubectl
-		r.add(show, e, Step{Time: at, From: kubectl, To: apiserver, Kind: Request, Text: withoutUser(e.Message)})
+		r.add(show, Step{Time: at, From: kubectl, To: apiserver, Kind: Request, Text: withoutUser(e.Message)})
 	case e.Component == apiserver && e.Action == "request":
 		r.requester = requester(e.Message)
-		r.add(show, e, Step{Time: at, From: r.requester, To: apiserver, Kind: Request, Text: withoutUser(e.Message), Warning: failedCode(e.Message)})
+		r.add(show, Step{Time: at, From: r.requester, To: apiserver, Kind: Request, Text: withoutUser(e.Message), Warning: failedCode(e.Message)})
 	case e.Component == apiserver && e.Action == "respond":
-		r.add(show, e, Step{Time: at, From: apiserver, To: kubectl, Kind: Reply, Text: e.Message, Warning: failedCode(e.Message)})
+		r.add(show, Step{Time: at, From: apiserver, To: kubectl, Kind: Reply, Text: e.Message, Warning: failedCode(e.Message)})
 	case e.Component == etcd:
 		w := write{object: e.Object, verb: writeVerb(e), writer: r.requester}
 		if w.writer == "" {
 			w.writer = apiserver
 		}
 		r.writes = append(r.writes, w)
-		r.add(show, e, Step{Time: at, From: apiserver, To: etcd, Kind: Request, Text: e.Action + " " + e.Object + " (" + e.Message + ")"})
+		r.add(show, Step{Time: at, From: apiserver, To: etcd, Kind: Request, Text: e.Action + " " + e.Object + " (" + e.Message + ")"})
 	case e.Component == dataplane.TrafficComponent && e.Action == "request":
-		r.add(show, e, Step{Time: at, From: dataplane.TrafficComponent, To: via(e.Message), Kind: Failed, Text: e.Message, Warning: true, Count: 1, Until: at})
+		r.add(show, Step{Time: at, From: dataplane.TrafficComponent, To: via(e.Message), Kind: Failed, Text: e.Message, Warning: true, Count: 1, Until: at})
 	default:
 		// The event a watch delivery wakes a component for is kept with
 		// the arrow that leads to it.
@@ -122,89 +121,17 @@ func (r *reader) read(e trace.Event) {
 			r.steps = append(r.steps, Step{Time: at, From: apiserver, To: e.Component, Kind: Watch, Text: "watch: " + shortObject(w.object) + " " + w.verb})
 			show = true
 		}
-		r.add(show, e, Step{Time: at, From: e.Component, To: e.Component, Kind: Note, Text: noteText(e), Warning: e.Type == trace.Warning})
+		r.add(show, Step{Time: at, From: e.Component, To: e.Component, Kind: Note, Text: noteText(e), Warning: e.Type == trace.Warning})
 		r.lastSeen[e.Component] = len(r.writes)
 	}
 }
 
-func (r *reader) add(show bool, e trace.Event, s Step) {
+func (r *reader) add(show bool, s Step) {
 	if !show {
 		return
 	}
-	s.eventSeq = e.Seq
 	r.steps = append(r.steps, s)
 	r.shown++
-}
-
-// delivered finds the watch event that woke e's component, if one did:
-// the latest write since the component last acted, made by someone else,
-// to e's own object or to a kind the component watches.
-func (r *reader) delivered(e trace.Event) (write, bool) {
-	c := e.Component
-	if c == apiserver || c == kubectl || c == dataplane.TrafficComponent || c == "podlife" {
-		return write{}, false
-	}
-	object := baseObject(e.Object)
-	kind := kindOf(object)
-	kinds, ok := r.kinds[c]
-	if !ok {
-		kinds = watchedKinds(c)
-		r.kinds[c] = kinds
-	}
-	for i := len(r.writes) - 1; i >= r.lastSeen[c]; i-- {
-		w := r.writes[i]
-		// Another object of the event's own kind did not wake it (the
-		// scheduler's filter of one pod is not about another's status).
-		if w.writer != c && (w.object == object || kinds["*"] || (kinds[kindOf(w.object)] && kindOf(w.object) != kind)) {
-			return w, true
-		}
-	}
-	return write{}, false
-}
-
-// watchedKinds are the kinds each component's informers watch, beyond the
-// object it acts on (kubelets watch only their own pods).
-func watchedKinds(component string) map[string]bool {
-	var kinds []string
-	switch {
-	case component == "kube-scheduler":
-		kinds = []string{"pod", "node", "persistentvolumeclaim", "persistentvolume"}
-	case component == "endpointslice-controller":
-		kinds = []string{"pod", "service"}
-	case strings.HasPrefix(component, "kube-proxy/"), component == "coredns", component == "ingress-nginx":
-		kinds = []string{"endpointslice", "service"}
-	case component == "replicaset-controller":
-		kinds = []string{"replicaset", "pod"}
-	case component == "deployment-controller":
-		kinds = []string{"deployment", "replicaset"}
-	case component == "statefulset-controller":
-		kinds = []string{"statefulset", "pod", "persistentvolumeclaim"}
-	case component == "daemonset-controller":
-		kinds = []string{"daemonset", "pod", "node"}
-	case component == "job-controller":
-		kinds = []string{"job", "pod"}
-	case component == "cronjob-controller", component == "ttl-after-finished-controller":
-		kinds = []string{"cronjob", "job"}
-	case component == "garbage-collector":
-		kinds = []string{"*"}
-	case component == "disruption-controller":
-		kinds = []string{"poddisruptionbudget", "pod"}
-	case component == "persistentvolume-controller":
-		kinds = []string{"persistentvolumeclaim", "persistentvolume"}
-	case component == "attachdetach-controller":
-		kinds = []string{"pod", "node"}
-	case component == "node-lifecycle-controller", component == "taint-eviction-controller", component == "pod-garbage-collector":
-		kinds = []string{"node", "pod"}
-	case component == "horizontal-pod-autoscaler":
-		kinds = []string{"horizontalpodautoscaler"}
-	case strings.HasPrefix(component, "crd-"):
-		kinds = []string{"customresourcedefinition"}
-	}
-	m := make(map[string]bool, len(kinds))
-	for _, k := range kinds {
-		m[k] = true
-	}
-	return m
 }
 
 // milestone reports whether a folded diagram keeps e.
@@ -258,152 +185,6 @@ func (r *reader) podStateChanged(e trace.Event) bool {
 	}
 	r.podState[object] = state
 	return true
-}
-
-// field reads the word after name in a status message ("Ready=" must not
-// match "ContainersReady=").
-func field(msg, name string) string {
-	for i := 0; ; {
-		k := strings.Index(msg[i:], name)
-		if k < 0 {
-			return ""
-		}
-		k += i
-		if k == 0 || msg[k-1] == ' ' {
-			rest := msg[k+len(name):]
-			if end := strings.IndexAny(rest, ", "); end >= 0 {
-				rest = rest[:end]
-			}
-			return rest
-		}
-		i = k + 1
-	}
-}
-
-// noteText is what a note says: the object and what happened to it. A
-// kubelet's status report is cut to what changes: phase, IP, readiness.
-func noteText(e trace.Event) string {
-	what, msg := e.Action, e.Message
-	if e.Reason != "" {
-		what = e.Reason
-	}
-	if strings.HasPrefix(e.Component, "kubelet/") && e.Action == "status" {
-		msg = "phase " + field(msg, "phase ")
-		if ip := field(e.Message, "podIP "); ip != "" {
-			msg += ", podIP " + ip
-		}
-		msg += ", Ready=" + field(e.Message, "Ready=")
-	}
-	if e.Object == "" {
-		return what + ": " + msg
-	}
-	return fmt.Sprintf("%s %s: %s", shortObject(e.Object), what, msg)
-}
-
-// requester names the component a request came from, by its user.
-func requester(msg string) string {
-	_, user, ok := strings.Cut(msg, ` as "`)
-	if !ok {
-		return apiserver
-	}
-	user, _, _ = strings.Cut(user, `"`)
-	switch {
-	case strings.HasPrefix(user, "system:node:"):
-		return "kubelet/" + strings.TrimPrefix(user, "system:node:")
-	case user == "system:kube-scheduler":
-		return "kube-scheduler"
-	case user == "system:apiserver":
-		return apiserver
-	case strings.HasPrefix(user, "system:serviceaccount:kube-system:"):
-		account := strings.TrimPrefix(user, "system:serviceaccount:kube-system:")
-		if c, ok := controllerOfAccount[account]; ok {
-			return c
-		}
-		return account
-	}
-	// A person's requests: kubectl, or the cluster's set-up on their behalf.
-	return kubectl
-}
-
-// controllerOfAccount names the components whose service account differs
-// from their name (kube-controller-manager's --use-service-account-credentials).
-var controllerOfAccount = map[string]string{
-	"daemon-set-controller":     "daemonset-controller",
-	"node-controller":           "node-lifecycle-controller",
-	"persistent-volume-binder":  "persistentvolume-controller",
-	"generic-garbage-collector": "garbage-collector",
-}
-
-// withoutUser drops the ` as "user"` part of a request line: the arrow
-// says who sent it.
-func withoutUser(msg string) string {
-	before, after, ok := strings.Cut(msg, ` as "`)
-	if !ok {
-		return msg
-	}
-	if _, rest, ok := strings.Cut(after, `"`); ok {
-		return before + rest
-	}
-	return before
-}
-
-// failedCode reports whether a response line carries a 4xx or 5xx code.
-func failedCode(msg string) bool {
-	for _, word := range strings.Fields(msg) {
-		if len(word) == 3 && (word[0] == '4' || word[0] == '5') && word[1] >= '0' && word[1] <= '9' && word[2] >= '0' && word[2] <= '9' {
-			return true
-		}
-	}
-	return false
-}
-
-// via is the proxy a traffic request went through ("via kube-proxy/node01").
-func via(msg string) string {
-	_, rest, ok := strings.Cut(msg, " via ")
-	if !ok {
-		return "service"
-	}
-	target, _, _ := strings.Cut(rest, " ")
-	return target
-}
-
-func baseObject(o string) string {
-	if i := strings.IndexByte(o, '{'); i >= 0 {
-		return o[:i]
-	}
-	return o
-}
-
-func kindOf(o string) string {
-	kind, _, _ := strings.Cut(o, "/")
-	return kind
-}
-
-// shortObject drops the default namespace: "pod/default/web" reads "pod/web".
-func shortObject(o string) string {
-	return strings.Replace(o, "/default/", "/", 1)
-}
-
-// writeVerb says what an etcd write did, as a watch delivers it:
-// "created", "updated", "updated (graceful deletion)", "deleted".
-func writeVerb(e trace.Event) string {
-	if e.Action == "delete" {
-		return "deleted"
-	}
-	verb, rest, _ := strings.Cut(e.Message, " ")
-	verb = strings.TrimSuffix(verb, ",")
-	switch verb {
-	case "create":
-		verb = "created"
-	case "update":
-		verb = "updated"
-	}
-	if strings.HasPrefix(rest, "(") {
-		if end := strings.IndexAny(rest, ":)"); end > 0 {
-			verb += " " + rest[:end] + ")"
-		}
-	}
-	return verb
 }
 
 // groupFailures folds runs of failed requests through one proxy with one

@@ -120,6 +120,8 @@ type podRow struct {
 	waits      map[string]int64
 }
 
+// enter closes the band of the state the pod was in and opens one of s
+// ("" once the pod is gone).
 func (p *podRow) enter(at int64, s State) {
 	if p.state == s {
 		return
@@ -130,7 +132,8 @@ func (p *podRow) enter(at int64, s State) {
 	p.state, p.since = s, at
 }
 
-// wait opens a wait named key, or closes it into a span.
+// wait opens the wait named key at at; waited closes it into a span,
+// when it was open.
 func (p *podRow) wait(key string, at int64) {
 	p.waits[key] = at
 }
@@ -144,6 +147,7 @@ func (p *podRow) waited(key, label string, at int64) {
 	}
 }
 
+// close ends the open band at the timeline's end.
 func (p *podRow) close(end int64) Row {
 	if p.state != "" && end > p.since {
 		p.Bands = append(p.Bands, Band{From: p.since, To: end, State: p.state})
