@@ -38,6 +38,8 @@ type Page struct {
 	// BackgroundBlock is the Background as an HTML page shows it.
 	BackgroundBlock *Block
 	Scenarios       []Scenario
+
+	evidences []evidence // each scenario's, once read (render.go)
 }
 
 // Scenario is one scenario's text and runs.

@@ -51,6 +51,18 @@ type evidence struct {
 	Trace    string            // the first run's whole trace, as golden text
 }
 
+// evidence is the i-th scenario's, read from its runs once for both the
+// Markdown and the HTML page.
+func (p *Page) evidence(i int) evidence {
+	if p.evidences == nil {
+		p.evidences = make([]evidence, len(p.Scenarios))
+		for j, s := range p.Scenarios {
+			p.evidences[j] = evidenceOf(s)
+		}
+	}
+	return p.evidences[i]
+}
+
 func evidenceOf(s Scenario) evidence {
 	var ev evidence
 	for _, r := range s.Runs {
@@ -101,8 +113,8 @@ func (p *Page) Markdown() []byte {
 	if p.Background != "" {
 		fmt.Fprintf(&b, "## Background\n\n```gherkin\n%s\n```\n\n", p.Background)
 	}
-	for _, s := range p.Scenarios {
-		ev := evidenceOf(s)
+	for i, s := range p.Scenarios {
+		ev := p.evidence(i)
 		fmt.Fprintf(&b, "## %s (%s)\n\n", inline(s.Name), s.Outcome())
 		for _, f := range ev.Failures {
 			fmt.Fprintf(&b, "**Failed:**\n\n```\n%s\n```\n\n", f)
@@ -162,8 +174,8 @@ func (p *Page) HTML(tracesPage string) ([]byte, error) {
 		Traffic  string
 	}
 	var views []scenarioView
-	for _, s := range p.Scenarios {
-		ev := evidenceOf(s)
+	for i, s := range p.Scenarios {
+		ev := p.evidence(i)
 		views = append(views, scenarioView{Scenario: s, Outcome: s.Outcome(), Passed: s.Passed(), Evidence: ev, Traffic: ev.Traffic.summary()})
 	}
 	passed, failed := p.Counts()
