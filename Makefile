@@ -59,8 +59,9 @@ compare:
 
 # conformance builds (once) and starts a fresh real v1.37.2 control plane
 # (kwok plays the nodes), runs every @conformance scenario of features/ on
-# it through the cluster backend, and a feature file through
-# `podlife run --kubeconfig` (one package at a time: scenarios must not
+# it through the cluster backend, a feature file through
+# `podlife run --kubeconfig`, and a `podlife snapshot` of it through
+# `podlife apply` (one package at a time: scenarios must not
 # share the cluster), and stops it, passing or not. About 10
 # minutes the first time (building Kubernetes), then about 14 for the
 # scenarios (894 s for 70 on two cores on 2026-12-05; kwok keeps every
@@ -69,5 +70,5 @@ conformance:
 	rm -rf .conformance
 	hack/controlplane/up.sh .conformance >/dev/null
 	PODLIFE_BACKEND=cluster PODLIFE_KUBECONFIG=$(CURDIR)/.conformance/admin.kubeconfig \
-		$(GO) test -p 1 -count=1 -timeout 40m -v -run '^(TestFeatures|TestRunOnAClusterPrintsWhatTheModelRunPrints)$$' ./steps ./cmd/podlife; \
+		$(GO) test -p 1 -count=1 -timeout 40m -v -run '^(TestFeatures|TestRunOnAClusterPrintsWhatTheModelRunPrints|TestASnapshotAnswersAsTheClusterDoes)$$' ./steps ./cmd/podlife; \
 		status=$$?; hack/controlplane/down.sh .conformance >/dev/null; exit $$status

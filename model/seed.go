@@ -99,6 +99,7 @@ func (c *Cluster) Seed(obj sim.Object) error {
 func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 	var errs diag.List
 	var custom, faults []*manifest.Document
+	fromFile := map[sim.Key]bool{}
 	// The node IPAM controller starts configured, and takes the ranges
 	// the nodes already hold before it hands out any.
 	for _, d := range docs {
@@ -149,6 +150,7 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 				errs.Add(d.Pos(), "%v", err)
 			}
 		default:
+			c.giveWayToFile(o, fromFile)
 			if err := c.Seed(o); err != nil {
 				errs.Add(d.Pos(), "%v", err)
 			}
@@ -165,6 +167,22 @@ func (c *Cluster) SeedDocuments(docs []*manifest.Document) error {
 		errs = append(errs, c.seedFaults(d)...)
 	}
 	return errs.Err()
+}
+
+// giveWayToFile removes what the cluster holds from its start (a
+// bootstrap role, a controller's ServiceAccount) where the cluster file
+// has its own version of it, as a snapshot of a real cluster does: the
+// file says what the cluster holds. Twice in the files is still an error.
+func (c *Cluster) giveWayToFile(obj sim.Object, fromFile map[sim.Key]bool) {
+	gvk := registry.KindOf(obj)
+	key := sim.Key{Kind: gvk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	if res, ok := apiserver.Discover(gvk); ok && res.Namespaced && key.Namespace == "" {
+		key.Namespace = metav1.NamespaceDefault
+	}
+	if !fromFile[key] && c.Store.Get(key) != nil {
+		c.Store.Delete(key)
+	}
+	fromFile[key] = true
 }
 
 // seededUIDs is the namespace of the UIDs settled objects get: each is

@@ -6,6 +6,7 @@ import (
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/sim"
 )
 
 // A pod of the cluster file bound to a node the file lacks is said once,
@@ -126,5 +127,35 @@ status:
 	if strings.Contains(text, "the pod is new on this node") || !strings.Contains(text, "kubelet/node01 stop-container pod/default/going{app} CRI StopContainer (timeout 30s): SIGTERM") ||
 		!strings.Contains(text, "etcd delete pod/default/going") {
 		t.Errorf("the terminating pod was not stopped as one:\n%s", text)
+	}
+}
+
+// The cluster file says what the cluster holds: its version of an object
+// every cluster starts with (a controller's ServiceAccount, as a snapshot
+// has it) takes the model's place; the same object twice in the files is
+// still an error, at the second one.
+func TestTheClusterFileReplacesWhatEveryClusterHolds(t *testing.T) {
+	c := seeded(t, "snapshot.yaml", `apiVersion: v1
+kind: ServiceAccount
+metadata: {name: replicaset-controller, namespace: kube-system, labels: {from: snapshot}}
+`)
+	sa := c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: "kube-system", Name: "replicaset-controller"})
+	if sa == nil || sa.GetLabels()["from"] != "snapshot" {
+		t.Errorf("the file's ServiceAccount is not the one held: %v", sa)
+	}
+	docs, err := manifest.Parse("twice.yaml", []byte(`apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = New(Options{}).SeedDocuments(docs)
+	if err == nil || !strings.Contains(err.Error(), "twice.yaml:5:1: ") || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("the same ServiceAccount twice: %v", err)
 	}
 }

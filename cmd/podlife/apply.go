@@ -16,6 +16,7 @@ import (
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/report"
+	"github.com/podlife/podlife/snapshot"
 )
 
 // applyReport is the JSON output of apply; its key names are a contract.
@@ -95,6 +96,9 @@ func readManifest(path string, asSent bool) ([]*manifest.Document, error) {
 	}
 	if asSent {
 		return manifest.ParseAsSent(diag.Pos{File: path, Line: 1, Col: 1}, data)
+	}
+	if err := snapshot.CheckComplete(path, data); err != nil {
+		return nil, err
 	}
 	return manifest.Parse(path, data)
 }

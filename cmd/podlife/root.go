@@ -15,6 +15,6 @@ func rootCommand(stdout, stderr io.Writer) *cobra.Command {
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(runCommand(), applyCommand(), apiResourcesCommand(), exploreCommand(), explainCommand(), goldenCommand(), stepsCommand(), docsCommand())
+	root.AddCommand(runCommand(), applyCommand(), apiResourcesCommand(), exploreCommand(), explainCommand(), goldenCommand(), stepsCommand(), docsCommand(), snapshotCommand())
 	return root
 }

@@ -130,7 +130,10 @@ func (c *Deployment) sync(key sim.Key) {
 		if ref := metav1.GetControllerOf(rs); ref == nil || ref.UID != d.UID {
 			continue
 		}
-		if rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey] == hash {
+		// FindNewReplicaSet (deployment/util/deployment_util.go) goes by
+		// the template, not the hash: a snapshot's ReplicaSet, hashed by
+		// another version's defaulting, is still the new one.
+		if newRS == nil && (rs.Labels[appsv1.DefaultDeploymentUniqueLabelKey] == hash || deploymentutil.EqualIgnoreHash(&rs.Spec.Template, &d.Spec.Template)) {
 			newRS = rs
 		} else {
 			old = append(old, rs)
