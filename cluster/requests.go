@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -13,7 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
@@ -161,21 +159,18 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 		return b.refused(result, traced, 401, metav1.StatusReasonUnauthorized, "Unauthorized", doc.File)
 	}
 	resource := c.dyn.Resource(m.Resource).Namespace(realNS)
-	_, err = resource.Create(b.ctx, u, metav1.CreateOptions{FieldValidation: "Strict"})
-	result.Code = 201
-	if apierrors.IsAlreadyExists(err) {
-		result.Verb, result.Code = "apply", 200
-		var patch []byte
-		if patch, err = json.Marshal(u.Object); err == nil {
-			_, err = resource.Patch(b.ctx, obj.GetName(), types.MergePatchType, patch, metav1.PatchOptions{FieldValidation: "Strict"})
-		}
-	}
+	sent, err := b.apply(resource, b.dynamic().Resource(m.Resource).Namespace(realNS), m.Resource.Resource, doc, u, !traced)
 	warnings := c.takeWarnings()
 	for i, w := range warnings {
 		warnings[i] = b.names.back(w)
 		if traced {
 			b.watch.record(kubectl.Component, "warning", ref, "Warning: "+warnings[i])
 		}
+	}
+	warnings = append(sent.clientWarnings, warnings...)
+	result.Code, result.Verb = 201, "create"
+	if sent.live {
+		result.Code, result.Verb = 200, "apply"
 	}
 	if err != nil {
 		var status apierrors.APIStatus
@@ -185,9 +180,16 @@ func (b *Backend) create(doc *manifest.Document, user string, traced bool) *kube
 		s := status.Status()
 		result.Warnings = warnings
 		result.Details = b.details(s.Details)
+		if sent.patch != nil {
+			result.RefusedPatch(int(s.Code), string(s.Reason), b.names.back(s.Message), doc.KubectlFile(), []byte(b.names.back(string(sent.patch))), m.Resource, m.GroupVersionKind, ns, doc.Name)
+			if traced {
+				b.watch.record(kubectl.Component, "response", result.Object, result.Output)
+			}
+			return result
+		}
 		return b.refused(result, traced, int(s.Code), s.Reason, s.Message, doc.KubectlFile())
 	}
-	result.Applied(kubectl.KindName(doc.GVK), doc.Name, result.Verb == "apply", warnings)
+	result.Applied(kubectl.KindName(doc.GVK), doc.Name, sent.outcome, warnings)
 	if traced {
 		b.watch.record(kubectl.Component, "response", ref, result.Output)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/sebdah/goldie/v2"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -61,6 +62,20 @@ func take(t *testing.T, opts Options) string {
 	return out.String()
 }
 
+// seeded is a model started from the fake cluster's snapshot.
+func seeded(t *testing.T) *model.Cluster {
+	t.Helper()
+	docs, err := manifest.Parse("snapshot.yaml", []byte(take(t, Options{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := model.New(model.Options{})
+	if err := c.SeedDocuments(docs); err != nil {
+		t.Fatalf("the snapshot is refused as a cluster file: %v", err)
+	}
+	return c
+}
+
 // A snapshot holds what the model reads and nothing of the API server's
 // bookkeeping: no managedFields or resourceVersions, no status a
 // controller recomputes (the Deployment's), a node's and a pod's status
@@ -97,14 +112,7 @@ func TestASnapshotOfANamespace(t *testing.T) {
 // its IP stays taken), and a new pod that needs more CPU than the node
 // has left after it is not scheduled, in the scheduler's words.
 func TestASnapshotIsAClusterFile(t *testing.T) {
-	docs, err := manifest.Parse("snapshot.yaml", []byte(take(t, Options{})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := model.New(model.Options{})
-	if err := c.SeedDocuments(docs); err != nil {
-		t.Fatalf("the snapshot is refused as a cluster file: %v", err)
-	}
+	c := seeded(t)
 	pod, err := manifest.ParseAsSent(diag.Pos{File: "pod.yaml"}, []byte(`apiVersion: v1
 kind: Pod
 metadata: {name: big, namespace: shop}
@@ -129,6 +137,54 @@ spec:
 	want := "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."
 	if !strings.Contains(text, want) {
 		t.Errorf("the new pod is not refused for want of CPU:\n%s", text)
+	}
+}
+
+// A snapshot keeps kubectl apply's last-applied-configuration, so that
+// `podlife apply` of the next version is kubectl apply's update: the same
+// manifest again changes nothing, and a new image rolls out as the
+// Deployment controller rolls it out, replacing the snapshot's running pod.
+func TestTheNextVersionAppliedToASnapshot(t *testing.T) {
+	c := seeded(t)
+	version := func(image string) *manifest.Document {
+		docs, err := manifest.ParseAsSent(diag.Pos{File: "web.yaml"}, []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: shop
+      containers: [{name: nginx, image: "`+image+`", resources: {requests: {cpu: "1"}}}]
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return docs[0]
+	}
+	same := c.Apply(version("nginx:1.27"), "admin")
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if same.Message != "deployment.apps/web unchanged" {
+		t.Errorf("the same manifest again: %q", same.Message)
+	}
+	next := c.Apply(version("nginx:1.28"), "admin")
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if next.Message != "deployment.apps/web configured" {
+		t.Errorf("the next version: %q", next.Message)
+	}
+	var pods []string
+	for _, o := range c.Store.List("Pod", "shop") {
+		p := o.(*corev1.Pod)
+		pods = append(pods, fmt.Sprintf("%s %s %s", p.Labels["pod-template-hash"], p.Spec.Containers[0].Image, p.Status.Phase))
+	}
+	if len(pods) != 1 || strings.HasPrefix(pods[0], "7c9d8f6b5 ") || !strings.HasSuffix(pods[0], " nginx:1.28 Running") {
+		t.Errorf("after the rollout the pods of shop are %q, want one new pod of nginx:1.28, Running", pods)
 	}
 }
 

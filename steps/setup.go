@@ -72,7 +72,7 @@ var setupSteps = []Definition{
 	},
 	{
 		Pattern: `^"([^"]*)" applies:$`,
-		Doc:     "runs `kubectl apply -f` as that user with the YAML docstring (several documents allowed, in order): new objects are created, existing ones updated",
+		Doc:     "runs `kubectl apply -f` as that user with the YAML docstring (several documents allowed, in order): new objects are created with the manifest in their kubectl.kubernetes.io/last-applied-configuration annotation, existing ones updated with kubectl's three-way patch from that annotation (a field the manifest drops is removed, one it never said is kept; nothing to change prints \"unchanged\" and sends nothing)",
 		Example: "When \"admin\" applies:\n  \"\"\"yaml\n  apiVersion: v1\n  kind: Pod\n  ...\n  \"\"\"",
 		handler: func(w *World) any { return w.apply },
 	},

@@ -15,7 +15,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -125,14 +124,23 @@ spec:
 	if _, err := kube.CoreV1().Pods(ns).Create(ctx, big, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// The scheduler writes the same message to the pod's PodScheduled
+	// condition as to its FailedScheduling event (schedule_one.go
+	// handleSchedulingFailure); the condition does not wait on the
+	// scheduler's event broadcaster, which a busy plane can hold back.
 	var clusterSays string
-	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
-		events, err := kube.CoreV1().Events(ns).List(ctx, metav1.ListOptions{FieldSelector: fields.Set{"involvedObject.name": "big", "reason": "FailedScheduling"}.String()})
-		if err != nil || len(events.Items) == 0 {
+	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		pod, err := kube.CoreV1().Pods(ns).Get(ctx, "big", metav1.GetOptions{})
+		if err != nil {
 			return false, err
 		}
-		clusterSays = events.Items[0].Message
-		return true, nil
+		for _, c := range pod.Status.Conditions {
+			if c.Type == corev1.PodScheduled && c.Status == corev1.ConditionFalse && c.Reason == corev1.PodReasonUnschedulable {
+				clusterSays = c.Message
+				return true, nil
+			}
+		}
+		return false, nil
 	})
 	if err != nil {
 		t.Fatalf("the cluster does not refuse pod big: %v", err)

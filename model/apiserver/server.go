@@ -462,6 +462,10 @@ type quietPut struct{ ref, msg, action string }
 // a `kubectl apply` finds out.
 func (s *Server) Exists(key sim.Key) bool { return s.store.Get(key) != nil }
 
+// Get is the stored object, or nil: what a GET would return, for callers
+// that read it without a request of their own. It must not be changed.
+func (s *Server) Get(key sim.Key) sim.Object { return s.store.Get(key) }
+
 // MetaNow is the virtual time as the API server stamps it in objects.
 func (s *Server) MetaNow() metav1.Time { return s.metaNow() }
 

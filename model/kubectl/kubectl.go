@@ -12,9 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
@@ -91,29 +89,43 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 	}
 	k.Rec.Stepf(Component, "validate", ref, "resource mapping: %s %s is %q (%s)", doc.GVK.GroupVersion(), doc.GVK.Kind, res.Resource, scope(res))
 	req := &apiserver.Request{Verb: "create", Resource: res, Namespace: ns, Object: doc.Object, Credential: credential, Narrate: true}
-	if doc.Object == nil || len(doc.Problems) > 0 {
-		// The API server decodes what kubectl sends strictly; a document
-		// that decoded cleanly here would decode to the same object there,
-		// so only the others travel as JSON, for the server to refuse.
-		req.Body = doc.Body
-	}
 	if !res.Namespaced {
 		req.Namespace = ""
 	}
-	// kubectl apply reads the live object first: an existing one is
-	// patched instead of created. The model sends the whole manifest as a
-	// JSON merge patch (as the cluster backend does): what it says
-	// replaces what is live, and fields it leaves out (a Job's generated
-	// selector) stay. kubectl's three-way patch would also remove fields an
-	// earlier apply set and this one drops; the model keeps them.
-	if k.API.Exists(sim.Key{Kind: doc.GVK.Kind, Namespace: req.Namespace, Name: doc.Name}) {
-		req.Verb, req.Name = "patch", doc.Name
-		result.Verb = "apply"
-		if req.Body == nil {
-			if patch, err := mergePatchOf(doc); err == nil {
-				req.Object, req.Body, req.PatchType = nil, patch, types.MergePatchType
-			}
+	written, err := AsWritten(doc.Body, req.Namespace)
+	if err != nil {
+		result.Invalid(err)
+		k.Rec.Step(Component, "validate", ref, result.Output)
+		return result
+	}
+	// kubectl apply reads the live object first (the model reads it
+	// without tracing the GET): an existing one gets the three-way patch,
+	// and none at all when there is nothing to change.
+	key := sim.Key{Kind: doc.GVK.Kind, Namespace: req.Namespace, Name: doc.Name}
+	var clientWarnings []string
+	if live := k.API.Get(key); live != nil {
+		patch, patchType, err := ApplyPatch(doc.GVK, written, live)
+		if err != nil {
+			result.ClientError(fmt.Sprintf("error when applying patch to %q: %v", doc.KubectlFile(), err))
+			k.Rec.Step(Component, "validate", ref, result.Output)
+			return result
 		}
+		if w := MissingLastApplied(res.Resource, doc.Name, live); w != "" {
+			clientWarnings = append(clientWarnings, w)
+			k.Rec.Step(Component, "warning", ref, "Warning: "+w)
+		}
+		if string(patch) == "{}" {
+			result.Verb, result.Code = "apply", 200
+			result.Applied(kindName(res), doc.Name, Unchanged, clientWarnings)
+			k.Rec.Step(Component, "response", ref, result.Output)
+			return result
+		}
+		req.Verb, req.Name, result.Verb = "patch", doc.Name, "apply"
+		req.Object, req.Body, req.PatchType = nil, patch, patchType
+	} else if err := withLastApplied(req, doc, written); err != nil {
+		result.Invalid(err)
+		k.Rec.Step(Component, "validate", ref, result.Output)
+		return result
 	}
 	k.Rec.Stepf(Component, "request", ref, "%s %s as %q", req.Method(), req.Path(), credential)
 	client := &apiserver.Client{Server: k.API, Engine: k.Engine, Latency: k.Latency, Component: Component}
@@ -121,17 +133,50 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 		for _, w := range resp.Warnings {
 			k.Rec.Step(Component, "warning", ref, "Warning: "+w)
 		}
-		if resp.OK() {
+		warnings := append(clientWarnings, resp.Warnings...)
+		switch {
+		case resp.OK() && req.Verb == "patch":
 			result.Code = resp.Code
-			result.Applied(kindName(res), doc.Name, req.Verb == "patch", resp.Warnings)
-		} else {
-			result.Warnings = resp.Warnings
-			result.Details = resp.Details
+			result.Applied(kindName(res), doc.Name, Configured, warnings)
+		case resp.OK():
+			result.Code = resp.Code
+			result.Applied(kindName(res), doc.Name, Created, warnings)
+		case req.Verb == "patch":
+			result.Warnings, result.Details = warnings, resp.Details
+			gvr := res.GVK.GroupVersion().WithResource(res.Resource)
+			result.RefusedPatch(resp.Code, string(resp.Reason), resp.Message, doc.KubectlFile(), req.Body, gvr, res.GVK, req.Namespace, doc.Name)
+		default:
+			result.Warnings, result.Details = warnings, resp.Details
 			result.Refused(resp.Code, string(resp.Reason), resp.Message, doc.KubectlFile(), true)
 		}
 		k.Rec.Step(Component, "response", ref, result.Output)
 	})
 	return result
+}
+
+// withLastApplied makes req's object the manifest with its
+// last-applied-configuration, as kubectl apply creates it. The API server
+// decodes what kubectl sends strictly: a document that did not decode
+// cleanly here travels as its JSON, for the server to refuse in its words.
+func withLastApplied(req *apiserver.Request, doc *manifest.Document, written *unstructured.Unstructured) error {
+	annotation, err := LastApplied(written)
+	if err != nil {
+		return err
+	}
+	if doc.Object != nil && len(doc.Problems) == 0 {
+		annotated, err := WithLastApplied(doc.Object, annotation)
+		if err == nil {
+			req.Object = annotated.(sim.Object)
+		}
+		return err
+	}
+	annotated, err := WithLastApplied(written, annotation)
+	if err != nil {
+		return err
+	}
+	req.Object = nil
+	req.Body, err = annotated.(*unstructured.Unstructured).MarshalJSON()
+	return err
 }
 
 // What kubectl prints, for the model and for a real cluster alike.
@@ -179,14 +224,19 @@ func (r *Result) ClientError(msg string) {
 	r.Message, r.Output, r.Done = msg, "error: "+msg, true
 }
 
-// Applied fills in an accepted apply of the object named kindName/name:
-// patched when it existed, with the warnings that came back.
-func (r *Result) Applied(kindName, name string, patched bool, warnings []string) {
+// What kubectl apply prints for an object it sent or left alone.
+const (
+	Created    = "created"
+	Configured = "configured"
+	Unchanged  = "unchanged"
+)
+
+// Applied fills in an accepted apply of the object named kindName/name,
+// outcome one of Created, Configured, Unchanged, with the warnings that
+// came back.
+func (r *Result) Applied(kindName, name, outcome string, warnings []string) {
 	r.Allowed, r.Done, r.Warnings = true, true, warnings
-	r.Message = fmt.Sprintf("%s/%s created", kindName, name)
-	if patched {
-		r.Message = fmt.Sprintf("%s/%s configured", kindName, name)
-	}
+	r.Message = fmt.Sprintf("%s/%s %s", kindName, name, outcome)
 	r.Output = r.Message
 	if len(warnings) > 0 {
 		r.Output = "Warning: " + strings.Join(warnings, "\nWarning: ") + "\n" + r.Message
@@ -375,15 +425,3 @@ func scope(r apiserver.Resource) string {
 
 // kindName is how kubectl names a created object: "pod", "deployment.apps".
 func kindName(r apiserver.Resource) string { return KindName(r.GVK) }
-
-// mergePatchOf is a decoded document as the JSON merge patch kubectl
-// apply's update is, in the model.
-func mergePatchOf(doc *manifest.Document) ([]byte, error) {
-	content, err := runtime.DefaultUnstructuredConverter.ToUnstructured(doc.Object)
-	if err != nil {
-		return nil, err
-	}
-	u := &unstructured.Unstructured{Object: content}
-	u.SetGroupVersionKind(doc.GVK)
-	return u.MarshalJSON()
-}
