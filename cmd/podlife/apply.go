@@ -17,6 +17,7 @@ import (
 	"github.com/podlife/podlife/model/trace"
 	"github.com/podlife/podlife/report"
 	"github.com/podlife/podlife/snapshot"
+	"github.com/podlife/podlife/summary"
 )
 
 // applyReport is the JSON output of apply; its key names are a contract.
@@ -26,6 +27,8 @@ type applyReport struct {
 	// refusedFields are where the manifests sent had fields the API server
 	// refuses (unknown, malformed), for stderr.
 	refusedFields diag.List
+	// cluster is the settled model, which -o summary counts.
+	cluster *model.Cluster
 }
 
 func applyCommand() *cobra.Command {
@@ -42,16 +45,16 @@ func applyCommand() *cobra.Command {
 			"see examples/faults.yaml) as what the registry, the applications and the nodes' network\n" +
 			"plugins do, and a KubeControllerManagerConfiguration (kubecontrollermanager.config.k8s.io/\n" +
 			"v1alpha1) as the node IPAM controller's cluster CIDR and mask size; submits every\n" +
-			"document of each -f file in order with\n" +
-			"`kubectl create`, lets the cluster settle and prints the trace and each request's\n" +
+			"document of each -f file in order with `kubectl apply` (created, or updated with\n" +
+			"kubectl's three-way patch), lets the cluster settle and prints the trace and each request's\n" +
 			"outcome. Exit status: 0 when every request was accepted, 1 when one was rejected,\n" +
 			"2 when the input is bad.",
 		Example: "  podlife apply --cluster examples/cluster.yaml -f examples/pod-demo.yaml\n" +
 			"  podlife apply --cluster cluster.yaml -f pod.yaml --as jane --groups developers -o json",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if output != "text" && output != "json" && output != "mermaid" && output != "html" {
-				return fmt.Errorf("-o %q: want text, json, mermaid or html", output)
+			if output != "text" && output != "json" && output != "mermaid" && output != "html" && output != "summary" {
+				return fmt.Errorf("-o %q: want text, json, mermaid, html or summary", output)
 			}
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
@@ -79,7 +82,7 @@ func applyCommand() *cobra.Command {
 	cmd.Flags().StringArrayVarP(&files, "filename", "f", nil, "manifest to submit (repeatable; every document, in order)")
 	cmd.Flags().StringVar(&as, "as", "", "submit as this user (default: an admin in system:masters)")
 	cmd.Flags().StringSliceVar(&groups, "groups", nil, "groups of the --as user")
-	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, mermaid (a sequence diagram of the trace) or html (a timeline page)")
+	cmd.Flags().StringVarP(&output, "output", "o", "text", "text, json, mermaid (a sequence diagram of the trace), html (a timeline page) or summary (counts for a large cluster: refusals, pods per phase, per zone and per node, FailedScheduling messages and Warning reasons)")
 	cmd.Flags().BoolVar(&schedulerDetail, "scheduler-detail", false, "record every node's filter verdict and every plugin's score for each pod")
 	network.flags(cmd)
 	cmd.MarkFlagRequired("cluster")
@@ -108,7 +111,7 @@ func runApply(clusterFiles, files []string, as string, groups []string, schedule
 	if err != nil {
 		return nil, err
 	}
-	return &applyReport{Requests: c.Requests(), Events: c.Events(), refusedFields: refused}, nil
+	return &applyReport{Requests: c.Requests(), Events: c.Events(), refusedFields: refused, cluster: c}, nil
 }
 
 // whatIf builds the model of the cluster files, submits the manifests of
@@ -189,6 +192,9 @@ func printReport(w io.Writer, r *applyReport, output string) error {
 			_, err = w.Write(page)
 		}
 		return err
+	}
+	if output == "summary" {
+		return summary.Of(r.cluster.Engine.Now(), r.cluster.Store, r.Requests, r.Events).Write(w)
 	}
 	if output == "mermaid" {
 		_, err := io.WriteString(w, handoff.Of(r.Events, false).Mermaid())

@@ -114,3 +114,20 @@ func TestApplyTakesTheNodeIPAMControllersFlags(t *testing.T) {
 		t.Errorf("a mask wider than the cluster CIDR: exit %d, %s", code, stderr)
 	}
 }
+
+// -o summary prints counts instead of the trace: for a cluster of
+// thousands of nodes the trace is what nobody reads.
+func TestApplySummaryCountsInsteadOfTracing(t *testing.T) {
+	out, stderr, code := runCLI(t, "apply", "--cluster", clusterFile, "-f", podDemo, "-o", "summary")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, stderr)
+	}
+	for _, want := range []string{"requests: 1 accepted, 0 refused\n", "pods: 1\n  Running: 1\n", "pods per node ("} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "kube-scheduler") {
+		t.Errorf("the summary prints the trace:\n%s", out)
+	}
+}

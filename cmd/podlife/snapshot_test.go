@@ -24,7 +24,8 @@ import (
 // With PODLIFE_KUBECONFIG set (make conformance sets it to its control
 // plane): a snapshot of the real cluster, fed to podlife apply with a new
 // pod, decides that pod as the real scheduler does, in its words, and
-// keeps the pods that run where they run (adopted, not made anew).
+// keeps the pods that run where they run (adopted by their ReplicaSet and
+// their StatefulSet, not made anew).
 func TestASnapshotAnswersAsTheClusterDoes(t *testing.T) {
 	kubeconfig := os.Getenv("PODLIFE_KUBECONFIG")
 	if kubeconfig == "" {
@@ -67,6 +68,14 @@ func TestASnapshotAnswersAsTheClusterDoes(t *testing.T) {
 	if _, err := kube.AppsV1().Deployments(ns).Create(ctx, web, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
+	// And a StatefulSet of two small pods, db-0 and db-1.
+	db := &appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: ns}, Spec: appsv1.StatefulSetSpec{
+		Replicas: ptr.To[int32](2), ServiceName: "db", Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}},
+		Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "db"}},
+			Spec: corev1.PodSpec{NodeSelector: map[string]string{"podlife.dev/test": ns}, Containers: []corev1.Container{container("pg", "100m")}}}}}
+	if _, err := kube.AppsV1().StatefulSets(ns).Create(ctx, db, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	running := map[string]string{} // pod → node
 	err = wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 		pods, err := kube.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
@@ -79,10 +88,10 @@ func TestASnapshotAnswersAsTheClusterDoes(t *testing.T) {
 				running[p.Name] = p.Spec.NodeName
 			}
 		}
-		return len(running) == 3, nil
+		return len(running) == 5, nil
 	})
 	if err != nil {
-		t.Fatalf("the Deployment's pods do not run: %v (running: %v)", err, running)
+		t.Fatalf("the Deployment's and the StatefulSet's pods do not run: %v (running: %v)", err, running)
 	}
 
 	dir := t.TempDir()
@@ -116,7 +125,7 @@ spec:
 		switch {
 		case e.Object == "pod/"+ns+"/big" && e.Reason == "FailedScheduling":
 			modelSays = e.Message
-		case strings.HasPrefix(e.Object, "pod/"+ns+"/web-") && (e.Reason == "Scheduled" || e.Reason == "Killing"):
+		case (strings.HasPrefix(e.Object, "pod/"+ns+"/web-") || strings.HasPrefix(e.Object, "pod/"+ns+"/db-")) && (e.Reason == "Scheduled" || e.Reason == "Killing"):
 			t.Errorf("the model does not keep the snapshot's pod %s: %s %s", e.Object, e.Reason, e.Message)
 		}
 	}
