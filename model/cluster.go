@@ -51,6 +51,9 @@ type Cluster struct {
 	API     *apiserver.Server
 	Latency Latencies
 	Images  *Registry
+	// WebhookServers say what the servers behind admission webhooks
+	// answer; an undeclared one allows every request.
+	WebhookServers admission.WebhookServers
 
 	kubectl    *kubectl.Kubectl
 	scheduler  *scheduler.Scheduler
@@ -159,12 +162,18 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.API.Authn.ServiceAccountExists = func(namespace, name string) bool {
 		return c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: namespace, Name: name}) != nil
 	}
-	// ValidatingAdmissionPolicy runs after the built-in validating plugins
-	// and before ResourceQuota (pkg/kubeapiserver/options/plugins.go).
+	// The policy and webhook plugins run after the built-in ones and before
+	// ResourceQuota: MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
+	// ValidatingAdmissionWebhook (pkg/kubeapiserver/options/plugins.go).
 	chain := admission.Default()
 	c.policies = admission.NewValidatingAdmissionPolicy(c.Store, c.Trace)
+	c.WebhookServers = admission.WebhookServers{}
+	webhooks := &admission.WebhookNetwork{Servers: c.WebhookServers, Answer: c.podAnswer}
 	quota := slices.IndexFunc(chain, func(p apiserver.AdmissionPlugin) bool { return p.Name() == "ResourceQuota" })
-	c.API.Admission = slices.Insert(chain, quota, apiserver.AdmissionPlugin(c.policies))
+	c.API.Admission = slices.Insert(chain, quota,
+		apiserver.AdmissionPlugin(admission.NewMutatingAdmissionWebhook(c.Store, c.Trace, webhooks)),
+		apiserver.AdmissionPlugin(c.policies),
+		apiserver.AdmissionPlugin(admission.NewValidatingAdmissionWebhook(c.Store, c.Trace, webhooks)))
 	c.API.Authn.AddUser(apiserver.SystemKubeScheduler, "")
 	c.AddUser("admin", apiserver.SystemMasters)
 	c.kubectl = &kubectl.Kubectl{Engine: engine, Rec: c.Trace, API: c.API, Store: c.Store, Latency: lat.Request}

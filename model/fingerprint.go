@@ -44,6 +44,7 @@ var labelComponents = map[string]string{
 	"pv controller resync":           kubeControllerManager,
 	"replicaset minReadySeconds":     kubeControllerManager,
 	"replicaset sync":                kubeControllerManager,
+	"replicaset sync (rate-limited)": kubeControllerManager,
 	"deployment sync":                kubeControllerManager,
 	"endpointslice sync":             kubeControllerManager,
 	"hpa sync":                       kubeControllerManager,

@@ -27,6 +27,8 @@ var modelled = sets.New(
 	schema.GroupKind{Group: "apiextensions.k8s.io", Kind: "CustomResourceDefinition"},
 	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicy"},
 	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingAdmissionPolicyBinding"},
+	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "ValidatingWebhookConfiguration"},
+	schema.GroupKind{Group: "admissionregistration.k8s.io", Kind: "MutatingWebhookConfiguration"},
 )
 
 // noteUnmodelled says once per kind, in the trace, that objects of a

@@ -85,6 +85,17 @@ func (c *Cluster) answer(service, pod sim.Key, port int32) string {
 	return dataplane.Unreachable
 }
 
+// podAnswer is what a pod does with a new connection now, for callers
+// outside the traffic the meter counts (the API server's webhook calls).
+func (c *Cluster) podAnswer(pod sim.Key, port int32) string {
+	if p, ok := c.Store.Get(pod).(*corev1.Pod); ok {
+		if k, ok := c.kubelets[p.Spec.NodeName]; ok {
+			return k.Answer(pod, port)
+		}
+	}
+	return dataplane.Unreachable
+}
+
 func (c *Cluster) answered(pod sim.Key, port int32, accepted sim.Time) bool {
 	if p, ok := c.Store.Get(pod).(*corev1.Pod); ok {
 		if k, ok := c.kubelets[p.Spec.NodeName]; ok {

@@ -32,7 +32,7 @@ type Definition struct {
 
 // Definitions is the whole step vocabulary, grouped as a scenario reads:
 // setup, actions, outcomes, checks. `podlife steps` prints it.
-var Definitions = slices.Concat(setupSteps, faultSteps, kubectlSteps, trafficSteps, nodeSteps, autoscalingSteps, outcomeSteps, explainSteps)
+var Definitions = slices.Concat(setupSteps, faultSteps, webhookSteps, kubectlSteps, trafficSteps, nodeSteps, autoscalingSteps, outcomeSteps, explainSteps)
 
 func parseDuration(s string) (sim.Duration, error) {
 	d, err := time.ParseDuration(s)

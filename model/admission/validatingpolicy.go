@@ -14,7 +14,6 @@ import (
 	"k8s.io/apiserver/pkg/admission/plugin/policy/matching"
 	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
 	auditinternal "k8s.io/apiserver/pkg/apis/audit"
-	"k8s.io/apiserver/pkg/authentication/user"
 	"k8s.io/apiserver/pkg/authorization/authorizer"
 	"k8s.io/apiserver/pkg/warning"
 	listersv1 "k8s.io/client-go/listers/core/v1"
@@ -61,15 +60,7 @@ func (v *ValidatingAdmissionPolicy) Handles(*apiserver.AdmissionRequest) bool {
 // Validate implements apiserver.Validator.
 func (v *ValidatingAdmissionPolicy) Validate(r *apiserver.AdmissionRequest) (string, error) {
 	v.authorizer.chain = r.Authorizer
-	gvk := r.Resource.GVK
-	gvr := gvk.GroupVersion().WithResource(r.Resource.Resource)
-	u := &user.DefaultInfo{Name: r.User.Name, UID: r.User.UID, Groups: r.User.Groups}
-	var old runtime.Object
-	if r.Old != nil {
-		old = r.Old
-	}
-	attrs := &annotated{Attributes: k8sadmission.NewAttributesRecord(r.Object, old, gvk, r.Namespace, r.Name, gvr, r.Subresource,
-		k8sadmission.Operation(r.Operation), nil, false, u)}
+	attrs := attributes(r)
 	warnings := &warningRecorder{}
 	ctx := warning.WithWarningRecorder(context.Background(), warnings)
 	err := v.dispatcher.Dispatch(ctx, attrs, objectInterfaces{v.resources}, v.source.hooks)

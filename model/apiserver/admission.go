@@ -26,6 +26,11 @@ type AdmissionRequest struct {
 	Persist func(obj sim.Object)
 	// Warnings are returned to the client with a successful response.
 	Warnings []string
+	// Wait is how long the plugins' calls out of the server took (admission
+	// webhooks): the request is stored, or refused, and answered that much
+	// later. The chain itself runs at once, on what it sees when the
+	// request arrives.
+	Wait sim.Duration
 }
 
 // AdmissionPlugin is one admission controller. It implements Mutator,

@@ -21,10 +21,20 @@ func (c *Client) Do(req *Request, done func(Response)) {
 	}
 	c.Engine.After(c.Latency, "request "+c.Component, func() {
 		resp := c.Server.Handle(req)
-		c.Engine.After(c.Latency, "response "+c.Component, func() {
-			if done != nil {
-				done(resp)
-			}
-		})
+		if resp.Wait > 0 {
+			c.Engine.AfterIn(Component, resp.Wait, "admission webhooks "+c.Component, func() {
+				c.respond(c.Server.Complete(req, resp), done)
+			})
+			return
+		}
+		c.respond(resp, done)
+	})
+}
+
+func (c *Client) respond(resp Response, done func(Response)) {
+	c.Engine.After(c.Latency, "response "+c.Component, func() {
+		if done != nil {
+			done(resp)
+		}
 	})
 }

@@ -134,6 +134,11 @@ type Response struct {
 	Items []sim.Object
 	// Warnings go back in Warning headers; kubectl prints them.
 	Warnings []string
+	// Wait holds the answer while admission webhooks are called: the
+	// client receives Complete's answer that much later.
+	Wait sim.Duration
+	// complete finishes a held request: it stores the object, or refuses.
+	complete func() Response
 }
 
 // OK reports a 2xx answer.
@@ -192,13 +197,39 @@ func lower(s string) string {
 	return string(b)
 }
 
-// Handle serves one request.
+// Handle serves one request. A request held by admission webhooks comes
+// back with Wait set and is finished by Complete once that time has passed.
 func (s *Server) Handle(req *Request) Response {
 	// The server's own memory (admission plugins, the name generator) is
 	// one thing every request writes, for the explorer's fingerprints.
 	s.store.Engine().TouchComponent(Component, true)
 	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
 	resp := s.handle(req)
+	if resp.complete != nil {
+		return resp
+	}
+	return s.answer(req, resp)
+}
+
+// Complete finishes a request Handle held: what the webhooks answered was
+// decided on arrival; the write and the answer happen now.
+func (s *Server) Complete(req *Request, held Response) Response {
+	s.store.Engine().TouchComponent(Component, true)
+	s.narrate, s.quietPuts = req.Narrate, s.quietPuts[:0]
+	return s.answer(req, held.complete())
+}
+
+// hold defers a request's end by the time its admission webhooks took.
+func hold(ar *AdmissionRequest, complete func() Response) Response {
+	if ar.Wait == 0 {
+		return complete()
+	}
+	return Response{Wait: ar.Wait, complete: complete}
+}
+
+// answer records the request's one trace line and adds the warnings
+// every answer carries.
+func (s *Server) answer(req *Request, resp Response) Response {
 	// Every request to a deprecated version is answered with a warning,
 	// refused or not (apiserver/pkg/endpoints/installer.go).
 	if w := deprecationWarning(req.Resource.GVK); w != "" {
@@ -366,10 +397,11 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 		if m, ok := p.(Mutator); ok && p.Handles(ar) {
 			note, err := m.Admit(ar)
 			if resp, failed := s.admitted(req, ref, p.Name(), "mutating", note, err, ar); failed {
-				return resp
+				return hold(ar, func() Response { return resp })
 			}
 		}
 	}
+	obj = ar.Object // a mutating webhook's patch replaces it
 	if obj.GetName() == "" && obj.GetGenerateName() != "" {
 		obj.SetName(obj.GetGenerateName() + s.names.next(obj.GetNamespace()+"/"+obj.GetGenerateName()))
 	}
@@ -381,7 +413,9 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	s.uids++
 	obj.SetUID(types.UID(fmt.Sprintf("00000000-0000-4000-8000-%012d", s.uids)))
 	obj.SetGeneration(1)
-	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond)))
+	// Stamped after mutating admission (rest.BeforeCreate): after the
+	// mutating webhooks' answers.
+	obj.SetCreationTimestamp(metav1.NewTime(Epoch.Add(time.Duration(s.now()+sim.Time(ar.Wait)) * time.Millisecond)))
 	// The kind's registry: PrepareForCreate, validation, warnings
 	// (apiserver/pkg/registry/rest/create.go BeforeCreate).
 	prepared, warnings, err := s.registryCreate(req, user, obj)
@@ -389,14 +423,19 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 		if req.Narrate {
 			s.rec.Step(Component, "validate", ref, "field validation failed")
 		}
-		return failure(err)
+		return hold(ar, func() Response { return failure(err) })
 	}
 	obj = prepared.(sim.Object)
 	ar.Object = obj
 	ar.Warnings = append(ar.Warnings, warnings...)
 	if resp, failed := s.validatingAdmission(req, ar); failed {
-		return resp
+		return hold(ar, func() Response { return resp })
 	}
+	return hold(ar, func() Response { return s.commitCreate(req, ar, obj) })
+}
+
+// commitCreate writes a created object, unless its name was taken meanwhile.
+func (s *Server) commitCreate(req *Request, ar *AdmissionRequest, obj sim.Object) Response {
 	// etcd3's store refuses a resourceVersion before its transaction finds
 	// the key taken, with an error that is no Status: a 500 of no reason
 	// (storage/etcd3/store.go Create, responsewriters.ErrorToAPIStatus).

@@ -62,15 +62,23 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 	ar := &AdmissionRequest{Operation: "UPDATE", Resource: req.Resource, Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name,
 		Object: obj, Old: old, User: user, Authorizer: s.Authorizer, Store: s.store}
 	if resp, failed := s.validatingAdmission(req, ar); failed {
-		return resp
+		return hold(ar, func() Response { return resp })
 	}
 	warnings = append(warnings, ar.Warnings...)
-	if old.GetDeletionTimestamp() != nil && len(obj.GetFinalizers()) == 0 {
-		return s.remove(key) // the last finalizer is gone
-	}
-	stored, _ := s.store.Update(obj)
-	s.persisted(stored, "update")
-	return Response{Code: http.StatusOK, Object: stored, Warnings: warnings}
+	return hold(ar, func() Response {
+		if now := s.store.Get(key); now == nil {
+			return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
+		} else if now.GetResourceVersion() != old.GetResourceVersion() {
+			// Written while the webhooks were called: etcd's transaction fails.
+			return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(OptimisticLockErrorMsg)))
+		}
+		if old.GetDeletionTimestamp() != nil && len(obj.GetFinalizers()) == 0 {
+			return s.remove(key) // the last finalizer is gone
+		}
+		stored, _ := s.store.Update(obj)
+		s.persisted(stored, "update")
+		return Response{Code: http.StatusOK, Object: stored, Warnings: warnings}
+	})
 }
 
 // registryCreate runs the create strategy of the request's resource: the

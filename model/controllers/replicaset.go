@@ -34,6 +34,10 @@ type ReplicaSet struct {
 
 	queue   keyQueue
 	pending expectations // creates and deletes still in flight, per ReplicaSet
+	// failures count each ReplicaSet's syncs in a row with a refused
+	// request; failedNow marks the round in flight that had one.
+	failures  map[sim.Key]int
+	failedNow map[sim.Key]bool
 }
 
 // OnReplicaSet handles a watch event for a ReplicaSet.
@@ -113,7 +117,15 @@ func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
 
 func (c *ReplicaSet) pods(key sim.Key, rs *appsv1.ReplicaSet) podControl {
 	return podControl{api: c.API, rec: c.Rec, component: ReplicaSetComponent, ref: apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name),
-		expect: func(delta int) { c.expect(key, delta) }}
+		expect: func(delta int) { c.expect(key, delta) },
+		then: func(ok bool) {
+			if !ok {
+				if c.failedNow == nil {
+					c.failedNow = map[sim.Key]bool{}
+				}
+				c.failedNow[key] = true
+			}
+		}}
 }
 
 // podFromTemplate is a pod an owner creates from its template
@@ -137,7 +149,38 @@ func (c *ReplicaSet) delete(key sim.Key, rs *appsv1.ReplicaSet, pod *corev1.Pod)
 	c.pods(key, rs).delete(pod)
 }
 
-func (c *ReplicaSet) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.enqueue) }
+func (c *ReplicaSet) expect(key sim.Key, delta int) { c.pending.add(key, delta, c.settled) }
+
+// settled looks at the ReplicaSet again once its requests are answered:
+// at once, or, when one was refused, after the workqueue's rate limit
+// (syncReplicaSet's error makes processNextWorkItem AddRateLimited the
+// key: workqueue.DefaultTypedControllerRateLimiter, 5ms doubling to
+// 1000s per key, reset by a sync without error). The retry is a
+// background task: a cluster whose only work left is retrying a refused
+// create has settled, and letting time pass shows the retries.
+func (c *ReplicaSet) settled(key sim.Key) {
+	if !c.failedNow[key] {
+		delete(c.failures, key)
+		c.enqueue(key)
+		return
+	}
+	delete(c.failedNow, key)
+	if c.failures == nil {
+		c.failures = map[sim.Key]int{}
+	}
+	c.Engine.AfterBackground(rateLimitBackoff(c.failures[key]), "replicaset sync (rate-limited)", func() { c.enqueue(key) })
+	c.failures[key]++
+}
+
+// rateLimitBackoff is the per-key exponential failure rate limiter of
+// client-go's workqueue for the n-th failure in a row, from 0.
+func rateLimitBackoff(n int) sim.Duration {
+	const base, ceiling = 5 * sim.Millisecond, 1000 * sim.Second
+	if n >= 20 {
+		return ceiling
+	}
+	return min(base<<n, ceiling)
+}
 
 // expectations count a controller's requests in flight per object, as
 // the controllers' expectations do: the object is not looked at again

@@ -1,0 +1,123 @@
+package model
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+
+	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/admission"
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// webhookYAML is one webhook on pod creates, of the given kind, with the
+// clientConfig and extra fields given as YAML flow text.
+func webhookYAML(kind, clientConfig, extra string) string {
+	return fmt.Sprintf(`apiVersion: admissionregistration.k8s.io/v1
+kind: %s
+metadata: {name: hook}
+webhooks:
+- name: hook.example.com
+  clientConfig: %s
+  rules: [{apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}]
+  sideEffects: None
+  admissionReviewVersions: [v1]
+  %s
+`, kind, clientConfig, extra)
+}
+
+// TestWebhookOutcomes checks what a pod create meets, message for
+// message, against what kube-apiserver v1.37.2 answered on the local
+// control plane (the server behind each URL was a Go test server).
+func TestWebhookOutcomes(t *testing.T) {
+	const url = `{url: "https://hook.example.com/check"}`
+	cases := []struct {
+		name, kind, clientConfig, extra, seed string
+		server                                *admission.WebhookServer
+		allowed                               bool
+		code                                  int
+		message                               string
+		took                                  sim.Duration
+	}{
+		{name: "no Service", kind: "ValidatingWebhookConfiguration", clientConfig: `{service: {namespace: default, name: gone, path: /validate}}`,
+			code: 500, message: `Internal error occurred: failed calling webhook "hook.example.com": failed to call webhook: Post "https://gone.default.svc:443/validate?timeout=10s": service "gone" not found`},
+		{name: "no such port", kind: "ValidatingWebhookConfiguration", clientConfig: `{service: {namespace: default, name: guard, port: 8443}}`,
+			seed: "apiVersion: v1\nkind: Service\nmetadata: {name: guard}\nspec: {ports: [{port: 443}]}\n",
+			code: 500, message: `Internal error occurred: failed calling webhook "hook.example.com": failed to call webhook: Post "https://guard.default.svc:8443/?timeout=10s": no service port 8443 found for service "guard"`},
+		{name: "no endpoints", kind: "ValidatingWebhookConfiguration", clientConfig: `{service: {namespace: default, name: guard, path: /v}}`,
+			seed: "apiVersion: v1\nkind: Service\nmetadata: {name: guard}\nspec: {clusterIP: 10.96.0.50, ports: [{port: 443}]}\n",
+			code: 500, message: `Internal error occurred: failed calling webhook "hook.example.com": failed to call webhook: Post "https://guard.default.svc:443/v?timeout=10s": dial tcp 10.96.0.50:443: connect: connection refused`},
+		{name: "denied", kind: "ValidatingWebhookConfiguration", clientConfig: url, server: &admission.WebhookServer{Deny: true, Message: "pods need a team label"},
+			code: 400, message: `admission webhook "hook.example.com" denied the request: pods need a team label`},
+		{name: "denied without explanation", kind: "ValidatingWebhookConfiguration", clientConfig: url, server: &admission.WebhookServer{Deny: true},
+			code: 400, message: `admission webhook "hook.example.com" denied the request without explanation`},
+		{name: "denied with a code", kind: "ValidatingWebhookConfiguration", clientConfig: url, server: &admission.WebhookServer{Deny: true, Message: "too many", Code: 429, Reason: "TooMany"},
+			code: 429, message: `admission webhook "hook.example.com" denied the request: too many`},
+		{name: "too slow", kind: "ValidatingWebhookConfiguration", clientConfig: url, extra: "timeoutSeconds: 1", server: &admission.WebhookServer{Delay: 3 * sim.Second},
+			code: 500, took: sim.Second, message: `Internal error occurred: failed calling webhook "hook.example.com": failed to call webhook: Post "https://hook.example.com/check?timeout=1s": context deadline exceeded`},
+		{name: "too slow, ignored", kind: "MutatingWebhookConfiguration", clientConfig: url, extra: "timeoutSeconds: 1\n  failurePolicy: Ignore", server: &admission.WebhookServer{Delay: 3 * sim.Second},
+			allowed: true, took: sim.Second},
+		{name: "a patch that does not apply", kind: "MutatingWebhookConfiguration", clientConfig: url, extra: "failurePolicy: Ignore",
+			server: &admission.WebhookServer{Patch: `[{"op":"replace","path":"/spec/nothere/x","value":"web"}]`},
+			code:   500, message: `Internal error occurred: replace operation does not apply: doc is missing path: /spec/nothere/x: missing value`},
+		{name: "outside the namespaceSelector", kind: "ValidatingWebhookConfiguration", clientConfig: `{service: {namespace: default, name: gone}}`,
+			extra: "namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [default]}]}", allowed: true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := New(Options{})
+			c.AddNode(node("node01", "8"), nil)
+			docs, err := manifest.Parse("hooks.yaml", []byte(tc.seed+"---\n"+webhookYAML(tc.kind, tc.clientConfig, tc.extra)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.SeedDocuments(docs); err != nil {
+				t.Fatal(err)
+			}
+			if tc.server != nil {
+				c.WebhookServers["https://hook.example.com/check"] = tc.server
+			}
+			apply(t, c, "admin", podYAML("web", "100m"))
+			if err := c.Settle(); err != nil {
+				t.Fatal(err)
+			}
+			r := c.Requests()[0]
+			if r.Allowed != tc.allowed || !tc.allowed && (r.Code != tc.code || r.Message != tc.message) {
+				t.Errorf("allowed %v, %d %q\nwant allowed %v, %d %q", r.Allowed, r.Code, r.Message, tc.allowed, tc.code, tc.message)
+			}
+			if pod := c.Pod("default", "web"); tc.allowed && pod.CreationTimestamp.Sub(apiserver.Epoch) < tc.took.Std() {
+				t.Errorf("created %v into the scenario, before the %v timeout", pod.CreationTimestamp.Sub(apiserver.Epoch), tc.took)
+			}
+		})
+	}
+}
+
+// TestAPatchedPodIsWhatIsStored: a mutating webhook's patch is applied
+// before validation and storage, and the pod waits for the call.
+func TestAPatchedPodIsWhatIsStored(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "8"), nil)
+	docs, err := manifest.Parse("hooks.yaml", []byte(webhookYAML("MutatingWebhookConfiguration", `{url: "https://hook.example.com/check"}`, "")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SeedDocuments(docs); err != nil {
+		t.Fatal(err)
+	}
+	c.WebhookServers["https://hook.example.com/check"] = &admission.WebhookServer{Delay: 300 * sim.Millisecond,
+		Patch: `[{"op":"add","path":"/metadata/labels","value":{"team":"web"}}]`}
+	apply(t, c, "admin", podYAML("web", "100m"))
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	pod := c.Pod("default", "web")
+	if pod == nil || pod.Labels["team"] != "web" || pod.Status.Phase != corev1.PodRunning {
+		t.Fatalf("pod after the patch: %v", pod)
+	}
+	if at := pod.CreationTimestamp.Sub(apiserver.Epoch); at < 300*time.Millisecond {
+		t.Errorf("created %v into the scenario, before the webhook's 300ms answer", at)
+	}
+}
