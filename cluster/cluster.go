@@ -140,7 +140,7 @@ func (t *Target) NewScenario(scenario string) (*Backend, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	b := &Backend{
 		target: t, scenario: scenario, start: time.Now(), ctx: ctx, cancel: cancel,
-		names:   names{suffix: "-pl" + hex.EncodeToString(random[:]), created: map[string]bool{}},
+		names:   names{suffix: "-pl" + hex.EncodeToString(random[:]), created: map[string]bool{}, webhooks: &webhookServers{}},
 		users:   map[string][]string{},
 		clients: map[string]*userClient{},
 	}
@@ -161,6 +161,7 @@ func (t *Target) NewScenario(scenario string) (*Backend, error) {
 // once, so that none lands on the next scenario's nodes) and its
 // cluster-scoped objects, and waits until its pods and nodes are gone.
 func (b *Backend) Close() error {
+	defer b.names.webhooks.close()
 	defer b.cancel()
 	defer b.watch.stop()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)

@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/podlife/podlife/model/apiserver"
@@ -23,13 +24,16 @@ type names struct {
 	// created holds "Kind/name" of the cluster-scoped objects the scenario
 	// made, which references to them follow.
 	created map[string]bool
+	// webhooks serve the scenario's URL webhooks on loopback.
+	webhooks *webhookServers
 }
 
 // renamedKinds are the cluster-scoped kinds a scenario's objects get the
 // suffix on (built-in ClusterRoles such as "edit" keep their names).
 var renamedKinds = map[string]bool{"Namespace": true, "Node": true, "PriorityClass": true, "StorageClass": true,
 	"PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
-	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true}
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true}
 
 func (n *names) namespace(ns string) string { return ns + n.suffix }
 
@@ -43,7 +47,12 @@ func (n *names) ref(kind, name string) string {
 }
 
 // back removes the suffix from anything the cluster says.
-func (n *names) back(s string) string { return strings.ReplaceAll(s, n.suffix, "") }
+func (n *names) back(s string) string {
+	if n.webhooks != nil {
+		s = n.webhooks.back(s)
+	}
+	return strings.ReplaceAll(s, n.suffix, "")
+}
 
 // user is the identity a scenario's user is impersonated as: a service
 // account lives in the renamed namespace.
@@ -109,10 +118,42 @@ func (n *names) rename(obj sim.Object, gvk schema.GroupVersionKind, namespaced b
 	case *rbacv1.ClusterRoleBinding:
 		n.subjects(o.Subjects)
 		o.RoleRef.Name = n.ref("ClusterRole", o.RoleRef.Name)
+	case *admissionregistrationv1.ValidatingWebhookConfiguration:
+		for i := range o.Webhooks {
+			n.webhook(&o.Webhooks[i].ClientConfig, o.Webhooks[i].NamespaceSelector)
+		}
+	case *admissionregistrationv1.MutatingWebhookConfiguration:
+		for i := range o.Webhooks {
+			n.webhook(&o.Webhooks[i].ClientConfig, o.Webhooks[i].NamespaceSelector)
+		}
 	case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
 		o.Spec.PolicyName = n.ref("ValidatingAdmissionPolicy", o.Spec.PolicyName)
 		if r := o.Spec.ParamRef; r != nil && r.Namespace != "" {
 			r.Namespace = n.namespace(r.Namespace)
+		}
+	}
+}
+
+// webhook points a webhook at the Service in the scenario's namespace, or
+// a URL at the loopback server, and its namespaceSelector's namespace names at the renamed namespaces.
+func (n *names) webhook(cc *admissionregistrationv1.WebhookClientConfig, selector *metav1.LabelSelector) {
+	if cc.Service != nil {
+		cc.Service.Namespace = n.namespace(cc.Service.Namespace)
+	}
+	if n.webhooks != nil {
+		n.webhooks.point(cc)
+	}
+	if selector == nil {
+		return
+	}
+	if ns, ok := selector.MatchLabels[corev1.LabelMetadataName]; ok {
+		selector.MatchLabels[corev1.LabelMetadataName] = n.namespace(ns)
+	}
+	for i := range selector.MatchExpressions {
+		if e := &selector.MatchExpressions[i]; e.Key == corev1.LabelMetadataName {
+			for j := range e.Values {
+				e.Values[j] = n.namespace(e.Values[j])
+			}
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -117,5 +118,32 @@ spec:
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// A webhook configuration is the scenario's own (renamed, so removed when
+// it ends), calls the Service in the scenario's namespace, and its
+// namespaceSelector names the renamed namespaces.
+func TestAWebhookIsRenamedIntoTheScenario(t *testing.T) {
+	n := testNames()
+	var cfg admissionregistrationv1.ValidatingWebhookConfiguration
+	if err := yaml.Unmarshal([]byte(`
+metadata: {name: pod-guard}
+webhooks:
+- name: pod-guard.example.com
+  clientConfig: {service: {namespace: policy, name: guard}}
+  namespaceSelector:
+    matchLabels: {kubernetes.io/metadata.name: team-a}
+    matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [policy]}, {key: tier, operator: In, values: [policy]}]
+`), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	n.rename(&cfg, admissionregistrationv1.SchemeGroupVersion.WithKind("ValidatingWebhookConfiguration"), false)
+	got, _ := json.Marshal(cfg)
+	want := `{"metadata":{"name":"pod-guard-pl0a1b2c"},"webhooks":[{"name":"pod-guard.example.com","clientConfig":{"service":{"namespace":"policy-pl0a1b2c","name":"guard"}},` +
+		`"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"team-a-pl0a1b2c"},"matchExpressions":[{"key":"kubernetes.io/metadata.name","operator":"NotIn","values":["policy-pl0a1b2c"]},{"key":"tier","operator":"In","values":["policy"]}]},` +
+		`"sideEffects":null,"admissionReviewVersions":null}]}`
+	if diff := cmp.Diff(want, string(got)); diff != "" {
+		t.Errorf("renamed webhook configuration (-want +got):\n%s", diff)
 	}
 }

@@ -53,6 +53,7 @@ Feature: Admission webhooks decide, and can stop a cluster
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario: A webhook server's refusal is the API server's answer, word for word
     Given the cluster already has:
       """yaml
@@ -70,6 +71,7 @@ Feature: Admission webhooks decide, and can stop a cluster
         admissionReviewVersions: [v1]
       """
     And the webhook server at URL "https://policy.example.com/validate" denies requests with "pods need a team label"
+    And 2s pass
     When "admin" applies:
       """yaml
       apiVersion: v1
@@ -92,6 +94,7 @@ Feature: Admission webhooks decide, and can stop a cluster
       """
     And the trace matches the golden file
 
+  @conformance
   Scenario Outline: A slow webhook server holds every request, then fails it or lets it through (<policy>)
     The API server waits for the webhook as long as its timeoutSeconds
     (10 by default) and then gives up: under failurePolicy Fail the
@@ -116,6 +119,7 @@ Feature: Admission webhooks decide, and can stop a cluster
         admissionReviewVersions: [v1]
       """
     And the webhook server at URL "https://audit.example.com/review" answers after 30s
+    And 2s pass
     When "admin" applies:
       """yaml
       apiVersion: v1
@@ -139,6 +143,7 @@ Feature: Admission webhooks decide, and can stop a cluster
       | Fail   | Error from server (InternalError): error when creating "admission_webhooks.feature": Internal error occurred: failed calling webhook "audit.example.com": failed to call webhook: Post "https://audit.example.com/review?timeout=5s": context deadline exceeded |
       | Ignore | pod/web created                                                                                                                                                                                                          |
 
+  @conformance
   Scenario: A webhook's warning reaches the user, and the pod is created
     Given the cluster already has:
       """yaml
@@ -156,6 +161,7 @@ Feature: Admission webhooks decide, and can stop a cluster
         admissionReviewVersions: [v1]
       """
     And the webhook server at URL "https://hygiene.example.com/check" warns "image tag latest is discouraged"
+    And 2s pass
     When "admin" applies:
       """yaml
       apiVersion: v1
@@ -175,6 +181,7 @@ Feature: Admission webhooks decide, and can stop a cluster
       """
     And pod "web" is Running
 
+  @conformance
   Scenario: A mutating webhook's sidecar makes the pod too big for the node
     A service mesh's injector adds its proxy container to every pod. The
     scheduler sees the pod as the webhook left it: the proxy's CPU request
@@ -196,6 +203,7 @@ Feature: Admission webhooks decide, and can stop a cluster
         admissionReviewVersions: [v1]
       """
     And the webhook server at URL "https://injector.example.com/inject" patches objects with '[{"op":"add","path":"/spec/containers/-","value":{"name":"mesh-proxy","image":"mesh/proxy:1.0","resources":{"requests":{"cpu":"500m"}}}}]'
+    And 2s pass
     When "admin" applies:
       """yaml
       apiVersion: v1

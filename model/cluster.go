@@ -461,3 +461,12 @@ func (c *Cluster) Pod(namespace, name string) *corev1.Pod {
 // ExplainScheduling makes the scheduler record every node's filter verdict
 // and every plugin's score, as a what-if or a scenario asks.
 func (c *Cluster) ExplainScheduling() { c.scheduler.Detail = true }
+
+// DeclareWebhookServer changes what the server behind an admission
+// webhook answers, named by its Service (namespace/name) or its URL.
+func (c *Cluster) DeclareWebhookServer(key string, change func(*admission.WebhookServer)) {
+	if c.WebhookServers[key] == nil {
+		c.WebhookServers[key] = &admission.WebhookServer{}
+	}
+	change(c.WebhookServers[key])
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model"
+	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
@@ -58,6 +59,9 @@ type Backend interface {
 	RolloutRestart(kind, namespace, name, user string) *kubectl.Result
 	// Drain is `kubectl drain`; its result fills in as the drain ends.
 	Drain(node string, opts kubectl.DrainOptions, user string) *kubectl.Result
+	// DeclareWebhookServer changes what the server behind an admission
+	// webhook answers, named by its Service (namespace/name) or its URL.
+	DeclareWebhookServer(key string, change func(*admission.WebhookServer))
 	// Settle waits until no component has anything left to do.
 	Settle() error
 	// Advance lets d pass: virtual time in the model, real time on a
