@@ -70,6 +70,7 @@ func (w *watcher) start() error {
 		{f.Batch().V1().Jobs().Informer(), nil},
 		{f.Apps().V1().StatefulSets().Informer(), nil},
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
+		{f.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
 			func(o any) string { return endpoints(o.(*discoveryv1.EndpointSlice)) })},
@@ -472,6 +473,11 @@ func (b *Backend) Objects(kind string) []any {
 		}
 	case "PersistentVolume":
 		list, _ := core.PersistentVolumes().Lister().List(labels.Everything())
+		for _, o := range list {
+			objs = append(objs, o)
+		}
+	case "ValidatingAdmissionPolicy":
+		list, _ := b.watch.factory.Admissionregistration().V1().ValidatingAdmissionPolicies().Lister().List(labels.Everything())
 		for _, o := range list {
 			objs = append(objs, o)
 		}

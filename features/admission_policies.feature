@@ -397,3 +397,38 @@ Feature: ValidatingAdmissionPolicies decide in the API server, with CEL
       pods "late" is forbidden: ValidatingAdmissionPolicy 'require-team-label' with binding 'require-team-label' denied request: every pod needs a team label
       """
     And the trace matches the golden file
+
+  @conformance
+  Scenario: A policy whose expression does not type-check is served, and its status says why
+    kube-controller-manager type-checks every new generation of a policy
+    against the schemas of the kinds it matches, and writes what it found
+    to status.typeChecking. The API server still serves the policy: a
+    pod has no spec.replicas, so at admission the expression fails, and
+    failurePolicy decides.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingAdmissionPolicy
+      metadata:
+        name: replicas-cap
+      spec:
+        matchConstraints:
+          resourceRules:
+          - apiGroups: [""]
+            apiVersions: ["v1"]
+            operations: ["CREATE"]
+            resources: ["pods"]
+        validations:
+        - expression: "object.spec.replicas > 3"
+      """
+    And 2s pass
+    Then the trace satisfies:
+      """
+      validatingadmissionpolicies.exists(p, p.metadata.name == "replicas-cap"
+        && p.status.observedGeneration == 1
+        && p.status.typeChecking.expressionWarnings == [{
+             "fieldRef": "spec.validations[0].expression",
+             "warning": "/v1, Kind=Pod: ERROR: <input>:1:12: undefined field 'replicas'\n | object.spec.replicas > 3\n | ...........^\n"}])
+      """
+    And the trace matches the golden file

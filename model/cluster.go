@@ -64,34 +64,36 @@ type Cluster struct {
 	namespaces *controllers.NamespaceDefaults
 	crds       *controllers.CustomResourceDefinitions
 	// noted are the unmodelled kinds the trace has warned about.
-	noted      sets.Set[schema.GroupKind]
-	requests   []*kubectl.Result
-	quota      *controllers.ResourceQuota
-	volumes    *controllers.PersistentVolume
-	attach     *controllers.AttachDetach
-	policies   *admission.ValidatingAdmissionPolicy
-	jobs       *controllers.Job
-	jobTTL     *controllers.TTLAfterFinished
-	cronJobs   *controllers.CronJob
-	daemons    *controllers.DaemonSet
-	provision  *controllers.ExternalProvisioner
-	sets       *controllers.StatefulSet
-	disruption *controllers.Disruption
-	hpa        *controllers.HorizontalPodAutoscaler
-	meter      *meter
-	lifecycle  *controllers.NodeLifecycle
-	taints     *controllers.TaintEviction
-	podGC      *controllers.PodGC
-	slices     *controllers.EndpointSlice
-	rsc        *controllers.ReplicaSet
-	dc         *controllers.Deployment
-	gc         *controllers.GarbageCollector
-	proxies    map[string]*dataplane.Consumer // kube-proxy by node
-	coreDNS    *dataplane.Consumer
-	ingress    *dataplane.Consumer
-	traffic    []dataplane.Result
-	loads      []*dataplane.Load
-	uids       int
+	noted    sets.Set[schema.GroupKind]
+	requests []*kubectl.Result
+	quota    *controllers.ResourceQuota
+	volumes  *controllers.PersistentVolume
+	attach   *controllers.AttachDetach
+	policies *admission.ValidatingAdmissionPolicy
+	jobs     *controllers.Job
+	jobTTL   *controllers.TTLAfterFinished
+	cronJobs *controllers.CronJob
+	// policyStatus type-checks ValidatingAdmissionPolicies.
+	policyStatus *controllers.AdmissionPolicyStatus
+	daemons      *controllers.DaemonSet
+	provision    *controllers.ExternalProvisioner
+	sets         *controllers.StatefulSet
+	disruption   *controllers.Disruption
+	hpa          *controllers.HorizontalPodAutoscaler
+	meter        *meter
+	lifecycle    *controllers.NodeLifecycle
+	taints       *controllers.TaintEviction
+	podGC        *controllers.PodGC
+	slices       *controllers.EndpointSlice
+	rsc          *controllers.ReplicaSet
+	dc           *controllers.Deployment
+	gc           *controllers.GarbageCollector
+	proxies      map[string]*dataplane.Consumer // kube-proxy by node
+	coreDNS      *dataplane.Consumer
+	ingress      *dataplane.Consumer
+	traffic      []dataplane.Result
+	loads        []*dataplane.Load
+	uids         int
 }
 
 // DefaultNamespaces exist in every cluster.
@@ -336,6 +338,8 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "CronJob", lat.Watch, fanOut(c.cronJobs.OnCronJob, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
+	c.policyStatus = &controllers.AdmissionPolicyStatus{Store: c.Store, Engine: c.Engine, Rec: c.Trace, API: c.controllerClient(controllers.AdmissionPolicyStatusComponent)}
+	c.Store.Watch(kcm, "ValidatingAdmissionPolicy", lat.Watch, c.policyStatus.OnPolicy)
 	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)
 	c.Store.Watch(kcm, "PersistentVolumeClaim", lat.Watch, c.volumes.OnClaim)
 	c.Store.Watch(controllers.ProvisionerAccount, "PersistentVolumeClaim", lat.Watch, c.provision.OnClaim)

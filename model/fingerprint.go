@@ -23,18 +23,19 @@ const kubeControllerManager = "kube-controller-manager"
 // controllers: they share one informer per kind (a watch event reaches
 // them all), so they are one component here.
 var controllerClients = map[string]bool{
-	kubeControllerManager:                 true,
-	controllers.PersistentVolumeComponent: true,
-	controllers.ReplicaSetComponent:       true,
-	controllers.DeploymentComponent:       true,
-	controllers.GarbageCollectorComponent: true,
-	garbageCollectorAccount:               true,
-	controllers.EndpointSliceComponent:    true,
-	controllers.ResourceQuotaComponent:    true,
-	controllers.DisruptionComponent:       true,
-	controllers.HorizontalComponent:       true,
-	controllers.StatefulSetComponent:      true,
-	controllers.DaemonSetComponent:        true,
+	kubeControllerManager:                      true,
+	controllers.PersistentVolumeComponent:      true,
+	controllers.ReplicaSetComponent:            true,
+	controllers.DeploymentComponent:            true,
+	controllers.GarbageCollectorComponent:      true,
+	garbageCollectorAccount:                    true,
+	controllers.EndpointSliceComponent:         true,
+	controllers.ResourceQuotaComponent:         true,
+	controllers.DisruptionComponent:            true,
+	controllers.HorizontalComponent:            true,
+	controllers.StatefulSetComponent:           true,
+	controllers.DaemonSetComponent:             true,
+	controllers.AdmissionPolicyStatusComponent: true,
 }
 
 var labelComponents = map[string]string{
@@ -45,6 +46,7 @@ var labelComponents = map[string]string{
 	"replicaset minReadySeconds":     kubeControllerManager,
 	"replicaset sync":                kubeControllerManager,
 	"replicaset sync (rate-limited)": kubeControllerManager,
+	"admission policy status sync":   kubeControllerManager,
 	"deployment sync":                kubeControllerManager,
 	"endpointslice sync":             kubeControllerManager,
 	"hpa sync":                       kubeControllerManager,

@@ -329,6 +329,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"statefulsets", "StatefulSet", &s.StatefulSets},
 		{"persistentvolumeclaims", "PersistentVolumeClaim", &s.PersistentVolumeClaims},
 		{"persistentvolumes", "PersistentVolume", &s.PersistentVolumes},
+		{"validatingadmissionpolicies", "ValidatingAdmissionPolicy", &s.ValidatingAdmissionPolicies},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

@@ -43,8 +43,11 @@ type State struct {
 	PersistentVolumeClaims []any
 	// PersistentVolumes are the volumes, made or provisioned.
 	PersistentVolumes []any
-	Requests          []any
-	Traffic           []any
+	// ValidatingAdmissionPolicies are the policies, with the status the
+	// type-checking controller writes.
+	ValidatingAdmissionPolicies []any
+	Requests                    []any
+	Traffic                     []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -112,6 +115,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("statefulsets", cel.ListType(cel.DynType)),
 		cel.Variable("persistentvolumeclaims", cel.ListType(cel.DynType)),
 		cel.Variable("persistentvolumes", cel.ListType(cel.DynType)),
+		cel.Variable("validatingadmissionpolicies", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -230,7 +234,7 @@ func (c *Checker) Check(s State) error {
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
 		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs),
 		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims),
-		"persistentvolumes": orEmpty(s.PersistentVolumes), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"persistentvolumes": orEmpty(s.PersistentVolumes), "validatingadmissionpolicies": orEmpty(s.ValidatingAdmissionPolicies), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

@@ -5,6 +5,7 @@ package apiserver
 
 import (
 	"fmt"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"maps"
 	"net/http"
 
@@ -98,6 +99,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*appsv1.StatefulSet).Status.DeepCopy()
 		case *batchv1.CronJob:
 			n.Status = *req.Object.(*batchv1.CronJob).Status.DeepCopy()
+		case *admissionregistrationv1.ValidatingAdmissionPolicy:
+			n.Status = *req.Object.(*admissionregistrationv1.ValidatingAdmissionPolicy).Status.DeepCopy()
 		default:
 			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
 		}

@@ -157,6 +157,11 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"list", "watch", "delete"}, core, "pods"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:validatingadmissionpolicy-status-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch"}, []string{"admissionregistration.k8s.io"}, "validatingadmissionpolicies"),
+			rule([]string{"get", "patch", "update"}, []string{"admissionregistration.k8s.io"}, "validatingadmissionpolicies/status"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:ttl-after-finished-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "delete"}, []string{"batch"}, "jobs"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
@@ -242,7 +247,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller"}
+	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller", "validatingadmissionpolicy-status-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -281,6 +286,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:daemon-set-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "daemon-set-controller", Namespace: "kube-system"}),
 		bind("system:controller:statefulset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "statefulset-controller", Namespace: "kube-system"}),
 		bind("system:controller:ttl-after-finished-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "ttl-after-finished-controller", Namespace: "kube-system"}),
+		bind("system:controller:validatingadmissionpolicy-status-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "validatingadmissionpolicy-status-controller", Namespace: "kube-system"}),
 		bind("system:controller:disruption-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "disruption-controller", Namespace: "kube-system"}),
 		bind("system:controller:resourcequota-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "resourcequota-controller", Namespace: "kube-system"}),
 		bind("system:controller:root-ca-cert-publisher", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "root-ca-cert-publisher", Namespace: "kube-system"}),
