@@ -33,7 +33,8 @@ type names struct {
 var renamedKinds = map[string]bool{"Namespace": true, "Node": true, "PriorityClass": true, "StorageClass": true,
 	"PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
 	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
-	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true}
+	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true}
 
 func (n *names) namespace(ns string) string { return ns + n.suffix }
 
@@ -125,6 +126,11 @@ func (n *names) rename(obj sim.Object, gvk schema.GroupVersionKind, namespaced b
 	case *admissionregistrationv1.MutatingWebhookConfiguration:
 		for i := range o.Webhooks {
 			n.webhook(&o.Webhooks[i].ClientConfig, o.Webhooks[i].NamespaceSelector)
+		}
+	case *admissionregistrationv1.MutatingAdmissionPolicyBinding:
+		o.Spec.PolicyName = n.ref("MutatingAdmissionPolicy", o.Spec.PolicyName)
+		if r := o.Spec.ParamRef; r != nil && r.Namespace != "" {
+			r.Namespace = n.namespace(r.Namespace)
 		}
 	case *admissionregistrationv1.ValidatingAdmissionPolicyBinding:
 		o.Spec.PolicyName = n.ref("ValidatingAdmissionPolicy", o.Spec.PolicyName)

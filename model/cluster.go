@@ -165,14 +165,16 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 		return c.Store.Get(sim.Key{Kind: "ServiceAccount", Namespace: namespace, Name: name}) != nil
 	}
 	// The policy and webhook plugins run after the built-in ones and before
-	// ResourceQuota: MutatingAdmissionWebhook, ValidatingAdmissionPolicy,
-	// ValidatingAdmissionWebhook (pkg/kubeapiserver/options/plugins.go).
+	// ResourceQuota: MutatingAdmissionPolicy, MutatingAdmissionWebhook,
+	// ValidatingAdmissionPolicy, ValidatingAdmissionWebhook
+	// (pkg/kubeapiserver/options/plugins.go).
 	chain := admission.Default()
 	c.policies = admission.NewValidatingAdmissionPolicy(c.Store, c.Trace)
 	c.WebhookServers = admission.WebhookServers{}
 	webhooks := &admission.WebhookNetwork{Servers: c.WebhookServers, Answer: c.podAnswer}
 	quota := slices.IndexFunc(chain, func(p apiserver.AdmissionPlugin) bool { return p.Name() == "ResourceQuota" })
 	c.API.Admission = slices.Insert(chain, quota,
+		apiserver.AdmissionPlugin(admission.NewMutatingAdmissionPolicy(c.Store, c.Trace)),
 		apiserver.AdmissionPlugin(admission.NewMutatingAdmissionWebhook(c.Store, c.Trace, webhooks)),
 		apiserver.AdmissionPlugin(c.policies),
 		apiserver.AdmissionPlugin(admission.NewValidatingAdmissionWebhook(c.Store, c.Trace, webhooks)))

@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -68,26 +67,11 @@ func TestWebhookOutcomes(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c := New(Options{})
-			c.AddNode(node("node01", "8"), nil)
-			docs, err := manifest.Parse("hooks.yaml", []byte(tc.seed+"---\n"+webhookYAML(tc.kind, tc.clientConfig, tc.extra)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.SeedDocuments(docs); err != nil {
-				t.Fatal(err)
-			}
+			c := onOneNode(t, tc.seed+"---\n"+webhookYAML(tc.kind, tc.clientConfig, tc.extra))
 			if tc.server != nil {
 				c.WebhookServers["https://hook.example.com/check"] = tc.server
 			}
-			apply(t, c, "admin", podYAML("web", "100m"))
-			if err := c.Settle(); err != nil {
-				t.Fatal(err)
-			}
-			r := c.Requests()[0]
-			if r.Allowed != tc.allowed || !tc.allowed && (r.Code != tc.code || r.Message != tc.message) {
-				t.Errorf("allowed %v, %d %q\nwant allowed %v, %d %q", r.Allowed, r.Code, r.Message, tc.allowed, tc.code, tc.message)
-			}
+			createWeb(t, c, tc.allowed, tc.code, tc.message)
 			if pod := c.Pod("default", "web"); tc.allowed && pod.CreationTimestamp.Sub(apiserver.Epoch) < tc.took.Std() {
 				t.Errorf("created %v into the scenario, before the %v timeout", pod.CreationTimestamp.Sub(apiserver.Epoch), tc.took)
 			}
@@ -98,15 +82,7 @@ func TestWebhookOutcomes(t *testing.T) {
 // TestAPatchedPodIsWhatIsStored: a mutating webhook's patch is applied
 // before validation and storage, and the pod waits for the call.
 func TestAPatchedPodIsWhatIsStored(t *testing.T) {
-	c := New(Options{})
-	c.AddNode(node("node01", "8"), nil)
-	docs, err := manifest.Parse("hooks.yaml", []byte(webhookYAML("MutatingWebhookConfiguration", `{url: "https://hook.example.com/check"}`, "")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := c.SeedDocuments(docs); err != nil {
-		t.Fatal(err)
-	}
+	c := onOneNode(t, webhookYAML("MutatingWebhookConfiguration", `{url: "https://hook.example.com/check"}`, ""))
 	c.WebhookServers["https://hook.example.com/check"] = &admission.WebhookServer{Delay: 300 * sim.Millisecond,
 		Patch: `[{"op":"add","path":"/metadata/labels","value":{"team":"web"}}]`}
 	apply(t, c, "admin", podYAML("web", "100m"))
@@ -119,5 +95,27 @@ func TestAPatchedPodIsWhatIsStored(t *testing.T) {
 	}
 	if at := pod.CreationTimestamp.Sub(apiserver.Epoch); at < 300*time.Millisecond {
 		t.Errorf("created %v into the scenario, before the webhook's 300ms answer", at)
+	}
+}
+
+// onOneNode is a cluster of one 8-CPU node that already has the objects.
+func onOneNode(t *testing.T, yaml string) *Cluster {
+	t.Helper()
+	c := seeded(t, "seed.yaml", yaml)
+	c.AddNode(node("node01", "8"), nil)
+	return c
+}
+
+// createWeb has admin create pod web, lets the cluster settle, and checks
+// the answer: allowed, or refused with the code and message.
+func createWeb(t *testing.T, c *Cluster, allowed bool, code int, message string) {
+	t.Helper()
+	apply(t, c, "admin", podYAML("web", "100m"))
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	r := c.Requests()[0]
+	if r.Allowed != allowed || !allowed && (r.Code != code || r.Message != message) {
+		t.Errorf("allowed %v, %d %q\nwant allowed %v, %d %q", r.Allowed, r.Code, r.Message, allowed, code, message)
 	}
 }

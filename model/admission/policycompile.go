@@ -31,21 +31,7 @@ func compilePolicy(p *admissionregistrationv1.ValidatingAdmissionPolicy) validat
 	if err != nil {
 		return validating.NewValidator(nil, nil, nil, nil, spec.FailurePolicy, err)
 	}
-	variables := make([]cel.NamedExpressionAccessor, len(spec.Variables))
-	for i, v := range spec.Variables {
-		variables[i] = &validating.Variable{Name: v.Name, Expression: v.Expression}
-	}
-	compiler.CompileAndStoreVariables(variables, withParams, environment.StoredExpressions)
-
-	var matcher matchconditions.Matcher
-	if len(spec.MatchConditions) > 0 {
-		conditions := make([]cel.ExpressionAccessor, len(spec.MatchConditions))
-		for i := range spec.MatchConditions {
-			conditions[i] = (*matchconditions.MatchCondition)(&spec.MatchConditions[i])
-		}
-		matcher = matchconditions.NewMatcher(compiler.CompileCondition(conditions, withParams, environment.StoredExpressions),
-			spec.FailurePolicy, "policy", "validate", p.Name)
-	}
+	matcher := compileShared(compiler, spec.Variables, spec.MatchConditions, spec.FailurePolicy, p.Name, withParams)
 	validations := make([]cel.ExpressionAccessor, len(spec.Validations))
 	messages := make([]cel.ExpressionAccessor, len(spec.Validations))
 	for i, v := range spec.Validations {
@@ -66,4 +52,24 @@ func compilePolicy(p *admissionregistrationv1.ValidatingAdmissionPolicy) validat
 		spec.FailurePolicy,
 		nil,
 	)
+}
+
+// compileShared compiles and stores a policy's variables, then compiles
+// its matchConditions into their matcher (nil when it has none): the part
+// of compilation validating and mutating policies share.
+func compileShared(compiler *cel.CompositedCompiler, vars []admissionregistrationv1.Variable, conditions []admissionregistrationv1.MatchCondition,
+	failurePolicy *admissionregistrationv1.FailurePolicyType, name string, opts cel.OptionalVariableDeclarations) matchconditions.Matcher {
+	variables := make([]cel.NamedExpressionAccessor, len(vars))
+	for i, v := range vars {
+		variables[i] = &validating.Variable{Name: v.Name, Expression: v.Expression}
+	}
+	compiler.CompileAndStoreVariables(variables, opts, environment.StoredExpressions)
+	if len(conditions) == 0 {
+		return nil
+	}
+	accessors := make([]cel.ExpressionAccessor, len(conditions))
+	for i := range conditions {
+		accessors[i] = (*matchconditions.MatchCondition)(&conditions[i])
+	}
+	return matchconditions.NewMatcher(compiler.CompileCondition(accessors, opts, environment.StoredExpressions), failurePolicy, "policy", "validate", name)
 }

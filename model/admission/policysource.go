@@ -10,7 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apiserver/pkg/admission/plugin/policy/validating"
+	"k8s.io/apiserver/pkg/admission/plugin/policy/generic"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -26,16 +26,17 @@ import (
 // it is stored, not at once.
 const policyRefresh = sim.Second
 
-// policySource is the API server's view of ValidatingAdmissionPolicies and
-// their bindings (policy_source.go, driven on the model's clock): the
-// loopback informer marks it dirty, the refresh loop rebuilds the hooks
-// the dispatcher evaluates, compiling each policy once per
-// resourceVersion.
-type policySource struct {
+// policySource is the API server's view of one family of admission
+// policies and their bindings (policy_source.go, driven on the model's
+// clock): the loopback informer marks it dirty, the refresh loop rebuilds
+// the hooks the dispatcher evaluates, compiling each policy once per
+// resourceVersion. E is the family's compiled evaluator, H its hook.
+type policySource[E, H any] struct {
 	store    *sim.Store
 	rec      *trace.Recorder
-	hooks    []validating.PolicyHook
-	compiled map[string]compiledPolicy // by policy name
+	family   policyFamily[E, H]
+	hooks    []H
+	compiled map[string]compiledPolicy[E] // by policy name
 	// pending is set while a refresh is scheduled.
 	pending bool
 	// said is what the trace last said the source enforces.
@@ -44,14 +45,45 @@ type policySource struct {
 	compilations int
 }
 
-type compiledPolicy struct {
-	resourceVersion string
-	evaluator       validating.Validator
+// policyFamily is what differs between validating and mutating policies.
+type policyFamily[E, H any] struct {
+	policyKind, bindingKind, resource string
+	// policyName is the policy a binding names.
+	policyName func(binding sim.Object) string
+	compile    func(policy sim.Object) E
+	// hook puts a policy, its bindings and its evaluator together.
+	hook func(s paramSource, policy sim.Object, bindings []sim.Object, evaluator E) H
 }
 
-func newPolicySource(store *sim.Store, rec *trace.Recorder) *policySource {
-	s := &policySource{store: store, rec: rec, compiled: map[string]compiledPolicy{}, said: "no policy is bound"}
-	for _, kind := range []string{"ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"} {
+// familyOf describes a family by its typed parts: the hooks are upstream's
+// generic.PolicyHook, with the param informer resolved over the store.
+func familyOf[P, B sim.Object, E any](policyKind, bindingKind, resource string, policyName func(B) string,
+	paramKind func(P) *admissionregistrationv1.ParamKind, compile func(P) E) policyFamily[E, generic.PolicyHook[P, B, E]] {
+	return policyFamily[E, generic.PolicyHook[P, B, E]]{
+		policyKind: policyKind, bindingKind: bindingKind, resource: resource,
+		policyName: func(b sim.Object) string { return policyName(b.(B)) },
+		compile:    func(p sim.Object) E { return compile(p.(P)) },
+		hook: func(s paramSource, p sim.Object, bindings []sim.Object, e E) generic.PolicyHook[P, B, E] {
+			hook := generic.PolicyHook[P, B, E]{Policy: p.(P), Evaluator: e}
+			for _, b := range bindings {
+				hook.Bindings = append(hook.Bindings, b.(B))
+			}
+			if pk := paramKind(p.(P)); pk != nil {
+				hook.ParamInformer, hook.ParamScope, hook.ConfigurationError = s.paramInformer(pk)
+			}
+			return hook
+		},
+	}
+}
+
+type compiledPolicy[E any] struct {
+	resourceVersion string
+	evaluator       E
+}
+
+func newPolicySource[E, H any](store *sim.Store, rec *trace.Recorder, family policyFamily[E, H]) *policySource[E, H] {
+	s := &policySource[E, H]{store: store, rec: rec, family: family, compiled: map[string]compiledPolicy[E]{}, said: "no policy is bound"}
+	for _, kind := range []string{family.policyKind, family.bindingKind} {
 		store.Watch("kube-apiserver policy source", kind, 0, s.changed)
 	}
 	return s
@@ -59,7 +91,7 @@ func newPolicySource(store *sim.Store, rec *trace.Recorder) *policySource {
 
 // changed marks the source dirty; the refresh loop (wait.Until every
 // second from the server's start) picks it up at its next turn.
-func (s *policySource) changed(sim.WatchEvent) {
+func (s *policySource[E, H]) changed(sim.WatchEvent) {
 	if s.pending {
 		return
 	}
@@ -76,29 +108,24 @@ func (s *policySource) changed(sim.WatchEvent) {
 // or bindings without their policy left out (calculatePolicyData). Upstream
 // ranges over a map; the model takes policies in name order, which decides
 // whose message a request denied by several policies carries.
-func (s *policySource) refresh() {
+func (s *policySource[E, H]) refresh() {
 	s.pending = false
-	bindings := map[string][]*admissionregistrationv1.ValidatingAdmissionPolicyBinding{}
-	for _, o := range s.store.List("ValidatingAdmissionPolicyBinding", "") {
-		b := o.(*admissionregistrationv1.ValidatingAdmissionPolicyBinding)
-		bindings[b.Spec.PolicyName] = append(bindings[b.Spec.PolicyName], b)
+	bindings := map[string][]sim.Object{}
+	for _, b := range s.store.List(s.family.bindingKind, "") {
+		name := s.family.policyName(b)
+		bindings[name] = append(bindings[name], b)
 	}
-	var hooks []validating.PolicyHook
+	var hooks []H
 	var names []string
 	used := map[string]bool{}
-	for _, o := range s.store.List("ValidatingAdmissionPolicy", "") {
-		p := o.(*admissionregistrationv1.ValidatingAdmissionPolicy)
-		bs := bindings[p.Name]
+	for _, p := range s.store.List(s.family.policyKind, "") {
+		bs := bindings[p.GetName()]
 		if len(bs) == 0 {
 			continue
 		}
-		used[p.Name] = true
-		hook := validating.PolicyHook{Policy: p, Bindings: bs, Evaluator: s.compile(p)}
-		if pk := p.Spec.ParamKind; pk != nil {
-			hook.ParamInformer, hook.ParamScope, hook.ConfigurationError = s.paramInformer(pk)
-		}
-		hooks = append(hooks, hook)
-		names = append(names, fmt.Sprintf("%s (%d binding%s)", p.Name, len(bs), plural(len(bs))))
+		used[p.GetName()] = true
+		hooks = append(hooks, s.family.hook(paramSource{s.store}, p, bs, s.compile(p)))
+		names = append(names, fmt.Sprintf("%s (%d binding%s)", p.GetName(), len(bs), plural(len(bs))))
 	}
 	for name := range s.compiled {
 		if !used[name] {
@@ -112,7 +139,7 @@ func (s *policySource) refresh() {
 	}
 	if msg != s.said {
 		s.said = msg
-		s.rec.Step(apiserver.Component, "policies", "validatingadmissionpolicies", msg)
+		s.rec.Step(apiserver.Component, "policies", s.family.resource, msg)
 	}
 }
 
@@ -123,21 +150,24 @@ func plural(n int) string {
 	return "s"
 }
 
-// compile returns the policy's evaluator, compiled by
-// compilePolicy once per resourceVersion.
-func (s *policySource) compile(p *admissionregistrationv1.ValidatingAdmissionPolicy) validating.Validator {
-	if c, ok := s.compiled[p.Name]; ok && c.resourceVersion == p.ResourceVersion {
+// compile returns the policy's evaluator, compiled once per
+// resourceVersion.
+func (s *policySource[E, H]) compile(p sim.Object) E {
+	if c, ok := s.compiled[p.GetName()]; ok && c.resourceVersion == p.GetResourceVersion() {
 		return c.evaluator
 	}
-	v := compilePolicy(p)
+	e := s.family.compile(p)
 	s.compilations++
-	s.compiled[p.Name] = compiledPolicy{p.ResourceVersion, v}
-	return v
+	s.compiled[p.GetName()] = compiledPolicy[E]{p.GetResourceVersion(), e}
+	return e
 }
+
+// paramSource resolves policies' paramKinds over the model's store.
+type paramSource struct{ store *sim.Store }
 
 // paramInformer resolves a policy's paramKind as ensureParamsForPolicyLocked
 // does, over the model's store.
-func (s *policySource) paramInformer(pk *admissionregistrationv1.ParamKind) (informers.GenericInformer, meta.RESTScope, error) {
+func (s paramSource) paramInformer(pk *admissionregistrationv1.ParamKind) (informers.GenericInformer, meta.RESTScope, error) {
 	gv, err := schema.ParseGroupVersion(pk.APIVersion)
 	if err != nil {
 		return nil, nil, fmt.Errorf("failed to parse paramKind APIVersion: %w", err)

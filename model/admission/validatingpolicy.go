@@ -2,6 +2,7 @@ package admission
 
 import (
 	"context"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -30,7 +31,7 @@ import (
 // dispatcher, matcher and validator. Only how policies reach it is the
 // model's (policysource.go).
 type ValidatingAdmissionPolicy struct {
-	source     *policySource
+	source     *policySource[validating.Validator, validating.PolicyHook]
 	dispatcher generic.Dispatcher[validating.PolicyHook]
 	authorizer *authorizerAdapter
 	resources  runtime.EquivalentResourceMapper
@@ -41,12 +42,20 @@ type ValidatingAdmissionPolicy struct {
 func NewValidatingAdmissionPolicy(store *sim.Store, rec *trace.Recorder) *ValidatingAdmissionPolicy {
 	authz := &authorizerAdapter{}
 	return &ValidatingAdmissionPolicy{
-		source:     newPolicySource(store, rec),
+		source:     newPolicySource(store, rec, validatingPolicies),
 		dispatcher: validating.NewDispatcher(authz, generic.NewPolicyMatcher(matching.NewMatcher(namespaceLister{store}, nil))),
 		authorizer: authz,
 		resources:  equivalentResources(),
 	}
 }
+
+// validatingPolicies are ValidatingAdmissionPolicies and their bindings.
+var validatingPolicies = familyOf("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicies",
+	func(b *admissionregistrationv1.ValidatingAdmissionPolicyBinding) string { return b.Spec.PolicyName },
+	func(p *admissionregistrationv1.ValidatingAdmissionPolicy) *admissionregistrationv1.ParamKind {
+		return p.Spec.ParamKind
+	},
+	compilePolicy)
 
 // Name implements apiserver.AdmissionPlugin.
 func (*ValidatingAdmissionPolicy) Name() string { return "ValidatingAdmissionPolicy" }
