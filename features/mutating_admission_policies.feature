@@ -135,3 +135,61 @@ Feature: MutatingAdmissionPolicies change objects in the API server, with CEL
       pods.exists(p, p.metadata.name == "web" && p.spec.containers.all(c, c.imagePullPolicy == "Always"))
       """
     And the trace matches the golden file
+
+  @conformance
+  Scenario: A policy that matches updates puts back the label a user removes
+    Mutating admission runs on updates too, before validation: the pod
+    stored is the one the policy returned, whatever the request said.
+
+    Given the cluster already has:
+      """yaml
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: MutatingAdmissionPolicy
+      metadata:
+        name: default-team
+      spec:
+        matchConstraints:
+          resourceRules:
+          - apiGroups: [""]
+            apiVersions: ["v1"]
+            operations: ["CREATE", "UPDATE"]
+            resources: ["pods"]
+        matchConditions:
+        - name: no-team
+          expression: "!has(object.metadata.labels) || !('team' in object.metadata.labels)"
+        reinvocationPolicy: Never
+        mutations:
+        - patchType: ApplyConfiguration
+          applyConfiguration:
+            expression: >
+              Object{metadata: Object.metadata{labels: {"team": "unassigned"}}}
+      ---
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: MutatingAdmissionPolicyBinding
+      metadata:
+        name: default-team
+      spec:
+        policyName: default-team
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+        labels: {app: web, team: payments}
+      spec:
+        containers:
+        - name: web
+          image: nginx:1.27
+      """
+    And 2s pass
+    When "admin" runs "kubectl label pod web team-"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      pod/web unlabeled
+      """
+    And the trace satisfies:
+      """
+      pods.exists(p, p.metadata.name == "web" && p.metadata.labels == {"app": "web", "team": "unassigned"})
+      """
+    And the trace matches the golden file

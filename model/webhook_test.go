@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,32 @@ func createWeb(t *testing.T, c *Cluster, allowed bool, code int, message string)
 	r := c.Requests()[0]
 	if r.Allowed != allowed || !allowed && (r.Code != code || r.Message != message) {
 		t.Errorf("allowed %v, %d %q\nwant allowed %v, %d %q", r.Allowed, r.Code, r.Message, allowed, code, message)
+	}
+}
+
+// Updates meet the webhooks too: a mutating webhook's patch on a label
+// update is what is stored, and a validating webhook may refuse it.
+func TestWebhooksJudgeUpdates(t *testing.T) {
+	hooks := strings.ReplaceAll(webhookYAML("MutatingWebhookConfiguration", `{url: "https://hook.example.com/mutate"}`, ""), "[CREATE]", "[UPDATE]") +
+		"---\n" + strings.ReplaceAll(webhookYAML("ValidatingWebhookConfiguration", `{url: "https://hook.example.com/check"}`, ""), "[CREATE]", "[UPDATE]")
+	c := onOneNode(t, hooks+"---\n"+podYAML("web", "100m"))
+	c.WebhookServers["https://hook.example.com/mutate"] = &admission.WebhookServer{Patch: `[{"op":"add","path":"/metadata/labels/audited","value":"yes"}]`}
+	first := c.Label("Pod", "default", "web", []string{"tier=front"}, false, "admin")
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if !first.Allowed {
+		t.Fatalf("label refused: %s", first.Message)
+	}
+	if labels := c.Pod("default", "web").Labels; labels["tier"] != "front" || labels["audited"] != "yes" {
+		t.Errorf("labels after the update: %v, want tier=front and the webhook's audited=yes", labels)
+	}
+	c.WebhookServers["https://hook.example.com/check"] = &admission.WebhookServer{Deny: true, Message: "frozen"}
+	r := c.Label("Pod", "default", "web", []string{"tier=back"}, true, "admin")
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if want := `admission webhook "hook.example.com" denied the request: frozen`; r.Allowed || r.Message != want {
+		t.Errorf("second label: allowed %v, %q; want refused with %q", r.Allowed, r.Message, want)
 	}
 }

@@ -61,13 +61,16 @@ var mutatingPolicies = familyOf("MutatingAdmissionPolicy", "MutatingAdmissionPol
 	},
 	compileMutatingPolicy)
 
+// MutatesUpdates implements apiserver.UpdateMutator.
+func (*MutatingAdmissionPolicy) MutatesUpdates() {}
+
 // Name implements apiserver.AdmissionPlugin.
 func (*MutatingAdmissionPolicy) Name() string { return "MutatingAdmissionPolicy" }
 
-// Handles implements apiserver.AdmissionPlugin: creates (the model's
-// updates run no mutating admission), once a policy is bound.
+// Handles implements apiserver.AdmissionPlugin: creates and updates, once
+// a policy is bound.
 func (m *MutatingAdmissionPolicy) Handles(r *apiserver.AdmissionRequest) bool {
-	return r.Operation == "CREATE" && len(m.source.hooks) > 0
+	return (r.Operation == "CREATE" || r.Operation == "UPDATE") && len(m.source.hooks) > 0
 }
 
 // Admit implements apiserver.Mutator.

@@ -32,13 +32,16 @@ func NewMutatingAdmissionWebhook(store *sim.Store, rec *trace.Recorder, net *Web
 	return &MutatingAdmissionWebhook{caller: newWebhookCaller(store, rec, net, "MutatingWebhookConfiguration"), resources: equivalentResources()}
 }
 
+// MutatesUpdates implements apiserver.UpdateMutator.
+func (*MutatingAdmissionWebhook) MutatesUpdates() {}
+
 // Name implements apiserver.AdmissionPlugin.
 func (*MutatingAdmissionWebhook) Name() string { return "MutatingAdmissionWebhook" }
 
-// Handles implements apiserver.AdmissionPlugin: creates, once a webhook is
-// configured (the model's updates run no mutating admission).
+// Handles implements apiserver.AdmissionPlugin: creates and updates, once
+// a webhook is configured.
 func (m *MutatingAdmissionWebhook) Handles(r *apiserver.AdmissionRequest) bool {
-	return r.Operation == "CREATE" && len(m.caller.configured()) > 0
+	return (r.Operation == "CREATE" || r.Operation == "UPDATE") && len(m.caller.configured()) > 0
 }
 
 // Admit implements apiserver.Mutator.

@@ -47,6 +47,13 @@ type Mutator interface {
 	Admit(r *AdmissionRequest) (note string, err error)
 }
 
+// UpdateMutator is a Mutator that also changes updates: the built-in
+// plugins the model runs mutate creates only.
+type UpdateMutator interface {
+	Mutator
+	MutatesUpdates()
+}
+
 // Validator may only accept or reject, in the validating phase.
 type Validator interface {
 	AdmissionPlugin

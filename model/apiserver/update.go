@@ -51,16 +51,28 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 		return failure(apierrors.NewConflict(req.Resource.GroupResource(), req.Name, errors.New(OptimisticLockErrorMsg)))
 	}
 	registry.Default(obj)
-	updated, warnings, err := s.registryUpdate(req, user, obj, old)
+	// Mutating admission runs as the update's transformer, before the
+	// strategy's PrepareForUpdate and validation (handlers/update.go): of
+	// the model's plugins, the policies and webhooks that change updates.
+	ar := &AdmissionRequest{Operation: "UPDATE", Resource: req.Resource, Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name,
+		Object: obj, Old: old, User: user, Authorizer: s.Authorizer, Store: s.store}
+	for _, p := range s.Admission {
+		if m, ok := p.(UpdateMutator); ok && p.Handles(ar) {
+			note, err := m.Admit(ar)
+			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "mutating", note, err, ar); failed {
+				return hold(ar, func() Response { return resp })
+			}
+		}
+	}
+	updated, warnings, err := s.registryUpdate(req, user, ar.Object, old)
 	if err != nil {
-		return failure(err)
+		return hold(ar, func() Response { return failure(err) })
 	}
 	obj = updated.(sim.Object)
 	// Validating admission judges updates too (the built-in plugins the
-	// model runs look at creates only; admission policies at both). No
-	// mutating plugin the model runs changes an update.
-	ar := &AdmissionRequest{Operation: "UPDATE", Resource: req.Resource, Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name,
-		Object: obj, Old: old, User: user, Authorizer: s.Authorizer, Store: s.store}
+	// model runs look at creates only; admission policies and webhooks at
+	// both).
+	ar.Object = obj
 	if resp, failed := s.validatingAdmission(req, ar); failed {
 		return hold(ar, func() Response { return resp })
 	}
