@@ -144,24 +144,22 @@ Feature: The API server's front door: decoding, defaulting and validation
     When "admin" applies:
       """yaml
       apiVersion: v1
-      kind: ReplicationController
+      kind: PodTemplate
       metadata:
         name: db
-      spec:
-        selector: {app: db}
-        template:
-          metadata:
-            labels: {app: db}
-          spec:
-            containers:
-            - name: db
-              image: postgres:17
+      template:
+        metadata:
+          labels: {app: db}
+        spec:
+          containers:
+          - name: db
+            image: postgres:17
       """
     And the cluster settles
     Then every request was accepted
     And the trace satisfies:
       """cel
       events.exists(e, e.action == 'unmodelled' &&
-        e.message == "warning: podlife stores replicationcontrollers but models nothing that acts on them; a real cluster's controllers would")
+        e.message == "warning: podlife stores podtemplates but models nothing that acts on them; a real cluster's controllers would")
       """
     And the trace matches the golden file

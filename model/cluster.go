@@ -75,25 +75,27 @@ type Cluster struct {
 	cronJobs *controllers.CronJob
 	// policyStatus type-checks ValidatingAdmissionPolicies.
 	policyStatus *controllers.AdmissionPolicyStatus
-	daemons      *controllers.DaemonSet
-	provision    *controllers.ExternalProvisioner
-	sets         *controllers.StatefulSet
-	disruption   *controllers.Disruption
-	hpa          *controllers.HorizontalPodAutoscaler
-	meter        *meter
-	lifecycle    *controllers.NodeLifecycle
-	taints       *controllers.TaintEviction
-	podGC        *controllers.PodGC
-	slices       *controllers.EndpointSlice
-	rsc          *controllers.ReplicaSet
-	dc           *controllers.Deployment
-	gc           *controllers.GarbageCollector
-	proxies      map[string]*dataplane.Consumer // kube-proxy by node
-	coreDNS      *dataplane.Consumer
-	ingress      *dataplane.Consumer
-	traffic      []dataplane.Result
-	loads        []*dataplane.Load
-	uids         int
+	// rcm is the ReplicationController manager.
+	rcm        *controllers.ReplicaSet
+	daemons    *controllers.DaemonSet
+	provision  *controllers.ExternalProvisioner
+	sets       *controllers.StatefulSet
+	disruption *controllers.Disruption
+	hpa        *controllers.HorizontalPodAutoscaler
+	meter      *meter
+	lifecycle  *controllers.NodeLifecycle
+	taints     *controllers.TaintEviction
+	podGC      *controllers.PodGC
+	slices     *controllers.EndpointSlice
+	rsc        *controllers.ReplicaSet
+	dc         *controllers.Deployment
+	gc         *controllers.GarbageCollector
+	proxies    map[string]*dataplane.Consumer // kube-proxy by node
+	coreDNS    *dataplane.Consumer
+	ingress    *dataplane.Consumer
+	traffic    []dataplane.Result
+	loads      []*dataplane.Load
+	uids       int
 }
 
 // DefaultNamespaces exist in every cluster.
@@ -185,6 +187,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
+	c.rcm = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.ReplicationControllerComponent), Legacy: true}
 	c.jobs = &controllers.Job{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.JobComponent)}
 	c.daemons = &controllers.DaemonSet{Store: c.Store, Engine: engine, Rec: c.Trace,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.DaemonSetComponent,
@@ -282,6 +285,9 @@ func (c *Cluster) start() {
 	for _, obj := range c.Store.List("ReplicaSet", "") {
 		c.rsc.OnReplicaSet(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
+	for _, obj := range c.Store.List("ReplicationController", "") {
+		c.rcm.OnReplicaSet(sim.WatchEvent{Type: sim.Added, Object: obj})
+	}
 	for _, obj := range c.Store.List("Job", "") {
 		c.jobs.OnJob(sim.WatchEvent{Type: sim.Added, Object: obj})
 		c.jobTTL.OnJob(sim.WatchEvent{Type: sim.Added, Object: obj})
@@ -326,7 +332,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode))
 	c.Store.Watch(kcm, "DaemonSet", lat.Watch, fanOut(c.daemons.OnDaemonSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "StatefulSet", lat.Watch, fanOut(c.sets.OnStatefulSet, c.gc.OnOwner))
@@ -335,6 +341,7 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "Namespace", lat.Watch, c.namespaces.OnNamespace)
 	c.Store.Watch(apiserver.Component, "CustomResourceDefinition", lat.Watch, c.crds.OnCRD)
 	c.Store.Watch(kcm, "ReplicaSet", lat.Watch, fanOut(c.dc.OnReplicaSet, c.rsc.OnReplicaSet, c.gc.OnOwner))
+	c.Store.Watch(kcm, "ReplicationController", lat.Watch, fanOut(c.rcm.OnReplicaSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Job", lat.Watch, fanOut(c.jobs.OnJob, c.jobTTL.OnJob, c.cronJobs.OnJob, c.gc.OnOwner))
 	c.Store.Watch(kcm, "CronJob", lat.Watch, fanOut(c.cronJobs.OnCronJob, c.gc.OnOwner))

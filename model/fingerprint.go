@@ -36,6 +36,7 @@ var controllerClients = map[string]bool{
 	controllers.StatefulSetComponent:           true,
 	controllers.DaemonSetComponent:             true,
 	controllers.AdmissionPolicyStatusComponent: true,
+	controllers.ReplicationControllerComponent: true,
 }
 
 var labelComponents = map[string]string{

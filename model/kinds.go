@@ -16,6 +16,7 @@ var modelled = sets.New(
 	schema.GroupKind{Kind: "ConfigMap"}, schema.GroupKind{Kind: "Secret"}, schema.GroupKind{Kind: "ServiceAccount"},
 	schema.GroupKind{Kind: "Service"}, schema.GroupKind{Kind: "ResourceQuota"}, schema.GroupKind{Kind: "LimitRange"},
 	schema.GroupKind{Kind: "PersistentVolume"}, schema.GroupKind{Kind: "PersistentVolumeClaim"},
+	schema.GroupKind{Kind: "ReplicationController"},
 	schema.GroupKind{Group: "apps", Kind: "Deployment"}, schema.GroupKind{Group: "apps", Kind: "ReplicaSet"}, schema.GroupKind{Group: "batch", Kind: "Job"}, schema.GroupKind{Group: "batch", Kind: "CronJob"}, schema.GroupKind{Group: "apps", Kind: "DaemonSet"},
 	schema.GroupKind{Group: "apps", Kind: "StatefulSet"}, schema.GroupKind{Group: "apps", Kind: "ControllerRevision"},
 	schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"},

@@ -12,11 +12,11 @@ import (
 // and the trace says so once per kind; a modelled kind says nothing.
 func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 	c := New(Options{})
-	rc := func(name string) string {
-		return "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: " + name + "}\nspec:\n  selector: {app: " + name +
-			"}\n  template:\n    metadata: {labels: {app: " + name + "}}\n    spec: {containers: [{name: c, image: nginx}]}\n"
+	template := func(name string) string {
+		return "apiVersion: v1\nkind: PodTemplate\nmetadata: {name: " + name + "}\ntemplate:\n  metadata: {labels: {app: " + name +
+			"}}\n  spec: {containers: [{name: c, image: nginx}]}\n"
 	}
-	apply(t, c, "admin", rc("web")+"---\n"+rc("db")+"---\n"+podYAML("p", "100m"))
+	apply(t, c, "admin", template("web")+"---\n"+template("db")+"---\n"+podYAML("p", "100m"))
 	if err := c.Settle(); err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 			notes = append(notes, e.Object+": "+e.Message)
 		}
 	}
-	want := "replicationcontroller/default/web: warning: podlife stores replicationcontrollers but models nothing that acts on them; a real cluster's controllers would"
+	want := "podtemplate/default/web: warning: podlife stores podtemplates but models nothing that acts on them; a real cluster's controllers would"
 	if len(notes) != 1 || notes[0] != want {
 		t.Fatalf("notes = %q, want [%q]", notes, want)
 	}
@@ -35,8 +35,8 @@ func TestAStoredButUnmodelledKindIsNotedOncePerKind(t *testing.T) {
 			t.Errorf("%s refused: %s", r.Object, r.Message)
 		}
 	}
-	if c.Store.Get(sim.Key{Kind: "ReplicationController", Namespace: "default", Name: "db"}) == nil {
-		t.Error("the second ReplicationController was not stored")
+	if c.Store.Get(sim.Key{Kind: "PodTemplate", Namespace: "default", Name: "db"}) == nil {
+		t.Error("the second PodTemplate was not stored")
 	}
 }
 

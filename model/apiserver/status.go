@@ -61,6 +61,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			n.Status = *req.Object.(*corev1.ResourceQuota).Status.DeepCopy()
 		case *appsv1.ReplicaSet:
 			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
+		case *corev1.ReplicationController:
+			n.Status = *req.Object.(*corev1.ReplicationController).Status.DeepCopy()
 		case *appsv1.Deployment:
 			// Its status strategy keeps the sent metadata but for the
 			// labels (registry/apps/deployment/strategy.go): the

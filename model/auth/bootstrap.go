@@ -123,6 +123,12 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"create", "delete", "list", "patch", "watch"}, core, "pods"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:replication-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "update", "watch"}, core, "replicationcontrollers"),
+			rule([]string{"update"}, core, "replicationcontrollers/status", "replicationcontrollers/finalizers"),
+			rule([]string{"create", "delete", "list", "patch", "watch"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:job-controller"}, Rules: []rbacv1.PolicyRule{
 			rule([]string{"get", "list", "watch", "update", "patch"}, []string{"batch"}, "jobs"),
 			rule([]string{"update"}, []string{"batch"}, "jobs/status", "jobs/finalizers"),
@@ -247,7 +253,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller", "endpointslice-controller", "generic-garbage-collector",
-	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller", "validatingadmissionpolicy-status-controller"}
+	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "replication-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller", "validatingadmissionpolicy-status-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -274,6 +280,7 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:volume-scheduler", rbacv1.Subject{Kind: rbacv1.UserKind, Name: apiserver.SystemKubeScheduler}),
 		bind("system:controller:deployment-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "deployment-controller", Namespace: "kube-system"}),
 		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
+		bind("system:controller:replication-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replication-controller", Namespace: "kube-system"}),
 		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
 		bind("system:controller:horizontal-pod-autoscaler", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "horizontal-pod-autoscaler", Namespace: "kube-system"}),

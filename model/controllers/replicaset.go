@@ -18,6 +18,9 @@ import (
 // ReplicaSetComponent names the controller in the trace.
 const ReplicaSetComponent = "replicaset-controller"
 
+// ReplicationControllerComponent names the ReplicationController manager.
+const ReplicationControllerComponent = "replication-controller"
+
 // ReplicaSet is the ReplicaSet controller (pkg/controller/replicaset): it
 // keeps spec.replicas active pods that it owns, creating them from the
 // template (SuccessfulCreate "Created pod: NAME") or deleting the least
@@ -38,6 +41,55 @@ type ReplicaSet struct {
 	// request; failedNow marks the round in flight that had one.
 	failures  map[sim.Key]int
 	failedNow map[sim.Key]bool
+
+	// Legacy makes this the ReplicationController manager
+	// (pkg/controller/replication): upstream runs the ReplicaSet
+	// controller over ReplicationControllers converted to ReplicaSets,
+	// under its own name, and so does the model.
+	Legacy bool
+}
+
+// kind is the kind of owner the controller keeps.
+func (c *ReplicaSet) kind() string {
+	if c.Legacy {
+		return "ReplicationController"
+	}
+	return "ReplicaSet"
+}
+
+// component names the controller in the trace and in its Events.
+func (c *ReplicaSet) component() string {
+	if c.Legacy {
+		return ReplicationControllerComponent
+	}
+	return ReplicaSetComponent
+}
+
+// get is the owner at key, as a ReplicaSet.
+func (c *ReplicaSet) get(key sim.Key) (*appsv1.ReplicaSet, bool) {
+	if !c.Legacy {
+		rs, ok := c.Store.Get(key).(*appsv1.ReplicaSet)
+		return rs, ok
+	}
+	rc, ok := c.Store.Get(key).(*corev1.ReplicationController)
+	if !ok {
+		return nil, false
+	}
+	return replicaSetOf(rc), true
+}
+
+// replicaSetOf is a ReplicationController as the ReplicaSet the
+// controller works on (replication/conversion.go): its equality selector
+// as matchLabels, its template by value.
+func replicaSetOf(rc *corev1.ReplicationController) *appsv1.ReplicaSet {
+	rs := &appsv1.ReplicaSet{ObjectMeta: rc.ObjectMeta,
+		Spec: appsv1.ReplicaSetSpec{Replicas: rc.Spec.Replicas, MinReadySeconds: rc.Spec.MinReadySeconds, Selector: &metav1.LabelSelector{MatchLabels: rc.Spec.Selector}},
+		Status: appsv1.ReplicaSetStatus{Replicas: rc.Status.Replicas, FullyLabeledReplicas: rc.Status.FullyLabeledReplicas, ReadyReplicas: rc.Status.ReadyReplicas,
+			AvailableReplicas: rc.Status.AvailableReplicas, ObservedGeneration: rc.Status.ObservedGeneration}}
+	if rc.Spec.Template != nil {
+		rs.Spec.Template = *rc.Spec.Template
+	}
+	return rs
 }
 
 // OnReplicaSet handles a watch event for a ReplicaSet.
@@ -45,8 +97,8 @@ func (c *ReplicaSet) OnReplicaSet(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Ob
 
 // OnPod queues the pod's owning ReplicaSet.
 func (c *ReplicaSet) OnPod(ev sim.WatchEvent) {
-	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == "ReplicaSet" {
-		c.enqueue(sim.Key{Kind: "ReplicaSet", Namespace: ev.Object.GetNamespace(), Name: ref.Name})
+	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == c.kind() {
+		c.enqueue(sim.Key{Kind: c.kind(), Namespace: ev.Object.GetNamespace(), Name: ref.Name})
 	}
 }
 
@@ -80,7 +132,7 @@ func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
 const podsByController = "controller-uid"
 
 func (c *ReplicaSet) sync(key sim.Key) {
-	rs, ok := c.Store.Get(key).(*appsv1.ReplicaSet)
+	rs, ok := c.get(key)
 	if !ok || c.pending[key] > 0 {
 		return
 	}
@@ -91,32 +143,36 @@ func (c *ReplicaSet) sync(key sim.Key) {
 		}
 	}
 	want := int(ptrOr(rs.Spec.Replicas, 1))
-	ref := apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name)
+	ref := apiserver.ObjectRef(c.kind(), rs.Namespace, rs.Name)
 	diff := len(active) - want
 	if rs.DeletionTimestamp != nil {
 		diff = 0 // a ReplicaSet being deleted makes no more pods (syncReplicaSet)
 	}
 	switch {
 	case diff < 0:
-		c.Rec.Stepf(ReplicaSetComponent, "sync", ref, "%d of %d replicas active: creating %d", len(active), want, -diff)
+		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: creating %d", len(active), want, -diff)
 		for range -diff {
 			c.create(key, rs)
 		}
 	case diff > 0:
-		c.Rec.Stepf(ReplicaSetComponent, "sync", ref, "%d of %d replicas active: deleting %d", len(active), want, diff)
+		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: deleting %d", len(active), want, diff)
 		for _, p := range podsToDelete(active, diff) {
 			c.delete(key, rs, p)
 		}
 	}
-	c.updateStatus(rs, active)
+	c.updateStatus(key, rs, active)
 }
 
 func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
-	c.pods(key, rs).create(podFromTemplate(rs, appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), &rs.Spec.Template))
+	gvk := appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
+	if c.Legacy {
+		gvk = corev1.SchemeGroupVersion.WithKind("ReplicationController")
+	}
+	c.pods(key, rs).create(podFromTemplate(rs, gvk, &rs.Spec.Template))
 }
 
 func (c *ReplicaSet) pods(key sim.Key, rs *appsv1.ReplicaSet) podControl {
-	return podControl{api: c.API, rec: c.Rec, component: ReplicaSetComponent, ref: apiserver.ObjectRef("ReplicaSet", rs.Namespace, rs.Name),
+	return podControl{api: c.API, rec: c.Rec, component: c.component(), ref: apiserver.ObjectRef(c.kind(), rs.Namespace, rs.Name),
 		expect: func(delta int) { c.expect(key, delta) },
 		then: func(ok bool) {
 			if !ok {
@@ -241,7 +297,7 @@ func available(p *corev1.Pod, minReadySeconds int32, now metav1.Time) bool {
 	return minReadySeconds == 0 || !since.Add(secondsDuration(minReadySeconds)).After(now.Time)
 }
 
-func (c *ReplicaSet) updateStatus(rs *appsv1.ReplicaSet, active []*corev1.Pod) {
+func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, active []*corev1.Pod) {
 	now := c.now()
 	status := appsv1.ReplicaSetStatus{Replicas: int32(len(active)), ObservedGeneration: rs.Generation}
 	var waitFor sim.Duration = -1
@@ -259,13 +315,18 @@ func (c *ReplicaSet) updateStatus(rs *appsv1.ReplicaSet, active []*corev1.Pod) {
 	if waitFor >= 0 {
 		// Look again when the next pod has been ready for minReadySeconds
 		// (the controller's AddAfter).
-		c.Engine.After(waitFor, "replicaset minReadySeconds", func() { c.enqueue(sim.KeyOf(rs)) })
+		c.Engine.After(waitFor, "replicaset minReadySeconds", func() { c.enqueue(key) })
 	}
 	if equality.Semantic.DeepEqual(status, rs.Status) {
 		return
 	}
-	update := &appsv1.ReplicaSet{ObjectMeta: rs.ObjectMeta, Status: status}
-	res, _ := apiserver.ResourceFor("ReplicaSet")
+	var update sim.Object = &appsv1.ReplicaSet{ObjectMeta: rs.ObjectMeta, Status: status}
+	if c.Legacy {
+		update = &corev1.ReplicationController{ObjectMeta: rs.ObjectMeta, Status: corev1.ReplicationControllerStatus{Replicas: status.Replicas,
+			FullyLabeledReplicas: status.FullyLabeledReplicas, ReadyReplicas: status.ReadyReplicas, AvailableReplicas: status.AvailableReplicas,
+			ObservedGeneration: status.ObservedGeneration}}
+	}
+	res, _ := apiserver.ResourceFor(c.kind())
 	c.API.Do(&apiserver.Request{Verb: "update", Resource: res, Namespace: rs.Namespace, Name: rs.Name, Subresource: "status", Object: update}, nil)
 }
 
