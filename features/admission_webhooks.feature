@@ -298,3 +298,36 @@ Feature: Admission webhooks decide, and can stop a cluster
       | case     | selector                                                                                | outcome                                                                                            |
       | blocked  | {}                                                                                      | events.exists(e, e.reason == "FailedCreate" && e.message.contains("connect: connection refused")) |
       | recovers | {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [policy]}]} | !events.exists(e, e.reason == "FailedCreate")                                                      |
+
+  @conformance
+  Scenario: A webhook configuration the API server's validation refuses
+    The configuration is checked when it is written, field by field, with
+    kube-apiserver's own validation: a webhook needs a name of three
+    dot-separated segments, a sideEffects class, and an https URL.
+
+    When "admin" applies:
+      """yaml
+      apiVersion: admissionregistration.k8s.io/v1
+      kind: ValidatingWebhookConfiguration
+      metadata:
+        name: pod-guard
+      webhooks:
+      - name: pod-guard
+        clientConfig:
+          url: http://policy.example.com/validate
+        rules:
+        - {apiGroups: [""], apiVersions: [v1], operations: [CREATE], resources: [pods]}
+        admissionReviewVersions: [v1]
+      """
+    And the cluster settles
+    Then the request was rejected with code 422 and message:
+      """
+      ValidatingWebhookConfiguration.admissionregistration.k8s.io "pod-guard" is invalid: [webhooks[0].name: Invalid value: "pod-guard": should be a domain with at least three segments separated by dots, webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun, webhooks[0].clientConfig.url: Invalid value: "http": 'https' is the only allowed URL scheme; desired format: https://host[/path]]
+      """
+    And kubectl printed:
+      """
+      The ValidatingWebhookConfiguration "pod-guard" is invalid: 
+      * webhooks[0].name: Invalid value: "pod-guard": should be a domain with at least three segments separated by dots
+      * webhooks[0].sideEffects: Required value: must specify one of None, NoneOnDryRun
+      * webhooks[0].clientConfig.url: Invalid value: "http": 'https' is the only allowed URL scheme; desired format: https://host[/path]
+      """
