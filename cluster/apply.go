@@ -32,11 +32,7 @@ func (b *Backend) apply(resource, readLive dynamic.ResourceInterface, plural str
 	live, err := readLive.Get(b.ctx, u.GetName(), metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		if !seeding {
-			annotation, err := kubectl.LastApplied(written)
-			if err != nil {
-				return sent{}, err
-			}
-			annotated, err := kubectl.WithLastApplied(u, annotation)
+			annotated, err := kubectl.WithLastAppliedOf(u, written)
 			if err != nil {
 				return sent{}, err
 			}

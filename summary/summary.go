@@ -143,11 +143,7 @@ func (s *Summary) Write(w io.Writer) error {
 	fmt.Fprintf(&b, "settled after %v of virtual time\n", s.Settled)
 	fmt.Fprintf(&b, "\nrequests: %d accepted, %d refused\n", s.Accepted, len(s.Refused))
 	for _, r := range s.Refused {
-		code := fmt.Sprint(r.Code)
-		if r.Reason != "" {
-			code += " " + r.Reason
-		}
-		fmt.Fprintf(&b, "  %s %s: code %s: %s\n", r.Verb, r.Object, code, r.Message)
+		fmt.Fprintf(&b, "  %s %s: code %s: %s\n", r.Verb, r.Object, r.CodeAndReason(), r.Message)
 	}
 	fmt.Fprintf(&b, "\npods: %d\n", s.Pods)
 	for _, c := range s.Phases {

@@ -215,11 +215,7 @@ func printReport(w io.Writer, r *applyReport, output string) error {
 		if req.Allowed {
 			verdict = "accepted"
 		}
-		code := fmt.Sprint(req.Code)
-		if req.Reason != "" {
-			code += " " + req.Reason
-		}
-		fmt.Fprintf(w, "  %s %s: %s, code %s: %s\n", req.Verb, req.Object, verdict, code, req.Message)
+		fmt.Fprintf(w, "  %s %s: %s, code %s: %s\n", req.Verb, req.Object, verdict, req.CodeAndReason(), req.Message)
 		for _, warning := range req.Warnings {
 			fmt.Fprintf(w, "    Warning: %s\n", warning)
 		}

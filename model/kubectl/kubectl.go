@@ -8,6 +8,7 @@ package kubectl
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -159,18 +160,14 @@ func (k *Kubectl) Apply(doc *manifest.Document, credential string) *Result {
 // decodes what kubectl sends strictly: a document that did not decode
 // cleanly here travels as its JSON, for the server to refuse in its words.
 func withLastApplied(req *apiserver.Request, doc *manifest.Document, written *unstructured.Unstructured) error {
-	annotation, err := LastApplied(written)
-	if err != nil {
-		return err
-	}
 	if doc.Object != nil && len(doc.Problems) == 0 {
-		annotated, err := WithLastApplied(doc.Object, annotation)
+		annotated, err := WithLastAppliedOf(doc.Object, written)
 		if err == nil {
 			req.Object = annotated.(sim.Object)
 		}
 		return err
 	}
-	annotated, err := WithLastApplied(written, annotation)
+	annotated, err := WithLastAppliedOf(written, written)
 	if err != nil {
 		return err
 	}
@@ -180,6 +177,15 @@ func withLastApplied(req *apiserver.Request, doc *manifest.Document, written *un
 }
 
 // What kubectl prints, for the model and for a real cluster alike.
+
+// CodeAndReason is the answer's HTTP code and Status reason, as podlife's
+// reports print them: "403 Forbidden", "201".
+func (r *Result) CodeAndReason() string {
+	if r.Reason == "" {
+		return strconv.Itoa(r.Code)
+	}
+	return strconv.Itoa(r.Code) + " " + r.Reason
+}
 
 // Unmapped is kubectl apply's refusal of a kind the server does not serve
 // (k8s.io/cli-runtime/pkg/resource/mapper.go): a List's items are

@@ -47,6 +47,16 @@ func LastApplied(u *unstructured.Unstructured) (string, error) {
 	return string(modified), err
 }
 
+// WithLastAppliedOf is obj (not changed) with the last-applied-configuration of
+// the manifest as written, as kubectl apply creates it.
+func WithLastAppliedOf(obj runtime.Object, written *unstructured.Unstructured) (runtime.Object, error) {
+	annotation, err := LastApplied(written)
+	if err != nil {
+		return nil, err
+	}
+	return WithLastApplied(obj, annotation)
+}
+
 // WithLastApplied is obj (not changed) with the annotation set to value.
 func WithLastApplied(obj runtime.Object, value string) (runtime.Object, error) {
 	out := obj.DeepCopyObject()
