@@ -147,3 +147,35 @@ func TestWebhooksJudgeUpdates(t *testing.T) {
 		t.Errorf("second label: allowed %v, %q; want refused with %q", r.Allowed, r.Message, want)
 	}
 }
+
+// A webhook with reinvocationPolicy IfNeeded is called again when a later
+// webhook changed the object after it, and only then.
+func TestAnIfNeededWebhookIsCalledAgainAfterALaterChange(t *testing.T) {
+	hook := func(name, extra string) string {
+		return strings.ReplaceAll(webhookYAML("MutatingWebhookConfiguration", `{url: "https://`+name+`.example.com/"}`, extra), "name: hook", "name: "+name)
+	}
+	for _, tc := range []struct {
+		name  string
+		later string // the second webhook's patch
+		calls int    // of the first
+	}{
+		{name: "a later webhook changes the object", later: `[{"op":"add","path":"/metadata/labels/b","value":"yes"}]`, calls: 2},
+		{name: "nothing changes after it", later: "", calls: 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := onOneNode(t, hook("a", "reinvocationPolicy: IfNeeded")+"---\n"+hook("b", ""))
+			c.WebhookServers["https://a.example.com/"] = &admission.WebhookServer{Patch: `[{"op":"add","path":"/metadata/labels","value":{"a":"yes"}}]`}
+			c.WebhookServers["https://b.example.com/"] = &admission.WebhookServer{Patch: tc.later}
+			createWeb(t, c, true, 0, "")
+			calls := 0
+			for _, e := range c.Events() {
+				if e.Action == "webhook" && strings.Contains(e.Message, `"a.example.com"`) {
+					calls++
+				}
+			}
+			if calls != tc.calls {
+				t.Errorf("webhook a called %d times, want %d", calls, tc.calls)
+			}
+		})
+	}
+}

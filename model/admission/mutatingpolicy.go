@@ -3,10 +3,12 @@ package admission
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/apiserver/pkg/admission/plugin/cel"
@@ -33,8 +35,7 @@ import (
 // (apiserver/pkg/admission/plugin/policy/mutating): the bound
 // MutatingAdmissionPolicies' JSONPatch and ApplyConfiguration mutations,
 // evaluated with CEL by upstream's dispatcher and patchers, after the
-// built-in mutating plugins and before the mutating webhooks. Policies run
-// once: reinvocationPolicy IfNeeded is not modelled.
+// built-in mutating plugins and before the mutating webhooks.
 type MutatingAdmissionPolicy struct {
 	source     *policySource[mutating.PolicyEvaluator, mutating.PolicyHook]
 	dispatcher generic.Dispatcher[mutating.PolicyHook]
@@ -73,23 +74,44 @@ func (m *MutatingAdmissionPolicy) Handles(r *apiserver.AdmissionRequest) bool {
 	return (r.Operation == "CREATE" || r.Operation == "UPDATE") && len(m.source.hooks) > 0
 }
 
-// Admit implements apiserver.Mutator.
+// Admit implements apiserver.Mutator. A mutation asks for the chain's
+// second run; in it, the policies with reinvocationPolicy IfNeeded run
+// again if the object changed after the plugin's first run. (Upstream
+// tracks this per policy, in the request's reinvocation context; the
+// model, per plugin.)
 func (m *MutatingAdmissionPolicy) Admit(r *apiserver.AdmissionRequest) (string, error) {
+	memo := remember[policyMemo](r, m.Name())
+	hooks := m.source.hooks
+	if r.Reinvoking {
+		if apiequality.Semantic.DeepEqual(memo.output, r.Object) {
+			return "nothing changed since the policies ran", nil
+		}
+		hooks = slices.DeleteFunc(slices.Clone(hooks), func(h mutating.PolicyHook) bool {
+			return h.Policy.Spec.ReinvocationPolicy != admissionregistrationv1.IfNeededReinvocationPolicy
+		})
+	}
 	m.authorizer.chain = r.Authorizer
 	attrs := attributes(r)
 	warnings := &warningRecorder{}
 	ctx := warning.WithWarningRecorder(context.Background(), warnings)
 	before := r.Object.DeepCopyObject()
-	err := m.dispatcher.Dispatch(ctx, attrs, m.resources, m.source.hooks)
+	err := m.dispatcher.Dispatch(ctx, attrs, m.resources, hooks)
 	r.Warnings = append(r.Warnings, warnings.texts...)
+	memo.output = r.Object.DeepCopyObject()
 	if err != nil {
 		return "", err
 	}
 	if apiequality.Semantic.DeepEqual(before, r.Object) {
 		return "no bound policy changed the object", nil
 	}
+	r.ReinvokeRequested = true
 	return "mutated by a bound policy", nil
 }
+
+// policyMemo is the object as the policies last left it.
+type policyMemo struct{ output runtime.Object }
+
+func (*policyMemo) init() {}
 
 // compileMutatingPolicy is mutating/compilation.go's compilePolicy
 // (unexported there) assembled from the same exported parts: variables,

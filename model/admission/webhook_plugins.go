@@ -7,6 +7,7 @@ import (
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -20,7 +21,6 @@ import (
 // (apiserver/pkg/admission/plugin/webhook/mutating/dispatcher.go): the
 // matching webhooks are called one after another, in configuration
 // order, and each answer's JSON patch is applied before the next call.
-// The model calls each once: reinvocationPolicy IfNeeded is not modelled.
 type MutatingAdmissionWebhook struct {
 	caller    *webhookCaller
 	resources runtime.EquivalentResourceMapper
@@ -44,34 +44,76 @@ func (m *MutatingAdmissionWebhook) Handles(r *apiserver.AdmissionRequest) bool {
 	return (r.Operation == "CREATE" || r.Operation == "UPDATE") && len(m.caller.configured()) > 0
 }
 
-// Admit implements apiserver.Mutator.
+// Admit implements apiserver.Mutator. A patch that changes the object
+// asks for the chain's second run; in it, only the webhooks with
+// reinvocationPolicy IfNeeded are called again, and only if the object
+// changed after their first call (mutating/dispatcher.go's
+// webhookReinvokeContext).
 func (m *MutatingAdmissionWebhook) Admit(r *apiserver.AdmissionRequest) (string, error) {
 	invocations, err := m.caller.matching(r, attributes(r), objectInterfaces{m.resources})
 	if err != nil || len(invocations) == 0 {
 		return "no webhook matches", err
 	}
+	memo := remember[webhookMemo](r, m.Name())
+	called := 0
 	for _, inv := range invocations {
 		h, _ := inv.Webhook.GetMutatingWebhook()
+		uid := inv.Webhook.GetUID()
+		if r.Reinvoking {
+			if after, ok := memo.reinvocable[uid]; !ok || apiequality.Semantic.DeepEqual(after, r.Object) {
+				continue
+			}
+		}
+		called++
 		answer, took, callErr := m.caller.call(h.Name, h.ClientConfig, h.TimeoutSeconds)
 		r.Wait += took
 		line, out := m.caller.judge(r, h.Name, h.FailurePolicy, answer, callErr)
 		if out == nil && answer != nil && answer.Patch != "" {
 			patched, err := applyPatch(r.Object, answer.Patch)
-			if err != nil {
+			switch {
+			case err != nil:
 				// Not a calling error: failurePolicy does not excuse it.
 				out = apierrors.NewInternalError(err)
 				line = "its patch does not apply: " + err.Error()
-			} else {
-				r.Object = patched
+			case !apiequality.Semantic.DeepEqual(patched, r.Object):
+				r.Object, r.ReinvokeRequested = patched, true
 				line = "patched the object: " + answer.Patch
+			default:
+				line = "its patch changes nothing: " + answer.Patch
 			}
+		}
+		if !r.Reinvoking && h.ReinvocationPolicy != nil && *h.ReinvocationPolicy == admissionregistrationv1.IfNeededReinvocationPolicy {
+			memo.reinvocable[uid] = r.Object.DeepCopyObject()
 		}
 		m.caller.note(r, r.Wait, h.Name, took, line)
 		if out != nil {
 			return "", out
 		}
 	}
-	return fmt.Sprintf("%d webhook%s called", len(invocations), plural(len(invocations))), nil
+	return fmt.Sprintf("%d webhook%s called", called, plural(called)), nil
+}
+
+// webhookMemo is what the mutating webhooks remember between the chain's
+// two runs: the object as each IfNeeded webhook left it.
+type webhookMemo struct{ reinvocable map[string]runtime.Object }
+
+func (w *webhookMemo) init() { w.reinvocable = map[string]runtime.Object{} }
+
+// remember is a plugin's memo for this request, made on first use.
+func remember[M any, P interface {
+	*M
+	init()
+}](r *apiserver.AdmissionRequest, plugin string) P {
+	if r.Memo == nil {
+		r.Memo = map[string]any{}
+	}
+	if m, ok := r.Memo[plugin].(P); ok {
+		return m
+	}
+	m := P(new(M))
+	m.init()
+	r.Memo[plugin] = m
+	return m
 }
 
 // applyPatch applies a webhook's JSON patch to the object as the

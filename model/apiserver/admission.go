@@ -31,6 +31,12 @@ type AdmissionRequest struct {
 	// later. The chain itself runs at once, on what it sees when the
 	// request arrives.
 	Wait sim.Duration
+	// ReinvokeRequested is set by a webhook or policy that changed the
+	// object: the mutating plugins run a second time, Reinvoking.
+	ReinvokeRequested, Reinvoking bool
+	// Memo is what a plugin remembers between its two calls in one
+	// request, by plugin name.
+	Memo map[string]any
 }
 
 // AdmissionPlugin is one admission controller. It implements Mutator,

@@ -393,13 +393,8 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 			s.persisted(stored, "update")
 		}}
 	ref := s.ref(req)
-	for _, p := range s.Admission {
-		if m, ok := p.(Mutator); ok && p.Handles(ar) {
-			note, err := m.Admit(ar)
-			if resp, failed := s.admitted(req, ref, p.Name(), "mutating", note, err, ar); failed {
-				return hold(ar, func() Response { return resp })
-			}
-		}
+	if resp, failed := s.mutatingAdmission(req, ar, false); failed {
+		return hold(ar, func() Response { return resp })
 	}
 	obj = ar.Object // a mutating webhook's patch replaces it
 	if obj.GetName() == "" && obj.GetGenerateName() != "" {
@@ -448,6 +443,37 @@ func (s *Server) commitCreate(req *Request, ar *AdmissionRequest, obj sim.Object
 	stored, _ := s.store.Create(obj)
 	s.persisted(stored, "create")
 	return Response{Code: http.StatusCreated, Object: stored, Warnings: ar.Warnings}
+}
+
+// mutatingAdmission runs the mutating half of the admission chain, the
+// model's updates only through the plugins that change updates, and runs
+// it a second time when a webhook or policy changed the object and asked
+// for it (admission/reinvocation.go): the built-in plugins then see what
+// the webhooks added, and webhooks and policies with reinvocationPolicy
+// IfNeeded are called again if the object changed since their last call.
+func (s *Server) mutatingAdmission(req *Request, ar *AdmissionRequest, updatesOnly bool) (Response, bool) {
+	for round := 0; round < 2; round++ {
+		ar.Reinvoking = round == 1
+		for _, p := range s.Admission {
+			m, ok := p.(Mutator)
+			if _, changesUpdates := p.(UpdateMutator); !ok || updatesOnly && !changesUpdates || !p.Handles(ar) {
+				continue
+			}
+			note, err := m.Admit(ar)
+			if ar.Reinvoking && note != "" {
+				note = "reinvoked: " + note
+			} else if ar.Reinvoking {
+				note = "reinvoked"
+			}
+			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "mutating", note, err, ar); failed {
+				return resp, true
+			}
+		}
+		if !ar.ReinvokeRequested {
+			break
+		}
+	}
+	return Response{}, false
 }
 
 // validatingAdmission runs the validating half of the admission chain on

@@ -56,13 +56,8 @@ func (s *Server) update(req *Request, user UserInfo) Response {
 	// the model's plugins, the policies and webhooks that change updates.
 	ar := &AdmissionRequest{Operation: "UPDATE", Resource: req.Resource, Subresource: req.Subresource, Namespace: req.Namespace, Name: req.Name,
 		Object: obj, Old: old, User: user, Authorizer: s.Authorizer, Store: s.store}
-	for _, p := range s.Admission {
-		if m, ok := p.(UpdateMutator); ok && p.Handles(ar) {
-			note, err := m.Admit(ar)
-			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "mutating", note, err, ar); failed {
-				return hold(ar, func() Response { return resp })
-			}
-		}
+	if resp, failed := s.mutatingAdmission(req, ar, true); failed {
+		return hold(ar, func() Response { return resp })
 	}
 	updated, warnings, err := s.registryUpdate(req, user, ar.Object, old)
 	if err != nil {
