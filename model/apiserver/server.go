@@ -219,14 +219,6 @@ func (s *Server) Complete(req *Request, held Response) Response {
 	return s.answer(req, held.complete())
 }
 
-// hold defers a request's end by the time its admission webhooks took.
-func hold(ar *AdmissionRequest, complete func() Response) Response {
-	if ar.Wait == 0 {
-		return complete()
-	}
-	return Response{Wait: ar.Wait, complete: complete}
-}
-
 // answer records the request's one trace line and adds the warnings
 // every answer carries.
 func (s *Server) answer(req *Request, resp Response) Response {
@@ -443,68 +435,6 @@ func (s *Server) commitCreate(req *Request, ar *AdmissionRequest, obj sim.Object
 	stored, _ := s.store.Create(obj)
 	s.persisted(stored, "create")
 	return Response{Code: http.StatusCreated, Object: stored, Warnings: ar.Warnings}
-}
-
-// mutatingAdmission runs the mutating half of the admission chain, the
-// model's updates only through the plugins that change updates, and runs
-// it a second time when a webhook or policy changed the object and asked
-// for it (admission/reinvocation.go): the built-in plugins then see what
-// the webhooks added, and webhooks and policies with reinvocationPolicy
-// IfNeeded are called again if the object changed since their last call.
-func (s *Server) mutatingAdmission(req *Request, ar *AdmissionRequest, updatesOnly bool) (Response, bool) {
-	for round := 0; round < 2; round++ {
-		ar.Reinvoking = round == 1
-		for _, p := range s.Admission {
-			m, ok := p.(Mutator)
-			if _, changesUpdates := p.(UpdateMutator); !ok || updatesOnly && !changesUpdates || !p.Handles(ar) {
-				continue
-			}
-			note, err := m.Admit(ar)
-			if ar.Reinvoking && note != "" {
-				note = "reinvoked: " + note
-			} else if ar.Reinvoking {
-				note = "reinvoked"
-			}
-			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "mutating", note, err, ar); failed {
-				return resp, true
-			}
-		}
-		if !ar.ReinvokeRequested {
-			break
-		}
-	}
-	return Response{}, false
-}
-
-// validatingAdmission runs the validating half of the admission chain on
-// a request the registry has validated.
-func (s *Server) validatingAdmission(req *Request, ar *AdmissionRequest) (Response, bool) {
-	for _, p := range s.Admission {
-		if v, ok := p.(Validator); ok && p.Handles(ar) {
-			note, err := v.Validate(ar)
-			if resp, failed := s.admitted(req, s.ref(req), p.Name(), "validating", note, err, ar); failed {
-				return resp, true
-			}
-		}
-	}
-	return Response{}, false
-}
-
-func (s *Server) admitted(req *Request, ref, plugin, phase, note string, err error, ar *AdmissionRequest) (Response, bool) {
-	if err != nil {
-		if req.Narrate {
-			s.rec.Stepf(Component, "admit", ref, "%s (%s) rejected the request", plugin, phase)
-		}
-		return failure(ForbiddenByAdmission(ar, err)), true
-	}
-	if req.Narrate {
-		msg := fmt.Sprintf("%s (%s): admitted", plugin, phase)
-		if note != "" {
-			msg += ": " + note
-		}
-		s.rec.Step(Component, "admit", ref, msg)
-	}
-	return Response{}, false
 }
 
 func (s *Server) persisted(obj sim.Object, verb string) {
