@@ -6,6 +6,7 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -34,7 +35,7 @@ var renamedKinds = map[string]bool{"Namespace": true, "Node": true, "PriorityCla
 	"PersistentVolume": true, "ClusterRole": true, "ClusterRoleBinding": true,
 	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
 	"ValidatingWebhookConfiguration": true, "MutatingWebhookConfiguration": true,
-	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true}
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true, "IngressClass": true}
 
 func (n *names) namespace(ns string) string { return ns + n.suffix }
 
@@ -119,6 +120,11 @@ func (n *names) rename(obj sim.Object, gvk schema.GroupVersionKind, namespaced b
 	case *rbacv1.ClusterRoleBinding:
 		n.subjects(o.Subjects)
 		o.RoleRef.Name = n.ref("ClusterRole", o.RoleRef.Name)
+	case *networkingv1.Ingress:
+		if o.Spec.IngressClassName != nil {
+			class := n.ref("IngressClass", *o.Spec.IngressClassName)
+			o.Spec.IngressClassName = &class
+		}
 	case *admissionregistrationv1.ValidatingWebhookConfiguration:
 		for i := range o.Webhooks {
 			n.webhook(&o.Webhooks[i].ClientConfig, o.Webhooks[i].NamespaceSelector)

@@ -71,6 +71,7 @@ func (w *watcher) start() error {
 		{f.Apps().V1().StatefulSets().Informer(), nil},
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
 		{f.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(), nil},
+		{f.Networking().V1().Ingresses().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
 			func(o any) string { return endpoints(o.(*discoveryv1.EndpointSlice)) })},
@@ -421,79 +422,6 @@ func (b *Backend) Pod(namespace, name string) *corev1.Pod {
 		return nil
 	}
 	return &out
-}
-
-// Objects lists the scenario's Pods, Nodes, Namespaces, EndpointSlices,
-// HorizontalPodAutoscalers, Jobs, StatefulSets, PersistentVolumeClaims or
-// PersistentVolumes, by namespace
-// and name, as JSON maps without the suffix.
-func (b *Backend) Objects(kind string) []any {
-	var objs []metav1.Object
-	core := b.watch.factory.Core().V1()
-	switch kind {
-	case "Pod":
-		list, _ := core.Pods().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "Node":
-		list, _ := core.Nodes().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "Namespace":
-		list, _ := core.Namespaces().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "EndpointSlice":
-		list, _ := b.watch.factory.Discovery().V1().EndpointSlices().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "HorizontalPodAutoscaler":
-		list, _ := b.watch.factory.Autoscaling().V2().HorizontalPodAutoscalers().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "Job":
-		list, _ := b.watch.factory.Batch().V1().Jobs().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "StatefulSet":
-		list, _ := b.watch.factory.Apps().V1().StatefulSets().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "PersistentVolumeClaim":
-		list, _ := core.PersistentVolumeClaims().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "PersistentVolume":
-		list, _ := core.PersistentVolumes().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	case "ValidatingAdmissionPolicy":
-		list, _ := b.watch.factory.Admissionregistration().V1().ValidatingAdmissionPolicies().Lister().List(labels.Everything())
-		for _, o := range list {
-			objs = append(objs, o)
-		}
-	}
-	objs = slices.DeleteFunc(objs, func(o metav1.Object) bool { return !b.watch.ours(o) })
-	slices.SortFunc(objs, func(x, y metav1.Object) int {
-		return strings.Compare(x.GetNamespace()+"/"+x.GetName(), y.GetNamespace()+"/"+y.GetName())
-	})
-	out := make([]any, 0, len(objs))
-	for _, o := range objs {
-		var m map[string]any
-		if b.readBack(o, &m) == nil {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 // readBack copies in into out through JSON, without the suffix.

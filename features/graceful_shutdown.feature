@@ -34,6 +34,31 @@ Feature: Graceful shutdown: who stops sending traffic to a pod, and when
         - port: 80
           targetPort: 8080
       ---
+      apiVersion: networking.k8s.io/v1
+      kind: IngressClass
+      metadata:
+        name: nginx
+      spec:
+        controller: k8s.io/ingress-nginx
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: Ingress
+      metadata:
+        name: shop
+      spec:
+        ingressClassName: nginx
+        rules:
+        - host: shop.example.com
+          http:
+            paths:
+            - path: /
+              pathType: Prefix
+              backend:
+                service:
+                  name: shop
+                  port:
+                    number: 80
+      ---
       apiVersion: v1
       kind: Pod
       metadata:
@@ -78,6 +103,38 @@ Feature: Graceful shutdown: who stops sending traffic to a pod, and when
         r.time >= events.filter(e, e.action == 'stop-container')[0].time &&
         r.time < events.filter(e, e.component == 'kube-proxy/node02' &&
                                   e.message.contains('removed 10.244.0.2:8080'))[0].time)
+      """
+    And the trace matches the golden file
+
+  # ingress-nginx keeps the pod in its upstream until it has reloaded, as
+  # kube-proxy keeps it in its rules; but when a connection fails it tries
+  # the next endpoint (proxy_next_upstream), so the client never sees it.
+  Scenario: Through the ingress, the requests the quitting pod cannot take go to the other pod
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: shop-a
+        labels:
+          app: shop
+      spec:
+        containers:
+        - name: app
+          image: shop:1.0
+          ports:
+          - containerPort: 8080
+      """
+    And the cluster settles
+    And clients send 20 requests per second to "http://shop.example.com/" through the ingress for 3s
+    And 1s passes
+    And "admin" runs "kubectl delete pod shop-a"
+    And the cluster settles
+    Then no request failed
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.component == 'traffic' && e.message.endsWith('; trying the next upstream')) &&
+      traffic.filter(r, r.time >= events.filter(e, e.action == 'stop-container')[0].time).all(r, r.pod == 'default/shop-b')
       """
     And the trace matches the golden file
 

@@ -3,8 +3,9 @@ Feature: Services and their endpoints, as every consumer sees them
   joins as not ready, becomes ready when its readiness probe passes, and
   when it is deleted stays in the slice as terminating (ready=false,
   serving while it is still Ready) until it is gone. kube-proxy on every
-  node, CoreDNS and the ingress controller each learn of every change
-  through their own watch and reprogram on their own schedule.
+  node, CoreDNS and the ingress controller (for the Services its Ingresses
+  name) each learn of every change through their own watch and reprogram
+  on their own schedule.
 
   Background:
     Given a cluster with nodes:
@@ -249,6 +250,25 @@ Feature: Services and their endpoints, as every consumer sees them
         ports:
         - port: 80
           targetPort: 8080
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: IngressClass
+      metadata:
+        name: nginx
+      spec:
+        controller: k8s.io/ingress-nginx
+      ---
+      apiVersion: networking.k8s.io/v1
+      kind: Ingress
+      metadata:
+        name: shop
+      spec:
+        ingressClassName: nginx
+        defaultBackend:
+          service:
+            name: shop
+            port:
+              number: 80
       """
     When "admin" applies:
       """yaml
@@ -265,7 +285,7 @@ Feature: Services and their endpoints, as every consumer sees them
           ports:
           - containerPort: 8080
       """
-    And clients send 10 requests per second to service "shop" through the ingress for 5s
+    And clients send 10 requests per second to "http://shop.example.com/" through the ingress for 5s
     And the cluster settles
     Then the trace satisfies:
       """cel

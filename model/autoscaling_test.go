@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/sim"
 )
 
@@ -81,7 +82,7 @@ func TestHPAAnswersALoadSpikeAndScalesBackAfterTheStabilisationWindow(t *testing
 	}
 	spike := int64(c.Engine.Now())
 	c.RequestCost(sim.Key{Kind: "Service", Namespace: "default", Name: "web"}, 100*sim.Millisecond)
-	if err := c.SendTraffic(sim.Key{Kind: "Service", Namespace: "default", Name: "web"}, "kube-proxy/node01", 6, 120*sim.Second, 0); err != nil {
+	if err := c.SendTraffic(dataplane.Target{Service: sim.Key{Kind: "Service", Namespace: "default", Name: "web"}}, "kube-proxy/node01", 6, 120*sim.Second, 0); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(120 * sim.Second)

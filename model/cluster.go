@@ -92,7 +92,7 @@ type Cluster struct {
 	gc         *controllers.GarbageCollector
 	proxies    map[string]*dataplane.Consumer // kube-proxy by node
 	coreDNS    *dataplane.Consumer
-	ingress    *dataplane.Consumer
+	ingress    *dataplane.Ingress
 	traffic    []dataplane.Result
 	loads      []*dataplane.Load
 	uids       int
@@ -202,7 +202,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	c.gc = &controllers.GarbageCollector{Store: c.Store, Rec: c.Trace, API: c.controllerClient(garbageCollectorAccount)}
 	c.proxies = map[string]*dataplane.Consumer{}
 	c.coreDNS = &dataplane.Consumer{ID: coreDNSID, Engine: engine, Rec: c.Trace, Policy: dataplane.DNSRecords, SyncTime: lat.CoreDNSSync, Describe: "A records"}
-	c.ingress = &dataplane.Consumer{ID: ingressID, Engine: engine, Rec: c.Trace, Policy: dataplane.ReadyOnly, SyncTime: lat.IngressSync, Describe: "upstreams"}
+	c.ingress = &dataplane.Ingress{ID: ingressID, Engine: engine, Rec: c.Trace, SyncTime: lat.IngressSync}
 	c.volumes = &controllers.PersistentVolume{Store: c.Store, Engine: engine, Rec: c.Trace, Resync: lat.PVBinderSync,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PersistentVolumeComponent,
 			Credential: apiserver.ServiceAccountUsername("kube-system", "persistent-volume-binder")}}
@@ -302,19 +302,24 @@ func (c *Cluster) start() {
 		c.cronJobs.OnCronJob(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
 	// The endpoint consumers and the EndpointSlice controller list the
-	// seeded Services and slices the same way.
+	// seeded Services and slices the same way; the ingress controller
+	// lists them with its Ingresses and classes, and serves from the start.
+	for _, kind := range []string{"IngressClass", "Ingress", "Service", "EndpointSlice"} {
+		for _, obj := range c.Store.List(kind, "") {
+			c.ingress.Seed(obj)
+		}
+	}
+	c.ingress.Start()
 	for _, kind := range []string{"Service", "EndpointSlice"} {
 		for _, obj := range c.Store.List(kind, "") {
 			ev := sim.WatchEvent{Type: sim.Added, Object: obj}
 			if kind == "Service" {
 				c.eachProxy((*dataplane.Consumer).OnService)(ev)
 				c.coreDNS.OnService(ev)
-				c.ingress.OnService(ev)
 				c.slices.OnService(ev)
 			} else {
 				c.eachProxy((*dataplane.Consumer).OnEndpointSlice)(ev)
 				c.coreDNS.OnEndpointSlice(ev)
-				c.ingress.OnEndpointSlice(ev)
 			}
 		}
 	}
@@ -367,6 +372,8 @@ func (c *Cluster) start() {
 		c.Store.Watch(consumer.name, "Service", lat.Watch, consumer.onService)
 		c.Store.Watch(consumer.name, "EndpointSlice", lat.Watch, consumer.onSlice)
 	}
+	c.Store.Watch(ingressID, "Ingress", lat.Watch, c.ingress.OnIngress)
+	c.Store.Watch(ingressID, "IngressClass", lat.Watch, c.ingress.OnIngressClass)
 }
 
 // eachProxy hands a watch event to every node's kube-proxy, in the order

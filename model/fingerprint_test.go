@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"k8s.io/apimachinery/pkg/api/equality"
 
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 )
@@ -59,6 +60,31 @@ spec:
   ports:
   - port: 80
     targetPort: 8080
+---
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  name: nginx
+spec:
+  controller: k8s.io/ingress-nginx
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+spec:
+  ingressClassName: nginx
+  rules:
+  - host: shop.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service:
+            name: shop
+            port:
+              number: 80
 ---
 apiVersion: v1
 kind: PersistentVolume
@@ -175,9 +201,14 @@ func busyRun(t *testing.T, v *visitor) *Cluster {
 	if err := c.Settle(); err != nil {
 		t.Fatal(err)
 	}
-	svc := sim.Key{Kind: "Service", Namespace: "default", Name: "shop"}
+	svc := dataplane.Target{Service: sim.Key{Kind: "Service", Namespace: "default", Name: "shop"}}
+	url := dataplane.Target{Host: "shop.example.com", Path: "/cart"}
 	for _, via := range []string{"kube-proxy/node01", "dns/node02", "ingress-nginx"} {
-		if err := c.SendTraffic(svc, via, 10, 3*sim.Second, 50); err != nil {
+		target := svc
+		if via == "ingress-nginx" {
+			target = url
+		}
+		if err := c.SendTraffic(target, via, 10, 3*sim.Second, 50); err != nil {
 			t.Fatal(err)
 		}
 	}

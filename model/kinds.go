@@ -6,7 +6,7 @@ import (
 )
 
 // modelled are the kinds some part of the model acts on: a controller, the
-// scheduler, a kubelet, kube-proxy or CoreDNS reacts to them, or the API
+// scheduler, a kubelet, kube-proxy, CoreDNS or the ingress controller reacts to them, or the API
 // server's authorizers and admission plugins read them. Every other kind
 // kube-apiserver serves is validated and stored, and nothing more happens:
 // the trace says so once, so a user does not take the silence for what
@@ -20,6 +20,7 @@ var modelled = sets.New(
 	schema.GroupKind{Group: "apps", Kind: "Deployment"}, schema.GroupKind{Group: "apps", Kind: "ReplicaSet"}, schema.GroupKind{Group: "batch", Kind: "Job"}, schema.GroupKind{Group: "batch", Kind: "CronJob"}, schema.GroupKind{Group: "apps", Kind: "DaemonSet"},
 	schema.GroupKind{Group: "apps", Kind: "StatefulSet"}, schema.GroupKind{Group: "apps", Kind: "ControllerRevision"},
 	schema.GroupKind{Group: "discovery.k8s.io", Kind: "EndpointSlice"},
+	schema.GroupKind{Group: "networking.k8s.io", Kind: "Ingress"}, schema.GroupKind{Group: "networking.k8s.io", Kind: "IngressClass"},
 	schema.GroupKind{Group: "policy", Kind: "PodDisruptionBudget"}, schema.GroupKind{Group: "autoscaling", Kind: "HorizontalPodAutoscaler"},
 	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "Role"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "RoleBinding"},
 	schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRole"}, schema.GroupKind{Group: "rbac.authorization.k8s.io", Kind: "ClusterRoleBinding"},

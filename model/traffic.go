@@ -13,16 +13,21 @@ import (
 	"github.com/podlife/podlife/model/sim"
 )
 
-// SendTraffic sends rate requests per second to a Service for span,
+// SendTraffic sends rate requests per second to a target for span,
 // starting now, through via: "kube-proxy/NODE" (a client on that node
-// connecting to the ClusterIP), "dns/NODE" (a client on that node looking
-// the Service up in CoreDNS first) or "ingress-nginx". Each accepted
-// request takes answer to be answered (0: at once); one still in flight
-// when its container stops is reset.
-func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answer sim.Duration) error {
+// connecting to a Service's ClusterIP), "dns/NODE" (a client on that node
+// looking the Service up in CoreDNS first) or "ingress-nginx" (a client
+// outside the cluster asking for a host and path). Each accepted request
+// takes answer to be answered (0: at once); one still in flight when its
+// container stops is reset.
+func (c *Cluster) SendTraffic(target dataplane.Target, via string, rate int, span, answer sim.Duration) error {
+	byURL := target.Service == (sim.Key{})
 	var router dataplane.Router
 	switch {
 	case via == c.ingress.ID:
+		if !byURL {
+			return fmt.Errorf("the ingress controller routes a request by its host and path, not by Service: send to a URL such as \"http://shop.example.com/\", with an Ingress that routes it")
+		}
 		router = c.ingress
 	case strings.HasPrefix(via, "kube-proxy/"):
 		if p, ok := c.proxies[strings.TrimPrefix(via, "kube-proxy/")]; ok {
@@ -37,6 +42,9 @@ func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answe
 	if router == nil {
 		return fmt.Errorf("no client path %q: use kube-proxy/NODE or dns/NODE for a node the cluster has, or ingress-nginx", via)
 	}
+	if byURL && via != c.ingress.ID {
+		return fmt.Errorf("a client on a node connects to a Service, not to %s: send a URL through the ingress", target)
+	}
 	if rate <= 0 || rate > 1000 {
 		return fmt.Errorf("a rate of %d requests per second: use 1 to 1000", rate)
 	}
@@ -45,11 +53,11 @@ func (c *Cluster) SendTraffic(service sim.Key, via string, rate int, span, answe
 	if count == 0 {
 		return fmt.Errorf("%d requests per second for %v sends no request: send for at least %v", rate, span, sim.Second/sim.Duration(rate))
 	}
-	load := &dataplane.Load{Via: router, Service: service, Rate: rate, Count: count, Begin: c.Engine.Now(),
+	load := &dataplane.Load{Via: router, Target: target, Rate: rate, Count: count, Begin: c.Engine.Now(),
 		Engine: c.Engine, Rec: c.Trace, Answer: c.answer, Duration: answer, Answered: c.answered, Results: &c.traffic}
 	c.loads = append(c.loads, load)
 	load.Start()
-	c.hpa.Wake(service.Namespace)
+	c.hpa.Wake(target.Service.Namespace) // "", every namespace, for a URL
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/podlife/podlife/model/dataplane"
 	"github.com/podlife/podlife/model/sim"
 )
 
@@ -15,7 +16,7 @@ func TestTrafficSendsRateTimesSpanRequests(t *testing.T) {
 	if err := c.AddNode(node("node01", "2"), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.SendTraffic(sim.Key{Kind: "Service", Namespace: "default", Name: "web"}, "kube-proxy/node01", 3, 2*sim.Second, 0); err != nil {
+	if err := c.SendTraffic(dataplane.Target{Service: sim.Key{Kind: "Service", Namespace: "default", Name: "web"}}, "kube-proxy/node01", 3, 2*sim.Second, 0); err != nil {
 		t.Fatal(err)
 	}
 	c.Advance(5 * sim.Second)
@@ -26,7 +27,7 @@ func TestTrafficSendsRateTimesSpanRequests(t *testing.T) {
 	if want := []int64{0, 333, 666, 1000, 1333, 1666}; !slices.Equal(times, want) {
 		t.Errorf("requests sent at %v ms, want %v", times, want)
 	}
-	if err := c.SendTraffic(sim.Key{Kind: "Service", Namespace: "default", Name: "web"}, "kube-proxy/node01", 1, 500*sim.Millisecond, 0); err == nil {
+	if err := c.SendTraffic(dataplane.Target{Service: sim.Key{Kind: "Service", Namespace: "default", Name: "web"}}, "kube-proxy/node01", 1, 500*sim.Millisecond, 0); err == nil {
 		t.Error("1 request per second for 500ms sends nothing, and should say so")
 	}
 }

@@ -229,7 +229,7 @@ func TestAnInvariantThatHoldsOnlyInTheDefaultOrderIsBrokenAndShrunk(t *testing.T
 // see exactly what the JSON form gives, every field included.
 func TestTrafficMapsAreTheJSONForm(t *testing.T) {
 	results := []dataplane.Result{
-		{Seq: 1, Time: 1500, Via: "kube-proxy@node02", Service: "default/shop", Backend: "10.244.1.2:8080", Pod: "default/shop-a", Outcome: "ok"},
+		{Seq: 1, Time: 1500, Via: "ingress-nginx", URL: "http://shop.example.com/", Service: "default/shop", Backend: "10.244.1.2:8080", Pod: "default/shop-a", Outcome: "ok"},
 		{}, // zero fields are there too
 	}
 	want, err := verify.ToMaps(results)

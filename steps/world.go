@@ -330,6 +330,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"persistentvolumeclaims", "PersistentVolumeClaim", &s.PersistentVolumeClaims},
 		{"persistentvolumes", "PersistentVolume", &s.PersistentVolumes},
 		{"validatingadmissionpolicies", "ValidatingAdmissionPolicy", &s.ValidatingAdmissionPolicies},
+		{"ingresses", "Ingress", &s.Ingresses},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {
@@ -356,7 +357,7 @@ func trafficMaps(results []dataplane.Result) []any {
 	for i, r := range results {
 		out[i] = map[string]any{
 			"seq": float64(r.Seq), "time": float64(r.Time), "via": r.Via, "service": r.Service,
-			"backend": r.Backend, "pod": r.Pod, "outcome": r.Outcome,
+			"backend": r.Backend, "pod": r.Pod, "outcome": r.Outcome, "url": r.URL,
 		}
 	}
 	return out

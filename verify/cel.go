@@ -46,8 +46,10 @@ type State struct {
 	// ValidatingAdmissionPolicies are the policies, with the status the
 	// type-checking controller writes.
 	ValidatingAdmissionPolicies []any
-	Requests                    []any
-	Traffic                     []any
+	// Ingresses are the Ingresses, with the class admission gave them.
+	Ingresses []any
+	Requests  []any
+	Traffic   []any
 }
 
 // ToMaps turns API objects into the map form CEL sees (their JSON).
@@ -116,6 +118,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("persistentvolumeclaims", cel.ListType(cel.DynType)),
 		cel.Variable("persistentvolumes", cel.ListType(cel.DynType)),
 		cel.Variable("validatingadmissionpolicies", cel.ListType(cel.DynType)),
+		cel.Variable("ingresses", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -234,7 +237,7 @@ func (c *Checker) Check(s State) error {
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
 		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs),
 		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims),
-		"persistentvolumes": orEmpty(s.PersistentVolumes), "validatingadmissionpolicies": orEmpty(s.ValidatingAdmissionPolicies), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"persistentvolumes": orEmpty(s.PersistentVolumes), "validatingadmissionpolicies": orEmpty(s.ValidatingAdmissionPolicies), "ingresses": orEmpty(s.Ingresses), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()

@@ -71,13 +71,11 @@ type Consumer struct {
 	// records", "upstreams").
 	Describe string
 
-	slices    map[sim.Key]*discoveryv1.EndpointSlice
-	services  map[sim.Key]*corev1.Service
-	views     map[sim.Key][]Backend // by service
-	lastSync  sim.Time
-	synced    bool
-	scheduled bool
-	next      map[sim.Key]int // round-robin position per service
+	slices   map[sim.Key]*discoveryv1.EndpointSlice
+	services map[sim.Key]*corev1.Service
+	views    map[sim.Key][]Backend // by service
+	syncs    syncer
+	next     map[sim.Key]int // round-robin position per service
 }
 
 // OnEndpointSlice handles a watch event for an EndpointSlice.
@@ -108,20 +106,37 @@ func remember[T sim.Object](cache *map[sim.Key]T, ev sim.WatchEvent) {
 }
 
 func (c *Consumer) requestSync() {
-	if c.scheduled {
+	c.syncs.request(c.Engine, c.ID, c.MinSync, c.SyncTime, func() func() {
+		views := c.compute()
+		return func() { c.program(views) }
+	})
+}
+
+// syncer runs a consumer's programming: a sync computes what to program
+// from the consumer's cache, and what it computed goes live SyncTime later.
+type syncer struct {
+	lastSync  sim.Time
+	synced    bool
+	scheduled bool
+}
+
+// request schedules a sync, unless one is already waiting: at once, or
+// minSync after the last one.
+func (s *syncer) request(engine *sim.Engine, id string, minSync, syncTime sim.Duration, compute func() (program func())) {
+	if s.scheduled {
 		return
 	}
-	c.scheduled = true
-	now := c.Engine.Now()
+	s.scheduled = true
+	now := engine.Now()
 	wait := sim.Duration(0)
-	if c.synced && now.Sub(c.lastSync) < c.MinSync {
-		wait = c.lastSync.Add(c.MinSync).Sub(now)
+	if s.synced && now.Sub(s.lastSync) < minSync {
+		wait = s.lastSync.Add(minSync).Sub(now)
 	}
-	c.Engine.AfterIn(c.ID, wait, c.ID+" sync", func() {
-		c.scheduled = false
-		c.lastSync, c.synced = c.Engine.Now(), true
-		views := c.compute()
-		c.Engine.AfterIn(c.ID, c.SyncTime, c.ID+" program", func() { c.program(views) })
+	engine.AfterIn(id, wait, id+" sync", func() {
+		s.scheduled = false
+		s.lastSync, s.synced = engine.Now(), true
+		program := compute()
+		engine.AfterIn(id, syncTime, id+" program", program)
 	})
 }
 
@@ -131,7 +146,7 @@ func (c *Consumer) compute() map[sim.Key][]Backend {
 	for key, svc := range c.services {
 		var eps []discoveryv1.Endpoint
 		var ports []discoveryv1.EndpointPort
-		for _, s := range c.sortedSlices() {
+		for _, s := range sortedSlices(c.slices) {
 			if s.Namespace == key.Namespace && s.Labels[discoveryv1.LabelServiceName] == key.Name {
 				eps = append(eps, s.Endpoints...)
 				ports = s.Ports
@@ -163,9 +178,9 @@ func (c *Consumer) compute() map[sim.Key][]Backend {
 	return views
 }
 
-func (c *Consumer) sortedSlices() []*discoveryv1.EndpointSlice {
-	out := make([]*discoveryv1.EndpointSlice, 0, len(c.slices))
-	for _, s := range c.slices {
+func sortedSlices(cache map[sim.Key]*discoveryv1.EndpointSlice) []*discoveryv1.EndpointSlice {
+	out := make([]*discoveryv1.EndpointSlice, 0, len(cache))
+	for _, s := range cache {
 		out = append(out, s)
 	}
 	sort.Slice(out, func(i, j int) bool { return sim.KeyOf(out[i]).String() < sim.KeyOf(out[j]).String() })
@@ -177,13 +192,18 @@ func slicePort(svc *corev1.Service, ports []discoveryv1.EndpointPort) int32 {
 	if len(svc.Spec.Ports) == 0 {
 		return 0
 	}
-	name := svc.Spec.Ports[0].Name
+	return endpointPort(svc.Spec.Ports[0], ports)
+}
+
+// endpointPort is the port on the endpoints a Service port sends to: the
+// slice's port of the same name, else its numeric targetPort.
+func endpointPort(sp corev1.ServicePort, ports []discoveryv1.EndpointPort) int32 {
 	for _, p := range ports {
-		if p.Name != nil && *p.Name == name && p.Port != nil {
+		if p.Name != nil && *p.Name == sp.Name && p.Port != nil {
 			return *p.Port
 		}
 	}
-	return svc.Spec.Ports[0].TargetPort.IntVal
+	return sp.TargetPort.IntVal
 }
 
 func choose(p Policy, eps []discoveryv1.Endpoint) []discoveryv1.Endpoint {
@@ -218,25 +238,30 @@ func (c *Consumer) program(views map[sim.Key][]Backend) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	for _, k := range keys {
-		old, now := c.views[k], views[k]
-		added, removed := diff(old, now), diff(now, old)
-		if len(added) == 0 && len(removed) == 0 {
-			continue
-		}
-		var parts []string
-		if len(added) > 0 {
-			parts = append(parts, "added "+join(added))
-		}
-		if len(removed) > 0 {
-			parts = append(parts, "removed "+join(removed))
-		}
-		target := "no endpoints"
-		if len(now) > 0 {
-			target = join(now)
-		}
-		c.Rec.Stepf(c.ID, "program", fmt.Sprintf("service/%s/%s", k.Namespace, k.Name), "%s: %s (%s)", c.Describe, target, strings.Join(parts, "; "))
+		recordChange(c.Rec, c.ID, fmt.Sprintf("service/%s/%s", k.Namespace, k.Name), c.Describe, c.views[k], views[k])
 	}
 	c.views = views
+}
+
+// recordChange records, when a Service's programmed backends change from
+// old to now, what they are and what changed.
+func recordChange(rec *trace.Recorder, id, target, describe string, old, now []Backend) {
+	added, removed := diff(old, now), diff(now, old)
+	if len(added) == 0 && len(removed) == 0 {
+		return
+	}
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, "added "+join(added))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, "removed "+join(removed))
+	}
+	live := "no endpoints"
+	if len(now) > 0 {
+		live = join(now)
+	}
+	rec.Stepf(id, "program", target, "%s: %s (%s)", describe, live, strings.Join(parts, "; "))
 }
 
 func diff(a, b []Backend) []Backend {
@@ -270,11 +295,18 @@ func (c *Consumer) View(svc sim.Key) []Backend {
 	return c.views[svc]
 }
 
-// Route picks the backend a new connection to the Service goes to, round
-// robin over the consumer's current view (kube-proxy's iptables rules pick
-// at random; the model stays reproducible), or false when it has none.
-func (c *Consumer) Route(svc sim.Key) (Backend, bool) {
+// Route implements Router: the backend a new connection to the Service
+// goes to, round robin over the consumer's current view (kube-proxy's
+// iptables rules pick at random; the model stays reproducible), or none.
+func (c *Consumer) Route(t Target) Route {
 	c.Engine.TouchComponent(c.ID, true)
+	if b, ok := c.pick(t.Service); ok {
+		return Route{Service: t.Service, Backends: []Backend{b}}
+	}
+	return Route{Service: t.Service, Outcome: Refused, Why: "connection refused: no endpoints"}
+}
+
+func (c *Consumer) pick(svc sim.Key) (Backend, bool) {
 	view := c.views[svc]
 	if len(view) == 0 {
 		return Backend{}, false

@@ -33,7 +33,8 @@ type dnsAnswer struct {
 func (d *DNSClient) Name() string { return "dns/" + d.Node }
 
 // Route implements Router.
-func (d *DNSClient) Route(svc sim.Key) (Backend, bool) {
+func (d *DNSClient) Route(t Target) Route {
+	svc := t.Service
 	if d.cache == nil {
 		d.cache, d.next = map[sim.Key]dnsAnswer{}, map[sim.Key]int{}
 	}
@@ -44,14 +45,14 @@ func (d *DNSClient) Route(svc sim.Key) (Backend, bool) {
 		d.cache[svc] = answer
 	}
 	if len(answer.records) == 0 {
-		return Backend{}, false
+		return Route{Service: svc, Outcome: Refused, Why: "connection refused: no endpoints"}
 	}
 	if answer.records[0].Pod == (sim.Key{}) { // a ClusterIP: kube-proxy routes it
-		return d.Proxy.Route(svc)
+		return d.Proxy.Route(t)
 	}
 	i := d.next[svc] % len(answer.records)
 	d.next[svc]++
 	b := answer.records[i]
 	b.Port = d.Port(svc)
-	return b, true
+	return Route{Service: svc, Backends: []Backend{b}}
 }

@@ -20,6 +20,12 @@ const (
 	// Timeout: the pod accepted the connection, but its application hangs
 	// and never answers; the client gives up.
 	Timeout = "timeout"
+	// NotFound: the ingress controller has no rule for the request's host
+	// and path, and no default backend; it answers 404.
+	NotFound = "notfound"
+	// Unavailable: the ingress controller's rule names a Service it has no
+	// ready endpoint for; it answers 503.
+	Unavailable = "unavailable"
 )
 
 // TrafficComponent owns every Load's memory and the results they share.
@@ -27,33 +33,63 @@ const TrafficComponent = "traffic"
 
 // Result is one request's fate; CEL assertions see these as `traffic`.
 type Result struct {
-	Seq     int    `json:"seq"`
-	Time    int64  `json:"time"` // virtual milliseconds
-	Via     string `json:"via"`
+	Seq  int    `json:"seq"`
+	Time int64  `json:"time"` // virtual milliseconds
+	Via  string `json:"via"`
+	// URL is what a request through the ingress asked for; Service is the
+	// Service it was routed to (empty when none was).
+	URL     string `json:"url"`
 	Service string `json:"service"`
 	Backend string `json:"backend"`
 	Pod     string `json:"pod"`
 	Outcome string `json:"outcome"`
 }
 
-// Router picks the backend for a new connection to a Service, as one
-// client path sees the Service now.
-type Router interface {
-	Name() string
-	Route(svc sim.Key) (Backend, bool)
+// Target is what a client asks for: a Service, or through the ingress a
+// URL's host and path.
+type Target struct {
+	Service    sim.Key
+	Host, Path string
 }
 
-// Load sends Count requests to a Service at a steady rate through one
+func (t Target) String() string {
+	if t.Host != "" || t.Path != "" {
+		return "http://" + t.Host + t.Path
+	}
+	return fmt.Sprintf("service/%s/%s", t.Service.Namespace, t.Service.Name)
+}
+
+// Route is where one client path sends a new request now.
+type Route struct {
+	Service sim.Key
+	// Backends are tried in order while one refuses the connection or
+	// cannot be reached (ingress-nginx's proxy_next_upstream); a client
+	// connecting on its own has one.
+	Backends []Backend
+	// Without a backend, Outcome and Why say what the client got.
+	Outcome, Why string
+	// Proxied: a proxy answers the client for the backend (ingress-nginx),
+	// with a 502 or a 504 when the backend fails it.
+	Proxied bool
+}
+
+// Router routes a new request, as one client path sees the cluster now.
+type Router interface {
+	Name() string
+	Route(t Target) Route
+}
+
+// Load sends Count requests to a target at a steady rate through one
 // client path: request i (from 0) at Begin + i/Rate seconds, so that a rate
 // r for a span d sends r × d requests, the last one before the span ends.
 type Load struct {
-	Via     Router
-	Service sim.Key
-	Rate    int
-	Count   int
-	Begin   sim.Time
-	Engine  *sim.Engine
-	Rec     *trace.Recorder
+	Via    Router
+	Target Target
+	Rate   int
+	Count  int
+	Begin  sim.Time
+	Engine *sim.Engine
+	Rec    *trace.Recorder
 	// Answer says what a pod does with a connection to the Service's
 	// port on it now: OK, Refused, Unreachable, Overloaded or Timeout.
 	Answer func(service, pod sim.Key, port int32) string
@@ -64,9 +100,9 @@ type Load struct {
 	Answered func(pod sim.Key, port int32, accepted sim.Time) bool
 	Results  *[]Result
 
-	sent, ok, refused, unreachable, reset, overloaded, timedOut int
-	inFlight                                                    []*pending // in the order they were accepted
-	sending                                                     bool
+	sent, ok, refused, unreachable, reset, overloaded, timedOut, notFound, unavailable int
+	inFlight                                                                           []*pending // in the order they were accepted
+	sending                                                                            bool
 }
 
 // Sending reports whether requests remain to be sent.
@@ -91,13 +127,17 @@ func (l *Load) summarise() {
 	if l.timedOut > 0 {
 		more += fmt.Sprintf(", %d timed out", l.timedOut)
 	}
+	if l.notFound > 0 {
+		more += fmt.Sprintf(", %d not found", l.notFound)
+	}
+	if l.unavailable > 0 {
+		more += fmt.Sprintf(", %d unavailable", l.unavailable)
+	}
 	l.Rec.Stepf("traffic", "summary", l.target(), "via %s: %d sent, %d ok, %d refused, %d unreachable, %d reset%s",
 		l.Via.Name(), l.sent, l.ok, l.refused, l.unreachable, l.reset, more)
 }
 
-func (l *Load) target() string {
-	return fmt.Sprintf("service/%s/%s", l.Service.Namespace, l.Service.Name)
-}
+func (l *Load) target() string { return l.Target.String() }
 
 func (l *Load) tick() {
 	now := l.Engine.Now()
@@ -107,36 +147,39 @@ func (l *Load) tick() {
 		return
 	}
 	l.sent++
-	r := Result{Seq: len(*l.Results) + 1, Time: int64(now), Via: l.Via.Name(), Service: l.Service.Namespace + "/" + l.Service.Name}
-	backend, routed := l.Via.Route(l.Service)
-	switch {
-	case !routed:
-		r.Outcome = Refused
-		l.refused++
-		l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s: connection refused: no endpoints", l.sent, l.Via.Name())
-	default:
+	r := Result{Seq: len(*l.Results) + 1, Time: int64(now), Via: l.Via.Name()}
+	if l.Target.Service == (sim.Key{}) {
+		r.URL = l.Target.String()
+	}
+	route := l.Via.Route(l.Target)
+	if route.Service != (sim.Key{}) {
+		r.Service = route.Service.Namespace + "/" + route.Service.Name
+	}
+	if len(route.Backends) == 0 {
+		r.Outcome = route.Outcome
+		l.count(r.Outcome)
+		l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s: %s", l.sent, l.Via.Name(), route.Why)
+	}
+	for i, backend := range route.Backends {
 		r.Backend, r.Pod = backend.String(), backend.Pod.Namespace+"/"+backend.Pod.Name
-		r.Outcome = l.Answer(l.Service, backend.Pod, backend.Port)
-		switch r.Outcome {
-		case OK:
-			if l.Duration > 0 {
-				l.await(len(*l.Results), l.sent, backend, now)
-				break
-			}
-			l.ok++
-		case Refused:
-			l.refused++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): connection refused", l.sent, l.Via.Name(), r.Backend, r.Pod)
-		case Unreachable:
-			l.unreachable++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): no route to host", l.sent, l.Via.Name(), r.Backend, r.Pod)
-		case Overloaded:
-			l.overloaded++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): timed out: the pod's CPU is throttled at its limit", l.sent, l.Via.Name(), r.Backend, r.Pod)
-		case Timeout:
-			l.timedOut++
-			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): timed out: the connection was accepted and never answered", l.sent, l.Via.Name(), r.Backend, r.Pod)
+		r.Outcome = l.Answer(route.Service, backend.Pod, backend.Port)
+		if (r.Outcome == Refused || r.Outcome == Unreachable) && i+1 < len(route.Backends) {
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): %s; trying the next upstream", l.sent, l.Via.Name(), r.Backend, r.Pod, failure[r.Outcome])
+			continue
 		}
+		if r.Outcome == OK && l.Duration > 0 {
+			l.await(len(*l.Results), l.sent, backend, now)
+			break
+		}
+		l.count(r.Outcome)
+		if r.Outcome != OK {
+			why := failure[r.Outcome]
+			if route.Proxied {
+				why = gateway[r.Outcome] + " (" + why + ")"
+			}
+			l.Rec.Stepf("traffic", "request", l.target(), "request %d via %s to %s (pod %s): %s", l.sent, l.Via.Name(), r.Backend, r.Pod, why)
+		}
+		break
 	}
 	*l.Results = append(*l.Results, r)
 	if l.sent == l.Count {
@@ -146,6 +189,42 @@ func (l *Load) tick() {
 	}
 	next := l.Begin.Add(sim.Duration(int64(l.sent) * int64(sim.Second) / int64(l.Rate)))
 	l.Engine.AfterIn(TrafficComponent, next.Sub(now), "traffic", l.tick)
+}
+
+// failure is how a client sees each outcome but OK.
+var failure = map[string]string{
+	Refused:     "connection refused",
+	Unreachable: "no route to host",
+	Overloaded:  "timed out: the pod's CPU is throttled at its limit",
+	Timeout:     "timed out: the connection was accepted and never answered",
+}
+
+// gateway is what a proxy answers its client when the backend failed it
+// (nginx's status for an upstream error and for an upstream timeout).
+var gateway = map[string]string{
+	Refused:     "502 Bad Gateway",
+	Unreachable: "502 Bad Gateway",
+	Overloaded:  "504 Gateway Time-out",
+	Timeout:     "504 Gateway Time-out",
+}
+
+func (l *Load) count(outcome string) {
+	switch outcome {
+	case OK:
+		l.ok++
+	case Refused:
+		l.refused++
+	case Unreachable:
+		l.unreachable++
+	case Overloaded:
+		l.overloaded++
+	case Timeout:
+		l.timedOut++
+	case NotFound:
+		l.notFound++
+	case Unavailable:
+		l.unavailable++
+	}
 }
 
 // await answers request number n (Results[i]) after the application's
