@@ -11,7 +11,7 @@ import (
 // Objects lists the scenario's objects of a kind CEL assertions see (Pods,
 // Nodes, Namespaces, EndpointSlices, HorizontalPodAutoscalers, Jobs,
 // StatefulSets, PersistentVolumeClaims, PersistentVolumes,
-// ValidatingAdmissionPolicies, Ingresses) from the watch's caches, by
+// ValidatingAdmissionPolicies, Ingresses, Endpoints) from the watch's caches, by
 // namespace and name, as JSON maps without the suffix.
 func (b *Backend) Objects(kind string) []any {
 	f := b.watch.factory
@@ -37,6 +37,8 @@ func (b *Backend) Objects(kind string) []any {
 		objs = listed(f.Core().V1().PersistentVolumes().Lister().List(labels.Everything()))
 	case "ValidatingAdmissionPolicy":
 		objs = listed(f.Admissionregistration().V1().ValidatingAdmissionPolicies().Lister().List(labels.Everything()))
+	case "Endpoints":
+		objs = listed(f.Core().V1().Endpoints().Lister().List(labels.Everything()))
 	case "Ingress":
 		objs = listed(f.Networking().V1().Ingresses().Lister().List(labels.Everything()))
 	}

@@ -72,6 +72,7 @@ func (w *watcher) start() error {
 		{f.Core().V1().PersistentVolumes().Informer(), nil},
 		{f.Admissionregistration().V1().ValidatingAdmissionPolicies().Informer(), nil},
 		{f.Networking().V1().Ingresses().Informer(), nil},
+		{f.Core().V1().Endpoints().Informer(), nil},
 		{f.Storage().V1().StorageClasses().Informer(), nil},
 		{f.Discovery().V1().EndpointSlices().Informer(), change("EndpointSlice",
 			func(o any) string { return endpoints(o.(*discoveryv1.EndpointSlice)) })},

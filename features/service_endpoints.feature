@@ -76,7 +76,8 @@ Feature: Services and their endpoints, as every consumer sees them
   # The same life as any client of the API sees it, a real control plane
   # included: while a deleted pod shuts down, its endpoint stays in the
   # slice, no longer ready but still serving, and terminating; it leaves
-  # with the pod.
+  # with the pod. The legacy Endpoints object, which the endpoints
+  # controller still keeps beside the slices, drops it at once.
   @conformance
   Scenario: A deleted pod's endpoint stays in the slice, terminating, until the pod is gone
     Given the registry serves images:
@@ -117,14 +118,20 @@ Feature: Services and their endpoints, as every consumer sees them
     Then the trace satisfies:
       """cel
       endpointslices.exists(s, s.endpoints.exists(e, e.targetRef.name == 'shop-a' &&
-        e.conditions.ready && e.conditions.serving && !e.conditions.terminating))
+        e.conditions.ready && e.conditions.serving && !e.conditions.terminating)) &&
+      endpoints.exists(ep, ep.metadata.name == 'shop' &&
+        ep.metadata.labels['endpoints.kubernetes.io/managed-by'] == 'endpoint-controller' &&
+        ep.subsets.size() == 1 &&
+        ep.subsets[0].addresses.map(a, a.targetRef.name) == ['shop-a'] &&
+        ep.subsets[0].ports.map(p, [p.name, p.port]) == [['http', 8080]])
       """
     When "admin" runs "kubectl delete pod shop-a"
     And 3s pass
     Then the trace satisfies:
       """cel
       endpointslices.exists(s, s.endpoints.exists(e, e.targetRef.name == 'shop-a' &&
-        !e.conditions.ready && e.conditions.serving && e.conditions.terminating))
+        !e.conditions.ready && e.conditions.serving && e.conditions.terminating)) &&
+      endpoints.exists(ep, ep.metadata.name == 'shop' && !has(ep.subsets))
       """
     When the cluster settles
     Then the trace satisfies:

@@ -87,6 +87,7 @@ type Cluster struct {
 	taints     *controllers.TaintEviction
 	podGC      *controllers.PodGC
 	slices     *controllers.EndpointSlice
+	endpoints  *controllers.Endpoints // the legacy v1 Endpoints
 	rsc        *controllers.ReplicaSet
 	dc         *controllers.Deployment
 	gc         *controllers.GarbageCollector
@@ -186,6 +187,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
+	c.endpoints = &controllers.Endpoints{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.EndpointsComponent)}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
 	c.rcm = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.ReplicationControllerComponent), Legacy: true}
 	c.jobs = &controllers.Job{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.JobComponent)}
@@ -317,6 +319,7 @@ func (c *Cluster) start() {
 				c.eachProxy((*dataplane.Consumer).OnService)(ev)
 				c.coreDNS.OnService(ev)
 				c.slices.OnService(ev)
+				c.endpoints.OnService(ev)
 			} else {
 				c.eachProxy((*dataplane.Consumer).OnEndpointSlice)(ev)
 				c.coreDNS.OnEndpointSlice(ev)
@@ -337,7 +340,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.endpoints.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode))
 	c.Store.Watch(kcm, "DaemonSet", lat.Watch, fanOut(c.daemons.OnDaemonSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "StatefulSet", lat.Watch, fanOut(c.sets.OnStatefulSet, c.gc.OnOwner))
@@ -350,7 +353,7 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "Deployment", lat.Watch, fanOut(c.dc.OnDeployment, c.gc.OnOwner))
 	c.Store.Watch(kcm, "Job", lat.Watch, fanOut(c.jobs.OnJob, c.jobTTL.OnJob, c.cronJobs.OnJob, c.gc.OnOwner))
 	c.Store.Watch(kcm, "CronJob", lat.Watch, fanOut(c.cronJobs.OnCronJob, c.gc.OnOwner))
-	c.Store.Watch(kcm, "Service", lat.Watch, c.slices.OnService)
+	c.Store.Watch(kcm, "Service", lat.Watch, fanOut(c.slices.OnService, c.endpoints.OnService))
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	c.policyStatus = &controllers.AdmissionPolicyStatus{Store: c.Store, Engine: c.Engine, Rec: c.Trace, API: c.controllerClient(controllers.AdmissionPolicyStatusComponent)}
 	c.Store.Watch(kcm, "ValidatingAdmissionPolicy", lat.Watch, c.policyStatus.OnPolicy)

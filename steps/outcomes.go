@@ -102,7 +102,7 @@ var outcomeSteps = []Definition{
 	},
 	{
 		Pattern: `^the trace satisfies:$`,
-		Doc:     "evaluates a CEL docstring over `events`, `pods`, `nodes`, `namespaces`, `endpointslices`, `horizontalpodautoscalers`, `jobs`, `statefulsets`, `persistentvolumeclaims`, `persistentvolumes`, `validatingadmissionpolicies`, `ingresses` and `requests`; helpers: events.first(name), events.last(name), events.named(name), events.before(a, b), where a name is an event's reason or action",
+		Doc:     "evaluates a CEL docstring over `events`, `pods`, `nodes`, `namespaces`, `endpointslices`, `horizontalpodautoscalers`, `jobs`, `statefulsets`, `persistentvolumeclaims`, `persistentvolumes`, `validatingadmissionpolicies`, `ingresses`, `endpoints` and `requests`; helpers: events.first(name), events.last(name), events.named(name), events.before(a, b), where a name is an event's reason or action",
 		Example: "Then the trace satisfies:\n  \"\"\"cel\n  events.before('Scheduled', 'Pulling')\n  \"\"\"",
 		handler: func(w *World) any { return w.satisfies },
 		check:   true,

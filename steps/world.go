@@ -331,6 +331,7 @@ func (w *World) stateFor(checker *verify.Checker) (verify.State, error) {
 		{"persistentvolumes", "PersistentVolume", &s.PersistentVolumes},
 		{"validatingadmissionpolicies", "ValidatingAdmissionPolicy", &s.ValidatingAdmissionPolicies},
 		{"ingresses", "Ingress", &s.Ingresses},
+		{"endpoints", "Endpoints", &s.Endpoints},
 	} {
 		if uses(v.name) {
 			if *v.into, err = verify.ToMaps(w.backend.Objects(v.kind)); err != nil {

@@ -48,6 +48,8 @@ type State struct {
 	ValidatingAdmissionPolicies []any
 	// Ingresses are the Ingresses, with the class admission gave them.
 	Ingresses []any
+	// Endpoints are the legacy v1 Endpoints the endpoints controller keeps.
+	Endpoints []any
 	Requests  []any
 	Traffic   []any
 }
@@ -119,6 +121,7 @@ func newEnv(l *lookups) (*cel.Env, error) {
 		cel.Variable("persistentvolumes", cel.ListType(cel.DynType)),
 		cel.Variable("validatingadmissionpolicies", cel.ListType(cel.DynType)),
 		cel.Variable("ingresses", cel.ListType(cel.DynType)),
+		cel.Variable("endpoints", cel.ListType(cel.DynType)),
 		cel.Variable("requests", cel.ListType(cel.DynType)),
 		cel.Variable("traffic", cel.ListType(cel.DynType)),
 		cel.Function("first",
@@ -237,7 +240,7 @@ func (c *Checker) Check(s State) error {
 		"namespaces": orEmpty(s.Namespaces), "endpointslices": orEmpty(s.EndpointSlices),
 		"horizontalpodautoscalers": orEmpty(s.HorizontalPodAutoscalers), "jobs": orEmpty(s.Jobs),
 		"statefulsets": orEmpty(s.StatefulSets), "persistentvolumeclaims": orEmpty(s.PersistentVolumeClaims),
-		"persistentvolumes": orEmpty(s.PersistentVolumes), "validatingadmissionpolicies": orEmpty(s.ValidatingAdmissionPolicies), "ingresses": orEmpty(s.Ingresses), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
+		"persistentvolumes": orEmpty(s.PersistentVolumes), "validatingadmissionpolicies": orEmpty(s.ValidatingAdmissionPolicies), "ingresses": orEmpty(s.Ingresses), "endpoints": orEmpty(s.Endpoints), "requests": orEmpty(s.Requests), "traffic": orEmpty(s.Traffic),
 	})
 	if err != nil {
 		return diag.List{diag.Errorf(c.a.Pos, "CEL: evaluating %s: %v", oneLine(c.a.Expr), err)}.Err()
