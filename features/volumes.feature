@@ -78,6 +78,77 @@ Feature: Persistent volumes: a claim decides when, and where, its pod can run
       events.exists(e, e.action == 'bind' && e.object == 'persistentvolumeclaim/default/data' && e.time == 15000)
       """
 
+  # A claim is created with the kubernetes.io/pvc-protection finalizer
+  # (the StorageObjectInUseProtection admission plugin). Deleting it while a
+  # scheduled pod uses it only marks it: the pvc-protection controller
+  # removes the finalizer, and the claim goes, once no pod uses it. The
+  # same controller keeps a bound claim's Unused condition (the
+  # PersistentVolumeClaimUnusedSinceTime gate, beta in v1.37).
+  @conformance
+  Scenario: A claim in use is kept until its pod is gone
+    Given the cluster already has:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolume
+      metadata:
+        name: disk
+      spec:
+        capacity:
+          storage: 10Gi
+        accessModes: [ReadWriteOnce]
+        nfs:
+          server: nfs.example.com
+          path: /exports/db
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: PersistentVolumeClaim
+      metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        storageClassName: ""
+        resources:
+          requests:
+            storage: 5Gi
+      ---
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: db
+      spec:
+        containers:
+        - name: db
+          image: nginx:1.27
+          volumeMounts:
+          - name: data
+            mountPath: /var/lib/db
+        volumes:
+        - name: data
+          persistentVolumeClaim:
+            claimName: data
+      """
+    And the cluster settles
+    And "admin" runs "kubectl delete pvc data --wait=false"
+    And the cluster settles
+    Then pod "db" is Running
+    And the trace satisfies:
+      """cel
+      persistentvolumeclaims.exists(c, c.metadata.name == 'data' &&
+        has(c.metadata.deletionTimestamp) &&
+        c.metadata.finalizers == ['kubernetes.io/pvc-protection'] &&
+        c.status.conditions.exists(k, k.type == 'Unused' && k.status == 'False' &&
+          k.reason == 'PodUsingPVC' && k.message == 'A pod is currently referencing this PVC'))
+      """
+    When "admin" runs "kubectl delete pod db"
+    And the cluster settles
+    Then the trace satisfies:
+      """cel
+      persistentvolumeclaims.size() == 0
+      """
+    And the trace matches the golden file
+
   # What the PV controller says about a claim it cannot bind depends on its
   # class: none, a missing one, one nobody provisions for, one an external
   # provisioner serves (none is installed here), one that waits for a pod.

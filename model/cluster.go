@@ -88,15 +88,18 @@ type Cluster struct {
 	podGC      *controllers.PodGC
 	slices     *controllers.EndpointSlice
 	endpoints  *controllers.Endpoints // the legacy v1 Endpoints
-	rsc        *controllers.ReplicaSet
-	dc         *controllers.Deployment
-	gc         *controllers.GarbageCollector
-	proxies    map[string]*dataplane.Consumer // kube-proxy by node
-	coreDNS    *dataplane.Consumer
-	ingress    *dataplane.Ingress
-	traffic    []dataplane.Result
-	loads      []*dataplane.Load
-	uids       int
+	// pvcProtection and pvProtection hold claims and volumes in use.
+	pvcProtection *controllers.PVCProtection
+	pvProtection  *controllers.PVProtection
+	rsc           *controllers.ReplicaSet
+	dc            *controllers.Deployment
+	gc            *controllers.GarbageCollector
+	proxies       map[string]*dataplane.Consumer // kube-proxy by node
+	coreDNS       *dataplane.Consumer
+	ingress       *dataplane.Ingress
+	traffic       []dataplane.Result
+	loads         []*dataplane.Load
+	uids          int
 }
 
 // DefaultNamespaces exist in every cluster.
@@ -187,6 +190,8 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	schedClient := &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: scheduler.Component, Credential: apiserver.SystemKubeScheduler}
 	c.scheduler = scheduler.New(scheduler.Config{Cycle: lat.SchedulerCycle}, engine, c.Trace, schedClient, c.Store.List)
 	c.slices = &controllers.EndpointSlice{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("endpointslice-controller")}
+	c.pvcProtection = &controllers.PVCProtection{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.PVCProtectionComponent), Now: c.API.MetaNow}
+	c.pvProtection = &controllers.PVProtection{Store: c.Store, Rec: c.Trace, API: c.controllerClient(controllers.PVProtectionComponent)}
 	c.endpoints = &controllers.Endpoints{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.EndpointsComponent)}
 	c.rsc = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient("replicaset-controller")}
 	c.rcm = &controllers.ReplicaSet{Store: c.Store, Engine: engine, Rec: c.Trace, API: c.controllerClient(controllers.ReplicationControllerComponent), Legacy: true}
@@ -281,6 +286,11 @@ func (c *Cluster) start() {
 		c.scheduler.OnPod(ev)
 		c.routeToKubelet(ev)
 	}
+	// The claims of the initial state carry the Unused condition the
+	// pvc-protection controller would have written.
+	for _, obj := range c.Store.List("PersistentVolumeClaim", "") {
+		controllers.SettleUnused(c.Store, obj.(*corev1.PersistentVolumeClaim), c.API.MetaNow())
+	}
 	for _, obj := range c.Store.List("Deployment", "") {
 		c.dc.OnDeployment(sim.WatchEvent{Type: sim.Added, Object: obj})
 	}
@@ -340,7 +350,7 @@ func (c *Cluster) start() {
 			}
 		}
 	}
-	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.endpoints.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod))
+	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.endpoints.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod, c.pvcProtection.OnPod))
 	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode))
 	c.Store.Watch(kcm, "DaemonSet", lat.Watch, fanOut(c.daemons.OnDaemonSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "StatefulSet", lat.Watch, fanOut(c.sets.OnStatefulSet, c.gc.OnOwner))
@@ -357,8 +367,8 @@ func (c *Cluster) start() {
 	c.Store.Watch(kcm, "ResourceQuota", lat.Watch, c.quota.OnQuota)
 	c.policyStatus = &controllers.AdmissionPolicyStatus{Store: c.Store, Engine: c.Engine, Rec: c.Trace, API: c.controllerClient(controllers.AdmissionPolicyStatusComponent)}
 	c.Store.Watch(kcm, "ValidatingAdmissionPolicy", lat.Watch, c.policyStatus.OnPolicy)
-	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, c.volumes.OnVolume)
-	c.Store.Watch(kcm, "PersistentVolumeClaim", lat.Watch, c.volumes.OnClaim)
+	c.Store.Watch(kcm, "PersistentVolume", lat.Watch, fanOut(c.volumes.OnVolume, c.pvProtection.OnVolume))
+	c.Store.Watch(kcm, "PersistentVolumeClaim", lat.Watch, fanOut(c.volumes.OnClaim, c.pvcProtection.OnClaim))
 	c.Store.Watch(controllers.ProvisionerAccount, "PersistentVolumeClaim", lat.Watch, c.provision.OnClaim)
 	for _, kind := range []string{"PersistentVolumeClaim", "PersistentVolume", "StorageClass"} {
 		c.Store.Watch(scheduler.Component, kind, lat.Watch, c.scheduler.OnStorage)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/podlife/podlife/diag"
 	"github.com/podlife/podlife/manifest"
+	"github.com/podlife/podlife/model/admission"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/controllers"
 	"github.com/podlife/podlife/model/registry"
@@ -52,8 +53,10 @@ func (c *Cluster) Seed(obj sim.Object) error {
 		o.Status.Phase = corev1.NamespaceActive
 	case *corev1.PersistentVolume:
 		o.Status.Phase = corev1.VolumeAvailable
+		admission.AddFinalizer(o, admission.PVProtectionFinalizer)
 	case *corev1.PersistentVolumeClaim:
 		o.Status.Phase = corev1.ClaimPending
+		admission.AddFinalizer(o, admission.PVCProtectionFinalizer)
 		controllers.SeedClaim(c.Store, o)
 	case *apiextensionsv1.CustomResourceDefinition:
 		controllers.Established(o, c.API.MetaNow())

@@ -17,7 +17,7 @@ import (
 // Default is the chain of the default-enabled plugins the model implements,
 // in kube-apiserver's order.
 func Default() []apiserver.AdmissionPlugin {
-	return []apiserver.AdmissionPlugin{NamespaceLifecycle{}, LimitRanger{}, ServiceAccount{}, NewPodSecurity(), Priority{}, NewDefaultTolerationSeconds(), DefaultStorageClass{}, DefaultIngressClass{}, ResourceQuota{}}
+	return []apiserver.AdmissionPlugin{NamespaceLifecycle{}, LimitRanger{}, ServiceAccount{}, NewPodSecurity(), Priority{}, NewDefaultTolerationSeconds(), DefaultStorageClass{}, StorageObjectInUseProtection{}, DefaultIngressClass{}, ResourceQuota{}}
 }
 
 // NamespaceLifecycle refuses content in a namespace that does not exist or is

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -53,10 +54,22 @@ func (s *Server) delete(req *Request) Response {
 	}
 	pod, isPod := obj.(*corev1.Pod)
 	if !isPod {
-		if len(obj.GetFinalizers()) > 0 {
-			return Response{Code: http.StatusOK, Object: obj} // the finalizers' owners will let it go
+		if len(obj.GetFinalizers()) == 0 {
+			return s.remove(key)
 		}
-		return s.remove(key)
+		if obj.GetDeletionTimestamp() != nil {
+			return Response{Code: http.StatusOK, Object: obj} // already waiting on its finalizers
+		}
+		// The finalizers' owners will let it go (registry/generic/registry
+		// store.go updateForGracefulDeletionAndFinalizers).
+		next := obj.DeepCopyObject().(sim.Object)
+		ts := metav1.NewTime(Epoch.Add(time.Duration(s.now()) * time.Millisecond))
+		zero := int64(0)
+		next.SetDeletionTimestamp(&ts)
+		next.SetDeletionGracePeriodSeconds(&zero)
+		stored, _ := s.store.Update(next)
+		s.persisted(stored, fmt.Sprintf("update (deletionTimestamp set; finalizers %s)", strings.Join(next.GetFinalizers(), ", ")))
+		return Response{Code: http.StatusOK, Object: stored}
 	}
 	if pod.DeletionTimestamp != nil {
 		current := int64(0)

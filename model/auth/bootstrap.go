@@ -234,6 +234,16 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 			rule([]string{"create", "update"}, core, "configmaps"),
 			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
 		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:pvc-protection-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch", "update"}, core, "persistentvolumeclaims"),
+			rule([]string{"update"}, core, "persistentvolumeclaims/status"),
+			rule([]string{"list", "watch", "get"}, core, "pods"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
+		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:pv-protection-controller"}, Rules: []rbacv1.PolicyRule{
+			rule([]string{"get", "list", "watch", "update"}, core, "persistentvolumes"),
+			rule([]string{"create", "patch", "update"}, []string{"", "events.k8s.io"}, "events"),
+		}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "system:controller:endpoint-controller"}, Rules: []rbacv1.PolicyRule{
 			rule(read, core, "services", "pods"),
 			rule([]string{"get", "list", "watch", "create", "update", "delete"}, core, "endpoints"),
@@ -259,7 +269,7 @@ func BootstrapClusterRoles() []*rbacv1.ClusterRole {
 // ControllerServiceAccounts are the kube-system service accounts the
 // model's controllers authenticate as.
 var ControllerServiceAccounts = []string{"attachdetach-controller", "cronjob-controller", "daemon-set-controller", "deployment-controller", "disruption-controller", "endpoint-controller", "endpointslice-controller", "generic-garbage-collector",
-	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "replicaset-controller", "replication-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller", "validatingadmissionpolicy-status-controller"}
+	"horizontal-pod-autoscaler", "job-controller", "node-controller", "persistent-volume-binder", "pod-garbage-collector", "pv-protection-controller", "pvc-protection-controller", "replicaset-controller", "replication-controller", "resourcequota-controller", "root-ca-cert-publisher", "service-account-controller", "statefulset-controller", "ttl-after-finished-controller", "validatingadmissionpolicy-status-controller"}
 
 // BootstrapClusterRoleBindings bind the default roles as kube-apiserver does
 // (bootstrappolicy/policy.go ClusterRoleBindings).
@@ -288,6 +298,8 @@ func BootstrapClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bind("system:controller:replicaset-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replicaset-controller", Namespace: "kube-system"}),
 		bind("system:controller:replication-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "replication-controller", Namespace: "kube-system"}),
 		bind("system:controller:generic-garbage-collector", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "generic-garbage-collector", Namespace: "kube-system"}),
+		bind("system:controller:pvc-protection-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pvc-protection-controller", Namespace: "kube-system"}),
+		bind("system:controller:pv-protection-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "pv-protection-controller", Namespace: "kube-system"}),
 		bind("system:controller:endpoint-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpoint-controller", Namespace: "kube-system"}),
 		bind("system:controller:endpointslice-controller", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "endpointslice-controller", Namespace: "kube-system"}),
 		bind("system:controller:horizontal-pod-autoscaler", rbacv1.Subject{Kind: rbacv1.ServiceAccountKind, Name: "horizontal-pod-autoscaler", Namespace: "kube-system"}),
