@@ -140,6 +140,44 @@ Feature: A Job runs pods until enough of them succeed
       """
     And the trace matches the golden file
 
+  # With backoffLimitPerIndex an Indexed Job counts failures per index:
+  # each replacement pod carries its index's count so far in the
+  # batch.kubernetes.io/job-index-failure-count annotation, and waits out
+  # its index's own back-off. An index whose pod fails with the count at the
+  # limit is failed for good; once every index has succeeded or failed,
+  # the Job fails with the failed ones listed.
+  Scenario: With backoffLimitPerIndex each index has its own back-off limit
+    Given the application in image "batch:1" exits with code 1 after 2s
+    When "admin" applies:
+      """yaml
+      apiVersion: batch/v1
+      kind: Job
+      metadata:
+        name: shards
+      spec:
+        completions: 2
+        parallelism: 2
+        completionMode: Indexed
+        backoffLimitPerIndex: 1
+        template:
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: work
+              image: batch:1
+      """
+    And 2m pass
+    Then the trace satisfies:
+      """cel
+      events.filter(e, e.reason == 'SuccessfulCreate').size() == 4
+      && pods.filter(p, p.metadata.annotations['batch.kubernetes.io/job-index-failure-count'] == '1').size() == 2
+      && events.exists(e, e.reason == 'FailedIndexes' && e.type == 'Warning' && e.message == 'Job has failed indexes')
+      && jobs[0].status.failedIndexes == '0,1'
+      && jobs[0].status.failed == 4
+      && jobs[0].status.conditions.map(c, c.type) == ['FailureTarget', 'Failed']
+      """
+    And the trace matches the golden file
+
   Scenario: With restartPolicy OnFailure the kubelet restarts the container, and its restarts count against the back-off limit
     Given the application in image "batch:1" exits with code 1 after 2s
     When "admin" applies:

@@ -3,13 +3,13 @@ package model
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlife/podlife/model/kubectl"
+	"github.com/podlife/podlife/model/kubelet"
 	"github.com/podlife/podlife/model/sim"
 )
 
@@ -75,24 +75,39 @@ func TestADeletedJobLeavesNoPodBehind(t *testing.T) {
 	}
 }
 
-func TestAJobTheModelCannotRunIsLeftAloneWithAWarning(t *testing.T) {
+// A podFailurePolicy FailIndex rule fails the index at its first failure,
+// whatever backoffLimitPerIndex allows; more failed indexes than
+// maxFailedIndexes fail the Job (job_controller.go, indexed_job_utils.go
+// isIndexFailed).
+func TestAFailIndexRuleFailsTheIndexAtOnce(t *testing.T) {
 	c := New(Options{})
 	c.AddNode(node("node01", "8"), nil)
-	apply(t, c, "admin", jobYAML("indexed", "  completions: 2\n  completionMode: Indexed\n  backoffLimitPerIndex: 1\n"))
-	if err := c.Settle(); err != nil {
-		t.Fatal(err)
+	img := c.Images.Image("batch:1")
+	img.Run = kubelet.Run{Declared: true, Exits: true, For: 2 * sim.Second, ExitCode: 42}
+	c.Images.Describe("batch:1", img)
+	apply(t, c, "admin", jobYAML("indexed", `  completions: 3
+  parallelism: 1
+  completionMode: Indexed
+  backoffLimitPerIndex: 3
+  maxFailedIndexes: 1
+  podFailurePolicy:
+    rules:
+    - action: FailIndex
+      onExitCodes: {operator: In, values: [42]}
+`))
+	c.Advance(300 * sim.Second)
+	job := c.Store.Get(sim.Key{Kind: "Job", Namespace: "default", Name: "indexed"}).(*batchv1.Job)
+	if got := job.Status.FailedIndexes; got == nil || *got != "0,1" {
+		t.Errorf("failedIndexes = %v, want 0,1", got)
 	}
-	if n := len(c.Store.List("Pod", "default")); n != 0 {
-		t.Errorf("%d pods created for a Job with backoffLimitPerIndex, want none", n)
+	var reasons []string
+	for _, cond := range job.Status.Conditions {
+		reasons = append(reasons, string(cond.Type)+"/"+cond.Reason)
 	}
-	var said bool
-	for _, e := range c.Events() {
-		said = said || e.Action == "unmodelled" && strings.Contains(e.Message, "does not model a Job's backoffLimitPerIndex yet")
+	if want := []string{"FailureTarget/MaxFailedIndexesExceeded", "Failed/MaxFailedIndexesExceeded"}; !slices.Equal(reasons, want) {
+		t.Errorf("conditions %v, want %v", reasons, want)
 	}
-	if !said {
-		t.Error("the trace does not say that backoffLimitPerIndex is not modelled")
-	}
-	if job := c.Store.Get(sim.Key{Kind: "Job", Namespace: "default", Name: "indexed"}).(*batchv1.Job); job.Status.StartTime != nil {
-		t.Errorf("the Job was synced: %+v", job.Status)
+	if n := len(c.Store.List("Pod", "default")); n != 2 {
+		t.Errorf("%d pods created, want one for each of the two indexes that failed (no retry)", n)
 	}
 }

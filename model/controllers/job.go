@@ -44,7 +44,6 @@ type Job struct {
 	queue   keyQueue
 	batched map[sim.Key]bool
 	pending expectations // requests in flight per Job
-	noted   map[sim.Key]bool
 	later   laterQueue
 }
 
@@ -129,9 +128,6 @@ func (c *Job) sync(key sim.Key) {
 		return
 	}
 	ref := apiserver.ObjectRef("Job", job.Namespace, job.Name)
-	if !c.modelled(key, ref, job) {
-		return
-	}
 	var active, succeeded, failed []*corev1.Pod
 	terminating := int32(0)
 	for _, p := range OwnedPods(c.Store, job) {
@@ -160,7 +156,8 @@ func (c *Job) sync(key sim.Key) {
 		return !count
 	})
 	nSucceeded := st.Succeeded + int32(len(succeeded))
-	var done []int
+	var done, failedIx []int
+	var delayed map[int]*corev1.Pod
 	if isIndexed(job) {
 		// An index is done once, however many of its pods succeed; the
 		// count is written with the indexes, not through the uncounted
@@ -168,6 +165,12 @@ func (c *Job) sync(key sim.Key) {
 		done = succeededIndexes(job, succeeded)
 		nSucceeded = int32(len(done))
 		st.Succeeded, st.CompletedIndexes = nSucceeded, formatIndexes(done)
+	}
+	if hasBackoffLimitPerIndex(job) {
+		failedIx = failedIndexes(job, failed)
+		listed := formatIndexes(failedIx)
+		st.FailedIndexes = &listed
+		delayed = delayedDeletion(job, OwnedPods(c.Store, job), active, done, failedIx)
 	}
 	nFailed := st.Failed + int32(len(counted))
 
@@ -195,6 +198,23 @@ func (c *Job) sync(key sim.Key) {
 		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(left), "")
 	}
 
+	if finish == nil && hasBackoffLimitPerIndex(job) {
+		switch max := job.Spec.MaxFailedIndexes; {
+		case max != nil && int32(len(failedIx)) > *max:
+			f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonMaxFailedIndexesExceeded, "Job has exceeded the specified maximal number of failed indexes")
+			finish = &f
+		case len(failedIx) > 0 && int32(len(failedIx)+len(done)) >= ptrOr(job.Spec.Completions, 0):
+			f := c.newCondition(batchv1.JobFailureTarget, batchv1.JobReasonFailedIndexes, "Job has failed indexes")
+			finish = &f
+		}
+	}
+	if finish == nil {
+		// A failed pod awaiting its replacement keeps its finalizer, and
+		// is not counted yet (canRemoveFinalizer).
+		waiting := func(p *corev1.Pod) bool { return delayed[completionIndex(p)] == p }
+		failed = slices.DeleteFunc(failed, waiting)
+		counted = slices.DeleteFunc(counted, waiting)
+	}
 	if finish == nil && isIndexed(job) {
 		if msg, met := matchSuccessPolicy(job, done); met {
 			f := c.newCondition(batchv1.JobSuccessCriteriaMet, batchv1.JobReasonSuccessPolicy, msg)
@@ -226,7 +246,7 @@ func (c *Job) sync(key sim.Key) {
 			terminating += nActive
 			nActive = 0
 		} else {
-			nActive += c.manage(key, ref, job, active, nSucceeded, done, managed)
+			nActive += c.manage(key, ref, job, active, nSucceeded, slices.Concat(done, failedIx), delayed, managed)
 		}
 		done := nSucceeded > 0 && nActive == 0
 		if job.Spec.Completions != nil {
@@ -277,26 +297,6 @@ func (c *Job) sync(key sim.Key) {
 	c.track(key, ref, next, append(succeeded, failed...), finish)
 }
 
-// modelled says, once, what the model leaves out of a Job, and whether it
-// can run it at all.
-func (c *Job) modelled(key sim.Key, ref string, job *batchv1.Job) bool {
-	var missing string
-	switch {
-	case isIndexed(job) && job.Spec.BackoffLimitPerIndex != nil:
-		missing = "backoffLimitPerIndex"
-	default:
-		return true
-	}
-	if c.noted == nil {
-		c.noted = map[sim.Key]bool{}
-	}
-	if !c.noted[key] {
-		c.noted[key] = true
-		c.Rec.Stepf("podlife", "unmodelled", ref, "warning: podlife does not model a Job's %s yet: it leaves this Job alone", missing)
-	}
-	return false
-}
-
 // pastBackoffLimitOnFailure: with restartPolicy OnFailure the kubelet
 // restarts a failed container in place, and the Job counts those restarts
 // against backoffLimit (job_controller.go pastBackoffLimitOnFailure).
@@ -328,7 +328,7 @@ func (c *Job) pastActiveDeadline(job *batchv1.Job, start *metav1.Time) bool {
 // manage is manageJob: it creates the pods missing (none while the
 // pod-failure back-off lasts, queueing the Job for when it ends) and
 // returns how many it asked for.
-func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32, done []int, then func()) int32 {
+func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1.Pod, succeeded int32, done []int, delayed map[int]*corev1.Pod, then func()) int32 {
 	want := ptrOr(job.Spec.Parallelism, 1)
 	if job.Spec.Completions != nil {
 		want = min(want, *job.Spec.Completions-succeeded)
@@ -338,12 +338,11 @@ func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1
 		then()
 		return 0
 	}
-	if wait := c.backOff(job); wait > 0 {
+	if wait := c.backOff(job); wait > 0 && !hasBackoffLimitPerIndex(job) {
 		c.requeueAt(key, ref, c.Engine.Now()+sim.Time(wait), fmt.Sprintf("%d pods missing: waiting %v (pod failure back-off) before creating them", diff, wait))
 		then()
 		return 0
 	}
-	c.Rec.Stepf(JobComponent, "sync", ref, "%d of %d pods active: creating %d", len(active), want, diff)
 	indexes := make([]int, diff)
 	for i := range indexes {
 		indexes[i] = -1
@@ -351,13 +350,26 @@ func (c *Job) manage(key sim.Key, ref string, job *batchv1.Job, active []*corev1
 	if isIndexed(job) {
 		indexes = pendingIndexes(job, active, done, int(diff))
 	}
-	c.createBatches(key, ref, job, indexes, 1, then)
+	if hasBackoffLimitPerIndex(job) {
+		var wait sim.Duration
+		if indexes, wait = c.readyIndexes(indexes, delayed); wait > 0 {
+			c.requeueAt(key, ref, c.Engine.Now()+sim.Time(wait), fmt.Sprintf("%d pods missing: waiting %v (the index's pod failure back-off) before creating them", diff, wait))
+			then()
+			return 0
+		}
+	}
+	if len(indexes) == 0 {
+		then()
+		return 0
+	}
+	c.Rec.Stepf(JobComponent, "sync", ref, "%d of %d pods active: creating %d", len(active), want, len(indexes))
+	c.createBatches(key, ref, job, indexes, 1, delayed, then)
 	return int32(len(indexes))
 }
 
 // createBatches creates pods in slow-start batches of 1, 2, 4 ..., each
 // batch once the one before has answered (controller.SlowStartInitialBatchSize).
-func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes []int, batch int, then func()) {
+func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes []int, batch int, delayed map[int]*corev1.Pod, then func()) {
 	if len(indexes) == 0 {
 		then()
 		return
@@ -365,21 +377,25 @@ func (c *Job) createBatches(key sim.Key, ref string, job *batchv1.Job, indexes [
 	n := min(batch, len(indexes))
 	answered := 0
 	for _, ix := range indexes[:n] {
-		c.createPod(key, ref, job, ix, func() {
+		c.createPod(key, ref, job, ix, delayed[ix], func() {
 			if answered++; answered == n {
-				c.createBatches(key, ref, job, indexes[n:], 2*batch, then)
+				c.createBatches(key, ref, job, indexes[n:], 2*batch, delayed, then)
 			}
 		})
 	}
 }
 
 // createPod creates a pod of the Job, for a completion index unless index
-// is -1.
-func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, index int, answered func()) {
+// is -1; with backoffLimitPerIndex it carries on the counts of the pod it
+// replaces (nil for the index's first).
+func (c *Job) createPod(key sim.Key, ref string, job *batchv1.Job, index int, replaced *corev1.Pod, answered func()) {
 	pod := podFromTemplate(job, batchv1.SchemeGroupVersion.WithKind("Job"), &job.Spec.Template)
 	pod.Finalizers = []string{batchv1.JobTrackingFinalizer}
 	if index >= 0 {
 		withIndex(pod, job.Name, index)
+	}
+	if hasBackoffLimitPerIndex(job) {
+		carryFailureCounts(job, pod, replaced)
 	}
 	pc := c.pods(key, ref)
 	pc.then = func(bool) { answered() }

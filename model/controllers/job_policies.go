@@ -15,10 +15,18 @@ import (
 // matches decides, by its containers' exit codes (not 0, in or not in the
 // values, of the named container or any) or by its conditions. FailJob
 // returns the message the Job fails with; Ignore reports that the failure
-// is not counted; a pod no rule matches is counted.
+// is not counted; FailIndex fails the pod's index (with
+// backoffLimitPerIndex); a pod no rule matches is counted.
 func matchFailurePolicy(policy *batchv1.PodFailurePolicy, pod *corev1.Pod) (failJob string, count bool) {
+	failJob, count, _ = matchFailurePolicyAction(policy, pod)
+	return failJob, count
+}
+
+// matchFailurePolicyAction is matchFailurePolicy with the matching rule's
+// action ("" when no rule matches).
+func matchFailurePolicyAction(policy *batchv1.PodFailurePolicy, pod *corev1.Pod) (failJob string, count bool, action batchv1.PodFailurePolicyAction) {
 	if policy == nil {
-		return "", true
+		return "", true, ""
 	}
 	for i, rule := range policy.Rules {
 		var matched string
@@ -44,14 +52,14 @@ func matchFailurePolicy(policy *batchv1.PodFailurePolicy, pod *corev1.Pod) (fail
 		}
 		switch rule.Action {
 		case batchv1.PodFailurePolicyActionIgnore:
-			return "", false
+			return "", false, rule.Action
 		case batchv1.PodFailurePolicyActionFailJob:
-			return matched, true
-		default: // Count, and FailIndex (which needs backoffLimitPerIndex)
-			return "", true
+			return matched, true, rule.Action
+		default: // Count, and FailIndex
+			return "", true, rule.Action
 		}
 	}
-	return "", true
+	return "", true, ""
 }
 
 func matchingContainer(statuses []corev1.ContainerStatus, req *batchv1.PodFailurePolicyOnExitCodesRequirement) *corev1.ContainerStatus {
