@@ -47,7 +47,7 @@ type Endpoints struct {
 	Engine *sim.Engine
 	Rec    *trace.Recorder
 
-	queued   map[sim.Key]bool
+	queue    keyQueue
 	triggers *endpointsliceutil.TriggerTimeTracker
 }
 
@@ -56,33 +56,9 @@ func (c *Endpoints) OnService(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Object
 
 // OnPod queues every Service of the pod's namespace that selects it, before
 // or after the change.
-func (c *Endpoints) OnPod(ev sim.WatchEvent) {
-	pod := ev.Object.(*corev1.Pod)
-	var old *corev1.Pod
-	if ev.Old != nil {
-		old = ev.Old.(*corev1.Pod)
-	}
-	for _, obj := range c.Store.List("Service", pod.Namespace) {
-		svc := obj.(*corev1.Service)
-		if selects(svc, pod) || (old != nil && selects(svc, old)) {
-			c.enqueue(sim.KeyOf(svc))
-		}
-	}
-}
+func (c *Endpoints) OnPod(ev sim.WatchEvent) { servicesSelecting(c.Store, ev, c.enqueue) }
 
-func (c *Endpoints) enqueue(key sim.Key) {
-	if c.queued == nil {
-		c.queued = map[sim.Key]bool{}
-	}
-	if c.queued[key] {
-		return
-	}
-	c.queued[key] = true
-	c.Engine.After(0, "endpoints sync", func() {
-		delete(c.queued, key)
-		c.sync(key)
-	})
-}
+func (c *Endpoints) enqueue(key sim.Key) { c.queue.add(c.Engine, key, "endpoints sync", c.sync) }
 
 func (c *Endpoints) sync(key sim.Key) {
 	if c.triggers == nil {

@@ -39,7 +39,7 @@ type EndpointSlice struct {
 	Engine *sim.Engine
 	Rec    *trace.Recorder
 
-	queued map[sim.Key]bool
+	queue keyQueue
 }
 
 // OnService handles a watch event for a Service.
@@ -47,16 +47,20 @@ func (c *EndpointSlice) OnService(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Ob
 
 // OnPod queues every Service of the pod's namespace that selects it, before
 // or after the change.
-func (c *EndpointSlice) OnPod(ev sim.WatchEvent) {
+func (c *EndpointSlice) OnPod(ev sim.WatchEvent) { servicesSelecting(c.Store, ev, c.enqueue) }
+
+// servicesSelecting calls enqueue with every Service of a changed pod's
+// namespace that selects the pod, before or after the change.
+func servicesSelecting(store *sim.Store, ev sim.WatchEvent, enqueue func(sim.Key)) {
 	pod := ev.Object.(*corev1.Pod)
 	var old *corev1.Pod
 	if ev.Old != nil {
 		old = ev.Old.(*corev1.Pod)
 	}
-	for _, obj := range c.Store.List("Service", pod.Namespace) {
+	for _, obj := range store.List("Service", pod.Namespace) {
 		svc := obj.(*corev1.Service)
 		if selects(svc, pod) || (old != nil && selects(svc, old)) {
-			c.enqueue(sim.KeyOf(svc))
+			enqueue(sim.KeyOf(svc))
 		}
 	}
 }
@@ -68,17 +72,7 @@ func selects(svc *corev1.Service, pod *corev1.Pod) bool {
 // enqueue syncs a Service once per instant however many events name it, as
 // the controller's workqueue folds duplicate keys.
 func (c *EndpointSlice) enqueue(key sim.Key) {
-	if c.queued == nil {
-		c.queued = map[sim.Key]bool{}
-	}
-	if c.queued[key] {
-		return
-	}
-	c.queued[key] = true
-	c.Engine.After(0, "endpointslice sync", func() {
-		delete(c.queued, key)
-		c.sync(key)
-	})
+	c.queue.add(c.Engine, key, "endpointslice sync", c.sync)
 }
 
 func (c *EndpointSlice) sync(key sim.Key) {
