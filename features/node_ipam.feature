@@ -97,3 +97,62 @@ Feature: Pod CIDRs: the node IPAM controller's ranges, and a node it has none le
       !events.exists(e, e.reason == 'FailedCreatePodSandBox' || (e.component == 'kubelet/node03' && e.action == 'run-sandbox'))
       """
     And the trace matches the golden file
+
+  # The range allocator keeps trying a node it has no range for, on its
+  # workqueue's back-off (5 ms, doubling up to 1000 s), and records the
+  # event each time. A deleted node's range is free again at once; the
+  # waiting node gets it at its next try. Its kubelet reads the range at
+  # its next node status sync, the runtime's network comes up, the node is
+  # posted Ready, and the node lifecycle controller lifts the not-ready
+  # taints.
+  Scenario: Deleting a node frees its range for the node that had none
+    Given the cluster already has:
+      """yaml
+      apiVersion: kubecontrollermanager.config.k8s.io/v1alpha1
+      kind: KubeControllerManagerConfiguration
+      KubeCloudShared:
+        ClusterCIDR: 10.244.0.0/23
+      NodeIPAMController:
+        NodeCIDRMaskSize: 24
+      ---
+      apiVersion: v1
+      kind: Node
+      metadata:
+        name: node01
+      ---
+      apiVersion: v1
+      kind: Node
+      metadata:
+        name: node02
+      ---
+      apiVersion: v1
+      kind: Node
+      metadata:
+        name: node03
+      """
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: pinned
+      spec:
+        nodeName: node03
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And 20s pass
+    And "admin" runs "kubectl delete node node01"
+    And 1m passes
+    Then pod "pinned" is Running
+    And pod "pinned" has an IP in 10.244.0.0/24
+    And the trace satisfies:
+      """cel
+      nodes.exists(n, n.metadata.name == 'node03' && n.spec.podCIDR == '10.244.0.0/24' &&
+        n.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True') &&
+        (!has(n.spec.taints) || n.spec.taints.size() == 0)) &&
+      events.filter(e, e.reason == 'CIDRNotAvailable').size() == 12 &&
+      events.before('release-cidr', 'pod-cidr')
+      """
+    And the trace matches the golden file

@@ -88,6 +88,8 @@ type Cluster struct {
 	podGC      *controllers.PodGC
 	slices     *controllers.EndpointSlice
 	endpoints  *controllers.Endpoints // the legacy v1 Endpoints
+	// ipamClient is the node IPAM controller's, under node-controller.
+	ipamClient *apiserver.Client
 	// pvcProtection and pvProtection hold claims and volumes in use.
 	pvcProtection *controllers.PVCProtection
 	pvProtection  *controllers.PVProtection
@@ -236,6 +238,7 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	}
 	c.lifecycle = &controllers.NodeLifecycle{Store: c.Store, Rec: c.Trace, API: nodeController(controllers.NodeLifecycleComponent), Health: c,
 		MonitorPeriod: lat.NodeMonitorPeriod, GracePeriod: lat.NodeMonitorGracePeriod}
+	c.ipamClient = nodeController(cidrAllocator)
 	c.taints = &controllers.TaintEviction{Store: c.Store, Rec: c.Trace, API: nodeController(controllers.TaintEvictionComponent)}
 	c.podGC = &controllers.PodGC{Store: c.Store, Rec: c.Trace, CheckPeriod: lat.PodGCPeriod, Quarantine: lat.PodGCQuarantine,
 		API: &apiserver.Client{Server: c.API, Engine: engine, Latency: lat.Request, Component: controllers.PodGCComponent,
@@ -351,7 +354,12 @@ func (c *Cluster) start() {
 		}
 	}
 	c.Store.Watch(kcm, "Pod", lat.Watch, fanOut(c.dc.OnPod, c.rsc.OnPod, c.rcm.OnPod, c.slices.OnPod, c.endpoints.OnPod, c.quota.OnPod, c.disruption.OnPod, c.taints.OnPod, c.gc.OnPod, c.hpa.OnPod, c.attach.OnPod, c.jobs.OnPod, c.daemons.OnPod, c.sets.OnPod, c.pvcProtection.OnPod))
-	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode))
+	c.Store.Watch(kcm, "Node", lat.Watch, fanOut(c.taints.OnNode, c.podGC.OnNode, c.daemons.OnNode, c.releasePodCIDR))
+	if c.nodeCIDRs != nil {
+		for _, name := range c.nodeCIDRs.waiting {
+			c.retryPodCIDR(name)
+		}
+	}
 	c.Store.Watch(kcm, "DaemonSet", lat.Watch, fanOut(c.daemons.OnDaemonSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "StatefulSet", lat.Watch, fanOut(c.sets.OnStatefulSet, c.gc.OnOwner))
 	c.Store.Watch(kcm, "PodDisruptionBudget", lat.Watch, c.disruption.OnBudget)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -14,6 +15,7 @@ import (
 	"github.com/podlife/podlife/manifest"
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
 
@@ -34,7 +36,19 @@ const cidrAllocator = "cidrAllocator"
 type nodeIPAM struct {
 	set         *cidrset.CidrSet
 	clusterCIDR *net.IPNet
+	// failures counts, for each node the allocator has no range for, its
+	// failed attempts: its workqueue's rate limiter retries it after
+	// 5ms doubled per failure, up to 1000s (DefaultControllerRateLimiter).
+	failures map[string]int
+	waiting  []string // those nodes, in the order they joined
 }
+
+// The allocator's workqueue back-off (client-go workqueue
+// DefaultControllerRateLimiter's per-item exponential limiter).
+const (
+	cidrRetryBase = 5 * sim.Millisecond
+	cidrRetryMax  = 1000 * sim.Second
+)
 
 func newNodeIPAM(clusterCIDR string, maskSize int) (*nodeIPAM, error) {
 	_, cidr, err := net.ParseCIDR(clusterCIDR)
@@ -121,19 +135,90 @@ func (c *Cluster) allocatePodCIDR(node *corev1.Node) (netip.Prefix, error) {
 	}
 	block, err := ipam.set.AllocateNext()
 	if err != nil {
-		// controllerutil.RecordNodeStatusChange, in its words (read on
-		// hack/controlplane with a 257th node: source cidrAllocator, in
-		// namespace default). A real allocator requeues the node on its
-		// workqueue's back-off and the event's count grows (12 in the
-		// first 12 s there); the model records it once.
-		c.Trace.Emit(cidrAllocator, "allocate-cidr", "node/"+node.Name, trace.Normal, "CIDRNotAvailable",
-			fmt.Sprintf("Node %s status is now: CIDRNotAvailable", node.Name))
+		c.cidrNotAvailable(node.Name)
+		if ipam.failures == nil {
+			ipam.failures = map[string]int{}
+		}
+		ipam.failures[node.Name] = 1
+		ipam.waiting = append(ipam.waiting, node.Name)
+		if c.started {
+			c.retryPodCIDR(node.Name)
+		}
 		notReady(node)
 		return netip.Prefix{}, nil
 	}
 	node.Spec.PodCIDR = block.String()
 	node.Spec.PodCIDRs = []string{node.Spec.PodCIDR}
 	return netip.MustParsePrefix(node.Spec.PodCIDR), nil
+}
+
+// cidrNotAvailable is controllerutil.RecordNodeStatusChange, in its words
+// (read on hack/controlplane with a 257th node: source cidrAllocator, in
+// namespace default); repeated, the recorder counts it (12 in the first
+// 12 s there).
+func (c *Cluster) cidrNotAvailable(node string) {
+	c.Trace.Emit(cidrAllocator, "allocate-cidr", "node/"+node, trace.Normal, "CIDRNotAvailable",
+		fmt.Sprintf("Node %s status is now: CIDRNotAvailable", node))
+}
+
+// retryPodCIDR tries a node without a range again after its back-off
+// (processNextNodeWorkItem's AddRateLimited): a range freed meanwhile, by
+// a deleted node, is patched onto it, and its kubelet then brings its
+// network up; none, and the event is recorded once more. The retries do
+// not hold the cluster from settling.
+func (c *Cluster) retryPodCIDR(name string) {
+	ipam := c.nodeCIDRs
+	wait := cidrRetryBase
+	for i := 1; i < ipam.failures[name] && wait < cidrRetryMax; i++ {
+		wait *= 2
+	}
+	c.Engine.AfterBackground(min(wait, cidrRetryMax), "node ipam retry", func() {
+		node, ok := c.Store.Get(sim.Key{Kind: "Node", Name: name}).(*corev1.Node)
+		if !ok || node.Spec.PodCIDR != "" || node.DeletionTimestamp != nil {
+			ipam.forget(name)
+			return
+		}
+		block, err := ipam.set.AllocateNext()
+		if err != nil {
+			c.cidrNotAvailable(name)
+			ipam.failures[name]++
+			c.retryPodCIDR(name)
+			return
+		}
+		ipam.forget(name)
+		cidr := block.String()
+		c.Trace.Stepf(cidrAllocator, "allocate-cidr", "node/"+name, "Set node PodCIDR [%s]", cidr)
+		next := node.DeepCopy()
+		next.Spec.PodCIDR, next.Spec.PodCIDRs = cidr, []string{cidr}
+		res, _ := apiserver.ResourceFor("Node")
+		c.ipamClient.Do(&apiserver.Request{Verb: "patch", Resource: res, Name: name, Object: next}, func(resp apiserver.Response) {
+			if k, ok := c.kubelets[name]; ok && resp.OK() {
+				k.SetPodCIDR(netip.MustParsePrefix(cidr), func() { c.lifecycle.ReadyPosted(name) })
+			}
+		})
+	})
+}
+
+// forget drops a node from those waiting for a range.
+func (ipam *nodeIPAM) forget(name string) {
+	delete(ipam.failures, name)
+	ipam.waiting = slices.DeleteFunc(ipam.waiting, func(n string) bool { return n == name })
+}
+
+// releasePodCIDR frees a deleted node's range for the nodes waiting
+// (ReleaseCIDR, on the node informer's delete).
+func (c *Cluster) releasePodCIDR(ev sim.WatchEvent) {
+	node := ev.Object.(*corev1.Node)
+	if ev.Type != sim.Deleted || node.Spec.PodCIDR == "" || c.nodeCIDRs == nil {
+		return
+	}
+	_, cidr, err := net.ParseCIDR(node.Spec.PodCIDR)
+	if err != nil || !c.nodeCIDRs.clusterCIDR.Contains(cidr.IP) {
+		return
+	}
+	if c.nodeCIDRs.set.Release(cidr) == nil {
+		c.Trace.Stepf(cidrAllocator, "release-cidr", "node/"+node.Name, "the node is deleted: its pod CIDR %s is free again", node.Spec.PodCIDR)
+	}
 }
 
 // notReady gives a node whose network can never be ready the state a

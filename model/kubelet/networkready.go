@@ -1,6 +1,8 @@
 package kubelet
 
 import (
+	"net/netip"
+
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/podlife/podlife/model/sim"
@@ -88,4 +90,23 @@ func markedNotReady(p *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// SetPodCIDR gives the kubelet the pod CIDR the node IPAM controller
+// assigned its node after it joined without one. The kubelet reads it at
+// its next node status sync (kubelet_node_status.go updatePodCIDR), hands
+// it to the runtime, whose CNI network then loads, and posts its node
+// Ready in that sync; then it calls posted. The runtime's own network
+// status check is not modelled apart.
+func (k *Kubelet) SetPodCIDR(cidr netip.Prefix, posted func()) {
+	k.engine.TouchComponent(k.component, true)
+	k.after(k.nextTick(nodeStatusUpdatePeriod).Sub(k.engine.Now()), "kubelet node status update", func() {
+		if k.ipam.cidr.IsValid() {
+			return
+		}
+		k.ipam = newIPAM(cidr)
+		k.rec.Stepf(k.component, "pod-cidr", "node/"+k.node.Name, "the node has pod CIDR %s: the runtime's CNI network loads, and the node is posted Ready", cidr)
+		k.networkNotReady = false
+		k.postNodeStatus(posted)
+	})
 }
