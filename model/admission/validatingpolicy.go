@@ -4,6 +4,7 @@ import (
 	"context"
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"strings"
+	"sync"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -125,13 +126,17 @@ func (o objectInterfaces) GetEquivalentResourceMapper() runtime.EquivalentResour
 
 // equivalentResources registers every built-in resource in every version
 // it is served in, as the API server's installer does.
-func equivalentResources() runtime.EquivalentResourceMapper {
+//
+// The built-in resources are the same for every cluster, so the registry
+// (safe for concurrent use) is built once: the race explorer builds a
+// cluster per run.
+var equivalentResources = sync.OnceValue(func() runtime.EquivalentResourceMapper {
 	reg := runtime.NewEquivalentResourceRegistry()
 	for _, r := range apiserver.Served() {
 		reg.RegisterKindFor(r.GVK.GroupVersion().WithResource(r.Resource), "", r.GVK)
 	}
 	return reg
-}
+})
 
 // namespaceLister reads namespaces from the store, for the policies'
 // namespaceSelector and the `namespaceObject` variable.

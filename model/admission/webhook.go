@@ -86,6 +86,19 @@ type webhookCaller struct {
 }
 
 func newWebhookCaller(store *sim.Store, rec *trace.Recorder, net *WebhookNetwork, kind string) *webhookCaller {
+	c := &webhookCaller{store: store, rec: rec, net: net, kind: kind, stale: true}
+	store.Watch("kube-apiserver webhook source", kind, 0, func(sim.WatchEvent) { c.stale = true })
+	return c
+}
+
+// webhook is upstream's matcher, built when the first request meets a
+// webhook: building it compiles the CEL environments of matchConditions,
+// most of what a new cluster would otherwise cost (the race explorer
+// builds one per run).
+func (c *webhookCaller) webhook() *generic.Webhook {
+	if c.matcher != nil {
+		return c.matcher
+	}
 	// The handler, source and dispatcher are the model's: only
 	// ShouldCallHook is used, which needs none of them.
 	w, err := generic.NewWebhook(k8sadmission.NewHandler(k8sadmission.Create, k8sadmission.Update), nil,
@@ -94,12 +107,11 @@ func newWebhookCaller(store *sim.Store, rec *trace.Recorder, net *WebhookNetwork
 	if err != nil {
 		panic(err) // no config file is read: NewWebhook cannot fail
 	}
-	w.SetExternalKubeInformerFactory(namespaceInformers{lister: namespaceLister{store}})
-	authz := &authorizerAdapter{}
-	w.SetUnconditionalAuthorizer(authz)
-	c := &webhookCaller{store: store, rec: rec, net: net, kind: kind, matcher: w, authz: authz, stale: true}
-	store.Watch("kube-apiserver webhook source", kind, 0, func(sim.WatchEvent) { c.stale = true })
-	return c
+	w.SetExternalKubeInformerFactory(namespaceInformers{lister: namespaceLister{c.store}})
+	c.authz = &authorizerAdapter{}
+	w.SetUnconditionalAuthorizer(c.authz)
+	c.matcher = w
+	return w
 }
 
 // configured is every webhook of every configuration, configurations in
@@ -158,11 +170,12 @@ func (c *webhookCaller) matching(r *apiserver.AdmissionRequest, attrs k8sadmissi
 	if r.Namespace != "" && c.store.Get(sim.Key{Kind: "Namespace", Name: r.Namespace}) == nil {
 		return nil, nil // NamespaceLifecycle refuses it; upstream would GET the namespace
 	}
+	matcher := c.webhook()
 	c.authz.chain = r.Authorizer
 	versioned := versionedAttributes{attrs}
 	var out []*generic.WebhookInvocation
 	for _, h := range hooks {
-		inv, err := c.matcher.ShouldCallHook(context.Background(), h, attrs, oi, versioned)
+		inv, err := matcher.ShouldCallHook(context.Background(), h, attrs, oi, versioned)
 		if err != nil {
 			return nil, err
 		}
