@@ -71,7 +71,9 @@ Feature: ValidatingAdmissionPolicies decide in the API server, with CEL
   Scenario: A Deployment's pods are refused, and its ReplicaSet says why
     The Deployment itself is not a pod, so the policy lets it in; the
     ReplicaSet controller's creates are refused, and it says so in
-    FailedCreate events while the ReplicaSet stays at zero pods.
+    FailedCreate events while the ReplicaSet stays at zero pods. Asked
+    about the Deployment, `podlife explain pod` points at that event,
+    which names the policy and the binding.
 
     When "admin" applies:
       """yaml
@@ -109,6 +111,11 @@ Feature: ValidatingAdmissionPolicies decide in the API server, with CEL
       events.exists(e, e.reason == 'FailedCreate' && e.object.startsWith('replicaset/default/web-')
         && e.message.matches('^Error creating: pods "web-[a-z0-9]+-[a-z0-9]{5}" is forbidden: ValidatingAdmissionPolicy \'require-team-label\' with binding \'require-team-label\' denied request: every pod needs a team label$'))
       && pods.size() == 0
+      """
+    And podlife explains pod "web" as:
+      """
+      no pod default/web: Deployment web has no pod: its controller cannot create one:
+          event at 4.685s from replicaset-controller: Warning FailedCreate: (combined from similar events): Error creating: pods "web-5c8597c5fb-bnqsx" is forbidden: ValidatingAdmissionPolicy 'require-team-label' with binding 'require-team-label' denied request: every pod needs a team label (x11)
       """
 
   @conformance

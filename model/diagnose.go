@@ -57,6 +57,9 @@ func (c *Cluster) DiagnosePod(namespace, name string) (PodDiagnosis, error) {
 				return d, fmt.Errorf("no pod %s: its create was refused: %s", d.Pod, r.Message)
 			}
 		}
+		if workload := c.noPod(namespace, name); workload != "" {
+			return d, fmt.Errorf("no pod %s: %s", d.Pod, workload)
+		}
 		return d, fmt.Errorf("no pod %s: it was never created, or it is gone", d.Pod)
 	}
 	d.Phase = pod.Status.Phase

@@ -73,3 +73,31 @@ func TestDiagnosePodNamesWhatHoldsThePodBack(t *testing.T) {
 		t.Errorf("a missing pod: %v", err)
 	}
 }
+
+// A workload's name is no pod's: the explanation lists its pods to ask
+// about instead (a Deployment's are its ReplicaSets').
+func TestExplainingAWorkloadNamesItsPods(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "4"), nil)
+	apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx:1.27}]
+`)
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.DiagnosePod("default", "web")
+	if err == nil || !strings.HasPrefix(err.Error(), "no pod default/web: Deployment web has pods; explain one of them by name: web-") {
+		t.Errorf("explaining the Deployment says %v", err)
+	}
+	if _, err := c.DiagnosePod("default", "nothing"); err == nil || err.Error() != "no pod default/nothing: it was never created, or it is gone" {
+		t.Errorf("explaining a name nothing has says %v", err)
+	}
+}

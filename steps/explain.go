@@ -10,7 +10,7 @@ import (
 var explainSteps = []Definition{
 	{
 		Pattern: `^podlife explains pod "([^"]*)" as:$`,
-		Doc:     "checks what `podlife explain pod` says of a pod now: its phase and readiness, then each reason it is not Running or not Ready, in the order of the pipeline (API server, scheduler, node, volumes and sandbox, init containers, containers, probes), each with the status fields and the latest events it rests on; the docstring is the whole text, compared line by line",
+		Doc:     "checks what `podlife explain pod` says of a pod now: its phase and readiness, then each reason it is not Running or not Ready, in the order of the pipeline (API server, scheduler, node, volumes and sandbox, init containers, containers, probes), each with the status fields and the latest events it rests on; for a name that is no pod, what the command says instead (a refused create, or a workload of that name: its pods, or why its controller creates none); the docstring is the whole text, compared line by line",
 		Example: "Then podlife explains pod \"web\" as:\n  \"\"\"\n  pod default/web: Pending, not Ready\n  - container \"web\" is waiting: ImagePullBackOff: ...\n  \"\"\"",
 		handler: func(w *World) any { return w.explainsPod },
 		scope:   modelCheck,
@@ -25,10 +25,10 @@ func (w *World) explainsPod(ref string, doc *godog.DocString) error {
 		ns, name = ref[:i], ref[i+1:]
 	}
 	d, err := w.cluster.DiagnosePod(ns, name)
-	if err != nil {
-		return w.errorf("%v", err)
-	}
 	got := strings.TrimRight(d.String(), "\n")
+	if err != nil { // what the command prints when there is no such pod
+		got = err.Error()
+	}
 	want := strings.TrimRight(doc.Content, "\n")
 	if got == want {
 		return nil
