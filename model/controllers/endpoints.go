@@ -85,7 +85,7 @@ func (c *Endpoints) sync(key sim.Key) {
 	}
 	trigger := c.triggers.ComputeEndpointLastChangeTriggerTime(svc.Namespace, svc, pods)
 	subsets := endpointSubsets(svc, pods)
-	if current != nil && equality.Semantic.DeepEqual(current.Subsets, subsets) && endpointsLabelsCorrect(current.Labels, svc) &&
+	if current != nil && equality.Semantic.DeepEqual(current.Subsets, subsets) && maps.Equal(current.Labels, endpointsLabels(svc)) &&
 		current.Annotations[corev1.EndpointsOverCapacity] == "" && addressCount(subsets) <= endpointsMaxCapacity {
 		return
 	}
@@ -173,10 +173,6 @@ func endpointsLabels(svc *corev1.Service) map[string]string {
 	}
 	out[EndpointsManagedByLabel] = EndpointsComponent
 	return out
-}
-
-func endpointsLabelsCorrect(have map[string]string, svc *corev1.Service) bool {
-	return maps.Equal(have, endpointsLabels(svc))
 }
 
 func addressCount(subsets []corev1.EndpointSubset) int {

@@ -250,11 +250,8 @@ func (ic *Ingress) endpoints(u upstream) []Backend {
 // each Ingress's routes, each Ingress left alone, each upstream.
 func (ic *Ingress) program(cfg ingressConfig) {
 	for _, key := range changedKeys(ic.live.routes, cfg.routes) {
-		routes, ok := cfg.routes[key]
-		if !ok {
-			routes = "none"
-		}
-		ic.Rec.Stepf(ic.ID, "program", objectRef("ingress", key), "routes: %s", cmp.Or(routes, "none"))
+		// An Ingress gone, or one that routes nothing, has no routes.
+		ic.Rec.Stepf(ic.ID, "program", objectRef("ingress", key), "routes: %s", cmp.Or(cfg.routes[key], "none"))
 	}
 	for _, key := range changedKeys(ic.live.ignored, cfg.ignored) {
 		if why, ok := cfg.ignored[key]; ok {
