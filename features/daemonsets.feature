@@ -45,6 +45,50 @@ Feature: A DaemonSet runs one pod on every node that will take it
     And the trace matches the golden file
 
   @conformance
+  Scenario: A daemon pod that does not fit its node waits there: the scheduler looks at no other node
+    # Each daemon pod names its node by metadata.name, so kube-scheduler's
+    # NodeAffinity PreFilter narrows the cycle to that node; every other
+    # node counts as "didn't satisfy plugin(s) [NodeAffinity]" and is not
+    # filtered at all.
+    Given a cluster with nodes:
+      | name   | cpu |
+      | small  | 1   |
+      | large  | 4   |
+      | larger | 8   |
+    When "admin" applies:
+      """yaml
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata:
+        name: agent
+      spec:
+        selector:
+          matchLabels: {app: agent}
+        template:
+          metadata:
+            labels: {app: agent}
+          spec:
+            containers:
+            - name: agent
+              image: fluent/fluent-bit:3.2
+              resources:
+                requests: {cpu: "2"}
+      """
+    And 10s pass
+    Then the trace satisfies:
+      """cel
+      pods.size() == 3
+      && pods.filter(p, p.status.phase == 'Running').map(p, p.spec.nodeName).sort() == ['large', 'larger']
+      && events.exists(e, e.reason == 'FailedScheduling' && e.message ==
+        '0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn\'t satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.')
+      """
+    And the model's trace satisfies:
+      """cel
+      events.exists(e, e.component == 'kube-scheduler' && e.action == 'filter' && e.message == '0/3 nodes feasible (1 checked)')
+      """
+    And the trace matches the golden file
+
+  @conformance
   Scenario: A node labelled to match gets its pod, and loses it when the label goes
     Given a cluster with nodes:
       | name   |

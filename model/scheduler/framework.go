@@ -12,6 +12,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/sets"
 	helpers "k8s.io/component-helpers/resource"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 
@@ -101,6 +102,12 @@ type CycleState struct {
 	// preferred one). filters are the ones that run this cycle.
 	skipFilter, skipScore map[string]bool
 	filters               []FilterPlugin
+	// nodeNames, when not nil, are the only nodes the pod may go to, as a
+	// PreFilter plugin named them (kube-scheduler's PreFilterResult);
+	// narrowedBy are those plugins. The other nodes are not filtered at
+	// all: each counts as "node(s) didn't satisfy plugin(s) [...]".
+	nodeNames  sets.Set[string]
+	narrowedBy []string
 }
 
 func newCycleState() *CycleState {
@@ -114,6 +121,18 @@ func (s *CycleState) reset() {
 	clear(s.skipFilter)
 	clear(s.skipScore)
 	s.filters = nil
+	s.nodeNames, s.narrowedBy = nil, s.narrowedBy[:0]
+}
+
+// Narrow is a PreFilter plugin's PreFilterResult: the pod can only go to
+// these nodes. Several plugins' results intersect (PreFilterResult.Merge).
+func (s *CycleState) Narrow(plugin string, names sets.Set[string]) {
+	if s.nodeNames == nil {
+		s.nodeNames = names
+	} else {
+		s.nodeNames = s.nodeNames.Intersection(names)
+	}
+	s.narrowedBy = append(s.narrowedBy, plugin)
 }
 
 // Write stores a plugin's data.

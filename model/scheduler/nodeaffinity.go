@@ -1,6 +1,9 @@
 package scheduler
 
 import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
 )
 
@@ -16,13 +19,50 @@ func (NodeAffinity) Name() string { return "NodeAffinity" }
 func (NodeAffinity) Weight() int64 { return 2 }
 
 // PreFilter implements PreFilterPlugin: a pod with neither a nodeSelector
-// nor required node affinity skips the filter.
-func (NodeAffinity) PreFilter(_ *CycleState, p *PodInfo) *Status {
+// nor required node affinity skips the filter. When every required term
+// names nodes by metadata.name (as a DaemonSet's pods do), the cycle looks
+// at those nodes only; terms that name no common node conflict.
+func (pl NodeAffinity) PreFilter(state *CycleState, p *PodInfo) *Status {
 	a := p.Pod.Spec.Affinity
-	if p.Pod.Spec.NodeSelector == nil && (a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil) {
+	noAffinity := a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil
+	if p.Pod.Spec.NodeSelector == nil && noAffinity {
 		return skipped
 	}
+	if noAffinity {
+		return nil
+	}
+	var names sets.Set[string]
+	for _, t := range a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms {
+		termNames := namedNodes(t)
+		if termNames == nil {
+			return nil // this term allows nodes of any name; terms are ORed
+		}
+		names = names.Union(termNames)
+	}
+	switch {
+	case names != nil && names.Len() == 0:
+		return unschedulable(UnschedulableAndUnresolvable, "pod affinity terms conflict")
+	case names.Len() > 0:
+		state.Narrow(pl.Name(), names)
+	}
 	return nil
+}
+
+// namedNodes are the nodes a term's metadata.name In requirements (ANDed)
+// allow, nil when it has none.
+func namedNodes(t corev1.NodeSelectorTerm) sets.Set[string] {
+	var names sets.Set[string]
+	for _, r := range t.MatchFields {
+		if r.Key != metav1.ObjectNameField || r.Operator != corev1.NodeSelectorOpIn {
+			continue
+		}
+		if names == nil {
+			names = sets.New(r.Values...)
+		} else {
+			names = names.Intersection(sets.New(r.Values...))
+		}
+	}
+	return names
 }
 
 // Filter implements FilterPlugin.

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -349,7 +350,8 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		}
 	}
 	s.runFilters = state.filters
-	want := numFeasibleNodesToFind(s.cfg.PercentageOfNodesToScore, len(s.nodes))
+	nodes := s.cycleNodes(state)
+	want := numFeasibleNodesToFind(s.cfg.PercentageOfNodesToScore, len(nodes))
 	feasible := s.feasible[:0]
 	defer func() { s.feasible = feasible[:0] }()
 	var rejected []nodeStatus
@@ -365,12 +367,8 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		}
 	}
 	s.nextStart %= len(s.nodes) // nodes may have gone since the last cycle
-	for i := 0; !nominatedFits && i < len(s.nodes) && len(feasible) < want; i++ {
-		j := s.nextStart + i
-		if j >= len(s.nodes) {
-			j -= len(s.nodes)
-		}
-		ni := s.nodes[j]
+	for i := 0; !nominatedFits && i < len(nodes) && len(feasible) < want; i++ {
+		ni := nodes[(s.nextStart+i)%len(nodes)]
 		checked++
 		if st := s.filter(state, info, ni); st != nil {
 			rejected = append(rejected, nodeStatus{ni.Name, st})
@@ -381,13 +379,14 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		}
 		feasible = append(feasible, ni)
 	}
-	if checked > 0 {
+	if nominatedFits {
+		s.rec.Stepf(Component, "filter", info.Ref, "nominated node %s is feasible", feasible[0].Node.Name)
+	} else {
 		s.nextStart = (s.nextStart + checked) % len(s.nodes)
 		s.rec.Stepf(Component, "filter", info.Ref, "%d/%d nodes feasible (%d checked)", len(feasible), len(s.nodes), checked)
-	} else {
-		s.rec.Stepf(Component, "filter", info.Ref, "nominated node %s is feasible", feasible[0].Node.Name)
 	}
 	if len(feasible) == 0 {
+		rejected = s.notLookedAt(state, rejected)
 		s.fail(qp, fitError(len(s.nodes), rejected), s.postFilter(state, qp, info, rejected))
 		return
 	}
@@ -398,6 +397,39 @@ func (s *Scheduler) scheduleOne(qp *queuedPod) {
 		return
 	}
 	s.bind(qp, chosen.Node.Name)
+}
+
+// cycleNodes are the nodes a cycle filters: every node, or the ones a
+// PreFilter plugin narrowed the cycle to, in the scheduler's node order
+// (kube-scheduler takes them in its set's order, which is random).
+func (s *Scheduler) cycleNodes(state *CycleState) []*NodeInfo {
+	if state.nodeNames == nil {
+		return s.nodes
+	}
+	nodes := make([]*NodeInfo, 0, state.nodeNames.Len())
+	for name := range state.nodeNames {
+		if i, ok := s.nodeIndex[name]; ok {
+			nodes = append(nodes, s.nodes[i])
+		}
+	}
+	slices.SortFunc(nodes, func(a, b *NodeInfo) int { return s.nodeIndex[a.Name] - s.nodeIndex[b.Name] })
+	return nodes
+}
+
+// notLookedAt adds, to a failed cycle's rejections, the nodes a PreFilter
+// plugin left out of it: each unschedulable and unresolvable, "node(s)
+// didn't satisfy plugin(s) [...]" (schedule_one.go findNodesThatFitPod).
+func (s *Scheduler) notLookedAt(state *CycleState, rejected []nodeStatus) []nodeStatus {
+	if state.nodeNames == nil {
+		return rejected
+	}
+	st := unschedulable(UnschedulableAndUnresolvable, fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", sets.List(sets.New(state.narrowedBy...))))
+	for _, n := range s.nodes {
+		if !state.nodeNames.Has(n.Name) {
+			rejected = append(rejected, nodeStatus{n.Name, st})
+		}
+	}
+	return rejected
 }
 
 func (s *Scheduler) filter(state *CycleState, p *PodInfo, n *NodeInfo) *Status {
