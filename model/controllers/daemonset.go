@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -47,6 +46,8 @@ type DaemonSet struct {
 	// backOff is failedPodsBackoff: per DaemonSet generation and node, when
 	// a failed pod was last deleted and how long the next one waits.
 	backOff map[string]failedBackOff
+	// views are what each DaemonSet's last sync worked out (daemonset_view.go).
+	views map[sim.Key]*daemonView
 }
 
 // OnDaemonSet queues a DaemonSet that was added or changed.
@@ -120,6 +121,9 @@ func (d daemonPod) shouldRun(node *corev1.Node) (run, stay bool) {
 
 func (c *DaemonSet) sync(key sim.Key) {
 	ds, ok := c.Store.Get(key).(*appsv1.DaemonSet)
+	if !ok {
+		delete(c.views, key)
+	}
 	if !ok || c.pending[key] > 0 || ds.DeletionTimestamp != nil {
 		return
 	}
@@ -128,12 +132,12 @@ func (c *DaemonSet) sync(key sim.Key) {
 		return
 	}
 	ref := apiserver.ObjectRef("DaemonSet", ds.Namespace, ds.Name)
-	s := &daemonSync{c: c, key: key, ref: ref, ds: ds, hash: hash, daemon: newDaemonPod(ds), now: c.now()}
+	s := &daemonSync{c: c, key: key, ref: ref, ds: ds, hash: hash, now: c.now()}
 	if gen, err := util.GetTemplateGeneration(ds); err == nil && gen != nil {
 		s.generation = strconv.FormatInt(*gen, 10)
 	}
 	s.podsByNode()
-	s.judge(c.Store.List("Node", ""))
+	s.judge()
 	create, remove := s.manage()
 	status := s.status()
 	switch {
@@ -149,49 +153,6 @@ func (c *DaemonSet) sync(key sim.Key) {
 	c.writeStatus(key, ds, status)
 }
 
-// podsByNode sorts the DaemonSet's pods by the node they run on or are
-// pinned to, oldest first, leaving out pods that finished and are being
-// deleted (getNodesToDaemonPods), and notes whether any is at an older
-// template.
-func (s *daemonSync) podsByNode() {
-	owned := OwnedPods(s.c.Store, s.ds)
-	s.byNode = make(map[string][]*corev1.Pod, len(owned))
-	for _, p := range owned {
-		if p.DeletionTimestamp != nil && (p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed) {
-			continue
-		}
-		if node, err := util.GetTargetNodeName(p); err == nil {
-			s.byNode[node] = append(s.byNode[node], p)
-			s.anyOld = s.anyOld || !s.updated(p)
-		}
-	}
-	for _, pods := range s.byNode {
-		if len(pods) > 1 {
-			sortDaemonPods(pods)
-		}
-	}
-}
-
-// sortDaemonPods is podByCreationTimestampAndPhase: bound pods first, then
-// the oldest, then by name.
-func sortDaemonPods(pods []*corev1.Pod) {
-	slices.SortStableFunc(pods, func(a, b *corev1.Pod) int {
-		if (a.Spec.NodeName == "") != (b.Spec.NodeName == "") {
-			if a.Spec.NodeName != "" {
-				return -1
-			}
-			return 1
-		}
-		if !a.CreationTimestamp.Equal(&b.CreationTimestamp) {
-			if a.CreationTimestamp.Before(&b.CreationTimestamp) {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
-}
-
 // daemonSync is one look at a DaemonSet.
 type daemonSync struct {
 	c          *DaemonSet
@@ -200,9 +161,8 @@ type daemonSync struct {
 	ds         *appsv1.DaemonSet
 	hash       string
 	generation string // the template generation label's value, if any
-	daemon     daemonPod
 	now        metav1.Time
-	byNode     map[string][]*corev1.Pod
+	byNode     map[string]*nodePods
 	nodes      []nodeVerdict
 	// anyOld: some pod is not at the current template, so the rolling
 	// update has work (without one it finds nothing to do, at the cost of
@@ -215,15 +175,6 @@ type daemonSync struct {
 type nodeVerdict struct {
 	node      *corev1.Node
 	run, stay bool
-}
-
-func (s *daemonSync) judge(nodes []sim.Object) {
-	s.nodes = make([]nodeVerdict, len(nodes))
-	for i, o := range nodes {
-		node := o.(*corev1.Node)
-		run, stay := s.daemon.shouldRun(node)
-		s.nodes[i] = nodeVerdict{node, run, stay}
-	}
 }
 
 // updated is IsPodUpdated: the pod carries the current hash or template
@@ -243,14 +194,19 @@ func (s *daemonSync) available(p *corev1.Pod) bool {
 // gone.
 func (s *daemonSync) manage() (create []string, remove []*corev1.Pod) {
 	surge := s.surge()
-	known := make(map[string]bool, len(s.nodes))
+	occupied := 0 // nodes with pods
 	for _, v := range s.nodes {
 		node, run, stay := v.node, v.run, v.stay
-		known[node.Name] = true
-		pods, exists := s.byNode[node.Name]
+		np, exists := s.byNode[node.Name]
+		var pods []*corev1.Pod
+		if exists {
+			pods = np.pods
+			occupied++
+		}
 		switch {
 		case run && !exists:
 			create = append(create, node.Name)
+		case stay && exists && np.quiet:
 		case stay:
 			var running []*corev1.Pod
 			for _, p := range pods {
@@ -305,6 +261,13 @@ func (s *daemonSync) manage() (create []string, remove []*corev1.Pod) {
 			}
 		}
 	}
+	if occupied == len(s.byNode) {
+		return create, remove
+	}
+	known := make(map[string]bool, len(s.nodes))
+	for _, v := range s.nodes {
+		known[v.node.Name] = true
+	}
 	var gone []string
 	for name := range s.byNode {
 		if !known[name] {
@@ -313,7 +276,7 @@ func (s *daemonSync) manage() (create []string, remove []*corev1.Pod) {
 	}
 	slices.Sort(gone)
 	for _, name := range gone {
-		for _, p := range s.byNode[name] {
+		for _, p := range s.podsOn(name) {
 			if p.Spec.NodeName == "" {
 				remove = append(remove, p)
 			}
@@ -330,27 +293,25 @@ func (s *daemonSync) surge() bool { return util.AllowsSurge(s.ds) }
 func (s *daemonSync) status() appsv1.DaemonSetStatus {
 	st := appsv1.DaemonSetStatus{ObservedGeneration: s.ds.Generation, CollisionCount: s.ds.Status.CollisionCount}
 	for _, v := range s.nodes {
-		run := v.run
-		pods := s.byNode[v.node.Name]
-		if !run {
-			if len(pods) > 0 {
+		np := s.byNode[v.node.Name]
+		if !v.run {
+			if np != nil {
 				st.NumberMisscheduled++
 			}
 			continue
 		}
 		st.DesiredNumberScheduled++
-		if len(pods) == 0 {
+		if np == nil {
 			continue
 		}
 		st.CurrentNumberScheduled++
-		p := pods[0]
-		if podReady(p) {
+		if np.ready {
 			st.NumberReady++
-			if s.available(p) {
+			if s.available(np.pods[0]) {
 				st.NumberAvailable++
 			}
 		}
-		if s.updated(p) {
+		if np.updated {
 			st.UpdatedNumberScheduled++
 		}
 	}

@@ -94,14 +94,14 @@ func (c *DaemonSet) history(key sim.Key, ds *appsv1.DaemonSet) (hash string, old
 
 // cleanupHistory deletes the oldest revisions no pod runs, beyond
 // revisionHistoryLimit.
-func (c *DaemonSet) cleanupHistory(ds *appsv1.DaemonSet, old []*appsv1.ControllerRevision, byNode map[string][]*corev1.Pod) {
+func (c *DaemonSet) cleanupHistory(ds *appsv1.DaemonSet, old []*appsv1.ControllerRevision, byNode map[string]*nodePods) {
 	kill := len(old) - int(ptrOr(ds.Spec.RevisionHistoryLimit, 10))
 	if kill <= 0 {
 		return
 	}
 	live := map[string]bool{}
-	for _, pods := range byNode {
-		for _, p := range pods {
+	for _, np := range byNode {
+		for _, p := range np.pods {
 			live[p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey]] = true
 		}
 	}
@@ -144,7 +144,10 @@ func (s *daemonSync) nodePods(pods []*corev1.Pod) (newPod, oldPod *corev1.Pod, o
 // rollingUpdate is what the update does once every node has what manage
 // asks: the old pods to delete and the nodes to create a new pod on.
 func (s *daemonSync) rollingUpdate() (remove []*corev1.Pod, create []string) {
-	byNode := maps.Clone(s.byNode)
+	byNode := make(map[string][]*corev1.Pod, len(s.byNode))
+	for name, np := range s.byNode {
+		byNode[name] = np.pods
+	}
 	desired := 0
 	runs := make(map[string]bool, len(s.nodes))
 	for _, v := range s.nodes {

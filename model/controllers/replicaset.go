@@ -111,6 +111,16 @@ func activePod(p *corev1.Pod) bool {
 
 // OwnedPods lists the pods an owner controls, by name.
 func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
+	objs := ownedObjects(store, owner)
+	out := make([]*corev1.Pod, 0, len(objs))
+	for _, obj := range objs {
+		out = append(out, obj.(*corev1.Pod))
+	}
+	return out
+}
+
+// ownedObjects are the pods whose controller is owner, sorted by key.
+func ownedObjects(store *sim.Store, owner sim.Object) []sim.Object {
 	if !store.HasIndex("Pod", podsByController) {
 		store.AddIndex("Pod", podsByController, func(o sim.Object) string {
 			if ref := metav1.GetControllerOfNoCopy(o); ref != nil {
@@ -119,12 +129,7 @@ func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
 			return ""
 		})
 	}
-	objs := store.ByIndex("Pod", podsByController, string(owner.GetUID()))
-	out := make([]*corev1.Pod, 0, len(objs))
-	for _, obj := range objs {
-		out = append(out, obj.(*corev1.Pod))
-	}
-	return out
+	return store.ByIndex("Pod", podsByController, string(owner.GetUID()))
 }
 
 // podsByController indexes pods by their controller's UID, as the
