@@ -186,6 +186,7 @@ Feature: Admission webhooks decide, and can stop a cluster
     A service mesh's injector adds its proxy container to every pod. The
     scheduler sees the pod as the webhook left it: the proxy's CPU request
     counts, and the pod no longer fits the node its author sized it for.
+    `podlife explain pod` names the webhook that changed it.
 
     Given the cluster already has:
       """yaml
@@ -220,6 +221,15 @@ Feature: Admission webhooks decide, and can stop a cluster
       """
     And the cluster settles
     Then pod "web" is not scheduled
+    And podlife explains pod "web" as:
+      """
+      pod default/web: Pending, not Ready
+      - admission changed it on its way in: the scheduler and the kubelet see the changed pod
+          mutating webhook "sidecar.mesh.example.com" patched it: [{"op":"add","path":"/spec/containers/-","value":{"name":"mesh-proxy","image":"mesh/proxy:1.0","resources":{"requests":{"cpu":"500m"}}}}]
+      - the scheduler finds no node for it: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.
+          status.conditions[PodScheduled]: False, reason Unschedulable: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.
+          event at 2.019s from kube-scheduler: Warning FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.
+      """
     And the trace matches the golden file
 
   Scenario Outline: A webhook whose own pod is gone, matching its own namespace or not (<case>)

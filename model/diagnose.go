@@ -70,12 +70,12 @@ func (c *Cluster) DiagnosePod(namespace, name string) (PodDiagnosis, error) {
 	x := &diagnosis{c: c, pod: pod, ref: "pod/" + namespace + "/" + name}
 	x.deletion()
 	if !x.scheduling() || !x.admission() {
-		d.Findings = x.findings
+		d.Findings = x.result()
 		return d, nil
 	}
 	x.node()
 	if x.terminal() {
-		d.Findings = x.findings
+		d.Findings = x.result()
 		return d, nil
 	}
 	x.sandbox()
@@ -84,7 +84,7 @@ func (c *Cluster) DiagnosePod(namespace, name string) (PodDiagnosis, error) {
 	if len(x.findings) == 0 && !(d.Phase == corev1.PodRunning && d.Ready) {
 		x.add(fmt.Sprintf("nothing has gone wrong yet: the pod is on its way (%s)", summarizeConditions(pod)))
 	}
-	d.Findings = x.findings
+	d.Findings = x.result()
 	return d, nil
 }
 
@@ -93,6 +93,18 @@ type diagnosis struct {
 	pod      *corev1.Pod
 	ref      string
 	findings []Finding
+}
+
+// result is the findings, after what admission changed in the pod, when
+// something is wrong: a webhook's sidecar or a policy's change is part of
+// what the scheduler and the kubelet went by.
+func (x *diagnosis) result() []Finding {
+	mutations := x.c.API.MutatedAtAdmission(sim.KeyOf(x.pod))
+	if len(x.findings) == 0 || len(mutations) == 0 {
+		return x.findings
+	}
+	changed := Finding{What: "admission changed it on its way in: the scheduler and the kubelet see the changed pod", Evidence: mutations}
+	return append([]Finding{changed}, x.findings...)
 }
 
 func (x *diagnosis) add(what string, evidence ...string) {

@@ -2,9 +2,12 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/podlife/podlife/model/sim"
+	"github.com/podlife/podlife/model/trace"
 )
 
 // mutatingPolicyYAML is a bound MutatingAdmissionPolicy on pod creates
@@ -54,5 +57,49 @@ func TestMutatingPolicyOutcomes(t *testing.T) {
 				t.Errorf("no pod %q", tc.podName)
 			}
 		})
+	}
+}
+
+// Upstream's dispatcher applies every bound policy's patches without
+// saying whose they were; the model names the policies that changed the
+// pod (in the trace, and for `podlife explain pod`), leaving out one whose
+// patch changes nothing and one whose match condition is false.
+func TestMutatingPoliciesThatChangedThePodAreNamed(t *testing.T) {
+	policy := func(name, condition, expression string) string {
+		return strings.NewReplacer("NAME", name, "CONDITION", condition, "EXPRESSION", expression).Replace(`apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicy
+metadata: {name: NAME}
+spec:
+  matchConstraints:
+    resourceRules: [{apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE"], resources: ["pods"]}]
+  matchConditions: [{name: only, expression: "CONDITION"}]
+  reinvocationPolicy: Never
+  mutations:
+  - patchType: JSONPatch
+    jsonPatch: {expression: 'EXPRESSION'}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: MutatingAdmissionPolicyBinding
+metadata: {name: NAME}
+spec: {policyName: NAME}
+---
+`)
+	}
+	label := func(key, value string) string {
+		return `[JSONPatch{op: "add", path: "/metadata/labels", value: {"` + key + `": "` + value + `"}}]`
+	}
+	c := onOneNode(t, policy("a-team", "true", label("team", "web"))+
+		policy("b-same", "true", label("team", "web"))+ // what a-team already did
+		policy("c-skipped", "false", label("tier", "front"))+
+		policy("d-tier", "true", `[JSONPatch{op: "add", path: "/metadata/labels/tier", value: "front"}]`))
+	c.Advance(sim.Second)
+	createWeb(t, c, true, 0, "")
+	want := []string{"MutatingAdmissionPolicy 'a-team' changed it", "MutatingAdmissionPolicy 'd-tier' changed it"}
+	if got := c.API.MutatedAtAdmission(sim.Key{Kind: "Pod", Namespace: "default", Name: "web"}); !slices.Equal(got, want) {
+		t.Errorf("mutated by %q, want %q", got, want)
+	}
+	note := "MutatingAdmissionPolicy (mutating): admitted: mutated by policy 'a-team', policy 'd-tier'"
+	if !slices.ContainsFunc(c.Events(), func(e trace.Event) bool { return e.Message == note }) {
+		t.Errorf("no trace step %q", note)
 	}
 }

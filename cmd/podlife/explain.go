@@ -94,9 +94,10 @@ func explainPodCommand() *cobra.Command {
 			"declares), submits every document of each -f file as `podlife apply` does, lets the\n" +
 			"cluster settle and, with --for, that much more virtual time pass. Then it says where\n" +
 			"the pod stands and why, in the order of the pipeline: a create the API server\n" +
-			"refused, no node that fits, the kubelet's admission, a node not ready, volumes that\n" +
-			"do not mount, a sandbox the network plugin fails, init containers, containers that\n" +
-			"wait or crash, probes that fail; each finding with the status fields and the latest\n" +
+			"refused, the webhooks and policies that changed the pod on its way in, no node\n" +
+			"that fits, the kubelet's admission, a node not ready, volumes that do not mount,\n" +
+			"a sandbox the network plugin fails, init containers, containers that wait or\n" +
+			"crash, probes that fail; each finding with the status fields and the latest\n" +
 			"events it rests on.\n" +
 			"Exit status: 0 when the pod is Running and Ready, or has Succeeded; 1 when not;\n" +
 			"2 on bad input.",

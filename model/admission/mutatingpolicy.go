@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
@@ -95,7 +96,8 @@ func (m *MutatingAdmissionPolicy) Admit(r *apiserver.AdmissionRequest) (string, 
 	warnings := &warningRecorder{}
 	ctx := warning.WithWarningRecorder(context.Background(), warnings)
 	before := r.Object.DeepCopyObject()
-	err := m.dispatcher.Dispatch(ctx, attrs, m.resources, hooks)
+	invoked := &invocations{}
+	err := m.dispatcher.Dispatch(context.WithValue(ctx, invocationsKey{}, invoked), attrs, m.resources, hooks)
 	r.Warnings = append(r.Warnings, warnings.texts...)
 	memo.output = r.Object.DeepCopyObject()
 	if err != nil {
@@ -105,7 +107,62 @@ func (m *MutatingAdmissionPolicy) Admit(r *apiserver.AdmissionRequest) (string, 
 		return "no bound policy changed the object", nil
 	}
 	r.ReinvokeRequested = true
-	return "mutated by a bound policy", nil
+	changed := invoked.changers(r.Object)
+	for _, name := range changed {
+		r.Mutations = append(r.Mutations, fmt.Sprintf("MutatingAdmissionPolicy '%s' changed it", name))
+	}
+	return "mutated by " + quotedList(changed), nil
+}
+
+// invocations are the policies whose mutations ran in one dispatch, in
+// order, each with the object as it was before its first mutation. One
+// changed the object when the next one (or the dispatch's result) saw it
+// otherwise: upstream's dispatcher applies the policies' patches without
+// saying whose they were.
+type invocations struct {
+	policies []string
+	before   []runtime.Object
+}
+
+type invocationsKey struct{}
+
+func (in *invocations) changers(result runtime.Object) []string {
+	var names []string
+	for i, name := range in.policies {
+		after := result
+		if i+1 < len(in.policies) {
+			after = in.before[i+1]
+		}
+		if !apiequality.Semantic.DeepEqual(in.before[i], after) && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// attributed is a policy's first patcher: it notes the policy, and the
+// object as its mutations find it, in the dispatch's invocations.
+type attributed struct {
+	patch.Patcher
+	policy string
+}
+
+func (a attributed) Patch(ctx context.Context, r patch.Request, budget int64) (runtime.Object, error) {
+	if in, ok := ctx.Value(invocationsKey{}).(*invocations); ok {
+		// A copy: the dispatcher converts its result into the request's
+		// object in place.
+		in.policies = append(in.policies, a.policy)
+		in.before = append(in.before, r.VersionedAttributes.VersionedObject.Object().DeepCopyObject())
+	}
+	return a.Patcher.Patch(ctx, r, budget)
+}
+
+func quotedList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "policy '" + n + "'"
+	}
+	return strings.Join(quoted, ", ")
 }
 
 // policyMemo is the object as the policies last left it.
@@ -137,6 +194,9 @@ func compileMutatingPolicy(p *admissionregistrationv1.MutatingAdmissionPolicy) m
 			patchers = append(patchers, patch.NewApplyConfigurationPatcher(compiler.CompileMutatingEvaluator(
 				&patch.ApplyConfigurationCondition{Expression: m.ApplyConfiguration.Expression}, patchOpts, environment.StoredExpressions)))
 		}
+	}
+	if len(patchers) > 0 {
+		patchers[0] = attributed{patchers[0], p.Name}
 	}
 	return mutating.PolicyEvaluator{Matcher: matcher, Mutators: patchers, CompositedCompiler: compiler}
 }

@@ -78,6 +78,7 @@ func (m *MutatingAdmissionWebhook) Admit(r *apiserver.AdmissionRequest) (string,
 			case !apiequality.Semantic.DeepEqual(patched, r.Object):
 				r.Object, r.ReinvokeRequested = patched, true
 				line = "patched the object: " + answer.Patch
+				r.Mutations = append(r.Mutations, fmt.Sprintf("mutating webhook %q patched it: %s", h.Name, answer.Patch))
 			default:
 				line = "its patch changes nothing: " + answer.Patch
 			}

@@ -39,6 +39,10 @@ type AdmissionRequest struct {
 	// Memo is what a plugin remembers between its two calls in one
 	// request, by plugin name.
 	Memo map[string]any
+	// Mutations say which webhook or policy changed the object, and how:
+	// what kube-apiserver's audit annotations
+	// (mutation.webhook.admission.k8s.io/...) would tell.
+	Mutations []string
 }
 
 // AdmissionPlugin is one admission controller. It implements Mutator,

@@ -169,6 +169,9 @@ type Server struct {
 	// they are recorded after the request's one line.
 	quietPuts []quietPut
 	narrate   bool
+	// mutated are, per object created, the webhooks and policies that
+	// changed it on its way in.
+	mutated map[sim.Key][]string
 }
 
 // New returns an API server over store that records to rec.
@@ -434,8 +437,20 @@ func (s *Server) commitCreate(req *Request, ar *AdmissionRequest, obj sim.Object
 	}
 	stored, _ := s.store.Create(obj)
 	s.persisted(stored, "create")
+	if k := sim.KeyOf(stored); len(ar.Mutations) > 0 {
+		if s.mutated == nil {
+			s.mutated = map[sim.Key][]string{}
+		}
+		s.mutated[k] = ar.Mutations
+	} else {
+		delete(s.mutated, k)
+	}
 	return Response{Code: http.StatusCreated, Object: stored, Warnings: ar.Warnings}
 }
+
+// MutatedAtAdmission says which webhooks and policies changed an object
+// when it was created, and how; nil when none did.
+func (s *Server) MutatedAtAdmission(k sim.Key) []string { return s.mutated[k] }
 
 func (s *Server) persisted(obj sim.Object, verb string) {
 	if s.rec.Off {
