@@ -59,7 +59,7 @@ func (s *daemonSync) podsByNode() {
 	owned := ownedObjects(s.c.Store, s.ds)
 	v := s.c.views[s.key]
 	if v == nil || v.uid != s.ds.UID || v.hash != s.hash || v.generation != s.generation || !v.follow(s, owned) {
-		fresh := &daemonView{uid: s.ds.UID, hash: s.hash, generation: s.generation, byNode: make(map[string]*nodePods, len(owned))}
+		fresh := &daemonView{uid: s.ds.UID, hash: s.hash, generation: s.generation, pods: slices.Clone(owned), byNode: make(map[string]*nodePods, len(owned))}
 		if v != nil && v.uid == s.ds.UID { // the nodes' verdicts still stand
 			fresh.specGeneration, fresh.daemon, fresh.nodes, fresh.verdicts = v.specGeneration, v.daemon, v.nodes, v.verdicts
 		}
@@ -72,7 +72,6 @@ func (s *daemonSync) podsByNode() {
 		}
 		s.c.views[s.key] = v
 	}
-	v.pods = owned
 	s.byNode, s.anyOld = v.byNode, v.old > 0
 }
 
@@ -93,6 +92,7 @@ func (v *daemonView) follow(s *daemonSync, owned []sim.Object) bool {
 		}
 		v.remove(s, was.(*corev1.Pod))
 		v.add(s, o.(*corev1.Pod))
+		v.pods[i] = o
 	}
 	return true
 }

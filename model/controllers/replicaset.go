@@ -41,6 +41,8 @@ type ReplicaSet struct {
 	// request; failedNow marks the round in flight that had one.
 	failures  map[sim.Key]int
 	failedNow map[sim.Key]bool
+	// views are what each ReplicaSet's last sync counted (replicaset_view.go).
+	views map[sim.Key]*replicaView
 
 	// Legacy makes this the ReplicationController manager
 	// (pkg/controller/replication): upstream runs the ReplicaSet
@@ -119,7 +121,8 @@ func OwnedPods(store *sim.Store, owner sim.Object) []*corev1.Pod {
 	return out
 }
 
-// ownedObjects are the pods whose controller is owner, sorted by key.
+// ownedObjects are the pods whose controller is owner, sorted by key: the
+// store's own slice, to read at once, neither to keep nor to modify.
 func ownedObjects(store *sim.Store, owner sim.Object) []sim.Object {
 	if !store.HasIndex("Pod", podsByController) {
 		store.AddIndex("Pod", podsByController, func(o sim.Object) string {
@@ -129,7 +132,7 @@ func ownedObjects(store *sim.Store, owner sim.Object) []sim.Object {
 			return ""
 		})
 	}
-	return store.ByIndex("Pod", podsByController, string(owner.GetUID()))
+	return store.ByIndexShared("Pod", podsByController, string(owner.GetUID()))
 }
 
 // podsByController indexes pods by their controller's UID, as the
@@ -138,34 +141,32 @@ const podsByController = "controller-uid"
 
 func (c *ReplicaSet) sync(key sim.Key) {
 	rs, ok := c.get(key)
+	if !ok {
+		delete(c.views, key)
+	}
 	if !ok || c.pending[key] > 0 {
 		return
 	}
-	var active []*corev1.Pod
-	for _, p := range OwnedPods(c.Store, rs) {
-		if activePod(p) {
-			active = append(active, p)
-		}
-	}
+	v, owned := c.look(key, rs)
 	want := int(ptrOr(rs.Spec.Replicas, 1))
 	ref := apiserver.ObjectRef(c.kind(), rs.Namespace, rs.Name)
-	diff := len(active) - want
+	diff := v.active - want
 	if rs.DeletionTimestamp != nil {
 		diff = 0 // a ReplicaSet being deleted makes no more pods (syncReplicaSet)
 	}
 	switch {
 	case diff < 0:
-		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: creating %d", len(active), want, -diff)
+		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: creating %d", v.active, want, -diff)
 		for range -diff {
 			c.create(key, rs)
 		}
 	case diff > 0:
-		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: deleting %d", len(active), want, diff)
-		for _, p := range podsToDelete(active, diff) {
+		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: deleting %d", v.active, want, diff)
+		for _, p := range podsToDelete(activePods(owned), diff) {
 			c.delete(key, rs, p)
 		}
 	}
-	c.updateStatus(key, rs, active)
+	c.updateStatus(key, rs, v, owned)
 }
 
 func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
@@ -302,11 +303,17 @@ func available(p *corev1.Pod, minReadySeconds int32, now metav1.Time) bool {
 	return minReadySeconds == 0 || !since.Add(secondsDuration(minReadySeconds)).After(now.Time)
 }
 
-func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, active []*corev1.Pod) {
+// updateStatus writes calculateStatus's counts when they changed. Without
+// minReadySeconds a Ready pod is available: the view's counts say it all.
+func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, v *replicaView, owned []sim.Object) {
 	now := c.now()
-	status := appsv1.ReplicaSetStatus{Replicas: int32(len(active)), ObservedGeneration: rs.Generation}
+	status := appsv1.ReplicaSetStatus{Replicas: int32(v.active), ObservedGeneration: rs.Generation}
 	var waitFor sim.Duration = -1
-	for _, p := range active {
+	if rs.Spec.MinReadySeconds == 0 {
+		status.ReadyReplicas, status.AvailableReplicas = int32(v.ready), int32(v.ready)
+		owned = nil
+	}
+	for _, p := range activePods(owned) {
 		if podReady(p) {
 			status.ReadyReplicas++
 			if available(p, rs.Spec.MinReadySeconds, now) {

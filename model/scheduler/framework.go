@@ -395,6 +395,10 @@ type NodeInfo struct {
 	// balance is NodeResourcesBalancedAllocation's measure of what is
 	// already requested: it changes only when a pod comes or goes.
 	balance int64
+	// revision counts the changes to Pods; matches are PodTopologySpread's
+	// counts of matching pods, each as of a revision.
+	revision uint64
+	matches  map[matchKey]matchCount
 }
 
 // NewNodeInfo returns an empty NodeInfo for node.
@@ -430,6 +434,7 @@ func (n *NodeInfo) SetNode(node *corev1.Node) {
 
 // AddPod accounts for a pod placed on the node.
 func (n *NodeInfo) AddPod(p *PodInfo) {
+	n.revision++
 	n.account(p, 1)
 	n.Pods = append(n.Pods, p)
 	if len(p.RequiredAntiAffinity) > 0 {
@@ -440,10 +445,18 @@ func (n *NodeInfo) AddPod(p *PodInfo) {
 	}
 }
 
+// UpdatePod notes that one of the node's pods changed (its labels, a
+// deletionTimestamp).
+func (n *NodeInfo) UpdatePod(p *PodInfo, pod *corev1.Pod) {
+	n.revision++
+	p.Pod = pod
+}
+
 // RemovePod releases a pod's resources.
 func (n *NodeInfo) RemovePod(p *PodInfo) {
 	for i, q := range n.Pods {
 		if q.Pod.Namespace == p.Pod.Namespace && q.Pod.Name == p.Pod.Name {
+			n.revision++
 			n.account(q, -1)
 			n.Pods = slices.Delete(n.Pods, i, i+1)
 			n.AntiAffinityPods = slices.DeleteFunc(n.AntiAffinityPods, func(a *PodInfo) bool { return a == q })
@@ -465,6 +478,7 @@ func (n *NodeInfo) account(p *PodInfo, sign int64) {
 // clone copies the node's accounting, for preemption's what-if.
 func (n *NodeInfo) clone() *NodeInfo {
 	c := *n
+	c.matches = nil // the copy's pods change apart from the node's
 	c.Requested = n.Requested.clone()
 	c.Pods, c.AntiAffinityPods, c.AffinityPods = slices.Clone(n.Pods), slices.Clone(n.AntiAffinityPods), slices.Clone(n.AffinityPods)
 	return &c

@@ -29,6 +29,7 @@ type spreadConstraint struct {
 	maxSkew    int32
 	key        string
 	selector   labels.Selector
+	selectorID string // the selector's canonical text: what nodes remember counts by
 	minDomains int32
 	// nodeAffinityPolicy and nodeTaintsPolicy default to Honor and Ignore.
 	honourAffinity, honourTaints bool
@@ -65,7 +66,7 @@ func constraintsOf(p *corev1.Pod, when corev1.UnsatisfiableConstraintAction) []s
 		if c.MinDomains != nil {
 			min = *c.MinDomains
 		}
-		out = append(out, spreadConstraint{maxSkew: c.MaxSkew, key: c.TopologyKey, selector: sel, minDomains: min,
+		out = append(out, spreadConstraint{maxSkew: c.MaxSkew, key: c.TopologyKey, selector: sel, selectorID: sel.String(), minDomains: min,
 			honourAffinity: c.NodeAffinityPolicy == nil || *c.NodeAffinityPolicy == corev1.NodeInclusionPolicyHonor,
 			honourTaints:   c.NodeTaintsPolicy != nil && *c.NodeTaintsPolicy == corev1.NodeInclusionPolicyHonor})
 	}
@@ -122,7 +123,7 @@ func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint, co
 			if _, tracked := counts[i][v]; scoring && !tracked {
 				continue
 			}
-			counts[i][v] += matchingPods(n, p.Pod.Namespace, c.selector)
+			counts[i][v] += n.matching(p.Pod.Namespace, &c)
 		}
 	}
 }
@@ -141,6 +142,33 @@ func matchingPods(n *NodeInfo, namespace string, sel labels.Selector) int {
 		}
 	}
 	return count
+}
+
+// matching is matchingPods for a constraint's selector, remembered until
+// the node's pods change: each cycle counts every node again, as upstream's
+// PreFilter and PreScore do, but between two cycles only the node a pod
+// went to has changed.
+func (n *NodeInfo) matching(namespace string, c *spreadConstraint) int {
+	if c.selectorID == "" {
+		return matchingPods(n, namespace, c.selector)
+	}
+	k := matchKey{namespace, c.selectorID}
+	if m, ok := n.matches[k]; ok && m.revision == n.revision {
+		return m.count
+	}
+	count := matchingPods(n, namespace, c.selector)
+	if n.matches == nil {
+		n.matches = map[matchKey]matchCount{}
+	}
+	n.matches[k] = matchCount{n.revision, count}
+	return count
+}
+
+type matchKey struct{ namespace, selector string }
+
+type matchCount struct {
+	revision uint64
+	count    int
 }
 
 // PreFilter implements PreFilterPlugin.
@@ -275,9 +303,10 @@ func (pl PodTopologySpread) systemDefaults(pod *corev1.Pod) []spreadConstraint {
 	if !found {
 		return nil
 	}
+	id := sel.String()
 	return []spreadConstraint{
-		{maxSkew: 3, key: corev1.LabelHostname, selector: sel, minDomains: 1},
-		{maxSkew: 5, key: corev1.LabelTopologyZone, selector: sel, minDomains: 1},
+		{maxSkew: 3, key: corev1.LabelHostname, selector: sel, selectorID: id, minDomains: 1},
+		{maxSkew: 5, key: corev1.LabelTopologyZone, selector: sel, selectorID: id, minDomains: 1},
 	}
 }
 
@@ -297,7 +326,7 @@ func (PodTopologySpread) Score(state *CycleState, p *PodInfo, n *NodeInfo) int64
 		}
 		cnt := s.counts[i][v]
 		if c.key == corev1.LabelHostname {
-			cnt = matchingPods(n, p.Pod.Namespace, c.selector)
+			cnt = n.matching(p.Pod.Namespace, &c)
 		}
 		score += float64(cnt)*s.weights[i] + float64(c.maxSkew-1)
 	}

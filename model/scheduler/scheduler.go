@@ -167,7 +167,13 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 		s.forget(key)
 	case pod.Spec.NodeName != "":
 		if p, ok := s.placed[key]; ok {
-			p.info.Pod = pod // keep the latest state (a deletionTimestamp) for preemption
+			// Keep the latest state (a deletionTimestamp) for preemption
+			// and spreading.
+			if i, ok := s.nodeIndex[p.node]; ok {
+				s.nodes[i].UpdatePod(p.info, pod)
+			} else {
+				p.info.Pod = pod
+			}
 		} else {
 			s.place(key, pod.Spec.NodeName, NewPodInfo(pod))
 		}

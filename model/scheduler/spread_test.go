@@ -230,3 +230,37 @@ func TestInterPodAffinityScoresThePlacedPodsTerms(t *testing.T) {
 		t.Errorf("scored a pod no term touches: %v", got)
 	}
 }
+
+// A node remembers how many of its pods a spreading selector picks, and
+// counts again once a pod comes, goes or changes (a deletionTimestamp, a
+// label): the remembered count is never stale.
+func TestSpreadCountsFollowTheNodesPods(t *testing.T) {
+	n := withPods(testNode("a1", nil), 2)
+	c := &constraintsOf(spreadOver("zone", corev1.DoNotSchedule), corev1.DoNotSchedule)[0]
+	count := func(want int, after string) {
+		t.Helper()
+		if got := n.matching("default", c); got != want {
+			t.Errorf("after %s: %d matching pods, want %d", after, got, want)
+		}
+	}
+	count(2, "two pods")
+	count(2, "asking again")
+	n.AddPod(NewPodInfo(testPod("w-new", web)))
+	count(3, "a pod came")
+	gone := n.Pods[0].Pod.DeepCopy()
+	gone.DeletionTimestamp = &metav1.Time{}
+	n.UpdatePod(n.Pods[0], gone)
+	count(2, "a pod is terminating")
+	relabelled := n.Pods[1].Pod.DeepCopy()
+	relabelled.Labels = map[string]string{"app": "other"}
+	n.UpdatePod(n.Pods[1], relabelled)
+	count(1, "a pod's labels changed")
+	trial := n.clone()
+	trial.RemovePod(n.Pods[2])
+	if got := trial.matching("default", c); got != 0 {
+		t.Errorf("a trial copy without the pod: %d matching pods, want 0", got)
+	}
+	count(1, "a trial copy changed")
+	n.RemovePod(n.Pods[2])
+	count(0, "a pod went")
+}

@@ -42,6 +42,14 @@ func (s *Store) ByIndex(kind, name, value string) []Object {
 	return slices.Clone(s.indexes[kind][name].groups[value])
 }
 
+// ByIndexShared is ByIndex without the copy: the store's own slice, to
+// read at once, and neither to keep nor to modify (the next write to the
+// kind may change it).
+func (s *Store) ByIndexShared(kind, name, value string) []Object {
+	s.engine.touch(resource{class: listing, key: Key{Kind: kind}}, false)
+	return s.indexes[kind][name].groups[value]
+}
+
 // reindex moves an object between the groups of its kind's indexes; old or
 // obj is nil for a create or a delete.
 func (s *Store) reindex(kind string, old, obj Object) {
