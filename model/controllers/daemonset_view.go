@@ -79,22 +79,10 @@ func (s *daemonSync) podsByNode() {
 // false, having given up, when pods came or went (the view is then built
 // again).
 func (v *daemonView) follow(s *daemonSync, owned []sim.Object) bool {
-	if len(owned) != len(v.pods) {
-		return false
-	}
-	for i, o := range owned {
-		was := v.pods[i]
-		if o == was {
-			continue
-		}
-		if o.GetName() != was.GetName() {
-			return false
-		}
-		v.remove(s, was.(*corev1.Pod))
-		v.add(s, o.(*corev1.Pod))
-		v.pods[i] = o
-	}
-	return true
+	return followPods(v.pods, owned, func(was, now *corev1.Pod) {
+		v.remove(s, was)
+		v.add(s, now)
+	})
 }
 
 // counted: a pod that finished and is being deleted is no node's pod any

@@ -43,20 +43,31 @@ func (c *ReplicaSet) look(key sim.Key, owner sim.Object) (v *replicaView, owned 
 // follow counts the pods that changed since the last sync; it reports
 // false, having given up, when pods came or went.
 func (v *replicaView) follow(owned []sim.Object) bool {
-	if len(owned) != len(v.pods) {
+	return followPods(v.pods, owned, func(was, now *corev1.Pod) {
+		v.count(was, -1)
+		v.count(now, 1)
+	})
+}
+
+// followPods walks an owner's pods as the store has them (owned) beside
+// kept, the copy of them a view made at its last look, both by key. For
+// each pod whose object changed it calls changed and keeps the new one.
+// It reports false, having given up, when pods came or went: the caller
+// then looks afresh.
+func followPods(kept, owned []sim.Object, changed func(was, now *corev1.Pod)) bool {
+	if len(owned) != len(kept) {
 		return false
 	}
 	for i, o := range owned {
-		was := v.pods[i]
+		was := kept[i]
 		if o == was {
 			continue
 		}
 		if o.GetName() != was.GetName() {
 			return false
 		}
-		v.count(was.(*corev1.Pod), -1)
-		v.count(o.(*corev1.Pod), 1)
-		v.pods[i] = o
+		changed(was.(*corev1.Pod), o.(*corev1.Pod))
+		kept[i] = o
 	}
 	return true
 }
