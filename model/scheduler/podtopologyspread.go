@@ -303,10 +303,13 @@ func (pl PodTopologySpread) systemDefaults(pod *corev1.Pod) []spreadConstraint {
 	if !found {
 		return nil
 	}
+	// Like a constraint that leaves nodeAffinityPolicy out, the defaults
+	// count only the nodes the pod's node affinity accepts
+	// (podtopologyspread/common.go filterTopologySpreadConstraints).
 	id := sel.String()
 	return []spreadConstraint{
-		{maxSkew: 3, key: corev1.LabelHostname, selector: sel, selectorID: id, minDomains: 1},
-		{maxSkew: 5, key: corev1.LabelTopologyZone, selector: sel, selectorID: id, minDomains: 1},
+		{maxSkew: 3, key: corev1.LabelHostname, selector: sel, selectorID: id, minDomains: 1, honourAffinity: true},
+		{maxSkew: 5, key: corev1.LabelTopologyZone, selector: sel, selectorID: id, minDomains: 1, honourAffinity: true},
 	}
 }
 

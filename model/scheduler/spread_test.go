@@ -90,6 +90,25 @@ func TestSpreadSystemDefaultsKeepNodesWithoutAZone(t *testing.T) {
 	}
 }
 
+func TestSpreadSystemDefaultsCountOnlyNodesThePodMayGoTo(t *testing.T) {
+	// The defaults honour the pod's node affinity, as a constraint that
+	// leaves nodeAffinityPolicy out does: the five pods on a3, a node
+	// without the disk the pod selects, do not count for zone a.
+	zone := func(name, z string, ssd bool) *NodeInfo {
+		labels := map[string]string{corev1.LabelHostname: name, corev1.LabelTopologyZone: z}
+		if ssd {
+			labels["disk"] = "ssd"
+		}
+		return testNode(name, labels)
+	}
+	a1, b1, a3 := zone("a1", "a", true), zone("b1", "b", true), withPods(zone("a3", "a", false), 5)
+	pod := testPod("p", web, func(p *corev1.Pod) { p.Spec.NodeSelector = map[string]string{"disk": "ssd"} })
+	got := spreadScores(t, servicesSnapshot{snapshot{a1, b1, a3}}, []*NodeInfo{a1, b1}, pod)
+	if want := []int64{100, 100}; !slices.Equal(got, want) {
+		t.Errorf("scores = %v, want %v (zone a counted a3's pods?)", got, want)
+	}
+}
+
 // servicesSnapshot adds a Service selecting app=web to a snapshot.
 type servicesSnapshot struct{ snapshot }
 
