@@ -109,7 +109,7 @@ func (v *daemonView) add(s *daemonSync, p *corev1.Pod) {
 	if len(np.pods) > 1 {
 		sortDaemonPods(np.pods)
 	}
-	np.judge(s)
+	np.refresh(s)
 	if !s.updated(p) {
 		v.old++
 	}
@@ -131,16 +131,16 @@ func (v *daemonView) remove(s *daemonSync, p *corev1.Pod) {
 	if np.pods = slices.Delete(np.pods, i, i+1); len(np.pods) == 0 {
 		delete(v.byNode, node)
 	} else {
-		np.judge(s)
+		np.refresh(s)
 	}
 	if !s.updated(p) {
 		v.old--
 	}
 }
 
-// judge notes what the status counts of the node's first pod, and
+// refresh notes what the status counts of the node's first pod, and
 // whether the node is quiet.
-func (np *nodePods) judge(s *daemonSync) {
+func (np *nodePods) refresh(s *daemonSync) {
 	p := np.pods[0]
 	np.ready, np.updated = podReady(p), s.updated(p)
 	np.quiet = len(np.pods) == 1 && p.DeletionTimestamp == nil && p.Status.Phase != corev1.PodFailed && p.Status.Phase != corev1.PodSucceeded

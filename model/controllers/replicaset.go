@@ -311,10 +311,11 @@ func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, v *replica
 	var waitFor sim.Duration = -1
 	if rs.Spec.MinReadySeconds == 0 {
 		status.ReadyReplicas, status.AvailableReplicas = int32(v.ready), int32(v.ready)
-		owned = nil
-	}
-	for _, p := range activePods(owned) {
-		if podReady(p) {
+	} else {
+		for _, p := range activePods(owned) {
+			if !podReady(p) {
+				continue
+			}
 			status.ReadyReplicas++
 			if available(p, rs.Spec.MinReadySeconds, now) {
 				status.AvailableReplicas++
