@@ -1,12 +1,11 @@
 package trace
 
 import (
+	"slices"
 	"strings"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	"k8s.io/client-go/tools/record"
-	"k8s.io/utils/lru"
+	"k8s.io/client-go/util/flowcontrol"
 )
 
 // The event correlator's defaults (client-go tools/record/events_cache.go,
@@ -23,15 +22,65 @@ const (
 )
 
 // correlator is what a component's event recorder does with an event
-// before it writes it (client-go tools/record EventCorrelator): similar
-// events are combined, an identical one raises the count of the event
-// already written, and the spam filter drops what comes too often. The
-// aggregator and the spam filter are client-go's own; the count, which
-// client-go keeps together with the patch it sends, is kept here.
+// before it writes it (client-go tools/record events_cache.go
+// EventCorrelate): similar events are combined (EventAggregator), an
+// identical one raises the count of the event already written
+// (eventLogger), and the spam filter drops what comes too often
+// (EventSourceObjectSpamFilter, whose token buckets are client-go's own).
+//
+// It is written here rather than called because client-go's costs a
+// quarter of a long crash loop's time (its caches are keyed by strings
+// joined for each event, boxed and locked), and because its aggregator
+// forgets an arbitrary one of its messages (sets.PopAny, map order) where
+// the model must be deterministic: this one forgets the message seen
+// first. TestCorrelatorIsClientGos holds the two to the same results.
 type correlator struct {
-	aggregator *record.EventAggregator
-	spam       *record.EventSourceObjectSpamFilter
-	counts     *lru.Cache
+	now        func() int64
+	aggregates *lru[aggregateKey, aggregateRecord]
+	counts     *lru[eventKey, int32]
+	spam       *lru[spamKey, flowcontrol.PassiveRateLimiter]
+}
+
+// The caches' keys hold the fields client-go joins into its keys
+// (EventAggregatorByReasonFunc, getEventKey, getSpamKey) less those the
+// same for every event of one component (its source) or never set by the
+// model (uid, apiVersion, the reporting controller and instance).
+type (
+	objectRef struct{ kind, namespace, name string }
+
+	aggregateKey struct {
+		object      objectRef
+		typ, reason string
+	}
+
+	// eventKey counts an event's repeats. A combined event is counted
+	// under its aggregateKey, which is the eventKey with no field path
+	// and no message: upstream's joined strings are equal then too.
+	eventKey struct {
+		aggregateKey
+		fieldPath, message string
+	}
+
+	spamKey struct {
+		object objectRef
+		typ    string
+	}
+)
+
+// aggregateRecord is the aggregator's memory of similar events: their
+// distinct messages, in the order first seen, and when the last came.
+type aggregateRecord struct {
+	messages []string
+	last     int64 // virtual ms
+}
+
+func newCorrelator(now func() int64, cacheSize int) *correlator {
+	return &correlator{
+		now:        now,
+		aggregates: newLRU[aggregateKey, aggregateRecord](cacheSize),
+		counts:     newLRU[eventKey, int32](cacheSize),
+		spam:       newLRU[spamKey, flowcontrol.PassiveRateLimiter](cacheSize),
+	}
 }
 
 // virtualClock reads the recorder's virtual time as a clock.PassiveClock.
@@ -43,55 +92,57 @@ func (c virtualClock) Now() time.Time {
 
 func (c virtualClock) Since(t time.Time) time.Duration { return c.Now().Sub(t) }
 
-func newCorrelator(now func() int64) *correlator {
-	clock := virtualClock{now}
-	return &correlator{
-		aggregator: record.NewEventAggregator(correlatorCacheSize, record.EventAggregatorByReasonFunc,
-			record.EventAggregatorByReasonMessageFunc, aggregateMaxEvents, aggregateInterval, clock),
-		spam:   record.NewEventSourceObjectSpamFilter(correlatorCacheSize, spamBurst, spamQPS, clock, spamKey),
-		counts: lru.New(correlatorCacheSize),
-	}
-}
-
-// spamKey groups events for the spam filter by source, object and type, as
-// client-go's default (events_cache.go getSpamKey, unexported) does.
-func spamKey(e *corev1.Event) string {
-	o := e.InvolvedObject
-	return strings.Join([]string{e.Source.Component, e.Source.Host, o.Kind, o.Namespace, o.Name, string(o.UID), o.APIVersion, e.Type}, "")
-}
+// combinedPrefix is EventAggregatorByReasonMessageFunc's.
+const combinedPrefix = "(combined from similar events): "
 
 // correlate sets the message, count and fate of a Kubernetes Event as its
 // component's recorder would write it (EventCorrelate: aggregate, count,
 // then filter; a dropped event still counts).
 func (c *correlator) correlate(e *Event) {
-	ev := &corev1.Event{Source: corev1.EventSource{Component: e.Component}, InvolvedObject: involvedObject(e.Object),
-		Type: e.Type, Reason: e.Reason, Message: e.Message}
-	written, key := c.aggregator.EventAggregate(ev)
-	count := int32(1)
-	if n, ok := c.counts.Get(key); ok {
-		count = n.(int32) + 1
+	now := c.now()
+	object, fieldPath := involvedObject(e.Object)
+	similar := aggregateKey{object: object, typ: e.Type, reason: e.Reason}
+	record, found := c.aggregates.use(similar)
+	if !found || now-record.last > aggregateInterval*1000 {
+		record.messages = record.messages[:0]
 	}
-	c.counts.Add(key, count)
-	e.Message, e.Count = written.Message, count
-	e.Dropped = c.spam.Filter(written)
+	if !slices.Contains(record.messages, e.Message) {
+		record.messages = append(record.messages, e.Message)
+	}
+	record.last = now
+	key := eventKey{aggregateKey: similar, fieldPath: fieldPath, message: e.Message}
+	if len(record.messages) >= aggregateMaxEvents {
+		record.messages = slices.Delete(record.messages, 0, 1)
+		key = eventKey{aggregateKey: similar}
+		e.Message = combinedPrefix + e.Message
+	}
+	count, _ := c.counts.use(key)
+	*count++
+	e.Count = *count
+	limiter, _ := c.spam.use(spamKey{object: object, typ: e.Type})
+	if *limiter == nil {
+		*limiter = flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(spamQPS, spamBurst, virtualClock{c.now})
+	}
+	e.Dropped = !(*limiter).TryAccept()
 }
 
 // involvedObject reads a trace object ("pod/default/web{app}",
-// "node/node01") as the reference an event names.
-func involvedObject(object string) corev1.ObjectReference {
-	var ref corev1.ObjectReference
+// "node/node01") as the reference an event names and its field path.
+func involvedObject(object string) (ref objectRef, fieldPath string) {
 	object, field, _ := strings.Cut(object, "{")
-	ref.FieldPath = strings.TrimSuffix(field, "}")
-	parts := strings.Split(object, "/")
-	switch len(parts) {
-	case 3:
-		ref.Kind, ref.Namespace, ref.Name = parts[0], parts[1], parts[2]
-	case 2:
-		ref.Kind, ref.Name = parts[0], parts[1]
-	default:
-		ref.Name = object
+	fieldPath = strings.TrimSuffix(field, "}")
+	first, rest, two := strings.Cut(object, "/")
+	if !two {
+		return objectRef{name: object}, fieldPath
 	}
-	return ref
+	second, third, three := strings.Cut(rest, "/")
+	switch {
+	case !three:
+		return objectRef{kind: first, name: second}, fieldPath
+	case !strings.Contains(third, "/"):
+		return objectRef{kind: first, namespace: second, name: third}, fieldPath
+	}
+	return objectRef{name: object}, fieldPath
 }
 
 // series is what a component that writes events.k8s.io/v1 Events does

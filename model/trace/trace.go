@@ -106,7 +106,7 @@ func (r *Recorder) Emit(component, action, object, typ, reason, message string) 
 		if r.correlators == nil {
 			r.correlators = map[string]*correlator{}
 		}
-		c = newCorrelator(r.now)
+		c = newCorrelator(r.now, correlatorCacheSize)
 		r.correlators[component] = c
 	}
 	c.correlate(&e)
