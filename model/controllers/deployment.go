@@ -87,7 +87,7 @@ func (c *Deployment) OnDeployment(ev sim.WatchEvent) {
 
 // OnReplicaSet queues the ReplicaSet's owning Deployment.
 func (c *Deployment) OnReplicaSet(ev sim.WatchEvent) {
-	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == "Deployment" {
+	if ref := metav1.GetControllerOfNoCopy(ev.Object); ref != nil && ref.Kind == "Deployment" {
 		c.enqueue(sim.Key{Kind: "Deployment", Namespace: ev.Object.GetNamespace(), Name: ref.Name})
 	}
 }
@@ -98,7 +98,7 @@ func (c *Deployment) OnPod(ev sim.WatchEvent) {
 	if ev.Type != sim.Deleted {
 		return
 	}
-	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == "ReplicaSet" {
+	if ref := metav1.GetControllerOfNoCopy(ev.Object); ref != nil && ref.Kind == "ReplicaSet" {
 		if rs, ok := c.Store.Get(sim.Key{Kind: "ReplicaSet", Namespace: ev.Object.GetNamespace(), Name: ref.Name}).(*appsv1.ReplicaSet); ok {
 			c.OnReplicaSet(sim.WatchEvent{Type: sim.Modified, Object: rs})
 		}
@@ -127,7 +127,7 @@ func (c *Deployment) sync(key sim.Key) {
 	var old []*appsv1.ReplicaSet
 	for _, obj := range c.Store.List("ReplicaSet", d.Namespace) {
 		rs := obj.(*appsv1.ReplicaSet)
-		if ref := metav1.GetControllerOf(rs); ref == nil || ref.UID != d.UID {
+		if ref := metav1.GetControllerOfNoCopy(rs); ref == nil || ref.UID != d.UID {
 			continue
 		}
 		// FindNewReplicaSet (deployment/util/deployment_util.go) goes by

@@ -212,7 +212,7 @@ func expectedScale(store *sim.Store, pods []*corev1.Pod) (int32, error) {
 	seen := map[sim.Key]bool{}
 	var total int32
 	for _, p := range pods {
-		ref := metav1.GetControllerOf(p)
+		ref := metav1.GetControllerOfNoCopy(p)
 		if ref == nil || ref.Kind != "ReplicaSet" {
 			return 0, fmt.Errorf("found no controllers for pod %q", p.Name)
 		}
@@ -221,7 +221,7 @@ func expectedScale(store *sim.Store, pods []*corev1.Pod) (int32, error) {
 			return 0, fmt.Errorf("found no controllers for pod %q", p.Name)
 		}
 		key, replicas := sim.KeyOf(rs), rs.Spec.Replicas
-		if owner := metav1.GetControllerOf(rs); owner != nil && owner.Kind == "Deployment" {
+		if owner := metav1.GetControllerOfNoCopy(rs); owner != nil && owner.Kind == "Deployment" {
 			if d, ok := store.Get(sim.Key{Kind: "Deployment", Namespace: p.Namespace, Name: owner.Name}).(*appsv1.Deployment); ok {
 				key, replicas = sim.KeyOf(d), d.Spec.Replicas
 			}

@@ -99,7 +99,7 @@ func (c *ReplicaSet) OnReplicaSet(ev sim.WatchEvent) { c.enqueue(sim.KeyOf(ev.Ob
 
 // OnPod queues the pod's owning ReplicaSet.
 func (c *ReplicaSet) OnPod(ev sim.WatchEvent) {
-	if ref := metav1.GetControllerOf(ev.Object); ref != nil && ref.Kind == c.kind() {
+	if ref := metav1.GetControllerOfNoCopy(ev.Object); ref != nil && ref.Kind == c.kind() {
 		c.enqueue(sim.Key{Kind: c.kind(), Namespace: ev.Object.GetNamespace(), Name: ref.Name})
 	}
 }

@@ -256,7 +256,7 @@ func (g *groups) add(msg string, pod *corev1.Pod) {
 // keeps a pod decides; a later warning replaces an earlier one.
 func filter(pod *corev1.Pod, opts DrainOptions, daemonSetExists func(namespace, name string) bool) (remove bool, warning, fatal string) {
 	finished := pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
-	if ref := metav1.GetControllerOf(pod); ref != nil && ref.Kind == "DaemonSet" && ref.APIVersion == "apps/v1" && !finished {
+	if ref := metav1.GetControllerOfNoCopy(pod); ref != nil && ref.Kind == "DaemonSet" && ref.APIVersion == "apps/v1" && !finished {
 		switch {
 		case !daemonSetExists(pod.Namespace, ref.Name) && !opts.Force:
 			return false, "", fmt.Sprintf("daemonsets.apps %q not found", ref.Name)
@@ -277,7 +277,7 @@ func filter(pod *corev1.Pod, opts DrainOptions, daemonSetExists func(namespace, 
 		}
 		warning = localStorageWarning
 	}
-	if metav1.GetControllerOf(pod) == nil && !finished {
+	if metav1.GetControllerOfNoCopy(pod) == nil && !finished {
 		if !opts.Force {
 			return false, "", unmanagedFatal
 		}

@@ -98,7 +98,7 @@ func revisionOf(d *appsv1.Deployment, listed []*appsv1.ReplicaSet, toRevision in
 	var previousRS *appsv1.ReplicaSet
 	var latestRS *appsv1.ReplicaSet
 	for _, rs := range listed {
-		if ref := metav1.GetControllerOf(rs); ref == nil || ref.UID != d.UID {
+		if ref := metav1.GetControllerOfNoCopy(rs); ref == nil || ref.UID != d.UID {
 			continue
 		}
 		v, err := deploymentutil.Revision(rs)

@@ -263,11 +263,16 @@ func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 		w.failed = true
 		failed()
 	}
-	if _, _, _, err := parsers.ParseImageName(c.Image); err != nil {
-		msg := fmt.Sprintf("Failed to apply default image tag %q: %v", c.Image, err)
-		k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "InspectFailed", msg)
-		fail("InvalidImageName", msg)
-		return
+	presentMsg, parsed := k.presentMessages[c.Image]
+	if !parsed {
+		if _, _, _, err := parsers.ParseImageName(c.Image); err != nil {
+			msg := fmt.Sprintf("Failed to apply default image tag %q: %v", c.Image, err)
+			k.rec.Emit(k.component, "pull-image", ref, trace.Warning, "InspectFailed", msg)
+			fail("InvalidImageName", msg)
+			return
+		}
+		presentMsg = fmt.Sprintf("Container image %q already present on machine and can be accessed by the pod", c.Image)
+		k.presentMessages[c.Image] = presentMsg
 	}
 	switch {
 	case c.ImagePullPolicy == corev1.PullNever && !present:
@@ -279,8 +284,7 @@ func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 		// With KubeletEnsureSecretPulledImages (beta, on since v1.35), an
 		// image pulled without credentials or preloaded on the node may
 		// be used by any pod, and the message says so.
-		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled",
-			fmt.Sprintf("Container image %q already present on machine and can be accessed by the pod", c.Image))
+		k.rec.Emit(k.component, "pull-image", ref, trace.Normal, "Pulled", presentMsg)
 		then()
 		return
 	}

@@ -121,7 +121,11 @@ type Kubelet struct {
 
 	component string
 	images    map[string]bool // images present on the node
-	pullFree  sim.Time        // when the serial image puller is next free
+	// presentMessages holds, for each image whose name parses, the message
+	// of its "already present" Pulled event: a crash loop asks at every
+	// restart.
+	presentMessages map[string]string
+	pullFree        sim.Time // when the serial image puller is next free
 	// imageBackOff is per pod and image, pullErrors the last pull error of
 	// each (image_manager.go backOff and prevPullErrMsg); crashLoop is per
 	// pod and container.
@@ -177,8 +181,8 @@ func New(cfg Config) *Kubelet {
 	k := &Kubelet{
 		node: cfg.Node, nodeIP: cfg.NodeIP, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
 		timings: cfg.Timings, registry: cfg.Registry, exited: cfg.ContainerExited,
-		component:  "kubelet/" + name,
-		images:     map[string]bool{},
+		component: "kubelet/" + name,
+		images:    map[string]bool{}, presentMessages: map[string]string{},
 		pullErrors: map[string]string{}, imageBackOff: newBackOff(0), crashLoop: newBackOff(crashLoopResetAge),
 		ipam:   newIPAM(cfg.PodCIDR),
 		pods:   map[sim.Key]*worker{},

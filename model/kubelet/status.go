@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -126,8 +127,16 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
 	}
 	var unready []string
-	// Sized once: a status is generated on every container change.
-	status.Conditions = make([]corev1.PodCondition, 0, len(w.pod.Status.Conditions)+len(kubeletConditions))
+	// Sized once and exactly: a status is generated on every container
+	// change. The kubelet writes four conditions and keeps PodScheduled
+	// and those it does not own.
+	kept := 0
+	for _, c := range w.pod.Status.Conditions {
+		if c.Type == corev1.PodScheduled || !slices.Contains(kubeletConditions, c.Type) {
+			kept++
+		}
+	}
+	status.Conditions = make([]corev1.PodCondition, 0, kept+4)
 	status.ContainerStatuses = make([]corev1.ContainerStatus, 0, len(w.pod.Spec.Containers))
 	for _, c := range w.pod.Spec.InitContainers {
 		cs := w.initStatus(c)
@@ -212,37 +221,57 @@ func summarize(status corev1.PodStatus, deleting bool) string {
 		b.WriteString(string(c.Status))
 	}
 	troubled := false
-	all := slices.Concat(status.InitContainerStatuses, status.ContainerStatuses)
-	for _, cs := range all {
-		troubled = troubled || cs.RestartCount > 0 ||
-			(cs.State.Waiting != nil && cs.State.Waiting.Message != "") ||
-			(cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0 && !deleting)
+	for _, list := range [2][]corev1.ContainerStatus{status.InitContainerStatuses, status.ContainerStatuses} {
+		for _, cs := range list {
+			troubled = troubled || cs.RestartCount > 0 ||
+				(cs.State.Waiting != nil && cs.State.Waiting.Message != "") ||
+				(cs.State.Terminated != nil && cs.State.Terminated.ExitCode != 0 && !deleting)
+		}
 	}
 	if !troubled {
 		return b.String()
 	}
 	b.WriteString("; containers: ")
-	for i, cs := range all {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if i < len(status.InitContainerStatuses) {
-			b.WriteString("init ")
-		}
-		restarts := ""
-		if cs.RestartCount > 0 {
-			restarts = fmt.Sprintf(", %d restarts", cs.RestartCount)
-		}
-		switch st := cs.State; {
-		case st.Running != nil:
-			b.WriteString(cs.Name + " running" + restarts)
-		case st.Waiting != nil:
-			fmt.Fprintf(&b, "%s waiting (%s%s)", cs.Name, st.Waiting.Reason, restarts)
-		case st.Terminated != nil:
-			fmt.Fprintf(&b, "%s terminated (%s, exit code %d%s)", cs.Name, st.Terminated.Reason, st.Terminated.ExitCode, restarts)
+	written := 0
+	for i, list := range [2][]corev1.ContainerStatus{status.InitContainerStatuses, status.ContainerStatuses} {
+		for _, cs := range list {
+			if written > 0 {
+				b.WriteString(", ")
+			}
+			written++
+			if i == 0 {
+				b.WriteString("init ")
+			}
+			b.WriteString(cs.Name)
+			switch st := cs.State; {
+			case st.Running != nil:
+				b.WriteString(" running")
+				writeRestarts(&b, cs.RestartCount)
+			case st.Waiting != nil:
+				b.WriteString(" waiting (")
+				b.WriteString(st.Waiting.Reason)
+				writeRestarts(&b, cs.RestartCount)
+				b.WriteByte(')')
+			case st.Terminated != nil:
+				b.WriteString(" terminated (")
+				b.WriteString(st.Terminated.Reason)
+				b.WriteString(", exit code ")
+				b.WriteString(strconv.Itoa(int(st.Terminated.ExitCode)))
+				writeRestarts(&b, cs.RestartCount)
+				b.WriteByte(')')
+			}
 		}
 	}
 	return b.String()
+}
+
+// writeRestarts adds ", N restarts" once a container has restarted.
+func writeRestarts(b *strings.Builder, n int32) {
+	if n > 0 {
+		b.WriteString(", ")
+		b.WriteString(strconv.Itoa(int(n)))
+		b.WriteString(" restarts")
+	}
 }
 
 // phase is getPhase (pkg/kubelet/kubelet_pods.go, with ContainerRestartRules

@@ -69,6 +69,7 @@ type WatchEvent struct {
 
 type watcher struct {
 	name    string
+	label   string // the delivery task's name, "watch <name>"
 	kind    string
 	latency Duration
 	handle  func(WatchEvent)
@@ -314,7 +315,7 @@ func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEven
 	if s.watchers == nil {
 		s.watchers = map[string][]*watcher{}
 	}
-	w := &watcher{name: name, kind: kind, latency: latency, handle: handle}
+	w := &watcher{name: name, label: "watch " + name, kind: kind, latency: latency, handle: handle}
 	s.watchers[kind] = append(s.watchers[kind], w)
 	return func() {
 		w.stopped = true
@@ -325,7 +326,7 @@ func (s *Store) Watch(name, kind string, latency Duration, handle func(WatchEven
 func (s *Store) notify(ev WatchEvent) {
 	kind := ev.Object.GetObjectKind().GroupVersionKind().Kind
 	for _, w := range s.watchers[kind] {
-		s.engine.After(w.latency, "watch "+w.name, func() {
+		s.engine.After(w.latency, w.label, func() {
 			if !w.stopped {
 				w.handle(ev)
 			}
