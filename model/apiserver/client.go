@@ -11,6 +11,10 @@ type Client struct {
 	Latency    sim.Duration
 	Component  string // the caller's name in the trace
 	Credential string // the token the component presents
+
+	// The names of the tasks that carry its requests and responses,
+	// made once.
+	requestLabel, responseLabel string
 }
 
 // Do sends req and calls done with the response.
@@ -19,7 +23,10 @@ func (c *Client) Do(req *Request, done func(Response)) {
 	if req.Credential == "" {
 		req.Credential = c.Credential
 	}
-	c.Engine.After(c.Latency, "request "+c.Component, func() {
+	if c.requestLabel == "" {
+		c.requestLabel, c.responseLabel = "request "+c.Component, "response "+c.Component
+	}
+	c.Engine.After(c.Latency, c.requestLabel, func() {
 		resp := c.Server.Handle(req)
 		if resp.Wait > 0 {
 			c.Engine.AfterIn(Component, resp.Wait, "admission webhooks "+c.Component, func() {
@@ -32,7 +39,7 @@ func (c *Client) Do(req *Request, done func(Response)) {
 }
 
 func (c *Client) respond(resp Response, done func(Response)) {
-	c.Engine.After(c.Latency, "response "+c.Component, func() {
+	c.Engine.After(c.Latency, c.responseLabel, func() {
 		if done != nil {
 			done(resp)
 		}

@@ -231,7 +231,7 @@ func (s *Server) answer(req *Request, resp Response) Response {
 		resp.Warnings = append([]string{w}, resp.Warnings...)
 	}
 	if !req.Narrate && !s.rec.Off { // the explorer's untraced runs skip the formatting
-		msg := fmt.Sprintf("%s %s as %q: %s", req.Method(), req.Path(), req.Credential, resp.Status())
+		msg := req.Method() + " " + req.Path() + " as " + strconv.Quote(req.Credential) + ": " + resp.Status()
 		if !resp.OK() {
 			msg += ": " + resp.Message
 		}
@@ -456,7 +456,7 @@ func (s *Server) persisted(obj sim.Object, verb string) {
 	if s.rec.Off {
 		return
 	}
-	msg := fmt.Sprintf("%s, resourceVersion %s", verb, obj.GetResourceVersion())
+	msg := verb + ", resourceVersion " + obj.GetResourceVersion()
 	k := sim.KeyOf(obj)
 	ref := ObjectRef(k.Kind, k.Namespace, k.Name)
 	if !s.narrate {

@@ -151,7 +151,8 @@ func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
 	k := w.k
 	st := w.containers[c.Name]
 	now := k.engine.Now()
-	key := string(w.pod.UID) + "_" + c.Name
+	names := w.containerNames(c.Name)
+	key := names.backOffKey
 	b := k.crashLoop.at(now)
 	finished := st.term.FinishedAt.Time
 	if !b.IsInBackOffSince(key, finished) {
@@ -159,9 +160,8 @@ func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
 		return false
 	}
 	backoff := b.Get(key)
-	pod := podDesc(w.pod)
-	k.rec.Emit(k.component, "sync", containerRef(w.pod, c.Name), trace.Warning, "BackOff",
-		"Back-off restarting failed container "+c.Name+" in pod "+pod)
+	pod := w.podDesc()
+	k.rec.Emit(k.component, "sync", names.ref, trace.Warning, "BackOff", names.backOffMsg)
 	st.waitingReason = "CrashLoopBackOff"
 	st.waitingMsg = "back-off " + backoff.String() + " restarting failed container=" + c.Name + " pod=" + pod
 	w.failed = true
@@ -184,7 +184,7 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 	k := w.k
 	w.ensureImage(c, failed, func() {
 		w.after(k.timings.ContainerCreate, "kubelet create container", func() {
-			k.rec.Emit(k.component, "create-container", containerRef(w.pod, c.Name), trace.Normal, "Created", "Container created")
+			k.rec.Emit(k.component, "create-container", w.containerRef(c.Name), trace.Normal, "Created", "Container created")
 			w.after(k.timings.ContainerStart, "kubelet start container", func() {
 				st := w.containers[c.Name]
 				st.runs++
@@ -193,7 +193,7 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 				}
 				st.running, st.relisted, st.waitingReason, st.waitingMsg, st.startedAt = true, false, "", "", k.engine.Now()
 				st.signalled, st.stopAccepting = false, 0
-				k.rec.Emit(k.component, "start-container", containerRef(w.pod, c.Name), trace.Normal, "Started", "Container started")
+				k.rec.Emit(k.component, "start-container", w.containerRef(c.Name), trace.Normal, "Started", "Container started")
 				if w.isPlainInit(c) { // an init container's run is startInit's
 					st.started = true
 				} else {
@@ -221,9 +221,9 @@ func (w *worker) scheduleExit(c corev1.Container) {
 			return
 		}
 		if reason == "OOMKilled" {
-			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the kernel kills the application for memory (OOMKilled, exit code 137) after running %v", after)
+			k.rec.Stepf(k.component, "exit", w.containerRef(c.Name), "the kernel kills the application for memory (OOMKilled, exit code 137) after running %v", after)
 		} else {
-			k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "the application exits with code %d (%s) after running %v", code, reason, after)
+			k.rec.Stepf(k.component, "exit", w.containerRef(c.Name), "the application exits with code %d (%s) after running %v", code, reason, after)
 		}
 		w.exitContainer(st, code, reason)
 		w.exitedSince, w.syncOnRelist = true, true
@@ -251,7 +251,7 @@ func (w *worker) exitContainer(st *containerState, code int32, reason string) {
 // (pkg/kubelet/images/image_manager.go EnsureImageExists and pullImage).
 func (w *worker) ensureImage(c corev1.Container, failed, then func()) {
 	k := w.k
-	ref := containerRef(w.pod, c.Name)
+	ref := w.containerRef(c.Name)
 	present := k.images[c.Image]
 	// A failure leaves the container waiting with the reason and message
 	// the kubelet reports, and the "Error: <reason>" event its start

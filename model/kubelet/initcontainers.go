@@ -106,7 +106,7 @@ func (w *worker) scheduleInitExit(c corev1.Container) {
 		if !st.running || st.runs != n {
 			return
 		}
-		k.rec.Stepf(k.component, "exit", containerRef(w.pod, c.Name), "init container exited with code %d (%s)", code, reason)
+		k.rec.Stepf(k.component, "exit", w.containerRef(c.Name), "init container exited with code %d (%s)", code, reason)
 		w.exitContainer(st, code, reason)
 		if code == 0 {
 			st.exited = true

@@ -186,7 +186,7 @@ func (p *prober) result(ok bool, output string) {
 	w := p.w
 	k := w.k
 	now := k.engine.Now()
-	ref := containerRef(w.pod, p.c.Name)
+	ref := w.containerRef(p.c.Name)
 	if !ok {
 		k.rec.Emit(k.component, "probe", ref, trace.Warning, "Unhealthy", p.kind+" probe failed: "+output)
 	}
@@ -228,7 +228,7 @@ func (p *prober) act(ok bool) {
 	w := p.w
 	k := w.k
 	st := w.containers[p.c.Name]
-	ref := containerRef(w.pod, p.c.Name)
+	ref := w.containerRef(p.c.Name)
 	switch p.kind {
 	case Readiness:
 		st.ready = ok
@@ -316,7 +316,7 @@ func (w *worker) scheduleReadiness(c corev1.Container) {
 			return // that run has ended: the next one is probed afresh
 		}
 		st.ready = true
-		k.rec.Stepf(k.component, "probe", containerRef(w.pod, c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
+		k.rec.Stepf(k.component, "probe", w.containerRef(c.Name), "Readiness probe succeeded (%s)", describeProbe(probe))
 		if st.relisted {
 			w.writeStatus()
 		}

@@ -76,7 +76,7 @@ func (w *worker) killRunning(grace int64, done func()) {
 // killContainer follows killContainer in kuberuntime_container.go.
 func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func()) {
 	k := w.k
-	ref := containerRef(w.pod, c.Name)
+	ref := w.containerRef(c.Name)
 	k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", "Stopping container "+c.Name)
 	hook, what := preStop(c)
 	if what == "" || grace <= 0 {
@@ -166,7 +166,7 @@ func (w *worker) takeTurns() {
 // when the timeout passes and the application is still running.
 func (w *worker) stopContainer(c corev1.Container, timeout sim.Duration, done func()) {
 	k := w.k
-	ref := containerRef(w.pod, c.Name)
+	ref := w.containerRef(c.Name)
 	st := w.containers[c.Name]
 	timeout = max(timeout, minimumGracePeriod)
 	app := k.registry.Image(c.Image)

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 	helpers "k8s.io/component-helpers/resource"
 
 	"github.com/podlife/podlife/model/sim"
@@ -27,6 +28,7 @@ type worker struct {
 	ip           netip.Addr
 	initDone     int
 	containers   map[string]*containerState
+	names        workerNames
 	lastStatus   string
 	lastInputs   statusInputs
 	// mounted holds the volumes set up; mountRetry each failed one's
@@ -92,7 +94,55 @@ type containerState struct {
 // restartCount is the status's restartCount: the runs after the first.
 func (st *containerState) restartCount() int32 { return int32(max(st.runs-1, 0)) }
 
-func (w *worker) ref() string { return w.k.ref(w.pod) }
+// workerNames are how trace lines and messages name the worker's pod and
+// containers, made once: a crash loop names them at every restart.
+type workerNames struct {
+	pod, desc  string
+	descUID    types.UID // the pod these name, in case its name is reused
+	containers map[string]*containerNames
+}
+
+type containerNames struct {
+	ref        string // in the trace: pod/<namespace>/<name>{<container>}
+	backOffKey string // the crash loop back-off's key
+	backOffMsg string // the BackOff event's message
+}
+
+func (w *worker) ref() string {
+	if w.names.pod == "" {
+		w.names.pod = w.k.ref(w.pod)
+	}
+	return w.names.pod
+}
+
+// containerNames names one of the pod's containers.
+func (w *worker) containerNames(name string) *containerNames {
+	desc := w.podDesc() // first: a new pod UID starts the names afresh
+	n, ok := w.names.containers[name]
+	if !ok {
+		if w.names.containers == nil {
+			w.names.containers = map[string]*containerNames{}
+		}
+		n = &containerNames{
+			ref:        containerRef(w.pod, name),
+			backOffKey: string(w.pod.UID) + "_" + name,
+			backOffMsg: "Back-off restarting failed container " + name + " in pod " + desc,
+		}
+		w.names.containers[name] = n
+	}
+	return n
+}
+
+// containerRef names one of the pod's containers in the trace.
+func (w *worker) containerRef(name string) string { return w.containerNames(name).ref }
+
+// podDesc names the pod in the kubelet's messages.
+func (w *worker) podDesc() string {
+	if w.names.desc == "" || w.names.descUID != w.pod.UID {
+		w.names = workerNames{pod: w.names.pod, desc: podDesc(w.pod), descUID: w.pod.UID}
+	}
+	return w.names.desc
+}
 
 // after schedules the next stage of the pod's start-up; once the pod is
 // being terminated, stages still in flight do nothing.
