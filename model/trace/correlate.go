@@ -34,52 +34,84 @@ const (
 // forgets an arbitrary one of its messages (sets.PopAny, map order) where
 // the model must be deterministic: this one forgets the message seen
 // first. TestCorrelatorIsClientGos holds the two to the same results.
+//
+// Its three caches are client-go's three LRU caches, each of its own size
+// and order. Their entries are found through one index by involved object,
+// since every key client-go joins starts with the object: an event costs
+// one map lookup, then a look along the object's few entries.
 type correlator struct {
 	now        func() int64
-	aggregates *lru[aggregateKey, aggregateRecord]
-	counts     *lru[eventKey, int32]
-	spam       *lru[spamKey, flowcontrol.PassiveRateLimiter]
+	objects    map[string]*objectMemory
+	aggregates lru[aggregateRecord]
+	counts     lru[countRecord]
+	spam       lru[spamRecord]
+	// current is the object of the event being correlated: the caches
+	// may forget its entries to make room for its new ones.
+	current *objectMemory
 }
 
-// The caches' keys hold the fields client-go joins into its keys
-// (EventAggregatorByReasonFunc, getEventKey, getSpamKey) less those the
-// same for every event of one component (its source) or never set by the
-// model (uid, apiVersion, the reporting controller and instance).
-type (
-	objectRef struct{ kind, namespace, name string }
+// objectMemory is what the caches hold about one involved object (its
+// kind, namespace and name; the trace object without the field path).
+// The keys client-go joins hold more fields, but those are the same for
+// every event of one component (its source) or never set by the model
+// (uid, apiVersion, the reporting controller and instance).
+type objectMemory struct {
+	object     string
+	aggregates []*lruNode[aggregateRecord]
+	counts     []*lruNode[countRecord]
+	spam       []*lruNode[spamRecord]
+}
 
-	aggregateKey struct {
-		object      objectRef
-		typ, reason string
-	}
-
-	// eventKey counts an event's repeats. A combined event is counted
-	// under its aggregateKey, which is the eventKey with no field path
-	// and no message: upstream's joined strings are equal then too.
-	eventKey struct {
-		aggregateKey
-		fieldPath, message string
-	}
-
-	spamKey struct {
-		object objectRef
-		typ    string
-	}
-)
-
-// aggregateRecord is the aggregator's memory of similar events: their
-// distinct messages, in the order first seen, and when the last came.
+// aggregateRecord is the aggregator's memory of similar events (same type
+// and reason): their distinct messages, in the order first seen, and when
+// the last came.
 type aggregateRecord struct {
-	messages []string
-	last     int64 // virtual ms
+	of          *objectMemory
+	typ, reason string
+	messages    []string
+	last        int64 // virtual ms
+}
+
+// countRecord counts an event's repeats. A combined event is counted with
+// no field path and no message, which is what client-go's key for it (the
+// aggregate key) reads as; its joined strings are equal then too.
+type countRecord struct {
+	of                              *objectMemory
+	fieldPath, typ, reason, message string
+	count                           int32
+}
+
+// spamRecord is the spam filter's token bucket for events of one type.
+type spamRecord struct {
+	of      *objectMemory
+	typ     string
+	limiter flowcontrol.PassiveRateLimiter
 }
 
 func newCorrelator(now func() int64, cacheSize int) *correlator {
-	return &correlator{
-		now:        now,
-		aggregates: newLRU[aggregateKey, aggregateRecord](cacheSize),
-		counts:     newLRU[eventKey, int32](cacheSize),
-		spam:       newLRU[spamKey, flowcontrol.PassiveRateLimiter](cacheSize),
+	c := &correlator{now: now, objects: map[string]*objectMemory{}}
+	c.aggregates = lru[aggregateRecord]{max: cacheSize, forget: func(n *lruNode[aggregateRecord]) {
+		o := n.value.of
+		o.aggregates = slices.DeleteFunc(o.aggregates, func(m *lruNode[aggregateRecord]) bool { return m == n })
+		c.letGo(o)
+	}}
+	c.counts = lru[countRecord]{max: cacheSize, forget: func(n *lruNode[countRecord]) {
+		o := n.value.of
+		o.counts = slices.DeleteFunc(o.counts, func(m *lruNode[countRecord]) bool { return m == n })
+		c.letGo(o)
+	}}
+	c.spam = lru[spamRecord]{max: cacheSize, forget: func(n *lruNode[spamRecord]) {
+		o := n.value.of
+		o.spam = slices.DeleteFunc(o.spam, func(m *lruNode[spamRecord]) bool { return m == n })
+		c.letGo(o)
+	}}
+	return c
+}
+
+// letGo drops an object the caches no longer hold anything of.
+func (c *correlator) letGo(o *objectMemory) {
+	if o != c.current && len(o.aggregates)+len(o.counts)+len(o.spam) == 0 {
+		delete(c.objects, o.object)
 	}
 }
 
@@ -101,48 +133,83 @@ const combinedPrefix = "(combined from similar events): "
 func (c *correlator) correlate(e *Event) {
 	now := c.now()
 	object, fieldPath := involvedObject(e.Object)
-	similar := aggregateKey{object: object, typ: e.Type, reason: e.Reason}
-	record, found := c.aggregates.use(similar)
-	if !found || now-record.last > aggregateInterval*1000 {
+	o := c.objects[object]
+	if o == nil {
+		o = &objectMemory{object: object}
+		c.objects[object] = o
+	}
+	c.current = o
+
+	similar := c.aggregate(o, e.Type, e.Reason)
+	record := &similar.value
+	if now-record.last > aggregateInterval*1000 {
 		record.messages = record.messages[:0]
 	}
 	if !slices.Contains(record.messages, e.Message) {
 		record.messages = append(record.messages, e.Message)
 	}
 	record.last = now
-	key := eventKey{aggregateKey: similar, fieldPath: fieldPath, message: e.Message}
+	message := e.Message
 	if len(record.messages) >= aggregateMaxEvents {
 		record.messages = slices.Delete(record.messages, 0, 1)
-		key = eventKey{aggregateKey: similar}
+		fieldPath, message = "", ""
 		e.Message = combinedPrefix + e.Message
 	}
-	count, _ := c.counts.use(key)
-	*count++
-	e.Count = *count
-	limiter, _ := c.spam.use(spamKey{object: object, typ: e.Type})
-	if *limiter == nil {
-		*limiter = flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(spamQPS, spamBurst, virtualClock{c.now})
+
+	count := c.count(o, fieldPath, e.Type, e.Reason, message)
+	count.value.count++
+	e.Count = count.value.count
+
+	spam := c.spamFilter(o, e.Type)
+	if spam.value.limiter == nil {
+		spam.value.limiter = flowcontrol.NewTokenBucketPassiveRateLimiterWithClock(spamQPS, spamBurst, virtualClock{c.now})
 	}
-	e.Dropped = !(*limiter).TryAccept()
+	e.Dropped = !spam.value.limiter.TryAccept()
 }
 
-// involvedObject reads a trace object ("pod/default/web{app}",
-// "node/node01") as the reference an event names and its field path.
-func involvedObject(object string) (ref objectRef, fieldPath string) {
-	object, field, _ := strings.Cut(object, "{")
-	fieldPath = strings.TrimSuffix(field, "}")
-	first, rest, two := strings.Cut(object, "/")
-	if !two {
-		return objectRef{name: object}, fieldPath
+// aggregate finds the aggregator's record of o's events of a type and
+// reason, or starts one (last unset: older than any interval).
+func (c *correlator) aggregate(o *objectMemory, typ, reason string) *lruNode[aggregateRecord] {
+	for _, n := range o.aggregates {
+		if n.value.typ == typ && n.value.reason == reason {
+			c.aggregates.touch(n)
+			return n
+		}
 	}
-	second, third, three := strings.Cut(rest, "/")
-	switch {
-	case !three:
-		return objectRef{kind: first, name: second}, fieldPath
-	case !strings.Contains(third, "/"):
-		return objectRef{kind: first, namespace: second, name: third}, fieldPath
+	n := c.aggregates.add(aggregateRecord{of: o, typ: typ, reason: reason, last: -1 << 62})
+	o.aggregates = append(o.aggregates, n)
+	return n
+}
+
+func (c *correlator) count(o *objectMemory, fieldPath, typ, reason, message string) *lruNode[countRecord] {
+	for _, n := range o.counts {
+		if v := &n.value; v.message == message && v.reason == reason && v.typ == typ && v.fieldPath == fieldPath {
+			c.counts.touch(n)
+			return n
+		}
 	}
-	return objectRef{name: object}, fieldPath
+	n := c.counts.add(countRecord{of: o, fieldPath: fieldPath, typ: typ, reason: reason, message: message})
+	o.counts = append(o.counts, n)
+	return n
+}
+
+func (c *correlator) spamFilter(o *objectMemory, typ string) *lruNode[spamRecord] {
+	for _, n := range o.spam {
+		if n.value.typ == typ {
+			c.spam.touch(n)
+			return n
+		}
+	}
+	n := c.spam.add(spamRecord{of: o, typ: typ})
+	o.spam = append(o.spam, n)
+	return n
+}
+
+// involvedObject splits a trace object ("pod/default/web{app}",
+// "node/node01") into the object an event involves and its field path.
+func involvedObject(object string) (ref, fieldPath string) {
+	ref, field, _ := strings.Cut(object, "{")
+	return ref, strings.TrimSuffix(field, "}")
 }
 
 // series is what a component that writes events.k8s.io/v1 Events does

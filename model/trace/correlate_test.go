@@ -85,7 +85,7 @@ func TestTheSchedulersRepeatedEventsFormASeries(t *testing.T) {
 func TestCorrelatorIsClientGos(t *testing.T) {
 	objects := []string{"pod/default/web{spec.containers{app}}", "pod/default/web{spec.containers{sidecar}}",
 		"pod/default/api", "node/node01", "deployment/default/web", "pod/kube-system/dns"}
-	for _, size := range []int{correlatorCacheSize, 5} {
+	for _, size := range []int{correlatorCacheSize, 5, 2, 1} {
 		now := int64(0)
 		clock := func() int64 { return now }
 		ours := newCorrelator(clock, size)
@@ -116,8 +116,13 @@ func TestCorrelatorIsClientGos(t *testing.T) {
 				e.Reason, e.Message = "Started", "Started container app"
 			}
 			object, fieldPath := involvedObject(e.Object)
-			in := &corev1.Event{Source: corev1.EventSource{Component: e.Component}, Type: e.Type, Reason: e.Reason, Message: e.Message, Count: 1,
-				InvolvedObject: corev1.ObjectReference{Kind: object.kind, Namespace: object.namespace, Name: object.name, FieldPath: fieldPath}}
+			ref := corev1.ObjectReference{FieldPath: fieldPath}
+			if parts := strings.Split(object, "/"); len(parts) == 3 {
+				ref.Kind, ref.Namespace, ref.Name = parts[0], parts[1], parts[2]
+			} else {
+				ref.Kind, ref.Name = parts[0], parts[1]
+			}
+			in := &corev1.Event{Source: corev1.EventSource{Component: e.Component}, Type: e.Type, Reason: e.Reason, Message: e.Message, Count: 1, InvolvedObject: ref}
 			want, err := theirs.EventCorrelate(in)
 			if err != nil {
 				t.Fatal(err)
@@ -128,6 +133,12 @@ func TestCorrelatorIsClientGos(t *testing.T) {
 				t.Fatalf("cache %d, event %d (%s %s %s): dropped %v, client-go %v", size, i, e.Object, e.Reason, e.Message, e.Dropped, want.Skip)
 			case !want.Skip && (want.Event.Message != e.Message || want.Event.Count != e.Count):
 				t.Fatalf("cache %d, event %d (%s %s): %q x%d, client-go %q x%d", size, i, e.Object, e.Reason, e.Message, e.Count, want.Event.Message, want.Event.Count)
+			}
+		}
+		// What the caches forgot is let go: no object is kept for nothing.
+		for object, o := range ours.objects {
+			if len(o.aggregates)+len(o.counts)+len(o.spam) == 0 && o != ours.current {
+				t.Errorf("cache %d: %s is kept with no entry", size, object)
 			}
 		}
 	}
@@ -172,5 +183,28 @@ func TestSimilarEventsAreRememberedForTenMinutes(t *testing.T) {
 		if combined := strings.HasPrefix(e.Message, combinedPrefix); combined != (gap == 600_000) {
 			t.Errorf("tenth similar event %d ms after the ninth: %q", gap, e.Message)
 		}
+	}
+}
+
+// One kubelet's recorder through a crash loop: 100 pods, each with its
+// Pulled, Created, Started and BackOff events, over and over.
+func BenchmarkCorrelate(b *testing.B) {
+	now := int64(0)
+	c := newCorrelator(func() int64 { return now }, correlatorCacheSize)
+	var events []Event
+	for i := range 100 {
+		ref := fmt.Sprintf("pod/default/web-%d{app}", i)
+		desc := fmt.Sprintf("web-%d_default(00000000-0000-4000-8000-%012d)", i, i)
+		events = append(events,
+			Event{Component: "kubelet/node01", Object: ref, Type: Normal, Reason: "Pulled", Message: `Container image "registry.example/app:1" already present on machine and can be accessed by the pod`},
+			Event{Component: "kubelet/node01", Object: ref, Type: Normal, Reason: "Created", Message: "Container created"},
+			Event{Component: "kubelet/node01", Object: ref, Type: Normal, Reason: "Started", Message: "Container started"},
+			Event{Component: "kubelet/node01", Object: ref, Type: Warning, Reason: "BackOff", Message: "Back-off restarting failed container app in pod " + desc})
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		e := events[i%len(events)]
+		now += 100
+		c.correlate(&e)
 	}
 }

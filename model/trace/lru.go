@@ -1,81 +1,65 @@
 package trace
 
-// lru is a least-recently-used cache of at most max entries, as the event
-// correlator's caches are (k8s.io/utils/lru): a lookup or a write moves
-// its entry to the front, and a write past max forgets the entry used
-// least recently. Typed, unlocked and without boxing, as the model's one
-// thread needs it.
-type lru[K comparable, V any] struct {
-	max     int
-	entries map[K]*lruEntry[K, V]
-	// front is the entry used most recently; back, least.
-	front, back *lruEntry[K, V]
+// lru orders the entries of one of the event correlator's caches by use, as
+// k8s.io/utils/lru does: a lookup or a write moves an entry to the front,
+// and a write past max forgets the entry used least recently. The entries
+// are found through the correlator's index by object (correlate.go), so the
+// list only keeps their order; forget tells the index an entry is gone.
+type lru[V any] struct {
+	max, len    int
+	front, back *lruNode[V] // used most and least recently
+	forget      func(*lruNode[V])
 }
 
-type lruEntry[K comparable, V any] struct {
-	key          K
+type lruNode[V any] struct {
 	value        V
-	newer, older *lruEntry[K, V]
+	newer, older *lruNode[V]
 }
 
-func newLRU[K comparable, V any](max int) *lru[K, V] {
-	return &lru[K, V]{max: max, entries: map[K]*lruEntry[K, V]{}}
-}
-
-// use returns key's value, first adding the zero value (and forgetting the
-// least recently used entry past max) when key is absent, and makes key the
-// most recently used. found says whether it was there. Upstream's Get then
-// Add on one key come to the same.
-func (c *lru[K, V]) use(key K) (value *V, found bool) {
-	if e, ok := c.entries[key]; ok {
-		c.toFront(e)
-		return &e.value, true
+// add puts a new entry at the front, first forgetting the one used least
+// recently when the cache is full.
+func (c *lru[V]) add(value V) *lruNode[V] {
+	if c.len == c.max {
+		old := c.back
+		c.unlink(old)
+		c.forget(old)
 	}
-	var e *lruEntry[K, V]
-	if len(c.entries) == c.max {
-		// Reuse the entry the cache forgets for the one it adds.
-		e = c.back
-		c.unlink(e)
-		delete(c.entries, e.key)
-		*e = lruEntry[K, V]{}
-	} else {
-		e = &lruEntry[K, V]{}
-	}
-	e.key = key
-	c.entries[key] = e
-	c.pushFront(e)
-	return &e.value, false
+	n := &lruNode[V]{value: value}
+	c.pushFront(n)
+	return n
 }
 
-func (c *lru[K, V]) toFront(e *lruEntry[K, V]) {
-	if c.front == e {
-		return
+// touch makes n the entry used most recently.
+func (c *lru[V]) touch(n *lruNode[V]) {
+	if c.front != n {
+		c.unlink(n)
+		c.pushFront(n)
 	}
-	c.unlink(e)
-	c.pushFront(e)
 }
 
-func (c *lru[K, V]) pushFront(e *lruEntry[K, V]) {
-	e.older, e.newer = c.front, nil
+func (c *lru[V]) pushFront(n *lruNode[V]) {
+	n.older, n.newer = c.front, nil
 	if c.front != nil {
-		c.front.newer = e
+		c.front.newer = n
 	}
-	c.front = e
+	c.front = n
 	if c.back == nil {
-		c.back = e
+		c.back = n
 	}
+	c.len++
 }
 
-func (c *lru[K, V]) unlink(e *lruEntry[K, V]) {
-	if e.newer != nil {
-		e.newer.older = e.older
+func (c *lru[V]) unlink(n *lruNode[V]) {
+	if n.newer != nil {
+		n.newer.older = n.older
 	} else {
-		c.front = e.older
+		c.front = n.older
 	}
-	if e.older != nil {
-		e.older.newer = e.newer
+	if n.older != nil {
+		n.older.newer = n.newer
 	} else {
-		c.back = e.newer
+		c.back = n.newer
 	}
-	e.newer, e.older = nil, nil
+	n.newer, n.older = nil, nil
+	c.len--
 }
