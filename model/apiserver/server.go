@@ -66,6 +66,10 @@ type Request struct {
 	PropagationPolicy metav1.DeletionPropagation
 	// LabelSelector and FieldSelector filter a list.
 	LabelSelector, FieldSelector string
+	// HandedOver says the caller built Object for this request alone and
+	// will change none of it: the server may keep its parts rather than
+	// copy them, as it keeps what it decodes from a body.
+	HandedOver bool
 }
 
 // Path is the request's URL path.

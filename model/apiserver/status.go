@@ -114,7 +114,11 @@ func (s *Server) patchStatus(req *Request) Response {
 	if pod == nil {
 		return errResp
 	}
-	pod = withStatus(pod, *req.Object.(*corev1.Pod).Status.DeepCopy())
+	status := req.Object.(*corev1.Pod).Status
+	if !req.HandedOver {
+		status = *status.DeepCopy()
+	}
+	pod = withStatus(pod, status)
 	stored, _ := s.store.Update(pod)
 	s.persisted(stored, "update")
 	return Response{Code: http.StatusOK, Object: stored}

@@ -46,7 +46,10 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 	}
 	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
 	res, _ := apiserver.ResourceFor("Pod")
-	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update}, nil)
+	// The status is generated afresh for each write, and what it shares
+	// with the worker (a container's terminated state) is replaced, never
+	// changed: the server may keep it.
+	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update, HandedOver: true}, nil)
 }
 
 // statusInputs is what a pod's status is computed from, but the clock: a
