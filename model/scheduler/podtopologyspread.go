@@ -108,12 +108,48 @@ func hasKeys(n *NodeInfo, constraints []spreadConstraint) bool {
 // counts (those of the nodes scored), and no hostname: Score counts a
 // node's own pods.
 func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint, counts []map[string]int, allKeys, scoring bool) {
+	// A constraint whose counts the snapshot keeps (domaincounts.go) reads
+	// them; the others walk the nodes. Hostname domains are each node's
+	// own: there is nothing to sum.
+	var kept uint64 // bit i: constraint i is counted already
+	keeper, _ := pl.Snapshot.(domainCounter)
+	var keys []spreadConstraint
+	if allKeys {
+		keys = constraints
+	}
+	walk := false
+	for i := range constraints {
+		c := &constraints[i]
+		switch {
+		case scoring && c.key == corev1.LabelHostname:
+			kept |= 1 << i
+			continue
+		case keeper != nil && c.key != corev1.LabelHostname && i < 64 && c.includesEveryNode(p):
+			if domains, ok := keeper.domainCounts(p.Pod.Namespace, c, keys); ok {
+				if scoring { // only the domains of the nodes scored
+					for v := range counts[i] {
+						counts[i][v] += domains[v]
+					}
+				} else {
+					for v, n := range domains {
+						counts[i][v] += n
+					}
+				}
+				kept |= 1 << i
+				continue
+			}
+		}
+		walk = true
+	}
+	if !walk {
+		return
+	}
 	for _, n := range pl.Snapshot.Nodes() {
 		if allKeys && !hasKeys(n, constraints) {
 			continue
 		}
 		for i, c := range constraints {
-			if scoring && c.key == corev1.LabelHostname {
+			if i < 64 && kept&(1<<i) != 0 {
 				continue
 			}
 			if !c.includes(p, n) {

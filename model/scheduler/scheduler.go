@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"maps"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -52,6 +53,14 @@ type Scheduler struct {
 	scores     []int64
 	runFilters []FilterPlugin
 	imageNodes map[string]int
+	// podChanges logs the indexes of the nodes whose pods changed, from
+	// position podChangesBase on; nodesEpoch counts changes to the nodes
+	// themselves. domains are PodTopologySpread's counts kept from them
+	// (domaincounts.go).
+	podChanges     []int
+	podChangesBase int
+	nodesEpoch     uint64
+	domains        map[domainKey]*spreadDomains
 	// antiAffinityPods counts placed pods with required anti-affinity,
 	// affinityPods those with pod (anti-)affinity terms of any kind.
 	antiAffinityPods, affinityPods int
@@ -129,6 +138,7 @@ func (s *Scheduler) OnNode(ev sim.WatchEvent) {
 		s.countImages(ni, 1)
 		s.nodeIndex[node.Name] = len(s.nodes)
 		s.nodes = append(s.nodes, ni)
+		s.noteNodesChanged()
 		for _, p := range s.placed {
 			if p.node == node.Name {
 				ni.AddPod(p.info)
@@ -138,6 +148,9 @@ func (s *Scheduler) OnNode(ev sim.WatchEvent) {
 	case sim.Modified:
 		if i, ok := s.nodeIndex[node.Name]; ok {
 			s.countImages(s.nodes[i], -1)
+			if !maps.Equal(s.nodes[i].Node.Labels, node.Labels) {
+				s.noteNodesChanged()
+			}
 			s.nodes[i].SetNode(node)
 			s.countImages(s.nodes[i], 1)
 		}
@@ -163,6 +176,7 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 			// and spreading.
 			if i, ok := s.nodeIndex[p.node]; ok {
 				s.nodes[i].UpdatePod(p.info, pod)
+				s.noteNodePodsChanged(i)
 			} else {
 				p.info.Pod = pod
 			}
@@ -197,6 +211,7 @@ func (s *Scheduler) place(key sim.Key, node string, info *PodInfo) {
 	}
 	if i, ok := s.nodeIndex[node]; ok {
 		s.nodes[i].AddPod(info)
+		s.noteNodePodsChanged(i)
 	}
 }
 
@@ -204,6 +219,7 @@ func (s *Scheduler) place(key sim.Key, node string, info *PodInfo) {
 func (s *Scheduler) unplace(p placement) {
 	if i, ok := s.nodeIndex[p.node]; ok {
 		s.nodes[i].RemovePod(p.info)
+		s.noteNodePodsChanged(i)
 	}
 	if len(p.info.RequiredAntiAffinity) > 0 {
 		s.antiAffinityPods--
