@@ -187,3 +187,26 @@ func (s *daemonSync) judge() {
 	}
 	v.nodes, v.verdicts, s.nodes = nodes, verdicts, verdicts
 }
+
+// followPods walks an owner's pods as the store has them (owned) beside
+// kept, the copy of them a view made at its last look, both by key. For
+// each pod whose object changed it calls changed and keeps the new one.
+// It reports false, having given up, when pods came or went: the caller
+// then looks afresh.
+func followPods(kept, owned []sim.Object, changed func(was, now *corev1.Pod)) bool {
+	if len(owned) != len(kept) {
+		return false
+	}
+	for i, o := range owned {
+		was := kept[i]
+		if o == was {
+			continue
+		}
+		if o.GetName() != was.GetName() {
+			return false
+		}
+		changed(was.(*corev1.Pod), o.(*corev1.Pod))
+		kept[i] = o
+	}
+	return true
+}

@@ -9,6 +9,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/podlife/podlife/model/apiserver"
 	"github.com/podlife/podlife/model/sim"
@@ -41,8 +42,10 @@ type ReplicaSet struct {
 	// request; failedNow marks the round in flight that had one.
 	failures  map[sim.Key]int
 	failedNow map[sim.Key]bool
-	// views are what each ReplicaSet's last sync counted (replicaset_view.go).
-	views map[sim.Key]*replicaView
+	// views are what each ReplicaSet's pods count to, by key and by UID
+	// (replicaset_view.go).
+	views      map[sim.Key]*replicaView
+	viewsByUID map[types.UID]*replicaView
 
 	// Legacy makes this the ReplicationController manager
 	// (pkg/controller/replication): upstream runs the ReplicaSet
@@ -142,7 +145,7 @@ const podsByController = "controller-uid"
 func (c *ReplicaSet) sync(key sim.Key) {
 	rs, ok := c.get(key)
 	if !ok {
-		delete(c.views, key)
+		c.forget(key)
 	}
 	if !ok || c.pending[key] > 0 {
 		return

@@ -12,6 +12,8 @@ import (
 type index struct {
 	value  func(Object) string
 	groups map[string][]Object
+	// followers hear of every write to the kind as it happens.
+	followers []func(from, to string, old, obj Object)
 }
 
 // AddIndex indexes the objects of kind by value (objects for which it
@@ -30,6 +32,16 @@ func (s *Store) AddIndex(kind, name string, value func(Object) string) {
 		}
 	}
 	s.indexes[kind][name] = ix
+}
+
+// FollowIndex calls follow at every later write to an object of kind, as
+// the write happens, with the values of index name the object had and now
+// has ("" for none, and for the side of a create or delete that has no
+// object): who keeps counts per group learns of each change to it without
+// walking the group. The index must exist.
+func (s *Store) FollowIndex(kind, name string, follow func(from, to string, old, obj Object)) {
+	ix := s.indexes[kind][name]
+	ix.followers = append(ix.followers, follow)
 }
 
 // HasIndex reports whether kind has the index name.
@@ -60,6 +72,11 @@ func (s *Store) reindex(kind string, old, obj Object) {
 		}
 		if obj != nil {
 			to = ix.value(obj)
+		}
+		if from != "" || to != "" {
+			for _, follow := range ix.followers {
+				follow(from, to, old, obj)
+			}
 		}
 		if from != "" {
 			group := ix.groups[from]
