@@ -150,7 +150,7 @@ func (c *ReplicaSet) sync(key sim.Key) {
 	if !ok || c.pending[key] > 0 {
 		return
 	}
-	v, owned := c.look(key, rs)
+	v := c.look(key, rs)
 	want := int(ptrOr(rs.Spec.Replicas, 1))
 	ref := apiserver.ObjectRef(c.kind(), rs.Namespace, rs.Name)
 	diff := v.active - want
@@ -165,11 +165,11 @@ func (c *ReplicaSet) sync(key sim.Key) {
 		}
 	case diff > 0:
 		c.Rec.Stepf(c.component(), "sync", ref, "%d of %d replicas active: deleting %d", v.active, want, diff)
-		for _, p := range podsToDelete(activePods(owned), diff) {
+		for _, p := range podsToDelete(activePods(ownedObjects(c.Store, rs)), diff) {
 			c.delete(key, rs, p)
 		}
 	}
-	c.updateStatus(key, rs, v, owned)
+	c.updateStatus(key, rs, v)
 }
 
 func (c *ReplicaSet) create(key sim.Key, rs *appsv1.ReplicaSet) {
@@ -308,14 +308,14 @@ func available(p *corev1.Pod, minReadySeconds int32, now metav1.Time) bool {
 
 // updateStatus writes calculateStatus's counts when they changed. Without
 // minReadySeconds a Ready pod is available: the view's counts say it all.
-func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, v *replicaView, owned []sim.Object) {
+func (c *ReplicaSet) updateStatus(key sim.Key, rs *appsv1.ReplicaSet, v *replicaView) {
 	now := c.now()
 	status := appsv1.ReplicaSetStatus{Replicas: int32(v.active), ObservedGeneration: rs.Generation}
 	var waitFor sim.Duration = -1
 	if rs.Spec.MinReadySeconds == 0 {
 		status.ReadyReplicas, status.AvailableReplicas = int32(v.ready), int32(v.ready)
 	} else {
-		for _, p := range activePods(owned) {
+		for _, p := range activePods(ownedObjects(c.Store, rs)) {
 			if !podReady(p) {
 				continue
 			}

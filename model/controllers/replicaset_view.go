@@ -19,17 +19,17 @@ type replicaView struct {
 	active, ready int // active pods, and those of them Ready
 }
 
-// look brings the ReplicaSet's view up to date with its pods, and returns
-// them as the store has them, by key (to read at once).
-func (c *ReplicaSet) look(key sim.Key, owner sim.Object) (v *replicaView, owned []sim.Object) {
-	owned = ownedObjects(c.Store, owner)
-	v = c.views[key]
+// look returns the ReplicaSet's view of its pods, counting them the first
+// time. The pods themselves are read only when a sync needs them
+// (ownedObjects), to choose which to delete.
+func (c *ReplicaSet) look(key sim.Key, owner sim.Object) *replicaView {
+	v := c.views[key]
 	if v == nil || v.uid != owner.GetUID() {
 		if v != nil {
 			delete(c.viewsByUID, v.uid)
 		}
 		v = &replicaView{uid: owner.GetUID()}
-		for _, o := range owned {
+		for _, o := range ownedObjects(c.Store, owner) {
 			v.count(o.(*corev1.Pod), 1)
 		}
 		if c.views == nil {
@@ -38,7 +38,8 @@ func (c *ReplicaSet) look(key sim.Key, owner sim.Object) (v *replicaView, owned 
 		}
 		c.views[key], c.viewsByUID[v.uid] = v, v
 	}
-	return v, owned
+	c.Store.NoteIndexRead("Pod") // what the view counts is the pods'
+	return v
 }
 
 // podWritten counts a write to a pod in the views of the owners it left

@@ -59,8 +59,8 @@ func TestReplicaViewCountsAsAFreshLookWould(t *testing.T) {
 		if rng.IntN(3) > 0 {
 			continue // several writes between two syncs
 		}
-		got, _ := kept.look(key, rs)
-		want, _ := (&ReplicaSet{Store: store}).look(key, rs)
+		got := kept.look(key, rs)
+		want := (&ReplicaSet{Store: store}).look(key, rs)
 		if got.active != want.active || got.ready != want.ready {
 			t.Fatalf("step %d: %d active, %d ready; a fresh count says %d, %d", step, got.active, got.ready, want.active, want.ready)
 		}

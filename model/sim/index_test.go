@@ -1,6 +1,9 @@
 package sim
 
 import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -44,5 +47,52 @@ func TestAnIndexGroupsObjectsByValueThroughEveryWrite(t *testing.T) {
 	s.Update(onNode("c", ""))
 	if got := group("n1") + "|" + group("n2"); got != "|ad" {
 		t.Errorf("after a delete and an unindexed value: %q, want |ad", got)
+	}
+}
+
+// Through random creates (in no name order), moves, updates and deletes,
+// with reads now and then, every group reads as the objects of its value
+// in a List, in the same order, and the newest revision of each.
+func TestIndexGroupsReadAsTheirPartOfAList(t *testing.T) {
+	s := NewStore(New(nil))
+	s.AddIndex("Pod", "node", func(o Object) string { return o.(*corev1.Pod).Spec.NodeName })
+	rng := rand.New(rand.NewPCG(1, 2))
+	nodes := []string{"n1", "n2", "n3", ""}
+	var names []string
+	for step := range 5000 {
+		switch op := rng.IntN(10); {
+		case op < 5 || len(names) == 0:
+			p := pod(fmt.Sprintf("p%05d", rng.IntN(100000)))
+			if s.Get(KeyOf(p)) != nil {
+				continue
+			}
+			p.Spec.NodeName = nodes[rng.IntN(len(nodes))]
+			s.Create(p)
+			names = append(names, p.Name)
+		case op < 8:
+			p := s.Get(KeyOf(pod(names[rng.IntN(len(names))]))).(*corev1.Pod).DeepCopy()
+			if rng.IntN(2) == 0 {
+				p.Spec.NodeName = nodes[rng.IntN(len(nodes))]
+			}
+			s.Update(p)
+		default:
+			i := rng.IntN(len(names))
+			s.Delete(KeyOf(pod(names[i])))
+			names = slices.Delete(names, i, i+1)
+		}
+		if rng.IntN(100) > 0 {
+			continue
+		}
+		for _, node := range nodes[:3] {
+			var want []Object
+			for _, o := range s.List("Pod", "") {
+				if o.(*corev1.Pod).Spec.NodeName == node {
+					want = append(want, o)
+				}
+			}
+			if got := s.ByIndex("Pod", "node", node); !slices.Equal(got, want) {
+				t.Fatalf("step %d, group %s: %d objects, a List has %d (or another order or revision)", step, node, len(got), len(want))
+			}
+		}
 	}
 }
