@@ -9,6 +9,8 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/podlife/podlife/model/sim"
 )
 
 // nameGenerator stands in for the API server's generateName suffixes
@@ -26,6 +28,26 @@ func (g *nameGenerator) next(prefix string) string {
 	}
 	g.issued[prefix]++
 	return Suffix(fmt.Sprintf("%s#%d", prefix, g.issued[prefix]))
+}
+
+// maxNameGenerationCreateAttempts is how many names the API server tries
+// for a generateName before it gives up with the last one's conflict
+// (apiserver/pkg/registry/generic/registry/store.go, since RetryGenerateName
+// went GA): a Deployment of 150,000 replicas draws about 800 suffixes that
+// an earlier pod already has.
+const maxNameGenerationCreateAttempts = 8
+
+// generateName names a created object from its generateName, trying
+// another suffix while the name is taken.
+func (s *Server) generateName(obj sim.Object) string {
+	key := sim.KeyOf(obj)
+	for range maxNameGenerationCreateAttempts {
+		key.Name = obj.GetGenerateName() + s.names.next(obj.GetNamespace()+"/"+obj.GetGenerateName())
+		if s.store.Get(key) == nil {
+			break
+		}
+	}
+	return key.Name
 }
 
 // Suffix is a five-character name suffix derived from seed.

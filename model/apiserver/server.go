@@ -397,7 +397,7 @@ func (s *Server) create(req *Request, user UserInfo) Response {
 	}
 	obj = ar.Object // a mutating webhook's patch replaces it
 	if obj.GetName() == "" && obj.GetGenerateName() != "" {
-		obj.SetName(obj.GetGenerateName() + s.names.next(obj.GetNamespace()+"/"+obj.GetGenerateName()))
+		obj.SetName(s.generateName(obj))
 	}
 	if svc, ok := obj.(*corev1.Service); ok {
 		if err := s.allocateClusterIP(svc); err != nil {
