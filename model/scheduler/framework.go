@@ -8,6 +8,7 @@ package scheduler
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -395,8 +396,9 @@ type NodeInfo struct {
 	// balance is NodeResourcesBalancedAllocation's measure of what is
 	// already requested: it changes only when a pod comes or goes.
 	balance int64
-	// revision counts the changes to Pods; matches are PodTopologySpread's
-	// counts of matching pods, each as of a revision.
+	// revision counts the changes to Pods that spreading counts (a pod
+	// came or went, its labels, its deletion); matches are
+	// PodTopologySpread's counts of matching pods, each as of a revision.
 	revision uint64
 	matches  map[matchKey]matchCount
 }
@@ -445,11 +447,17 @@ func (n *NodeInfo) AddPod(p *PodInfo) {
 	}
 }
 
-// UpdatePod notes that one of the node's pods changed (its labels, a
-// deletionTimestamp).
-func (n *NodeInfo) UpdatePod(p *PodInfo, pod *corev1.Pod) {
-	n.revision++
+// UpdatePod notes that one of the node's pods changed. It reports whether
+// what spreading counts of it changed (its labels, whether it is being
+// deleted): most updates are status writes, and they leave the node's
+// counts as they were.
+func (n *NodeInfo) UpdatePod(p *PodInfo, pod *corev1.Pod) bool {
+	counted := !maps.Equal(p.Pod.Labels, pod.Labels) || (p.Pod.DeletionTimestamp == nil) != (pod.DeletionTimestamp == nil)
+	if counted {
+		n.revision++
+	}
 	p.Pod = pod
+	return counted
 }
 
 // RemovePod releases a pod's resources.

@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"math"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -271,6 +272,9 @@ func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*Nod
 		s.counts[i] = map[string]int{}
 	}
 	scored := 0
+	// The domains seen so far, per constraint: hundreds of nodes are
+	// scored, in a few domains.
+	seen := make([][]string, len(constraints))
 	for k, n := range nodes {
 		if requireAll && !hasKeys(n, constraints) {
 			s.ignored[k] = true
@@ -278,9 +282,17 @@ func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*Nod
 		}
 		scored++
 		for i, c := range constraints {
-			if c.key != corev1.LabelHostname {
-				s.counts[i][n.Node.Labels[c.key]] = 0 // a domain to count, "" for nodes without the key
+			if c.key == corev1.LabelHostname {
+				continue
 			}
+			v := n.Node.Labels[c.key]
+			if len(seen[i]) < 16 { // past 16 domains, the map alone
+				if slices.Contains(seen[i], v) {
+					continue
+				}
+				seen[i] = append(seen[i], v)
+			}
+			s.counts[i][v] = 0 // a domain to count, "" for nodes without the key
 		}
 	}
 	for i, c := range constraints {

@@ -175,8 +175,9 @@ func (s *Scheduler) OnPod(ev sim.WatchEvent) {
 			// Keep the latest state (a deletionTimestamp) for preemption
 			// and spreading.
 			if i, ok := s.nodeIndex[p.node]; ok {
-				s.nodes[i].UpdatePod(p.info, pod)
-				s.noteNodePodsChanged(i)
+				if s.nodes[i].UpdatePod(p.info, pod) {
+					s.noteNodePodsChanged(i)
+				}
 			} else {
 				p.info.Pod = pod
 			}
