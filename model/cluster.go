@@ -41,6 +41,9 @@ type Options struct {
 	// Untraced records no trace (an explored run whose invariant does
 	// not read it).
 	Untraced bool
+	// EventsOnly records the Kubernetes Events alone, not the hand-offs:
+	// what `podlife apply -o summary` reads of a large cluster.
+	EventsOnly bool
 }
 
 // Cluster is one simulated cluster.
@@ -158,7 +161,8 @@ func assemble(opts Options, contents *sim.Contents) *Cluster {
 	// kube-scheduler records events.k8s.io/v1 Events; the kubelets and the
 	// controllers core/v1 ones (cmd/kube-scheduler/app/options).
 	c.Trace.UseEventSeries(scheduler.Component)
-	c.Trace.Off = opts.Untraced
+	c.Trace.Off = opts.Untraced || opts.EventsOnly
+	c.Trace.KeepEvents = opts.EventsOnly
 	if _, explored := opts.Chooser.(sim.Pruner); explored {
 		engine.Track(componentOf)
 		if opts.OrderedTrace {

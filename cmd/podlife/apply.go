@@ -59,7 +59,9 @@ func applyCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			report, err := runApply(clusterFiles, files, as, groups, schedulerDetail, network)
+			// A summary reads the Kubernetes Events alone: the hand-offs of
+			// 150,000 pods would cost more to keep than to simulate.
+			report, err := runApply(clusterFiles, files, as, groups, schedulerDetail, network, model.Options{EventsOnly: output == "summary"})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}
@@ -106,8 +108,8 @@ func readManifest(path string, asSent bool) ([]*manifest.Document, error) {
 	return manifest.Parse(path, data)
 }
 
-func runApply(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork) (*applyReport, error) {
-	c, refused, err := whatIf(clusterFiles, files, as, groups, schedulerDetail, network)
+func runApply(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork, opts model.Options) (*applyReport, error) {
+	c, refused, err := whatIf(clusterFiles, files, as, groups, schedulerDetail, network, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func runApply(clusterFiles, files []string, as string, groups []string, schedule
 // whatIf builds the model of the cluster files, submits the manifests of
 // files as user as (an admin by default) and lets the cluster settle. It
 // returns the positions of the fields the API server refused.
-func whatIf(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork) (*model.Cluster, diag.List, error) {
+func whatIf(clusterFiles, files []string, as string, groups []string, schedulerDetail bool, network nodeNetwork, opts model.Options) (*model.Cluster, diag.List, error) {
 	var errs diag.List
 	collect := func(err error) {
 		var list diag.List
@@ -156,7 +158,7 @@ func whatIf(clusterFiles, files []string, as string, groups []string, schedulerD
 	if err := errs.Err(); err != nil {
 		return nil, nil, err
 	}
-	c := model.New(model.Options{})
+	c := model.New(opts)
 	if schedulerDetail {
 		c.ExplainScheduling()
 	}

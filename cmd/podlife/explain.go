@@ -116,7 +116,7 @@ func explainPodCommand() *cobra.Command {
 			if len(files) == 0 {
 				return fmt.Errorf("give at least one manifest with -f")
 			}
-			c, refused, err := whatIf(clusterFiles, files, as, groups, false, network)
+			c, refused, err := whatIf(clusterFiles, files, as, groups, false, network, model.Options{})
 			if err != nil {
 				fmt.Fprintln(cmd.ErrOrStderr(), err)
 				return exitError{code: 2}

@@ -129,3 +129,16 @@ func (c *spreadConstraint) includesEveryNode(p *PodInfo) bool {
 	return len(spec.NodeSelector) == 0 && (spec.Affinity == nil || spec.Affinity.NodeAffinity == nil ||
 		spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil)
 }
+
+// internSelector is the one copy of a selector's text the scheduler
+// keeps.
+func (s *Scheduler) internSelector(text string) string {
+	if kept, ok := s.selectors[text]; ok {
+		return kept
+	}
+	if s.selectors == nil {
+		s.selectors = map[string]string{}
+	}
+	s.selectors[text] = text
+	return text
+}

@@ -93,6 +93,18 @@ func (c *spreadConstraint) includes(p *PodInfo, n *NodeInfo) bool {
 	return true
 }
 
+// interned gives the constraints' selector texts as the snapshot keeps
+// them, when it keeps them: nodes look their counts up by that text at
+// every cycle, and one string compared with itself is compared at once.
+func (pl PodTopologySpread) interned(constraints []spreadConstraint) []spreadConstraint {
+	if in, ok := pl.Snapshot.(interface{ internSelector(string) string }); ok {
+		for i := range constraints {
+			constraints[i].selectorID = in.internSelector(constraints[i].selectorID)
+		}
+	}
+	return constraints
+}
+
 // hasKeys reports whether a node carries every constraint's topology key.
 func hasKeys(n *NodeInfo, constraints []spreadConstraint) bool {
 	for _, c := range constraints {
@@ -210,7 +222,7 @@ type matchCount struct {
 
 // PreFilter implements PreFilterPlugin.
 func (pl PodTopologySpread) PreFilter(state *CycleState, p *PodInfo) *Status {
-	constraints := constraintsOf(p.Pod, corev1.DoNotSchedule)
+	constraints := pl.interned(constraintsOf(p.Pod, corev1.DoNotSchedule))
 	if len(constraints) == 0 {
 		return skipped
 	}
@@ -264,6 +276,7 @@ func (pl PodTopologySpread) PreScore(state *CycleState, p *PodInfo, nodes []*Nod
 	if !requireAll {
 		constraints = pl.systemDefaults(p.Pod)
 	}
+	constraints = pl.interned(constraints)
 	if len(constraints) == 0 {
 		return skipped
 	}

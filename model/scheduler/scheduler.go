@@ -61,6 +61,7 @@ type Scheduler struct {
 	podChangesBase int
 	nodesEpoch     uint64
 	domains        map[domainKey]*spreadDomains
+	selectors      map[string]string // spreading selectors' texts, one copy each
 	// antiAffinityPods counts placed pods with required anti-affinity,
 	// affinityPods those with pod (anti-)affinity terms of any kind.
 	antiAffinityPods, affinityPods int

@@ -54,6 +54,9 @@ type Recorder struct {
 	// invariant does not read it, and formatting it is a good part of
 	// their cost.
 	Off bool
+	// KeepEvents, with Off, still records the Kubernetes Events: what a
+	// summary of a large cluster counts, without the hand-offs' cost.
+	KeepEvents bool
 	// correlators are each component's event correlation; series, those
 	// of the components that write events.k8s.io Events.
 	correlators map[string]*correlator
@@ -92,7 +95,7 @@ func (r *Recorder) Stepf(component, action, object, format string, args ...any) 
 // The component's event recorder correlates it first: it may combine it
 // with similar ones, count it as a repeat, or drop it.
 func (r *Recorder) Emit(component, action, object, typ, reason, message string) {
-	if r.Off {
+	if r.Off && !r.KeepEvents {
 		return
 	}
 	e := Event{Component: component, Action: action, Object: object, Type: typ, Reason: reason, Message: message}
@@ -114,7 +117,7 @@ func (r *Recorder) Emit(component, action, object, typ, reason, message string) 
 }
 
 func (r *Recorder) add(e Event) {
-	if r.Off {
+	if r.Off && !(r.KeepEvents && e.Type != "") {
 		return
 	}
 	if r.OnRecord != nil {
