@@ -53,10 +53,9 @@ spec:
 			t.Errorf("%s", e.Message)
 		}
 	}
-	for _, seed := range []string{"default/web-#2", "default/web-#3"} {
-		name := "web-" + apiserver.Suffix(seed)
+	for _, name := range []string{"web-" + apiserver.RetrySuffix("default/web-#1", 1), "web-" + apiserver.Suffix("default/web-#2")} {
 		if p := c.Pod("default", name); p == nil || !strings.HasPrefix(p.OwnerReferences[0].Name, "web") {
-			t.Errorf("no pod %s of the ReplicaSet: the suffix after the taken one", name)
+			t.Errorf("no pod %s of the ReplicaSet: the name drawn again, or the next", name)
 		}
 	}
 }

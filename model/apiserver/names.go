@@ -1,6 +1,8 @@
 package apiserver
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"hash/fnv"
 	"net/netip"
@@ -22,27 +24,36 @@ type nameGenerator struct{ issued map[string]int }
 
 const nameAlphabet = "bcdfghjklmnpqrstvwxz2456789"
 
+// next is the seed of the next name for prefix.
 func (g *nameGenerator) next(prefix string) string {
 	if g.issued == nil {
 		g.issued = map[string]int{}
 	}
 	g.issued[prefix]++
-	return Suffix(fmt.Sprintf("%s#%d", prefix, g.issued[prefix]))
+	return fmt.Sprintf("%s#%d", prefix, g.issued[prefix])
 }
 
 // maxNameGenerationCreateAttempts is how many names the API server tries
 // for a generateName before it gives up with the last one's conflict
 // (apiserver/pkg/registry/generic/registry/store.go, since RetryGenerateName
-// went GA): a Deployment of 150,000 replicas draws about 800 suffixes that
-// an earlier pod already has.
+// went GA): a Deployment of 150,000 replicas draws about 1,000 suffixes
+// that an earlier pod already has.
 const maxNameGenerationCreateAttempts = 8
 
 // generateName names a created object from its generateName, trying
-// another suffix while the name is taken.
+// another suffix while the name is taken. A retry's suffix is drawn from the seed and the attempt through SHA-256:
+// Suffix's FNV hash of seeds that differ in a few digits is structured
+// enough that a name taken is often followed by the next seeds' names
+// taken too, so that eight draws in a row could all collide.
 func (s *Server) generateName(obj sim.Object) string {
 	key := sim.KeyOf(obj)
-	for range maxNameGenerationCreateAttempts {
-		key.Name = obj.GetGenerateName() + s.names.next(obj.GetNamespace()+"/"+obj.GetGenerateName())
+	seed := s.names.next(obj.GetNamespace() + "/" + obj.GetGenerateName())
+	for attempt := range maxNameGenerationCreateAttempts {
+		suffix := Suffix(seed)
+		if attempt > 0 {
+			suffix = RetrySuffix(seed, attempt)
+		}
+		key.Name = obj.GetGenerateName() + suffix
 		if s.store.Get(key) == nil {
 			break
 		}
@@ -50,11 +61,20 @@ func (s *Server) generateName(obj sim.Object) string {
 	return key.Name
 }
 
+// RetrySuffix is the suffix of a generated name's attempt after the first.
+func RetrySuffix(seed string, attempt int) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s~%d", seed, attempt))
+	return suffixOf(binary.BigEndian.Uint64(sum[:8]))
+}
+
 // Suffix is a five-character name suffix derived from seed.
 func Suffix(seed string) string {
 	h := fnv.New64a()
 	h.Write([]byte(seed))
-	n := h.Sum64()
+	return suffixOf(h.Sum64())
+}
+
+func suffixOf(n uint64) string {
 	b := make([]byte, 5)
 	for i := range b {
 		b[i] = nameAlphabet[n%uint64(len(nameAlphabet))]
