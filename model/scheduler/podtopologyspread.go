@@ -135,7 +135,6 @@ func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint, co
 		c := &constraints[i]
 		switch {
 		case scoring && c.key == corev1.LabelHostname:
-			kept |= 1 << i
 			continue
 		case keeper != nil && c.key != corev1.LabelHostname && i < 64 && c.includesEveryNode(p):
 			if domains, ok := keeper.domainCounts(p.Pod.Namespace, c, keys); ok {
@@ -162,7 +161,7 @@ func (pl PodTopologySpread) count(p *PodInfo, constraints []spreadConstraint, co
 			continue
 		}
 		for i, c := range constraints {
-			if i < 64 && kept&(1<<i) != 0 {
+			if scoring && c.key == corev1.LabelHostname || i < 64 && kept&(1<<i) != 0 {
 				continue
 			}
 			if !c.includes(p, n) {
