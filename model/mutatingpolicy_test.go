@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/podlife/podlife/model/kubectl"
 	"github.com/podlife/podlife/model/sim"
 	"github.com/podlife/podlife/model/trace"
 )
@@ -101,5 +102,16 @@ spec: {policyName: NAME}
 	note := "MutatingAdmissionPolicy (mutating): admitted: mutated by policy 'a-team', policy 'd-tier'"
 	if !slices.ContainsFunc(c.Events(), func(e trace.Event) bool { return e.Message == note }) {
 		t.Errorf("no trace step %q", note)
+	}
+	// The record goes with the pod.
+	c.Delete("Pod", "default", "web", "admin", kubectl.DeleteOptions{})
+	if err := c.Settle(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Pod("default", "web") != nil {
+		t.Fatal("the pod is still there")
+	}
+	if got := c.API.MutatedAtAdmission(sim.Key{Kind: "Pod", Namespace: "default", Name: "web"}); got != nil {
+		t.Errorf("a deleted pod is still recorded as mutated by %q", got)
 	}
 }

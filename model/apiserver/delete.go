@@ -117,6 +117,7 @@ func (s *Server) markDeleted(pod *corev1.Pod, grace int64, at time.Time) Respons
 
 func (s *Server) remove(key sim.Key) Response {
 	old, _ := s.store.Delete(key)
+	delete(s.mutated, key) // what admission changed goes with the object
 	msg := fmt.Sprintf("delete, revision %d", s.store.Revision())
 	ref := ObjectRef(key.Kind, key.Namespace, key.Name)
 	if s.narrate {
