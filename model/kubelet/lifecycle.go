@@ -45,7 +45,8 @@ func (k *Kubelet) Restart() {
 	keys := slices.SortedFunc(maps.Keys(k.pods), func(a, b sim.Key) int { return strings.Compare(a.String(), b.String()) })
 	for _, key := range keys {
 		if w := k.pods[key]; !w.terminating && !w.rejected {
-			w.lastStatus, w.lastInputs = "", statusInputs{}
+			// A new process has no status cache: the API's stands in.
+			w.lastStatus, w.lastInputs, w.sentConditions = "", statusInputs{}, nil
 			k.after(0, "kubelet status sync", w.writeStatus)
 		}
 	}

@@ -39,6 +39,7 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 	k.rec.Step(k.component, "status", w.ref(), summary)
 	// The status subresource reads only the status; metadata names the pod.
 	w.lastReady = false
+	w.sentConditions = status.Conditions
 	for _, c := range status.Conditions {
 		if c.Type == corev1.PodReady {
 			w.lastReady = c.Status == corev1.ConditionTrue
@@ -157,10 +158,19 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	}
 	incomplete := incompleteInit(&w.pod.Spec, status.InitContainerStatuses, status.ContainerStatuses)
 	status.Phase = w.phase(status.InitContainerStatuses, status.ContainerStatuses)
+	old := w.sentConditions
+	if old == nil {
+		old = w.pod.Status.Conditions
+	}
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
 		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
 		if !ok {
 			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
+		}
+		for _, o := range old {
+			if o.Type == t && o.Status == c.Status {
+				c.LastTransitionTime = o.LastTransitionTime // no transition
+			}
 		}
 		return c
 	}

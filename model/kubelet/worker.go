@@ -31,6 +31,12 @@ type worker struct {
 	names        workerNames
 	lastStatus   string
 	lastInputs   statusInputs
+	// sentConditions are the conditions of the status last sent, as the
+	// status manager caches them: a condition whose status is unchanged
+	// keeps its lastTransitionTime (status_manager.go
+	// updateLastTransitionTime). Nil when nothing is cached, as after the
+	// kubelet starts: the API's pod status then stands in.
+	sentConditions []corev1.PodCondition
 	// mounted holds the volumes set up; mountRetry each failed one's
 	// current back-off; volumeWait the sync waiting for them (volumes.go).
 	mounted    map[string]bool

@@ -1,0 +1,133 @@
+package model
+
+import (
+	"regexp"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/podlife/podlife/model/apiserver"
+	"github.com/podlife/podlife/model/kubelet"
+	"github.com/podlife/podlife/model/sim"
+)
+
+// The kubelet's own pod conditions.
+var kubeletConditions = []corev1.PodConditionType{corev1.PodReadyToStartContainers, corev1.PodInitialized, corev1.PodReady, corev1.ContainersReady}
+
+var conditionInSummary = regexp.MustCompile(`(\w+)=(True|False|Unknown)`)
+
+// transitions reads the kubelet's status lines of a pod in the trace and
+// gives, per condition, when its status last changed.
+func transitions(c *Cluster, node, pod string) map[string]metav1.Time {
+	status, since := map[string]string{}, map[string]metav1.Time{}
+	for _, e := range c.Events() {
+		if e.Component != "kubelet/"+node || e.Action != "status" || e.Object != "pod/default/"+pod {
+			continue
+		}
+		for _, m := range conditionInSummary.FindAllStringSubmatch(e.Message, -1) {
+			if status[m[1]] != m[2] {
+				status[m[1]], since[m[1]] = m[2], metav1.NewTime(apiserver.Epoch.Add(sim.Duration(e.Time).Std()))
+			}
+		}
+	}
+	return since
+}
+
+// conditionOf is the pod's condition of type t, or a zero one.
+func conditionOf(pod *corev1.Pod, t corev1.PodConditionType) corev1.PodCondition {
+	if c := condition(pod, t); c != nil {
+		return *c
+	}
+	return corev1.PodCondition{}
+}
+
+// A condition's lastTransitionTime is when its status last changed, not
+// when the kubelet last wrote the pod's status: the status manager keeps
+// the cached condition's time while the status holds
+// (pkg/kubelet/status/status_manager.go updateLastTransitionTime). A crash
+// loop writes the status at every exit and restart; Initialized stays
+// True since the first write.
+func TestAConditionKeepsItsTransitionTimeWhileItsStatusHolds(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	crashingPod(t, c, "crash", kubelet.Run{Exits: true, For: 3 * sim.Second, ExitCode: 1})
+	c.Advance(10 * 60 * sim.Second)
+	pod := c.Pod("default", "crash")
+	if pod.Status.ContainerStatuses[0].RestartCount < 3 {
+		t.Fatalf("restartCount %d, want a crash loop", pod.Status.ContainerStatuses[0].RestartCount)
+	}
+	since := transitions(c, "node01", "crash")
+	for _, ct := range kubeletConditions {
+		got, want := conditionOf(pod, ct).LastTransitionTime, since[string(ct)]
+		if !got.Equal(&want) {
+			t.Errorf("%s: lastTransitionTime %s, want %s, when the kubelet's status lines last changed it", ct, got.UTC(), want.UTC())
+		}
+	}
+	if init := conditionOf(pod, corev1.PodInitialized); !init.LastTransitionTime.Equal(pod.Status.StartTime) {
+		t.Errorf("Initialized since %s, want the pod's start %s", init.LastTransitionTime.UTC(), pod.Status.StartTime.UTC())
+	}
+}
+
+// A restarted kubelet has no status cache, and the pod's status in the API
+// stands in for it: a Ready pod stays Ready since when it was, and a
+// Deployment's minReadySeconds does not start again. Where the node
+// lifecycle controller marked the pod not ready meanwhile, Ready=True is a
+// transition again.
+func TestARestartedKubeletKeepsTheTransitionTimesTheAPIHolds(t *testing.T) {
+	for _, tc := range []struct {
+		down       sim.Duration
+		transition bool
+	}{
+		{20 * sim.Second, false}, // within the node monitor grace period
+		{120 * sim.Second, true}, // past it: marked not ready
+	} {
+		c := New(Options{})
+		c.AddNode(node("node01", "2"), nil)
+		apply(t, c, "admin", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 2
+  minReadySeconds: 30
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: app, image: nginx:1.27}]
+`)
+		c.Advance(60 * sim.Second)
+		pods := c.Store.List("Pod", "default")
+		if len(pods) != 2 {
+			t.Fatalf("%d pods, want 2", len(pods))
+		}
+		readySince := conditionOf(pods[0].(*corev1.Pod), corev1.PodReady).LastTransitionTime
+		if err := c.StopKubelet("node01"); err != nil {
+			t.Fatal(err)
+		}
+		c.Advance(tc.down)
+		if err := c.StartKubelet("node01"); err != nil {
+			t.Fatal(err)
+		}
+		restartedAt := c.Engine.Now()
+		c.Advance(5 * sim.Second)
+		pod := c.Pod("default", pods[0].GetName())
+		ready := conditionOf(pod, corev1.PodReady)
+		if ready.Status != corev1.ConditionTrue {
+			t.Fatalf("down %v: Ready=%s after the restart, want True", tc.down, ready.Status)
+		}
+		if !tc.transition {
+			if !ready.LastTransitionTime.Equal(&readySince) {
+				t.Errorf("down %v: Ready since %s, want since %s, before the restart", tc.down, ready.LastTransitionTime.UTC(), readySince.UTC())
+			}
+			if d := c.Store.Get(sim.Key{Kind: "Deployment", Namespace: "default", Name: "web"}).(*appsv1.Deployment); d.Status.AvailableReplicas != 2 {
+				t.Errorf("down %v: %d available replicas 5s after the restart, want 2: the pods have been ready for longer than minReadySeconds", tc.down, d.Status.AvailableReplicas)
+			}
+			continue
+		}
+		if restarted := apiserver.Epoch.Add(sim.Duration(restartedAt).Std()); ready.LastTransitionTime.Time.Before(restarted) {
+			t.Errorf("down %v: Ready since %s, want since the restarted kubelet's write at %s or later", tc.down, ready.LastTransitionTime.UTC(), restarted.UTC())
+		}
+	}
+}
