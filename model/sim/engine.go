@@ -5,7 +5,6 @@
 package sim
 
 import (
-	"container/heap"
 	"fmt"
 	"time"
 )
@@ -57,31 +56,11 @@ type task struct {
 	background bool
 }
 
-type taskHeap []*task
-
-func (h taskHeap) Len() int { return len(h) }
-func (h taskHeap) Less(i, j int) bool {
-	if h[i].at != h[j].at {
-		return h[i].at < h[j].at
-	}
-	return h[i].seq < h[j].seq
-}
-func (h taskHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *taskHeap) Push(x any)   { *h = append(*h, x.(*task)) }
-func (h *taskHeap) Pop() any {
-	old := *h
-	n := len(old)
-	t := old[n-1]
-	old[n-1] = nil
-	*h = old[:n-1]
-	return t
-}
-
 // Engine runs tasks in virtual time. The zero value is not usable: call New.
 type Engine struct {
 	now     Time
 	seq     uint64
-	queue   taskHeap
+	queue   taskQueue
 	chooser Chooser
 	due     []*task // scratch for same-instant choices
 	free    []*task // tasks that have run, for AfterIn to reuse
@@ -134,7 +113,7 @@ func (e *Engine) schedule(component string, d Duration, label string, run func()
 	if e.track != nil {
 		t.id = e.track.name(label)
 	}
-	heap.Push(&e.queue, t)
+	e.queue.push(t)
 }
 
 // AfterBackground is After for a re-check a controller schedules against
@@ -171,7 +150,7 @@ func (e *Engine) Step() bool {
 	}
 	var next *task
 	if _, fifo := e.chooser.(FIFO); fifo {
-		next = heap.Pop(&e.queue).(*task)
+		next = e.queue.pop()
 	} else if next = e.chooseDue(); next == nil {
 		return false
 	}
@@ -232,13 +211,13 @@ func (e *Engine) chooseDue() *task {
 	at := e.queue[0].at
 	e.due = e.due[:0]
 	for len(e.queue) > 0 && e.queue[0].at == at {
-		e.due = append(e.due, heap.Pop(&e.queue).(*task))
+		e.due = append(e.due, e.queue.pop())
 	}
 	i := 0
 	if len(e.due) > 1 {
 		if e.visit() {
 			for _, t := range e.due {
-				heap.Push(&e.queue, t)
+				e.queue.push(t)
 			}
 			return nil
 		}
@@ -250,7 +229,7 @@ func (e *Engine) chooseDue() *task {
 	}
 	for k, t := range e.due {
 		if k != i {
-			heap.Push(&e.queue, t)
+			e.queue.push(t)
 		}
 	}
 	return e.due[i]
