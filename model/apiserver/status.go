@@ -55,14 +55,19 @@ func (s *Server) patchStatus(req *Request) Response {
 		if stored == nil {
 			return failure(apierrors.NewNotFound(req.Resource.GroupResource(), req.Name))
 		}
-		next := stored.DeepCopyObject().(sim.Object)
-		switch n := next.(type) {
+		// The new revision shares the stored one's spec and metadata, as
+		// withStatus does: stored objects are never changed.
+		var next sim.Object
+		switch n := stored.(type) {
 		case *corev1.ResourceQuota:
-			n.Status = *req.Object.(*corev1.ResourceQuota).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*corev1.ResourceQuota).Status.DeepCopy(), n
 		case *appsv1.ReplicaSet:
-			n.Status = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*appsv1.ReplicaSet).Status.DeepCopy(), n
 		case *corev1.ReplicationController:
-			n.Status = *req.Object.(*corev1.ReplicationController).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*corev1.ReplicationController).Status.DeepCopy(), n
 		case *appsv1.Deployment:
 			// Its status strategy keeps the sent metadata but for the
 			// labels (registry/apps/deployment/strategy.go): the
@@ -71,7 +76,8 @@ func (s *Server) patchStatus(req *Request) Response {
 			// only that annotation is taken: the rest of a stale copy
 			// would undo a user's `kubectl annotate`.
 			sent := req.Object.(*appsv1.Deployment)
-			n.Status = *sent.Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *sent.Status.DeepCopy(), n
 			if revision, ok := sent.Annotations[deploymentRevision]; ok && n.Annotations[deploymentRevision] != revision {
 				n.Annotations = maps.Clone(n.Annotations)
 				if n.Annotations == nil {
@@ -80,29 +86,41 @@ func (s *Server) patchStatus(req *Request) Response {
 				n.Annotations[deploymentRevision] = revision
 			}
 		case *corev1.PersistentVolume:
-			n.Status = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*corev1.PersistentVolume).Status.DeepCopy(), n
 		case *corev1.PersistentVolumeClaim:
-			n.Status = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*corev1.PersistentVolumeClaim).Status.DeepCopy(), n
 		case *policyv1.PodDisruptionBudget:
-			n.Status = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*policyv1.PodDisruptionBudget).Status.DeepCopy(), n
 		case *corev1.Node:
-			n.Status = *req.Object.(*corev1.Node).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*corev1.Node).Status.DeepCopy(), n
 		case *autoscalingv1.HorizontalPodAutoscaler:
-			n.Status = *req.Object.(*autoscalingv1.HorizontalPodAutoscaler).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*autoscalingv1.HorizontalPodAutoscaler).Status.DeepCopy(), n
 		case *autoscalingv2.HorizontalPodAutoscaler:
-			n.Status = *req.Object.(*autoscalingv2.HorizontalPodAutoscaler).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*autoscalingv2.HorizontalPodAutoscaler).Status.DeepCopy(), n
 		case *apiextensionsv1.CustomResourceDefinition:
-			n.Status = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*apiextensionsv1.CustomResourceDefinition).Status.DeepCopy(), n
 		case *batchv1.Job:
-			n.Status = *req.Object.(*batchv1.Job).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*batchv1.Job).Status.DeepCopy(), n
 		case *appsv1.DaemonSet:
-			n.Status = *req.Object.(*appsv1.DaemonSet).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*appsv1.DaemonSet).Status.DeepCopy(), n
 		case *appsv1.StatefulSet:
-			n.Status = *req.Object.(*appsv1.StatefulSet).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*appsv1.StatefulSet).Status.DeepCopy(), n
 		case *batchv1.CronJob:
-			n.Status = *req.Object.(*batchv1.CronJob).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*batchv1.CronJob).Status.DeepCopy(), n
 		case *admissionregistrationv1.ValidatingAdmissionPolicy:
-			n.Status = *req.Object.(*admissionregistrationv1.ValidatingAdmissionPolicy).Status.DeepCopy()
+			n = shallow(n)
+			n.Status, next = *req.Object.(*admissionregistrationv1.ValidatingAdmissionPolicy).Status.DeepCopy(), n
 		default:
 			return failure(apierrors.NewMethodNotSupported(req.Resource.GroupResource(), req.Verb+" status"))
 		}
@@ -126,12 +144,18 @@ func (s *Server) patchStatus(req *Request) Response {
 
 // withStatus is a new revision of a stored pod with the given status. Stored
 // objects are never modified, so the new revision shares the old one's spec
-// (only its top-level fields, such as nodeName, may be set) and copies the
-// metadata the store stamps: status writes are the model's hottest path.
+// and metadata: only their top-level fields, such as nodeName, the
+// deletion timestamp or the resourceVersion the store stamps, may be set.
+// Status writes are the model's hottest path.
 func withStatus(pod *corev1.Pod, status corev1.PodStatus) *corev1.Pod {
-	next := &corev1.Pod{TypeMeta: pod.TypeMeta, Spec: pod.Spec, Status: status}
-	pod.ObjectMeta.DeepCopyInto(&next.ObjectMeta)
-	return next
+	return &corev1.Pod{TypeMeta: pod.TypeMeta, ObjectMeta: pod.ObjectMeta, Spec: pod.Spec, Status: status}
+}
+
+// shallow is a copy of a stored object that shares its parts: a new
+// revision whose top-level fields, such as its status, may be set.
+func shallow[T any](obj *T) *T {
+	next := *obj
+	return &next
 }
 
 func (s *Server) pod(req *Request) (*corev1.Pod, Response) {

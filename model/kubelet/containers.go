@@ -160,10 +160,12 @@ func (w *worker) inCrashLoopBackOff(c corev1.Container) bool {
 		return false
 	}
 	backoff := b.Get(key)
-	pod := w.podDesc()
 	k.rec.Emit(k.component, "sync", names.ref, trace.Warning, "BackOff", names.backOffMsg)
-	st.waitingReason = "CrashLoopBackOff"
-	st.waitingMsg = "back-off " + backoff.String() + " restarting failed container=" + c.Name + " pod=" + pod
+	if names.waitingMsg == "" || names.waitingFor != backoff {
+		names.waitingFor = backoff
+		names.waitingMsg = "back-off " + backoff.String() + " restarting failed container=" + c.Name + " pod=" + w.podDesc()
+	}
+	st.waitingReason, st.waitingMsg = "CrashLoopBackOff", names.waitingMsg
 	w.failed = true
 	until := virtual(finished.Add(backoff))
 	if w.backOffUntil == 0 || until < w.backOffUntil {

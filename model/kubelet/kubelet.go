@@ -109,8 +109,11 @@ type Registry interface {
 
 // Kubelet is one node's kubelet.
 type Kubelet struct {
-	node     *corev1.Node
-	nodeIP   string
+	node   *corev1.Node
+	nodeIP string
+	// hostIPs is every pod status's hostIPs: statuses share it, as stored
+	// objects are never changed.
+	hostIPs  []corev1.HostIP
 	engine   *sim.Engine
 	rec      *trace.Recorder
 	api      *apiserver.Client
@@ -179,7 +182,7 @@ type Config struct {
 func New(cfg Config) *Kubelet {
 	name := cfg.Node.Name
 	k := &Kubelet{
-		node: cfg.Node, nodeIP: cfg.NodeIP, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
+		node: cfg.Node, nodeIP: cfg.NodeIP, hostIPs: []corev1.HostIP{{IP: cfg.NodeIP}}, engine: cfg.Engine, rec: cfg.Recorder, store: cfg.Store,
 		timings: cfg.Timings, registry: cfg.Registry, exited: cfg.ContainerExited,
 		component: "kubelet/" + name,
 		images:    map[string]bool{}, presentMessages: map[string]string{},

@@ -45,12 +45,27 @@ func (w *worker) send(status corev1.PodStatus, summary string) {
 			w.lastReady = c.Status == corev1.ConditionTrue
 		}
 	}
-	update := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
+	write := w.spareWrite
+	if write == nil {
+		write = &statusWrite{}
+	}
+	w.spareWrite = nil
+	write.pod = corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: w.pod.Namespace, Name: w.pod.Name}, Status: status}
 	res, _ := apiserver.ResourceFor("Pod")
 	// The status is generated afresh for each write, and what it shares
 	// with the worker (a container's terminated state) is replaced, never
 	// changed: the server may keep it.
-	k.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: update, HandedOver: true}, nil)
+	write.req = apiserver.Request{Verb: "patch", Resource: res, Namespace: w.pod.Namespace, Name: w.pod.Name, Subresource: "status", Object: &write.pod, HandedOver: true}
+	k.api.Do(&write.req, func(apiserver.Response) { w.spareWrite = write })
+}
+
+// statusWrite is a status PATCH and the pod that carries the status. The
+// server keeps the status but neither of them, so once the answer is in
+// they carry the worker's next write: status writes are the model's
+// hottest path.
+type statusWrite struct {
+	req apiserver.Request
+	pod corev1.Pod
 }
 
 // statusInputs is what a pod's status is computed from, but the clock: a
@@ -123,13 +138,9 @@ func (w *worker) containerStatus(c corev1.Container) corev1.ContainerStatus {
 func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	k := w.k
 	now := w.metaTime(k.engine.Now())
-	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: []corev1.HostIP{{IP: k.nodeIP}}, QOSClass: w.pod.Status.QOSClass}
-	start := w.metaTime(w.started)
-	status.StartTime = &start
-	if w.ip.IsValid() { // kept after the sandbox is gone, as the kubelet keeps a terminal pod's IPs
-		status.PodIP = w.ip.String()
-		status.PodIPs = []corev1.PodIP{{IP: status.PodIP}}
-	}
+	parts := w.sharedParts()
+	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: k.hostIPs, QOSClass: w.pod.Status.QOSClass,
+		StartTime: parts.startTime, PodIP: parts.podIP, PodIPs: parts.podIPs}
 	var unready []string
 	// Sized once and exactly: a status is generated on every container
 	// change. The kubelet writes four conditions and keeps PodScheduled
@@ -198,7 +209,10 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	case status.Phase == corev1.PodFailed:
 		unreadyReason = "PodFailed"
 	case !ready:
-		unreadyMsg = fmt.Sprintf("containers with unready status: %s", unready)
+		if !slices.Equal(parts.unready, unready) {
+			parts.unready, parts.unreadyMsg = unready, fmt.Sprintf("containers with unready status: %s", unready)
+		}
+		unreadyMsg = parts.unreadyMsg
 	}
 	status.Conditions = append(status.Conditions,
 		cond(corev1.PodReadyToStartContainers, w.sandboxReady, "", ""),
@@ -212,6 +226,37 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		}
 	}
 	return status, summarize(status, w.pod.DeletionTimestamp != nil)
+}
+
+// statusParts are the parts of a pod's statuses that seldom change: the
+// statuses the worker sends share them, as stored objects are never
+// changed, rather than allocate them for every write.
+type statusParts struct {
+	startedAt  sim.Time
+	startTime  *metav1.Time
+	ip         netip.Addr
+	podIP      string
+	podIPs     []corev1.PodIP
+	unready    []string // the containers the unready message names
+	unreadyMsg string
+}
+
+func (w *worker) sharedParts() *statusParts {
+	p := &w.statusParts
+	if p.startTime == nil || p.startedAt != w.started {
+		start := w.metaTime(w.started)
+		p.startedAt, p.startTime = w.started, &start
+	}
+	// The IP is kept after the sandbox is gone, as the kubelet keeps a
+	// terminal pod's IPs.
+	if p.ip != w.ip {
+		p.ip, p.podIP, p.podIPs = w.ip, "", nil
+		if w.ip.IsValid() {
+			p.podIP = w.ip.String()
+			p.podIPs = []corev1.PodIP{{IP: p.podIP}}
+		}
+	}
+	return p
 }
 
 // summarize is the status line of the trace: phase, IP and conditions, and,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -37,6 +38,9 @@ type worker struct {
 	// updateLastTransitionTime). Nil when nothing is cached, as after the
 	// kubelet starts: the API's pod status then stands in.
 	sentConditions []corev1.PodCondition
+	// spareWrite is a status write whose answer is in, for the next.
+	spareWrite  *statusWrite
+	statusParts statusParts
 	// mounted holds the volumes set up; mountRetry each failed one's
 	// current back-off; volumeWait the sync waiting for them (volumes.go).
 	mounted    map[string]bool
@@ -112,6 +116,10 @@ type containerNames struct {
 	ref        string // in the trace: pod/<namespace>/<name>{<container>}
 	backOffKey string // the crash loop back-off's key
 	backOffMsg string // the BackOff event's message
+	// waitingMsg is the CrashLoopBackOff message for a back-off of
+	// waitingFor: repeated at every sync while the back-off lasts.
+	waitingFor time.Duration
+	waitingMsg string
 }
 
 func (w *worker) ref() string {
