@@ -109,10 +109,11 @@ func (st *containerState) restartCount() int32 { return int32(max(st.runs-1, 0))
 type workerNames struct {
 	pod, desc  string
 	descUID    types.UID // the pod these name, in case its name is reused
-	containers map[string]*containerNames
+	containers []*containerNames
 }
 
 type containerNames struct {
+	name       string
 	ref        string // in the trace: pod/<namespace>/<name>{<container>}
 	backOffKey string // the crash loop back-off's key
 	backOffMsg string // the BackOff event's message
@@ -131,19 +132,19 @@ func (w *worker) ref() string {
 
 // containerNames names one of the pod's containers.
 func (w *worker) containerNames(name string) *containerNames {
-	desc := w.podDesc() // first: a new pod UID starts the names afresh
-	n, ok := w.names.containers[name]
-	if !ok {
-		if w.names.containers == nil {
-			w.names.containers = map[string]*containerNames{}
+	desc := w.podDesc()                    // first: a new pod UID starts the names afresh
+	for _, n := range w.names.containers { // a pod has a few containers
+		if n.name == name {
+			return n
 		}
-		n = &containerNames{
-			ref:        containerRef(w.pod, name),
-			backOffKey: string(w.pod.UID) + "_" + name,
-			backOffMsg: "Back-off restarting failed container " + name + " in pod " + desc,
-		}
-		w.names.containers[name] = n
 	}
+	n := &containerNames{
+		name:       name,
+		ref:        containerRef(w.pod, name),
+		backOffKey: string(w.pod.UID) + "_" + name,
+		backOffMsg: "Back-off restarting failed container " + name + " in pod " + desc,
+	}
+	w.names.containers = append(w.names.containers, n)
 	return n
 }
 
