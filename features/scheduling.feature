@@ -33,6 +33,15 @@ Feature: Scheduling: which node a pod gets, and why it gets none
       events.exists(e, e.reason == 'FailedScheduling' && e.message ==
         '0/3 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint(s), 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.')
       """
+    # The pod's status says it too, in a condition that observes the pod's
+    # first generation and says since when it has been unschedulable.
+    And the trace satisfies:
+      """cel
+      pods.exists(p, p.metadata.name == 'big' && p.status.conditions.exists(c,
+        c.type == 'PodScheduled' && c.status == 'False' && c.reason == 'Unschedulable'
+        && c.message.startsWith('0/3 nodes are available: 1 Insufficient cpu,')
+        && c.observedGeneration == 1 && has(c.lastTransitionTime)))
+      """
     And the trace matches the golden file
 
   @conformance

@@ -131,3 +131,91 @@ spec:
 		}
 	}
 }
+
+// PodObservedGenerationTracking is GA and locked on in v1.37.2: the
+// kubelet's status and each condition it writes observe the pod's
+// generation (status_manager.go SetPodStatus, kubelet_pods.go
+// generateAPIPodStatus), and the kubelet writes PodScheduled=True itself,
+// so a pod given a node by its manifest, never bound, has it too.
+func TestTheKubeletsStatusObservesThePodsGeneration(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	apply(t, c, "admin", "apiVersion: v1\nkind: Pod\nmetadata: {name: bound}\nspec:\n  containers:\n  - {name: app, image: nginx:1.27}\n")
+	apply(t, c, "admin", "apiVersion: v1\nkind: Pod\nmetadata: {name: placed}\nspec:\n  nodeName: node01\n  containers:\n  - {name: app, image: nginx:1.27}\n")
+	c.Advance(10 * sim.Second)
+	for _, name := range []string{"bound", "placed"} {
+		pod := c.Pod("default", name)
+		if pod.Generation != 1 || pod.Status.ObservedGeneration != 1 {
+			t.Errorf("%s: generation %d, status.observedGeneration %d, want 1 and 1", name, pod.Generation, pod.Status.ObservedGeneration)
+		}
+		for _, ct := range append(kubeletConditions, corev1.PodScheduled) {
+			if got := conditionOf(pod, ct); got.Status != corev1.ConditionTrue || got.ObservedGeneration != 1 {
+				t.Errorf("%s: %s=%q observing generation %d, want True observing 1", name, ct, got.Status, got.ObservedGeneration)
+			}
+		}
+	}
+	since := transitions(c, "node01", "placed")
+	scheduled, want := conditionOf(c.Pod("default", "placed"), corev1.PodScheduled).LastTransitionTime, since[string(corev1.PodScheduled)]
+	if !scheduled.Equal(&want) {
+		t.Errorf("placed: PodScheduled since %s, want since the kubelet's first status, %s", scheduled.UTC(), want.UTC())
+	}
+}
+
+// The scheduler writes PodScheduled=False as UpdatePodCondition does
+// (schedule_one.go handleSchedulingFailure): observing the pod's
+// generation, with a lastTransitionTime that a later failure, whatever
+// its message, keeps.
+func TestAnUnschedulablePodKeepsTheTimeItFirstFailed(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "1"), nil)
+	apply(t, c, "admin", "apiVersion: v1\nkind: Pod\nmetadata: {name: big}\nspec:\n  containers:\n  - {name: app, image: nginx:1.27, resources: {requests: {cpu: \"4\"}}}\n")
+	c.Advance(5 * sim.Second)
+	first := conditionOf(c.Pod("default", "big"), corev1.PodScheduled)
+	if first.Status != corev1.ConditionFalse || first.Reason != corev1.PodReasonUnschedulable || first.ObservedGeneration != 1 || first.LastTransitionTime.IsZero() {
+		t.Fatalf("PodScheduled %+v, want False, Unschedulable, observing generation 1, with a transition time", first)
+	}
+	c.AddNode(node("node02", "2"), nil) // a node event: the pod is tried again, and fails on two nodes
+	c.Advance(30 * sim.Second)
+	again := conditionOf(c.Pod("default", "big"), corev1.PodScheduled)
+	if again.Message == first.Message {
+		t.Fatalf("message %q after the second node came, want it to count two nodes", again.Message)
+	}
+	if !again.LastTransitionTime.Equal(&first.LastTransitionTime) {
+		t.Errorf("PodScheduled=False since %s after a second failure, want since the first, %s", again.LastTransitionTime.UTC(), first.LastTransitionTime.UTC())
+	}
+}
+
+// A change to a running pod's spec that the kubelet has nothing to do for
+// yet (an activeDeadlineSeconds an hour away) is still a new generation, and the kubelet writes
+// a status that observes it: isPodStatusByKubeletEqual compares
+// observedGeneration too (status_manager.go).
+func TestTheKubeletWritesAStatusForANewGeneration(t *testing.T) {
+	c := New(Options{})
+	c.AddNode(node("node01", "2"), nil)
+	const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers:\n  - {name: app, image: nginx:1.27}\n"
+	apply(t, c, "admin", pod)
+	c.Advance(10 * sim.Second)
+	writes := len(statusLines(c, "web"))
+	apply(t, c, "admin", pod+"  activeDeadlineSeconds: 3600\n")
+	c.Advance(10 * sim.Second)
+	got := c.Pod("default", "web")
+	if got.Generation != 2 || got.Status.ObservedGeneration != 2 {
+		t.Errorf("generation %d, status.observedGeneration %d, want 2 and 2", got.Generation, got.Status.ObservedGeneration)
+	}
+	if ready := conditionOf(got, corev1.PodReady); ready.ObservedGeneration != 2 {
+		t.Errorf("Ready observes generation %d, want 2", ready.ObservedGeneration)
+	}
+	if n := len(statusLines(c, "web")); n != writes+1 {
+		t.Errorf("%d status writes after the deadline was set, want one", n-writes)
+	}
+}
+
+func statusLines(c *Cluster, pod string) []string {
+	var out []string
+	for _, e := range c.Events() {
+		if e.Action == "status" && e.Object == "pod/default/"+pod && len(e.Component) > len("kubelet/") && e.Component[:8] == "kubelet/" {
+			out = append(out, e.Message)
+		}
+	}
+	return out
+}

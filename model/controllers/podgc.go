@@ -121,9 +121,9 @@ func (c *PodGC) forceDelete(pod *corev1.Pod) {
 		return
 	}
 	update := pod.DeepCopy()
-	update.Status.Phase = corev1.PodFailed
-	setPodCondition(&update.Status, corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
-		Reason: "DeletionByPodGC", Message: "PodGC: node no longer exists", LastTransitionTime: c.API.Server.MetaNow()})
+	update.Status.Phase, update.Status.ObservedGeneration = corev1.PodFailed, pod.Generation
+	apiserver.UpdatePodCondition(&update.Status, corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
+		Reason: "DeletionByPodGC", Message: "PodGC: node no longer exists", ObservedGeneration: pod.Generation}, c.API.Server.MetaNow())
 	c.API.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: pod.Namespace, Name: pod.Name, Subresource: "status", Object: update}, func(resp apiserver.Response) {
 		if resp.OK() {
 			del()

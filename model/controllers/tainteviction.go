@@ -161,21 +161,11 @@ func (c *TaintEviction) evict(namespace, name string) {
 	c.Rec.Emit(TaintEvictionComponent, "evict", ref, trace.Normal, "TaintManagerEviction", fmt.Sprintf("Marking for deletion Pod %s/%s", namespace, name))
 	res, _ := apiserver.ResourceFor("Pod")
 	update := pod.DeepCopy()
-	setPodCondition(&update.Status, corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
-		Reason: "DeletionByTaintManager", Message: "Taint manager: deleting due to NoExecute taint", LastTransitionTime: c.API.Server.MetaNow()})
+	apiserver.UpdatePodCondition(&update.Status, corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
+		Reason: "DeletionByTaintManager", Message: "Taint manager: deleting due to NoExecute taint", ObservedGeneration: pod.Generation}, c.API.Server.MetaNow())
 	c.API.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: namespace, Name: name, Subresource: "status", Object: update}, func(apiserver.Response) {
 		c.API.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: namespace, Name: name}, nil)
 	})
-}
-
-func setPodCondition(status *corev1.PodStatus, cond corev1.PodCondition) {
-	for i := range status.Conditions {
-		if status.Conditions[i].Type == cond.Type {
-			status.Conditions[i] = cond
-			return
-		}
-	}
-	status.Conditions = append(status.Conditions, cond)
 }
 
 func noExecute(taints []corev1.Taint) []corev1.Taint {

@@ -76,7 +76,8 @@ func (k *Kubelet) Adopt(pod *corev1.Pod) bool {
 	k.pods[key] = w
 	// The status it computes now is the one it last sent.
 	w.statusInputsChanged()
-	_, w.lastStatus = w.generateStatus()
+	status, summary := w.generateStatus()
+	w.lastStatus, w.sentGeneration = summary, status.ObservedGeneration
 	w.lastReady = podReady
 	return true
 }

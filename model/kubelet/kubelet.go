@@ -293,10 +293,16 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 		return
 	}
 	if w, ok := k.pods[key]; ok {
+		newGeneration := pod.Generation != w.pod.Generation
 		w.pod = pod
 		if pod.DeletionTimestamp != nil {
 			w.terminate(false)
 			return
+		}
+		if newGeneration && w.synced && !w.terminating {
+			// An update of the spec makes the pod worker sync, and its
+			// status observe the new generation (pod_workers.go UpdatePod).
+			k.after(k.timings.Sync, "kubelet sync", w.writeStatus)
 		}
 		w.reconcileStatus(pod)
 		return

@@ -24,10 +24,13 @@ func (w *worker) writeStatus() {
 		return // the same inputs give the same status (but its times)
 	}
 	status, summary := w.generateStatus()
-	if summary == w.lastStatus {
+	// A new generation of the pod is a new status to write, even where
+	// nothing else changed (isPodStatusByKubeletEqual compares
+	// observedGeneration too); the trace line leaves it unsaid.
+	if summary == w.lastStatus && status.ObservedGeneration == w.sentGeneration {
 		return
 	}
-	w.lastStatus = summary
+	w.lastStatus, w.sentGeneration = summary, status.ObservedGeneration
 	w.send(status, summary)
 	if !w.terminating && (status.Phase == corev1.PodSucceeded || status.Phase == corev1.PodFailed) {
 		w.finish()
@@ -134,24 +137,28 @@ func (w *worker) containerStatus(c corev1.Container) corev1.ContainerStatus {
 
 // generateStatus builds the pod status as generateAPIPodStatus does, with the
 // conditions in the kubelet's order: PodReadyToStartContainers, Initialized,
-// Ready, ContainersReady, then PodScheduled (kept from the binding).
+// Ready, ContainersReady, then PodScheduled, its own too. The status and
+// each of its conditions observe the pod's generation
+// (PodObservedGenerationTracking, GA and locked on in v1.37:
+// status_manager.go SetPodStatus, kubelet_pods.go generateAPIPodStatus).
 func (w *worker) generateStatus() (corev1.PodStatus, string) {
 	k := w.k
 	now := w.metaTime(k.engine.Now())
 	parts := w.sharedParts()
+	generation := w.pod.Generation
 	status := corev1.PodStatus{Phase: corev1.PodPending, HostIP: k.nodeIP, HostIPs: k.hostIPs, QOSClass: w.pod.Status.QOSClass,
-		StartTime: parts.startTime, PodIP: parts.podIP, PodIPs: parts.podIPs}
+		StartTime: parts.startTime, PodIP: parts.podIP, PodIPs: parts.podIPs, ObservedGeneration: generation}
 	var unready []string
 	// Sized once and exactly: a status is generated on every container
-	// change. The kubelet writes four conditions and keeps PodScheduled
-	// and those it does not own.
+	// change. The kubelet writes five conditions and keeps those it does
+	// not own.
 	kept := 0
 	for _, c := range w.pod.Status.Conditions {
-		if c.Type == corev1.PodScheduled || !slices.Contains(kubeletConditions, c.Type) {
+		if !slices.Contains(kubeletConditions, c.Type) {
 			kept++
 		}
 	}
-	status.Conditions = make([]corev1.PodCondition, 0, kept+4)
+	status.Conditions = make([]corev1.PodCondition, 0, kept+5)
 	status.ContainerStatuses = make([]corev1.ContainerStatus, 0, len(w.pod.Spec.Containers))
 	for _, c := range w.pod.Spec.InitContainers {
 		cs := w.initStatus(c)
@@ -174,7 +181,7 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		old = w.pod.Status.Conditions
 	}
 	cond := func(t corev1.PodConditionType, ok bool, reason, msg string) corev1.PodCondition {
-		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now}
+		c := corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now, ObservedGeneration: generation}
 		if !ok {
 			c.Status, c.Reason, c.Message = corev1.ConditionFalse, reason, msg
 		}
@@ -219,12 +226,8 @@ func (w *worker) generateStatus() (corev1.PodStatus, string) {
 		cond(corev1.PodInitialized, len(incomplete) == 0, "ContainersNotInitialized", incompleteMsg),
 		cond(corev1.PodReady, ready, unreadyReason, unreadyMsg),
 		cond(corev1.ContainersReady, ready, unreadyReason, unreadyMsg),
+		cond(corev1.PodScheduled, true, "", ""),
 	)
-	for _, c := range w.pod.Status.Conditions {
-		if c.Type == corev1.PodScheduled {
-			status.Conditions = append(status.Conditions, c)
-		}
-	}
 	return status, summarize(status, w.pod.DeletionTimestamp != nil)
 }
 

@@ -32,6 +32,8 @@ type worker struct {
 	names        workerNames
 	lastStatus   string
 	lastInputs   statusInputs
+	// sentGeneration is the pod generation the status last sent observed.
+	sentGeneration int64
 	// sentConditions are the conditions of the status last sent, as the
 	// status manager caches them: a condition whose status is unchanged
 	// keeps its lastTransitionTime (status_manager.go

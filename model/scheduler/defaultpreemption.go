@@ -247,9 +247,9 @@ func pickCandidate(cs []candidate) candidate {
 func (s *Scheduler) evict(victim, preemptor *PodInfo, node string) {
 	res, _ := apiserver.ResourceFor("Pod")
 	update := victim.Pod.DeepCopy()
-	cond := corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: corev1.PodReasonPreemptionByScheduler,
-		Message: fmt.Sprintf("%s: preempting to accommodate a higher priority pod", preemptor.Pod.Spec.SchedulerName)}
-	update.Status.Conditions = append(update.Status.Conditions, cond)
+	apiserver.UpdatePodCondition(&update.Status, corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue,
+		Reason: corev1.PodReasonPreemptionByScheduler, ObservedGeneration: victim.Pod.Generation,
+		Message: fmt.Sprintf("%s: preempting to accommodate a higher priority pod", preemptor.Pod.Spec.SchedulerName)}, s.api.Server.MetaNow())
 	ns, name := victim.Pod.Namespace, victim.Pod.Name
 	s.api.Do(&apiserver.Request{Verb: "patch", Resource: res, Namespace: ns, Name: name, Subresource: "status", Object: update}, func(apiserver.Response) {
 		s.api.Do(&apiserver.Request{Verb: "delete", Resource: res, Namespace: ns, Name: name}, func(apiserver.Response) {

@@ -305,16 +305,11 @@ func (s *Scheduler) fail(qp *queuedPod, msg string, post postFilterResult) {
 	s.waiting[qp.key] = qp
 	s.unschedulable = append(s.unschedulable, qp)
 	update := pod.DeepCopy()
-	cond := corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse, Reason: corev1.PodReasonUnschedulable, Message: msg}
-	replaced := false
-	for i := range update.Status.Conditions {
-		if update.Status.Conditions[i].Type == corev1.PodScheduled {
-			update.Status.Conditions[i], replaced = cond, true
-		}
-	}
-	if !replaced {
-		update.Status.Conditions = append(update.Status.Conditions, cond)
-	}
+	// PodObservedGenerationTracking is GA and locked on in v1.37: the
+	// condition observes the pod's generation (schedule_one.go
+	// handleSchedulingFailure).
+	apiserver.UpdatePodCondition(&update.Status, corev1.PodCondition{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+		Reason: corev1.PodReasonUnschedulable, Message: msg, ObservedGeneration: pod.Generation}, s.api.Server.MetaNow())
 	update.Status.Phase = corev1.PodPending
 	if post.nominate {
 		update.Status.NominatedNodeName = post.node
