@@ -266,6 +266,44 @@ Feature: Day-2 operations: kubectl scale, rollout restart, cordon and uncordon
       """
     And the trace matches the golden file
 
+  Scenario: A new image for a bare pod restarts its container in place
+    A pod's container may take a new image, and nothing else of its spec
+    changes. No controller replaces the pod: its kubelet finds the
+    container's definition changed, kills it (its preStop hook and the
+    grace period as for any kill) and starts it again with the new image,
+    whatever the pod's restartPolicy. The pod keeps its name, node and IP;
+    its restartCount goes up by one.
+    When "admin" applies:
+      """yaml
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: solo
+      spec:
+        restartPolicy: Never
+        containers:
+        - name: app
+          image: nginx:1.27
+      """
+    And the cluster settles
+    And "admin" runs "kubectl set image pod/solo app=nginx:1.28"
+    And the cluster settles
+    Then kubectl printed:
+      """
+      pod/solo image updated
+      """
+    And the trace satisfies:
+      """cel
+      events.exists(e, e.object == 'pod/default/solo{app}' && e.reason == 'Killing'
+        && e.message == 'Container app definition changed, will be restarted') &&
+      pods.exists(p, p.metadata.name == 'solo' && p.metadata.generation == 2
+        && p.status.observedGeneration == 2 && p.status.phase == 'Running'
+        && p.status.containerStatuses[0].image == 'nginx:1.28'
+        && p.status.containerStatuses[0].restartCount == 1
+        && has(p.status.containerStatuses[0].state.running))
+      """
+    And the trace matches the golden file
+
   @conformance
   Scenario: A paused Deployment holds a new image back until it is resumed
     `kubectl rollout pause` sets the Deployment's spec.paused. Its

@@ -70,7 +70,7 @@ func (k *Kubelet) Adopt(pod *corev1.Pod) bool {
 		if !known {
 			r = podReady
 		}
-		st.waitingReason, st.runs = "", 1
+		st.waitingReason, st.runs, st.image = "", 1, c.Image
 		st.running, st.relisted, st.started, st.ready = true, true, true, r
 	}
 	k.pods[key] = w

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	podutil "k8s.io/kubernetes/pkg/api/v1/pod"
 	"k8s.io/kubernetes/pkg/util/parsers"
 
 	"github.com/podlife/podlife/model/sim"
@@ -86,7 +85,7 @@ func (w *worker) leaveAlone(c corev1.Container) bool {
 		return true
 	case st.term == nil:
 		return false
-	case !podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode):
+	case !w.restarts(c, st.term.ExitCode):
 		return true
 	}
 	return w.inCrashLoopBackOff(c)
@@ -190,6 +189,7 @@ func (w *worker) runContainer(c corev1.Container, failed, started func()) {
 			w.after(k.timings.ContainerStart, "kubelet start container", func() {
 				st := w.containers[c.Name]
 				st.runs++
+				st.image, st.definitionChanged = c.Image, false
 				if st.term != nil {
 					st.lastTerm, st.term = st.term, nil
 				}

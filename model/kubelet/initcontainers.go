@@ -123,7 +123,7 @@ func (w *worker) scheduleInitExit(c corev1.Container) {
 func (w *worker) regularContainersDone() bool {
 	for _, c := range w.pod.Spec.Containers {
 		st := w.containers[c.Name]
-		if st.running || st.term == nil || podutil.ContainerShouldRestart(c, w.pod.Spec, st.term.ExitCode) {
+		if st.running || st.term == nil || w.restarts(c, st.term.ExitCode) {
 			return false
 		}
 	}

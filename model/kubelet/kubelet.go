@@ -300,9 +300,7 @@ func (k *Kubelet) OnPod(ev sim.WatchEvent) {
 			return
 		}
 		if newGeneration && w.synced && !w.terminating {
-			// An update of the spec makes the pod worker sync, and its
-			// status observe the new generation (pod_workers.go UpdatePod).
-			k.after(k.timings.Sync, "kubelet sync", w.writeStatus)
+			k.after(k.timings.Sync, "kubelet sync", w.specUpdated)
 		}
 		w.reconcileStatus(pod)
 		return

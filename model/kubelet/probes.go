@@ -256,7 +256,6 @@ func (p *prober) act(ok bool) {
 		if isSidecar(p.c) {
 			msg = fmt.Sprintf("Init container %s failed %s probe", p.c.Name, strings.ToLower(p.kind))
 		}
-		k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", msg)
 		grace := int64(corev1.DefaultTerminationGracePeriodSeconds)
 		switch {
 		case p.spec.TerminationGracePeriodSeconds != nil:
@@ -264,7 +263,7 @@ func (p *prober) act(ok bool) {
 		case w.pod.Spec.TerminationGracePeriodSeconds != nil:
 			grace = *w.pod.Spec.TerminationGracePeriodSeconds
 		}
-		w.stopContainer(p.c, sim.Duration(grace)*sim.Second, w.syncContainers)
+		w.kill(w.asRunning(p.c), msg, sim.Duration(grace)*sim.Second, w.stopContainer, w.syncContainers)
 	}
 }
 

@@ -26,12 +26,16 @@ func (w *worker) writeStatus() {
 	status, summary := w.generateStatus()
 	// A new generation of the pod is a new status to write, even where
 	// nothing else changed (isPodStatusByKubeletEqual compares
-	// observedGeneration too); the trace line leaves it unsaid.
-	if summary == w.lastStatus && status.ObservedGeneration == w.sentGeneration {
-		return
+	// observedGeneration too); the trace line says so then.
+	line := summary
+	if summary == w.lastStatus {
+		if status.ObservedGeneration == w.sentGeneration {
+			return
+		}
+		line += ", observedGeneration " + strconv.FormatInt(status.ObservedGeneration, 10)
 	}
 	w.lastStatus, w.sentGeneration = summary, status.ObservedGeneration
-	w.send(status, summary)
+	w.send(status, line)
 	if !w.terminating && (status.Phase == corev1.PodSucceeded || status.Phase == corev1.PodFailed) {
 		w.finish()
 	}
@@ -116,7 +120,11 @@ func (w *worker) metaTime(t sim.Time) metav1.Time { return metav1.NewTime(wall(t
 func (w *worker) containerStatus(c corev1.Container) corev1.ContainerStatus {
 	st := w.containers[c.Name]
 	running := st.running && st.relisted
-	cs := corev1.ContainerStatus{Name: c.Name, Image: c.Image, Ready: running && st.started && st.ready, RestartCount: st.restartCount(), Started: new(running && st.started)}
+	image := c.Image
+	if st.image != "" { // the runtime reports the image the container ran
+		image = st.image
+	}
+	cs := corev1.ContainerStatus{Name: c.Name, Image: image, Ready: running && st.started && st.ready, RestartCount: st.restartCount(), Started: new(running && st.started)}
 	last := st.lastTerm
 	switch {
 	case running:
@@ -377,7 +385,7 @@ func (w *worker) phase(inits, statuses []corev1.ContainerStatus) corev1.PodPhase
 			continue
 		}
 		stopped++
-		if !podutil.ContainerShouldRestart(spec.Containers[i], *spec, term.ExitCode) || w.terminated {
+		if !w.restarts(spec.Containers[i], term.ExitCode) || w.terminated {
 			stoppedForGood++
 		}
 		if term.ExitCode == 0 {

@@ -73,14 +73,22 @@ func (w *worker) killRunning(grace int64, done func()) {
 	}
 }
 
-// killContainer follows killContainer in kuberuntime_container.go.
+// killContainer kills a container of a pod being terminated: its
+// sidecars stop in their turn.
 func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func()) {
+	w.kill(w.asRunning(c), "Stopping container "+c.Name, grace, w.stopInTurn, done)
+}
+
+// kill follows killContainer in kuberuntime_container.go: the Killing
+// event says why, the preStop hook runs within the grace period, then
+// stop stops the container with what is left of it.
+func (w *worker) kill(c corev1.Container, why string, grace sim.Duration, stop func(corev1.Container, sim.Duration, func()), done func()) {
 	k := w.k
 	ref := w.containerRef(c.Name)
-	k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", "Stopping container "+c.Name)
+	k.rec.Emit(k.component, "kill-container", ref, trace.Normal, "Killing", why)
 	hook, what := preStop(c)
 	if what == "" || grace <= 0 {
-		w.stopInTurn(c, grace, done)
+		stop(c, grace, done)
 		return
 	}
 	ran := min(hook, grace)
@@ -92,7 +100,7 @@ func (w *worker) killContainer(c corev1.Container, grace sim.Duration, done func
 			k.rec.Stepf(k.component, "prestop", ref, "preStop hook (%s) finished after %v", what, ran)
 		}
 		// The kubelet subtracts the hook's whole seconds.
-		w.stopInTurn(c, grace-ran/sim.Second*sim.Second, done)
+		stop(c, grace-ran/sim.Second*sim.Second, done)
 	})
 }
 

@@ -96,6 +96,10 @@ type containerState struct {
 	startedAt     sim.Time
 	ready         bool
 	exited        bool // an init container that completed
+	// image is the image of the latest run; definitionChanged is set
+	// when the pod's spec gave the container another one while it ran.
+	image             string
+	definitionChanged bool
 	// runs counts the container's starts; term is how its latest run
 	// ended, while no new run has started, and lastTerm how the run
 	// before the current one ended (the status's lastState).
