@@ -2,6 +2,7 @@ package model
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -213,7 +214,7 @@ func TestTheKubeletWritesAStatusForANewGeneration(t *testing.T) {
 func statusLines(c *Cluster, pod string) []string {
 	var out []string
 	for _, e := range c.Events() {
-		if e.Action == "status" && e.Object == "pod/default/"+pod && len(e.Component) > len("kubelet/") && e.Component[:8] == "kubelet/" {
+		if e.Action == "status" && e.Object == "pod/default/"+pod && strings.HasPrefix(e.Component, "kubelet/") {
 			out = append(out, e.Message)
 		}
 	}
